@@ -1,0 +1,148 @@
+from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
+
+from .models import (
+    Action,
+    Evidence,
+    Measure,
+    Owner,
+    Plan,
+    ProgressUpdate,
+    Reading,
+    Recommendation,
+    Section,
+)
+
+
+@admin.register(Owner)
+class OwnerAdmin(SimpleHistoryAdmin):
+    list_display = ["name", "kind", "job_title", "initials", "organisation", "user"]
+    list_filter = ["kind", "organisation"]
+    search_fields = ["name", "job_title", "initials", "email"]
+    filter_horizontal = ["members"]
+    raw_id_fields = ["user"]
+
+
+class SectionInline(admin.TabularInline):
+    model = Section
+    extra = 0
+
+
+@admin.register(Plan)
+class PlanAdmin(SimpleHistoryAdmin):
+    list_display = ["title", "organisation", "status", "submitted_on", "overall_rating"]
+    list_filter = ["status", "organisation", "overall_rating"]
+    search_fields = ["title", "organisation", "directorate"]
+    filter_horizontal = ["inspections"]
+    autocomplete_fields = ["sponsor", "governance_body"]
+    inlines = [SectionInline]
+
+
+@admin.register(Section)
+class SectionAdmin(SimpleHistoryAdmin):
+    list_display = ["__str__", "plan", "order"]
+    list_filter = ["plan"]
+    search_fields = ["title"]
+
+
+class ActionInline(admin.StackedInline):
+    model = Action
+    fk_name = "recommendation"
+    extra = 0
+    fields = [
+        ("reference", "order", "status"),
+        "text",
+        ("planned_completion_text", "planned_completion_date", "completed_on"),
+        "owners",
+    ]
+    autocomplete_fields = ["owners"]
+
+
+@admin.register(Recommendation)
+class RecommendationAdmin(SimpleHistoryAdmin):
+    list_display = ["reference", "short_text", "plan", "section"]
+    list_filter = ["plan", "section"]
+    search_fields = ["reference", "text", "outcomes", "paragraph"]
+    autocomplete_fields = ["leads", "accountable_body", "findings"]
+    inlines = [ActionInline]
+
+    @admin.display(description="text")
+    def short_text(self, obj):
+        return obj.text[:80]
+
+
+class ProgressUpdateInline(admin.StackedInline):
+    model = ProgressUpdate
+    fk_name = "action"
+    extra = 0
+    fields = [("written_on", "period_label", "status", "author"), "text"]
+    raw_id_fields = ["author"]
+
+
+@admin.register(Action)
+class ActionAdmin(SimpleHistoryAdmin):
+    list_display = [
+        "label",
+        "short_text",
+        "plan",
+        "planned_completion_text",
+        "planned_completion_date",
+        "status",
+    ]
+    list_filter = ["status", "recommendation__plan", "owners__kind", "planned_completion_date"]
+    search_fields = ["reference", "text", "recommendation__reference", "owners__name"]
+    autocomplete_fields = ["owners", "accountable_body", "also_answers", "recommendation"]
+    list_select_related = ["recommendation__plan"]
+    inlines = [ProgressUpdateInline]
+
+    @admin.display(description="action required")
+    def short_text(self, obj):
+        return obj.text[:80]
+
+    @admin.display(description="plan")
+    def plan(self, obj):
+        return obj.recommendation.plan
+
+
+class ReadingInline(admin.TabularInline):
+    model = Reading
+    extra = 0
+
+
+@admin.register(Measure)
+class MeasureAdmin(SimpleHistoryAdmin):
+    list_display = ["name", "unit", "baseline_text", "target_text", "target_date", "plan"]
+    list_filter = ["unit", "plan"]
+    search_fields = ["name", "baseline_text", "target_text"]
+    raw_id_fields = ["recommendation", "action"]
+    inlines = [ReadingInline]
+
+
+@admin.register(Reading)
+class ReadingAdmin(SimpleHistoryAdmin):
+    list_display = ["measure", "period_label", "taken_on", "value", "numerator", "denominator"]
+    list_filter = ["measure__plan"]
+    search_fields = ["measure__name", "period_label", "note"]
+
+
+class EvidenceInline(admin.TabularInline):
+    model = Evidence
+    extra = 0
+    readonly_fields = ["original_name", "content_type", "size", "uploaded_by", "uploaded_at"]
+
+
+@admin.register(ProgressUpdate)
+class ProgressUpdateAdmin(SimpleHistoryAdmin):
+    list_display = ["written_on", "period_label", "action", "recommendation", "author", "status"]
+    list_filter = ["status", "written_on"]
+    search_fields = ["text", "period_label", "action__reference", "recommendation__reference"]
+    raw_id_fields = ["action", "recommendation", "author", "attributed_to"]
+    date_hierarchy = "written_on"
+    inlines = [EvidenceInline]
+
+
+@admin.register(Evidence)
+class EvidenceAdmin(SimpleHistoryAdmin):
+    list_display = ["original_name", "content_type", "size", "uploaded_by", "uploaded_at"]
+    search_fields = ["original_name"]
+    raw_id_fields = ["update", "uploaded_by"]

@@ -1,0 +1,95 @@
+"""The one rule for turning a council's written date ("Nov 12", "Ongoing") into a real date.
+
+Plans keep the text exactly as the council wrote it; this module derives the calendar date that
+sorting, "overdue" and RAG use, and only where the text is unambiguous:
+
+- a full date ("31 March 2011", "31/03/2011", "2011-03-31") is that day;
+- a month and year ("Nov 12", "November 2012", "Dec '11", "12/11") is the last day of that month,
+  "mid" a month is its 15th;
+- a range ("Jan - March '12", "Oct 11 to Jan 12") ends on its last date;
+- a financial year ("2012/13") ends on 31 March of its second year;
+- anything else has no date: "Immediate effect", "Ongoing", "Weekly", "complete", a month without
+  a year, and a start rather than an end ("From January 2011", "From 10/11").
+"""
+
+import calendar
+import re
+from datetime import date
+
+MONTHS = {
+    "jan": 1, "feb": 2, "mar": 3, "apr": 4, "may": 5, "jun": 6,
+    "jul": 7, "aug": 8, "sep": 9, "oct": 10, "nov": 11, "dec": 12,
+}  # fmt: skip
+_MONTH = (
+    r"(?P<month>jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?"
+    r"|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"
+)
+_YEAR = r"'?(?P<year>\d{4}|\d{2})\b"
+
+_DAY_MONTH_YEAR = re.compile(
+    rf"\b(?P<day>\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTH}\s*,?\s*{_YEAR}"
+)
+_NUMERIC_DATE = re.compile(r"\b(?P<day>\d{1,2})[/.](?P<month>\d{1,2})[/.](?P<year>\d{4}|\d{2})\b")
+_ISO_DATE = re.compile(r"\b(?P<year>\d{4})-(?P<month>\d{2})-(?P<day>\d{2})\b")
+_FINANCIAL_YEAR = re.compile(r"\b(?P<start>20\d{2})\s*/\s*(?P<end>\d{2})\b")
+_MONTH_YEAR = re.compile(rf"(?P<mid>\bmid[-\s]+)?\b{_MONTH}\s*[-\s]?\s*{_YEAR}")
+_NUMERIC_MONTH_YEAR = re.compile(r"(?<![/\d])\b(?P<month>\d{1,2})/(?P<year>\d{4}|\d{2})\b(?![/\d])")
+_STARTS_NOT_ENDS = re.compile(r"^\s*(from|starting|commencing|beginning)\b")
+
+
+def _year(text):
+    year = int(text)
+    return 2000 + year if year < 100 else year
+
+
+def _safe_date(year, month, day):
+    try:
+        return date(year, month, day)
+    except ValueError:
+        return None
+
+
+def _month_end(year, month):
+    if not 1 <= month <= 12:
+        return None
+    return date(year, month, calendar.monthrange(year, month)[1])
+
+
+def _dates_in(text):
+    """Every unambiguous date in ``text`` with its position, full dates taking precedence."""
+    found = []
+    taken = []
+
+    def claim(match, value):
+        if value is None or any(s < match.end() and match.start() < e for s, e in taken):
+            return
+        taken.append(match.span())
+        found.append((match.start(), value))
+
+    for m in _ISO_DATE.finditer(text):
+        claim(m, _safe_date(int(m["year"]), int(m["month"]), int(m["day"])))
+    for m in _DAY_MONTH_YEAR.finditer(text):
+        claim(m, _safe_date(_year(m["year"]), MONTHS[m["month"][:3]], int(m["day"])))
+    for m in _NUMERIC_DATE.finditer(text):
+        claim(m, _safe_date(_year(m["year"]), int(m["month"]), int(m["day"])))
+    for m in _FINANCIAL_YEAR.finditer(text):
+        start = int(m["start"])
+        if int(m["end"]) == (start + 1) % 100:
+            claim(m, date(start + 1, 3, 31))
+    for m in _MONTH_YEAR.finditer(text):
+        year, month = _year(m["year"]), MONTHS[m["month"][:3]]
+        claim(m, date(year, month, 15) if m["mid"] else _month_end(year, month))
+    for m in _NUMERIC_MONTH_YEAR.finditer(text):
+        claim(m, _month_end(_year(m["year"]), int(m["month"])))
+    return [value for _, value in sorted(found) if 1990 <= value.year <= 2099]
+
+
+def derive_date(text):
+    """The real date a council's written date stands for, or None when it has none."""
+    if not text:
+        return None
+    normalised = " ".join(text.replace("\u2019", "'").replace("\u2018", "'").lower().split())
+    if _STARTS_NOT_ENDS.match(normalised):
+        return None
+    dates = _dates_in(normalised)
+    return dates[-1] if dates else None

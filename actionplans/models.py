@@ -1,0 +1,510 @@
+"""What the council does about an inspection: plans, recommendations, actions and their progress.
+
+Every model keeps its full history (django-simple-history), so any plan can be shown as it stood on
+a past date. Texts are kept as the council wrote them; derived values (a real date from "Nov 12")
+sit beside them.
+"""
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.storage import FileSystemStorage
+from django.db import models
+from django.utils import timezone
+from simple_history.models import HistoricalRecords
+
+from inspections.models import Finding, Inspection
+from inspections.validators import plausible_date
+
+from . import fuzzy_dates
+
+
+class Owner(models.Model):
+    """Who owns, leads or oversees work: a named officer, a role, a team, a board or a partner."""
+
+    class Kind(models.TextChoices):
+        PERSON = "person", "Person"
+        ROLE = "role", "Role"
+        TEAM = "team", "Team"
+        BOARD = "board", "Board"
+        SUB_GROUP = "sub_group", "Sub-group"
+        PARTNER_AGENCY = "partner_agency", "Partner agency"
+
+    name = models.CharField(max_length=200)
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.PERSON)
+    organisation = models.CharField(
+        max_length=200, help_text="The council, or the partner agency the owner belongs to."
+    )
+    job_title = models.CharField(max_length=200, blank=True)
+    initials = models.CharField(max_length=20, blank=True)
+    email = models.EmailField(blank=True)
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="owner",
+        help_text="The login of a named officer, if they use the service.",
+    )
+    members = models.ManyToManyField(
+        "self",
+        symmetrical=False,
+        blank=True,
+        related_name="groups",
+        help_text="People (or teams) who belong to this team, role, board or sub-group.",
+    )
+
+    history = HistoricalRecords(m2m_fields=[members])
+
+    class Meta:
+        ordering = ["organisation", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "name"], name="owner_unique_name"),
+        ]
+
+    def __str__(self):
+        return f"{self.name} ({self.initials})" if self.initials else self.name
+
+    def clean(self):
+        if self.user_id and self.kind != self.Kind.PERSON:
+            raise ValidationError({"user": "Only a person can have a login."})
+
+
+class Plan(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        SUBMITTED = "submitted", "Submitted to the inspectorate"
+        APPROVED = "approved", "Approved"
+        CLOSED = "closed", "Closed"
+
+    class Rating(models.TextChoices):
+        # The five-point scale some councils give a whole plan.
+        RED = "red", "Red"
+        AMBER_RED = "amber_red", "Amber-red"
+        AMBER = "amber", "Amber"
+        AMBER_GREEN = "amber_green", "Amber-green"
+        GREEN = "green", "Green"
+
+    title = models.CharField(max_length=300)
+    organisation = models.CharField(max_length=200)
+    directorate = models.CharField(max_length=200, blank=True)
+    inspections = models.ManyToManyField(Inspection, blank=True, related_name="plans")
+    sponsor = models.ForeignKey(
+        Owner, on_delete=models.PROTECT, null=True, blank=True, related_name="sponsored_plans"
+    )
+    governance_body = models.ForeignKey(
+        Owner,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="governed_plans",
+        help_text="The board or group the plan reports to.",
+    )
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.DRAFT)
+    submitted_on = models.DateField(
+        null=True,
+        blank=True,
+        validators=[plausible_date],
+        help_text="Date submitted to the inspectorate.",
+    )
+    overall_rating = models.CharField(max_length=20, choices=Rating.choices, blank=True)
+    introduction = models.TextField(blank=True)
+    column_names = models.JSONField(
+        default=list, blank=True, help_text="The plan's own column headings, as written."
+    )
+
+    history = HistoricalRecords(m2m_fields=[inspections])
+
+    class Meta:
+        ordering = ["organisation", "title"]
+
+    def __str__(self):
+        return self.title
+
+    def clean(self):
+        if self.status == self.Status.APPROVED and self.pk:
+            unowned = Action.objects.filter(recommendation__plan=self, owners__isnull=True)
+            refs = [a.label for a in unowned.select_related("recommendation")]
+            if refs:
+                raise ValidationError(
+                    {
+                        "status": "An approved plan needs an owner for every action. "
+                        f"Without one: {', '.join(refs)}."
+                    }
+                )
+
+
+class Section(models.Model):
+    """A headed part of a plan: a timeframe group ("Immediate") or a theme."""
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="sections")
+    title = models.CharField(max_length=300, blank=True)
+    order = models.PositiveIntegerField(default=0)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["plan", "order", "pk"]
+
+    def __str__(self):
+        return self.title or "(untitled section)"
+
+
+class Recommendation(models.Model):
+    """A recommendation or area for improvement, as the council's plan states it."""
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="recommendations")
+    section = models.ForeignKey(
+        Section, on_delete=models.CASCADE, null=True, blank=True, related_name="recommendations"
+    )
+    reference = models.CharField(max_length=120, blank=True, help_text='"CP4", "YOS 1", "1.1"')
+    text = models.TextField()
+    paragraph = models.CharField(
+        max_length=60, blank=True, help_text='The inspection report\'s paragraph ("para 42").'
+    )
+    outcomes = models.TextField(blank=True, help_text="Outcomes to achieve.")
+    leads = models.ManyToManyField(Owner, blank=True, related_name="led_recommendations")
+    accountable_body = models.ForeignKey(
+        Owner,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="accountable_recommendations",
+    )
+    findings = models.ManyToManyField(Finding, blank=True, related_name="recommendations")
+    order = models.PositiveIntegerField(default=0)
+
+    history = HistoricalRecords(m2m_fields=[leads, findings])
+
+    class Meta:
+        ordering = ["plan", "section__order", "order", "pk"]
+
+    def __str__(self):
+        return f"{self.reference} {self.text[:60]}".strip()
+
+    @property
+    def latest_update(self):
+        return next(iter(self.updates.all()), None)
+
+    def clean(self):
+        if self.section_id and self.plan_id and self.section.plan_id != self.plan_id:
+            raise ValidationError({"section": "The section belongs to another plan."})
+
+
+class ActionQuerySet(models.QuerySet):
+    def open(self):
+        return self.exclude(status=Action.Status.COMPLETE)
+
+    def overdue(self, on):
+        """Open actions whose real planned completion date is before ``on``."""
+        return self.open().filter(planned_completion_date__lt=on)
+
+    def in_plan(self, plan):
+        return self.filter(recommendation__plan=plan)
+
+
+class Action(models.Model):
+    class Status(models.TextChoices):
+        NOT_RECORDED = "not_recorded", "No status recorded"
+        NOT_STARTED = "not_started", "Not started"
+        UNDERWAY = "underway", "Underway"
+        ON_SCHEDULE = "on_schedule", "On schedule"
+        DELAYED = "delayed", "Delayed"
+        COMPLETE = "complete", "Complete"
+        ONGOING = "ongoing", "Ongoing (business as usual)"
+
+    recommendation = models.ForeignKey(
+        Recommendation, on_delete=models.CASCADE, related_name="actions"
+    )
+    also_answers = models.ManyToManyField(
+        Recommendation,
+        blank=True,
+        related_name="also_answered_by",
+        help_text="Other recommendations of the plan this action answers.",
+    )
+    reference = models.CharField(max_length=60, blank=True, help_text='"(1a)", "5(C)"')
+    text = models.TextField("action required", blank=True)
+    owners = models.ManyToManyField(Owner, blank=True, related_name="actions")
+    owners_as_written = models.TextField(
+        blank=True, help_text="The lead cell exactly as the council wrote it."
+    )
+    accountable_body = models.ForeignKey(
+        Owner, on_delete=models.PROTECT, null=True, blank=True, related_name="accountable_actions"
+    )
+    planned_completion_text = models.TextField(
+        "planned completion",
+        blank=True,
+        help_text='As the council wrote it: "Nov 12", "Immediate effect", "Ongoing".',
+    )
+    planned_completion_date = models.DateField(
+        null=True,
+        blank=True,
+        validators=[plausible_date],
+        help_text="The real date the text stands for, where there is one.",
+    )
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.NOT_STARTED)
+    completed_on = models.DateField(null=True, blank=True, validators=[plausible_date])
+    performance_indicator = models.TextField(blank=True)
+    target = models.TextField(blank=True, help_text="A target stated as text.")
+    order = models.PositiveIntegerField(default=0)
+
+    objects = ActionQuerySet.as_manager()
+    history = HistoricalRecords(m2m_fields=[owners, also_answers])
+
+    class Meta:
+        ordering = ["recommendation__plan", "recommendation__order", "order", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(completed_on__isnull=True) | models.Q(status="complete"),
+                name="action_completed_on_only_when_complete",
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "planned_completion_date"])]
+
+    def __str__(self):
+        return self.label
+
+    @property
+    def label(self):
+        """How a council refers to the action: its own reference, else its recommendation's."""
+        return self.reference or f"{self.recommendation.reference} action".strip()
+
+    @property
+    def plan_id(self):
+        return self.recommendation.plan_id
+
+    @property
+    def latest_update(self):
+        """The most recent progress update (uses prefetched updates when there are some)."""
+        return next(iter(self.updates.all()), None)
+
+    def derive_planned_completion_date(self):
+        """Set the real planned date from the council's text (see fuzzy_dates)."""
+        self.planned_completion_date = fuzzy_dates.derive_date(self.planned_completion_text)
+
+    def clean(self):
+        errors = {}
+        if self.completed_on and self.status != self.Status.COMPLETE:
+            errors["completed_on"] = "Only a complete action has a completed date."
+        if self.completed_on and self.completed_on > timezone.localdate():
+            errors["completed_on"] = "The completed date cannot be in the future."
+        if errors:
+            raise ValidationError(errors)
+
+
+class Measure(models.Model):
+    """A performance indicator: a baseline from the inspection, a target with a date, readings."""
+
+    class Unit(models.TextChoices):
+        PERCENT = "percent", "Percentage"
+        COUNT = "count", "Count"
+        NUMBER = "number", "Number"
+        TEXT = "text", "Described in words"
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="measures")
+    recommendation = models.ForeignKey(
+        Recommendation, on_delete=models.CASCADE, null=True, blank=True, related_name="measures"
+    )
+    action = models.ForeignKey(
+        Action, on_delete=models.CASCADE, null=True, blank=True, related_name="measures"
+    )
+    name = models.CharField(max_length=300)
+    unit = models.CharField(max_length=20, choices=Unit.choices, default=Unit.PERCENT)
+    baseline_text = models.TextField("baseline", blank=True, help_text="As written.")
+    baseline_value = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
+    baseline_date = models.DateField(null=True, blank=True, validators=[plausible_date])
+    baseline_source = models.CharField(max_length=300, blank=True)
+    target_text = models.TextField("target", blank=True, help_text="As written.")
+    target_value = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
+    target_date_text = models.TextField("target date", blank=True)
+    target_date = models.DateField(null=True, blank=True, validators=[plausible_date])
+    order = models.PositiveIntegerField(default=0)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["plan", "order", "pk"]
+
+    def __str__(self):
+        return self.name
+
+    def derive_target_date(self):
+        self.target_date = fuzzy_dates.derive_date(self.target_date_text)
+
+    def clean(self):
+        errors = {}
+        if self.baseline_date and self.target_date and self.target_date < self.baseline_date:
+            errors["target_date"] = "The target date cannot be before the baseline date."
+        if self.unit == self.Unit.PERCENT:
+            for field in ("baseline_value", "target_value"):
+                value = getattr(self, field)
+                if value is not None and not 0 <= value <= 100:
+                    errors[field] = "A percentage must be between 0 and 100."
+        if self.recommendation_id and self.plan_id and self.recommendation.plan_id != self.plan_id:
+            errors["recommendation"] = "The recommendation belongs to another plan."
+        if self.action_id and self.plan_id and self.action.plan_id != self.plan_id:
+            errors["action"] = "The action belongs to another plan."
+        if errors:
+            raise ValidationError(errors)
+
+
+class Reading(models.Model):
+    """One reported value of a measure: a value, or a count out of a total ("45 of 53 on time")."""
+
+    measure = models.ForeignKey(Measure, on_delete=models.CASCADE, related_name="readings")
+    period_label = models.CharField(max_length=100, blank=True, help_text='"Sept 2011", "Q2"')
+    taken_on = models.DateField(null=True, blank=True, validators=[plausible_date])
+    value = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
+    numerator = models.PositiveIntegerField(null=True, blank=True)
+    denominator = models.PositiveIntegerField(null=True, blank=True)
+    note = models.TextField(blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["measure", "taken_on", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(denominator__isnull=True) | models.Q(denominator__gt=0),
+                name="reading_denominator_positive",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.measure}: {self.display_value}"
+
+    @property
+    def effective_value(self):
+        """The value, or for a count out of a total its percentage."""
+        if self.value is not None:
+            return self.value
+        if self.numerator is not None and self.denominator:
+            return (Decimal(self.numerator) * 100 / self.denominator).quantize(Decimal("0.1"))
+        return None
+
+    @property
+    def display_value(self):
+        value = self.effective_value
+        if value is None:
+            return ""
+        return f"{value}%" if self.measure.unit == Measure.Unit.PERCENT else f"{value}"
+
+    def clean(self):
+        errors = {}
+        has_count = self.numerator is not None or self.denominator is not None
+        if self.value is None and not has_count:
+            errors["value"] = "Enter a value, or a count and the total it is out of."
+        if has_count and (self.numerator is None or self.denominator is None):
+            errors["denominator"] = "Enter both the count and the total it is out of."
+        if self.denominator == 0:
+            errors["denominator"] = "The total must be more than zero."
+        elif (
+            self.numerator is not None
+            and self.denominator
+            and self.numerator > self.denominator
+            and self.measure.unit == Measure.Unit.PERCENT
+        ):
+            errors["numerator"] = "The count cannot be more than the total."
+        is_percent = self.measure.unit == Measure.Unit.PERCENT
+        if self.value is not None and is_percent and not 0 <= self.value <= 100:
+            errors["value"] = "A percentage must be between 0 and 100."
+        if self.taken_on and self.taken_on > timezone.localdate():
+            errors["taken_on"] = "A reading cannot be dated in the future."
+        if errors:
+            raise ValidationError(errors)
+
+
+class ProgressUpdate(models.Model):
+    """A dated progress note on an action (or, as some plans have it, on a whole recommendation)."""
+
+    action = models.ForeignKey(
+        Action, on_delete=models.CASCADE, null=True, blank=True, related_name="updates"
+    )
+    recommendation = models.ForeignKey(
+        Recommendation,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="updates",
+        help_text="Only for progress a plan writes against a whole recommendation.",
+    )
+    written_on = models.DateField("date", validators=[plausible_date])
+    period_label = models.CharField(
+        max_length=100, blank=True, help_text='"Update (July 2013)", "November update"'
+    )
+    text = models.TextField()
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="progress_updates",
+    )
+    attributed_to = models.ForeignKey(
+        Owner,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="progress_updates",
+        help_text="Who the document attributes the update to, when the author has no login.",
+    )
+    status = models.CharField(
+        "new status", max_length=20, choices=Action.Status.choices, blank=True
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-written_on", "-created_at", "-pk"]
+        get_latest_by = ["written_on", "created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(action__isnull=False, recommendation__isnull=True)
+                | models.Q(action__isnull=True, recommendation__isnull=False),
+                name="update_on_action_or_recommendation",
+            ),
+        ]
+        indexes = [models.Index(fields=["action", "-written_on"])]
+
+    def __str__(self):
+        return f"{self.written_on:%d/%m/%Y}: {self.text[:60]}"
+
+    def clean(self):
+        if self.written_on and self.written_on > timezone.localdate():
+            raise ValidationError({"written_on": "An update cannot be dated in the future."})
+        if bool(self.action_id) == bool(self.recommendation_id):
+            raise ValidationError("An update belongs to an action or to a recommendation.")
+
+
+def evidence_storage():
+    # A callable, so migrations do not bake in this machine's path.
+    return FileSystemStorage(location=settings.PRIVATE_MEDIA_ROOT, base_url=None)
+
+
+def evidence_path(instance, filename):
+    return f"{timezone.now():%Y/%m}/{filename}"
+
+
+class Evidence(models.Model):
+    """A file attached to a progress update, stored privately and served only to its readers."""
+
+    update = models.ForeignKey(ProgressUpdate, on_delete=models.CASCADE, related_name="evidence")
+    file = models.FileField(upload_to=evidence_path, storage=evidence_storage, max_length=300)
+    original_name = models.CharField(max_length=255)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveBigIntegerField()
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(default=timezone.now)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["uploaded_at", "pk"]
+        verbose_name_plural = "evidence"
+
+    def __str__(self):
+        return self.original_name

@@ -1,0 +1,1 @@
+# Committee reports and appendices arrive with the reporting issue.

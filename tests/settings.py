@@ -1,0 +1,13 @@
+"""Test settings: the real settings with a throwaway key and a private tmp evidence folder."""
+
+import os
+import tempfile
+
+os.environ.setdefault("SECRET_KEY", "tests-only-not-a-secret")
+os.environ.setdefault("PRIVATE_MEDIA_ROOT", tempfile.mkdtemp(prefix="evidence-"))
+
+from config.settings import *  # noqa: E402, F403
+
+# Fast hashing: the tests log in hundreds of times.
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+SECURE_SSL_REDIRECT = False
