@@ -6,6 +6,7 @@ idempotent: a plan that already exists (same council and title) is left as it is
 """
 
 import datetime as dt
+import itertools
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -27,13 +28,21 @@ class DemoDataError(Exception):
     pass
 
 
+_tick = itertools.count()
+
+
 def _moment(day):
-    """Midday in London on ``day``: the time a document's records are dated to in history."""
-    return dt.datetime.combine(day, dt.time(12), tzinfo=LONDON)
+    """Midday in London on ``day``: the time a document's records are dated to in history.
+
+    Each call is a microsecond later than the last, so that records saved in turn keep their order
+    in history ("the latest record as of a date" must be one record, not a tie).
+    """
+    midday = dt.datetime.combine(day, dt.time(12), tzinfo=LONDON)
+    return midday + dt.timedelta(microseconds=next(_tick) % 1_000_000)
 
 
-def _save(obj, when, reason):
-    obj._history_date = when
+def _save(obj, day, reason):
+    obj._history_date = _moment(day)
     obj._change_reason = reason
     obj.full_clean()
     obj.save()
@@ -45,6 +54,7 @@ class _FileLoader:
         self.path = path
         self.data = yaml.safe_load(path.read_text(encoding="utf-8"))
         self.organisation = self.data["organisation"]
+        self.service = self.data.get("service", "")
         self.reason = f"Transcribed from seed document {self.data.get('source', path.name)}"
         dates = [p["recorded_on"] for p in self.data.get("plans", [])]
         self.first_date = min(dates) if dates else dt.date.today()
@@ -75,18 +85,20 @@ class _FileLoader:
             raise DemoDataError(f"{self.path.name}: owner {name!r} is not defined") from None
 
     def _owner(self, spec):
+        # A partner agency's people belong to it; the council's to the service the plan is about.
         organisation = spec.get("organisation") or self.organisation
-        owner = Owner.objects.filter(organisation=organisation, name=spec["name"]).first()
+        service = spec.get("service", "" if spec.get("organisation") else self.service)
+        key = {"organisation": organisation, "service": service, "name": spec["name"]}
+        owner = Owner.objects.filter(**key).first()
         if owner is None:
             owner = Owner(
-                organisation=organisation,
-                name=spec["name"],
+                **key,
                 kind=spec.get("kind", Owner.Kind.PERSON),
                 job_title=spec.get("job_title") or "",
                 initials=spec.get("initials") or "",
                 email=spec.get("email") or "",
             )
-            _save(owner, _moment(self.first_date), self.reason)
+            _save(owner, self.first_date, self.reason)
         self.owners[spec["name"]] = owner
 
     def _members(self, spec):
@@ -100,7 +112,7 @@ class _FileLoader:
         inspection = Inspection.objects.filter(
             inspectorate=spec["inspectorate"], title=spec["title"], organisation=self.organisation
         ).first()
-        when = _moment(
+        when = (
             spec.get("published_on")
             or spec.get("ended_on")
             or spec.get("started_on")
@@ -147,7 +159,7 @@ class _FileLoader:
             self.findings[f"{spec['key']}/{finding.kind}/{finding.reference}"] = finding
 
     def _plan(self, spec):
-        when = _moment(spec["recorded_on"])
+        when = spec["recorded_on"]
         plan = Plan(
             title=spec["title"],
             organisation=self.organisation,
@@ -163,6 +175,7 @@ class _FileLoader:
             column_names=spec.get("column_names") or [],
         )
         _save(plan, when, self.reason)
+        plan._history_date = _moment(when)
         plan.inspections.set([self.inspections[key] for key in spec.get("answers") or []])
 
         by_reference = {}
@@ -185,6 +198,7 @@ class _FileLoader:
                 raise DemoDataError(
                     f"{self.path.name}: action {action.text[:40]!r} answers unknown {missing}"
                 ) from None
+            action._history_date = _moment(when)
             action.also_answers.add(*targets)
 
         status = spec.get("status")
@@ -208,12 +222,14 @@ class _FileLoader:
             when,
             self.reason,
         )
+        rec._history_date = _moment(when)
         rec.leads.set([self.owner(name) for name in spec.get("leads") or []])
         findings = []
         for key in spec.get("findings") or []:
             if key not in self.findings:
                 raise DemoDataError(f"{self.path.name}: unknown finding {key!r}")
             findings.append(self.findings[key])
+        rec._history_date = _moment(when)
         rec.findings.set(findings)
         for m_order, m_spec in enumerate(spec.get("measures") or []):
             self._measure(plan, m_spec, m_order, when, recommendation=rec)
@@ -240,6 +256,7 @@ class _FileLoader:
         )
         action.derive_planned_completion_date()
         _save(action, when, self.reason)
+        action._history_date = _moment(when)
         action.owners.set([self.owner(name) for name in spec.get("owners") or []])
         for m_order, m_spec in enumerate(spec.get("measures") or []):
             self._measure(rec.plan, m_spec, m_order, when, recommendation=rec, action=action)
@@ -277,7 +294,7 @@ class _FileLoader:
                     denominator=r_spec.get("denominator"),
                     note=r_spec.get("note") or "",
                 ),
-                _moment(taken_on) if taken_on else when,
+                taken_on or when,
                 self.reason,
             )
 
@@ -293,7 +310,7 @@ class _FileLoader:
                 attributed_to=self.owner(spec.get("author")),
                 created_at=_moment(written_on),
             ),
-            _moment(written_on),
+            written_on,
             self.reason,
         )
 

@@ -9,7 +9,7 @@ sorting, "overdue" and RAG use, and only where the text is unambiguous:
 - a range ("Jan - March '12", "Oct 11 to Jan 12") ends on its last date;
 - a financial year ("2012/13") ends on 31 March of its second year;
 - anything else has no date: "Immediate effect", "Ongoing", "Weekly", "complete", a month without
-  a year, and a start rather than an end ("From January 2011", "From 10/11").
+  a year, and a start rather than an end ("From January 2011", "1st session From 10/11").
 """
 
 import calendar
@@ -34,7 +34,8 @@ _ISO_DATE = re.compile(r"\b(?P<year>\d{4})-(?P<month>\d{2})-(?P<day>\d{2})\b")
 _FINANCIAL_YEAR = re.compile(r"\b(?P<start>20\d{2})\s*/\s*(?P<end>\d{2})\b")
 _MONTH_YEAR = re.compile(rf"(?P<mid>\bmid[-\s]+)?\b{_MONTH}\s*[-\s]?\s*{_YEAR}")
 _NUMERIC_MONTH_YEAR = re.compile(r"(?<![/\d])\b(?P<month>\d{1,2})/(?P<year>\d{4}|\d{2})\b(?![/\d])")
-_STARTS_NOT_ENDS = re.compile(r"^\s*(from|starting|commencing|beginning)\b")
+# A date after one of these words is when work starts, not when it is due.
+_START_WORD = re.compile(r"\b(from|starting|commencing|beginning)\s*$")
 
 
 def _year(text):
@@ -61,7 +62,11 @@ def _dates_in(text):
     taken = []
 
     def claim(match, value):
-        if value is None or any(s < match.end() and match.start() < e for s, e in taken):
+        if (
+            value is None
+            or _START_WORD.search(text[: match.start()])
+            or any(s < match.end() and match.start() < e for s, e in taken)
+        ):
             return
         taken.append(match.span())
         found.append((match.start(), value))
@@ -89,7 +94,5 @@ def derive_date(text):
     if not text:
         return None
     normalised = " ".join(text.replace("\u2019", "'").replace("\u2018", "'").lower().split())
-    if _STARTS_NOT_ENDS.match(normalised):
-        return None
     dates = _dates_in(normalised)
     return dates[-1] if dates else None

@@ -36,6 +36,11 @@ class Owner(models.Model):
     organisation = models.CharField(
         max_length=200, help_text="The council, or the partner agency the owner belongs to."
     )
+    service = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text="The service within the organisation, to tell apart posts with the same title.",
+    )
     job_title = models.CharField(max_length=200, blank=True)
     initials = models.CharField(max_length=20, blank=True)
     email = models.EmailField(blank=True)
@@ -58,9 +63,11 @@ class Owner(models.Model):
     history = HistoricalRecords(m2m_fields=[members])
 
     class Meta:
-        ordering = ["organisation", "name"]
+        ordering = ["organisation", "service", "name"]
         constraints = [
-            models.UniqueConstraint(fields=["organisation", "name"], name="owner_unique_name"),
+            models.UniqueConstraint(
+                fields=["organisation", "service", "name"], name="owner_unique_name"
+            ),
         ]
 
     def __str__(self):
@@ -75,7 +82,7 @@ class Plan(models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", "Draft"
         SUBMITTED = "submitted", "Submitted to the inspectorate"
-        APPROVED = "approved", "Approved"
+        APPROVED = "approved", "Approved, in delivery"
         CLOSED = "closed", "Closed"
 
     class Rating(models.TextChoices):

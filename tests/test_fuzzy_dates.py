@@ -33,6 +33,8 @@ from actionplans.fuzzy_dates import derive_date
         ("Jan \u2013 March '12", date(2012, 3, 31)),
         ("Oct 11 to Jan 12", date(2012, 1, 31)),
         ("2012/13", date(2013, 3, 31)),
+        # A start and an end: the end.
+        ("From Oct 11 to Jan 12", date(2012, 1, 31)),
     ],
 )
 def test_real_dates_are_derived(text, expected):
@@ -57,6 +59,7 @@ def test_real_dates_are_derived(text, expected):
         "From January 2011",
         "From 10/11",
         "from 01/12",
+        "planning and briefing with immediate effect 1st session From 10/11",
         # A month with no year, or a range without one, is not unambiguous.
         "July - October",
         "Oct - March",
