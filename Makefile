@@ -3,8 +3,9 @@ PORT ?= 8000
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
+ASSETS := static-build/.built
 
-.PHONY: run test setup lint
+.PHONY: run test setup lint assets browser-deps
 
 $(PY):
 	python=$$(scripts/find-python) && "$$python" -m venv $(VENV)
@@ -14,7 +15,27 @@ $(STAMP): pyproject.toml | $(PY)
 	$(PY) -m pip install --quiet '.[test]'
 	touch $@
 
-setup: $(STAMP)
+# GOV.UK Frontend comes from npm at setup time and is compiled with our own settings (no crown,
+# no restricted typeface) into static-build/, which is never committed.
+$(ASSETS): package.json package-lock.json $(wildcard static/scss/*.scss)
+	npm ci --no-audit --no-fund --loglevel=error
+	mkdir -p static-build/css static-build/js
+	node_modules/.bin/sass --no-source-map --style=compressed --quiet-deps \
+	  --load-path=node_modules static/scss/app.scss static-build/css/app.css
+	cp node_modules/govuk-frontend/dist/govuk/govuk-frontend.min.js static-build/js/
+	touch $@
+
+assets: $(ASSETS)
+
+setup: $(STAMP) $(ASSETS)
+
+# Debian's Chromium for the browser tests (Playwright's own browser download does not work here).
+browser-deps:
+	@if [ ! -x /usr/bin/chromium ] || ! command -v pdftotext >/dev/null; then \
+	  echo "Installing chromium, chromium-driver and poppler-utils"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+	    chromium chromium-driver poppler-utils >/dev/null; \
+	fi
 
 run: setup
 	DEBUG=1 $(PY) manage.py migrate --noinput
@@ -22,9 +43,9 @@ run: setup
 	@echo "Demo logins (password 'demo'): officer, manager, clerk, admin"
 	DEBUG=1 $(PY) manage.py runserver 127.0.0.1:$(PORT)
 
-test: setup
+test: setup browser-deps
 	$(VENV)/bin/pytest
 
-lint: setup
+lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .

@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 import yaml
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
 from django.db import transaction
 
 from inspections.models import Finding, Inspection, Judgement
@@ -334,6 +335,12 @@ def load_users(path=FIXTURES / "demo_users.yaml"):
             user.set_password(DEMO_PASSWORD)
             user.save()
             created.append(user)
+        # Roles are groups made by a migration: the demo only joins them.
+        user.groups.add(*Group.objects.filter(name__in=spec.get("groups", [])))
+        if spec.get("manages_all_demo_plans"):
+            for plan in Plan.objects.exclude(managers=user):
+                plan._change_reason = "Demo manager assigned"
+                plan.managers.add(user)
         if owner_spec := spec.get("owner"):
             owner = Owner.objects.get(**owner_spec)
             if owner.user_id is None:

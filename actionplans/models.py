@@ -11,6 +11,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.storage import FileSystemStorage
 from django.db import models
+from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
@@ -56,7 +57,7 @@ class Owner(models.Model):
         "self",
         symmetrical=False,
         blank=True,
-        related_name="groups",
+        related_name="member_of",
         help_text="People (or teams) who belong to this team, role, board or sub-group.",
     )
 
@@ -117,17 +118,31 @@ class Plan(models.Model):
     )
     overall_rating = models.CharField(max_length=20, choices=Rating.choices, blank=True)
     introduction = models.TextField(blank=True)
+    managers = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        blank=True,
+        related_name="managed_plans",
+        help_text="Managers who may restructure the plan and sign off its actions.",
+    )
     column_names = models.JSONField(
         default=list, blank=True, help_text="The plan's own column headings, as written."
     )
 
-    history = HistoricalRecords(m2m_fields=[inspections])
+    history = HistoricalRecords(m2m_fields=[inspections, managers])
 
     class Meta:
         ordering = ["organisation", "title"]
+        permissions = [
+            ("view_all_plans", "Can see every plan"),
+            ("manage_all_plans", "Can manage every plan, not only those they manage"),
+            ("export_plan", "Can export a plan as a committee appendix"),
+        ]
 
     def __str__(self):
         return self.title
+
+    def get_absolute_url(self):
+        return reverse("plan_detail", args=[self.pk])
 
     def clean(self):
         if self.status == self.Status.APPROVED and self.pk:
@@ -181,6 +196,7 @@ class Recommendation(models.Model):
     )
     findings = models.ManyToManyField(Finding, blank=True, related_name="recommendations")
     order = models.PositiveIntegerField(default=0)
+    version = models.PositiveIntegerField(default=1, editable=False)
 
     history = HistoricalRecords(m2m_fields=[leads, findings])
 
@@ -218,6 +234,7 @@ class Action(models.Model):
         UNDERWAY = "underway", "Underway"
         ON_SCHEDULE = "on_schedule", "On schedule"
         DELAYED = "delayed", "Delayed"
+        AWAITING_SIGN_OFF = "awaiting_sign_off", "Complete, awaiting sign-off"
         COMPLETE = "complete", "Complete"
         ONGOING = "ongoing", "Ongoing (business as usual)"
 
@@ -254,7 +271,16 @@ class Action(models.Model):
     completed_on = models.DateField(null=True, blank=True, validators=[plausible_date])
     performance_indicator = models.TextField(blank=True)
     target = models.TextField(blank=True, help_text="A target stated as text.")
+    rag_override = models.CharField(
+        "RAG override",
+        max_length=10,
+        blank=True,
+        help_text="A manager's rating that replaces the computed one.",
+    )
+    rag_override_reason = models.TextField("reason for the RAG override", blank=True)
     order = models.PositiveIntegerField(default=0)
+    # Bumped on every edit, so that a save based on a stale copy is refused (see services).
+    version = models.PositiveIntegerField(default=1, editable=False)
 
     objects = ActionQuerySet.as_manager()
     history = HistoricalRecords(m2m_fields=[owners, also_answers])
@@ -268,6 +294,7 @@ class Action(models.Model):
             ),
         ]
         indexes = [models.Index(fields=["status", "planned_completion_date"])]
+        permissions = [("sign_off_action", "Can sign off an action as complete")]
 
     def __str__(self):
         return self.label
@@ -436,6 +463,14 @@ class ProgressUpdate(models.Model):
         related_name="updates",
         help_text="Only for progress a plan writes against a whole recommendation.",
     )
+
+    class Kind(models.TextChoices):
+        UPDATE = "update", "Progress update"
+        PROPOSAL = "proposal", "Proposed complete"
+        SIGN_OFF = "sign_off", "Signed off as complete"
+        RETURNED = "returned", "Returned by the manager"
+
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.UPDATE)
     written_on = models.DateField("date", validators=[plausible_date])
     period_label = models.CharField(
         max_length=100, blank=True, help_text='"Update (July 2013)", "November update"'

@@ -1,9 +1,39 @@
-from django.urls import path
+from django.urls import path, re_path
 
-from . import views
+from .views import actions, plans, structure
+
+KINDS = "(?P<kind>section|recommendation|action|measure)"
 
 urlpatterns = [
-    path("", views.home, name="home"),
-    path("plans/", views.plan_list, name="plan_list"),
-    path("plans/<int:pk>/", views.plan_detail, name="plan_detail"),
-]
+    path("", plans.home, name="home"),
+    path("plans/", plans.plan_list, name="plan_list"),
+    path("plans/<int:pk>/", plans.plan_detail, name="plan_detail"),
+    path("plans/<int:pk>/as-it-stood/", plans.plan_as_of, name="plan_as_of"),
+    path("plans/<int:pk>/history/", plans.plan_history, name="plan_history"),
+    path("plans/<int:pk>/edit/", structure.plan_edit, name="plan_edit"),
+    path("plans/<int:pk>/sections/add/", structure.section_add, name="section_add"),
+    path("plans/<int:pk>/recommendations/add/", structure.recommendation_add,
+         name="recommendation_add"),
+    path("plans/<int:pk>/measures/", structure.plan_measures, name="plan_measures"),
+    path("plans/<int:pk>/measures/add/", structure.measure_add, name="measure_add"),
+    path("sections/<int:pk>/edit/", structure.section_edit, name="section_edit"),
+    path("recommendations/<int:pk>/", structure.recommendation_detail,
+         name="recommendation_detail"),
+    path("recommendations/<int:pk>/edit/", structure.recommendation_edit,
+         name="recommendation_edit"),
+    path("recommendations/<int:pk>/history/", structure.recommendation_history,
+         name="recommendation_history"),
+    path("recommendations/<int:pk>/actions/add/", structure.action_add, name="action_add"),
+    path("actions/", actions.action_list, name="action_list"),
+    path("actions/<int:pk>/", actions.action_detail, name="action_detail"),
+    path("actions/<int:pk>/edit/", structure.action_edit, name="action_edit"),
+    path("actions/<int:pk>/update/", actions.action_update, name="action_update"),
+    path("actions/<int:pk>/propose-complete/", actions.action_propose, name="action_propose"),
+    path("actions/<int:pk>/sign-off/", actions.action_sign_off, name="action_sign_off"),
+    path("actions/<int:pk>/history/", actions.action_history, name="action_history"),
+    path("measures/<int:pk>/edit/", structure.measure_edit, name="measure_edit"),
+    path("measures/<int:pk>/readings/add/", structure.reading_add, name="reading_add"),
+    re_path(rf"^{KINDS}/(?P<pk>[0-9]+)/move/$", structure.move, name="move"),
+    re_path(rf"^{KINDS}/(?P<pk>[0-9]+)/remove/$", structure.remove, name="remove"),
+    path("evidence/<int:pk>/", actions.evidence_download, name="evidence_download"),
+]  # fmt: skip

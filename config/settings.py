@@ -43,6 +43,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django_filters",
+    "crispy_forms",
+    "crispy_forms_gds",
     "simple_history",
     "inspections",
     "actionplans",
@@ -105,6 +107,10 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
+# Forms render as GOV.UK Design System components (crispy-forms-gds).
+CRISPY_ALLOWED_TEMPLATE_PACKS = ["gds"]
+CRISPY_TEMPLATE_PACK = "gds"
+
 LANGUAGE_CODE = "en-gb"
 LANGUAGES = [("en-gb", "English")]
 TIME_ZONE = "Europe/London"
@@ -114,7 +120,8 @@ USE_TZ = True
 FORMAT_MODULE_PATH = ["config.formats"]
 
 STATIC_URL = "static/"
-STATICFILES_DIRS = [BASE_DIR / "static"]
+# static-build/ holds GOV.UK Frontend compiled at setup (`make assets`), never committed.
+STATICFILES_DIRS = [BASE_DIR / "static", BASE_DIR / "static-build"]
 STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", VAR_DIR / "staticfiles"))
 
 # Evidence files are private: kept outside the static tree and served only through a view that

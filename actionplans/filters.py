@@ -1,0 +1,98 @@
+"""The action list's filters: every one lives in the URL, so a view can be bookmarked or shared."""
+
+import django_filters
+from django import forms
+from django.db.models import Q
+
+from inspections.models import Inspection
+
+from . import queries, rag, rules
+from .models import Action, Owner
+
+
+class ActionFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(label="Search references and text", method="search")
+    plan = django_filters.ModelChoiceFilter(
+        label="Plan", field_name="recommendation__plan", queryset=None
+    )
+    inspection = django_filters.ModelChoiceFilter(
+        label="Inspection", queryset=None, method="in_inspection"
+    )
+    owner = django_filters.ModelChoiceFilter(
+        label="Owner (person or team)", queryset=None, method="owned_by"
+    )
+    mine = django_filters.BooleanFilter(
+        label="Only my actions", method="only_mine", widget=forms.CheckboxInput
+    )
+    status = django_filters.MultipleChoiceFilter(
+        label="Status", choices=Action.Status.choices, widget=forms.CheckboxSelectMultiple
+    )
+    rag = django_filters.MultipleChoiceFilter(
+        label="RAG", choices=rag.Rag.choices, widget=forms.CheckboxSelectMultiple
+    )
+    due_after = django_filters.DateFilter(
+        label="Due on or after", field_name="planned_completion_date", lookup_expr="gte"
+    )
+    due_before = django_filters.DateFilter(
+        label="Due on or before", field_name="planned_completion_date", lookup_expr="lte"
+    )
+    overdue = django_filters.BooleanFilter(
+        label="Only overdue", method="only_overdue", widget=forms.CheckboxInput
+    )
+    no_update_since = django_filters.DateFilter(label="No update since", method="not_updated_since")
+    o = django_filters.OrderingFilter(
+        label="Sort by",
+        fields=[
+            ("recommendation__plan__title", "plan"),
+            ("reference", "reference"),
+            ("planned_completion_date", "planned_completion_date"),
+            ("status", "status"),
+            ("rag", "rag"),
+            ("last_update_on", "last_update"),
+        ],
+    )
+
+    class Meta:
+        model = Action
+        fields = []
+
+    def __init__(self, *args, user, today, **kwargs):
+        self.user, self.today = user, today
+        super().__init__(*args, **kwargs)
+        plans = rules.visible_plans(user)
+        self.filters["plan"].queryset = plans
+        self.filters["inspection"].queryset = Inspection.objects.filter(
+            plans__in=plans.values("pk")
+        ).distinct()
+        self.filters["owner"].queryset = queries.owner_choices(user)
+
+    def search(self, queryset, name, value):
+        words = value.split()[:10]
+        for word in words:
+            queryset = queryset.filter(
+                Q(reference__icontains=word)
+                | Q(text__icontains=word)
+                | Q(recommendation__reference__icontains=word)
+                | Q(recommendation__text__icontains=word)
+            )
+        return queryset
+
+    def in_inspection(self, queryset, name, value):
+        return queryset.filter(recommendation__plan__inspections=value)
+
+    def owned_by(self, queryset, name, value):
+        # A person also owns what their teams own.
+        owners = Owner.objects.filter(Q(pk=value.pk) | Q(members=value)).values("pk")
+        return queryset.filter(pk__in=Action.objects.filter(owners__in=owners).values("pk"))
+
+    def only_mine(self, queryset, name, value):
+        if not value:
+            return queryset
+        return queryset.filter(pk__in=rules.owned_actions(self.user).values("pk"))
+
+    def only_overdue(self, queryset, name, value):
+        return queryset.overdue(on=self.today) if value else queryset
+
+    def not_updated_since(self, queryset, name, value):
+        recent = Action.objects.filter(updates__written_on__gte=value).values("pk")
+        return queryset.open().exclude(pk__in=recent)

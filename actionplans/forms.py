@@ -1,0 +1,330 @@
+"""Forms check input (types, lengths, dates, files); rules and services check the rest."""
+
+from crispy_forms_gds.helper import FormHelper
+from django import forms
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator
+from django.db.models import Q
+from django.utils import timezone
+
+from inspections.validators import plausible_date
+
+from . import evidence as evidence_rules
+from .models import Action, Measure, Owner, Plan, Reading, Recommendation, Section
+
+# Long enough for any real progress note (the seeds' longest cell is under 2,000 characters).
+TEXT_LIMIT = 20_000
+DATE_HINT = "For example, 18/10/2012"
+
+
+class GDSMixin:
+    """Render with GOV.UK components; bound every text field, so huge input gets a clear message."""
+
+    def setup_gds(self):
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        for field in self.fields.values():
+            if isinstance(field, forms.CharField) and field.max_length is None:
+                field.max_length = TEXT_LIMIT
+                field.validators.append(MaxLengthValidator(TEXT_LIMIT))
+            if isinstance(field, forms.DateField):
+                field.help_text = field.help_text or DATE_HINT
+                field.validators.append(plausible_date)
+
+
+def not_in_future(value):
+    if value and value > timezone.localdate():
+        raise ValidationError("The date cannot be in the future.", code="future")
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class EvidenceField(forms.FileField):
+    """Several files at once, each checked by the evidence rule; every bad file is reported."""
+
+    widget = MultipleFileInput
+
+    def clean(self, data, initial=None):
+        files = [f for f in (data if isinstance(data, (list, tuple)) else [data]) if f]
+        if not files:
+            if self.required:
+                raise ValidationError(self.error_messages["required"], code="required")
+            return []
+        if len(files) > evidence_rules.MAX_FILES:
+            raise ValidationError(
+                "Attach at most %(max)d files to one update.",
+                code="too_many",
+                params={"max": evidence_rules.MAX_FILES},
+            )
+        errors = []
+        for upload in files:
+            super().clean(upload, initial)
+            try:
+                evidence_rules.check_file(upload)
+            except ValidationError as error:
+                errors.append(error)
+        if errors:
+            raise ValidationError(errors)
+        return files
+
+
+class ProgressUpdateForm(GDSMixin, forms.Form):
+    STATUSES = [
+        Action.Status.NOT_STARTED,
+        Action.Status.UNDERWAY,
+        Action.Status.ON_SCHEDULE,
+        Action.Status.DELAYED,
+        Action.Status.ONGOING,
+    ]
+
+    written_on = forms.DateField(label="Date of the update", validators=[not_in_future])
+    period_label = forms.CharField(
+        label="Period (optional)",
+        max_length=100,
+        required=False,
+        help_text="For example, November update",
+    )
+    text = forms.CharField(label="Progress", widget=forms.Textarea(attrs={"rows": 6}))
+    status = forms.ChoiceField(label="Status after this update", required=False)
+    evidence = EvidenceField(
+        label="Evidence (optional)",
+        required=False,
+        help_text=f"Up to {evidence_rules.MAX_FILES} files: {evidence_rules.ALLOWED_LABEL}.",
+    )
+
+    def __init__(self, *args, action=None, **kwargs):
+        kwargs.setdefault("initial", {}).setdefault("written_on", timezone.localdate())
+        super().__init__(*args, **kwargs)
+        if "status" in self.fields:
+            current = action.get_status_display() if action else "unchanged"
+            self.fields["status"].choices = [("", f"Leave as it is ({current})")] + [
+                (s.value, s.label) for s in self.STATUSES
+            ]
+        self.setup_gds()
+
+
+class ProposeCompleteForm(ProgressUpdateForm):
+    status = None
+    evidence = EvidenceField(
+        label="Evidence that the action is complete",
+        help_text=f"Up to {evidence_rules.MAX_FILES} files: {evidence_rules.ALLOWED_LABEL}.",
+        error_messages={"required": "Attach evidence that the action is complete."},
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["written_on"].label = "Date the action was completed"
+        self.fields["text"].label = "What was done"
+
+
+class SignOffForm(GDSMixin, forms.Form):
+    decision = forms.ChoiceField(
+        label="Your decision",
+        widget=forms.RadioSelect,
+        choices=[("sign_off", "Sign off as complete"), ("return", "Return it to the owner")],
+        error_messages={"required": "Choose whether to sign off or return the action."},
+    )
+    reason = forms.CharField(
+        label="Reason or note",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="Required when you return the action: say what is missing.",
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.setup_gds()
+
+    def clean(self):
+        data = super().clean()
+        if data.get("decision") == "return" and not data.get("reason", "").strip():
+            self.add_error("reason", "Give the reason for returning the action.")
+        return data
+
+
+class VersionedForm(GDSMixin, forms.ModelForm):
+    """An edit form that carries the version it was opened at (see services.save_with_version)."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["version"].initial = self.instance.version
+        self.setup_gds()
+
+
+def plan_owners(plan):
+    """Owners a plan's actions may be given: its council's, and partners already on the plan."""
+    return Owner.objects.filter(
+        Q(organisation=plan.organisation)
+        | Q(actions__recommendation__plan=plan)
+        | Q(led_recommendations__plan=plan)
+    ).distinct()
+
+
+class ActionForm(VersionedForm):
+    class Meta:
+        model = Action
+        fields = [
+            "reference",
+            "text",
+            "owners",
+            "accountable_body",
+            "planned_completion_text",
+            "status",
+            "completed_on",
+            "performance_indicator",
+            "target",
+            "rag_override",
+            "rag_override_reason",
+        ]
+        widgets = {
+            "owners": forms.CheckboxSelectMultiple,
+            "text": forms.Textarea(attrs={"rows": 4}),
+            "planned_completion_text": forms.TextInput,
+            "performance_indicator": forms.Textarea(attrs={"rows": 2}),
+            "target": forms.Textarea(attrs={"rows": 2}),
+            "rag_override_reason": forms.Textarea(attrs={"rows": 2}),
+        }
+
+    def __init__(self, *args, plan, **kwargs):
+        super().__init__(*args, **kwargs)
+        owners = plan_owners(plan)
+        self.fields["owners"].queryset = owners
+        self.fields["accountable_body"].queryset = owners
+        self.fields["text"].required = True
+        self.fields[
+            "planned_completion_text"
+        ].help_text = (
+            "As the plan states it: a date such as 30/11/2012 or Nov 12, or words such as Ongoing."
+        )
+        if self.instance.status != Action.Status.AWAITING_SIGN_OFF:
+            self.fields["status"].choices = [
+                c for c in Action.Status.choices if c[0] != Action.Status.AWAITING_SIGN_OFF
+            ]
+
+    def clean(self):
+        data = super().clean()
+        if data.get("rag_override") and not (data.get("rag_override_reason") or "").strip():
+            self.add_error("rag_override_reason", "Give the reason for overriding the RAG rating.")
+        if data.get("status") == Action.Status.COMPLETE:
+            data["completed_on"] = data.get("completed_on") or timezone.localdate()
+        else:
+            data["completed_on"] = None
+        if "owners" in self.changed_data:
+            # The council's original wording no longer describes the owners.
+            self.instance.owners_as_written = ""
+        return data
+
+
+class RecommendationForm(VersionedForm):
+    class Meta:
+        model = Recommendation
+        fields = [
+            "section",
+            "reference",
+            "text",
+            "paragraph",
+            "outcomes",
+            "leads",
+            "accountable_body",
+        ]
+        widgets = {
+            "leads": forms.CheckboxSelectMultiple,
+            "text": forms.Textarea(attrs={"rows": 4}),
+            "outcomes": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def __init__(self, *args, plan, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.instance.plan = plan
+        self.fields["section"].queryset = plan.sections.all()
+        owners = plan_owners(plan)
+        self.fields["leads"].queryset = owners
+        self.fields["accountable_body"].queryset = owners
+
+
+class SectionForm(GDSMixin, forms.ModelForm):
+    class Meta:
+        model = Section
+        fields = ["title"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["title"].required = True
+        self.setup_gds()
+
+
+class PlanForm(GDSMixin, forms.ModelForm):
+    class Meta:
+        model = Plan
+        fields = [
+            "title",
+            "directorate",
+            "status",
+            "submitted_on",
+            "overall_rating",
+            "sponsor",
+            "governance_body",
+            "introduction",
+        ]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        owners = Owner.objects.filter(organisation=self.instance.organisation)
+        self.fields["sponsor"].queryset = owners
+        self.fields["governance_body"].queryset = owners
+        self.setup_gds()
+
+
+class MeasureForm(GDSMixin, forms.ModelForm):
+    class Meta:
+        model = Measure
+        fields = [
+            "name",
+            "unit",
+            "recommendation",
+            "baseline_text",
+            "baseline_value",
+            "baseline_date",
+            "baseline_source",
+            "target_text",
+            "target_value",
+            "target_date_text",
+        ]
+        widgets = {"baseline_text": forms.TextInput, "target_text": forms.TextInput,
+                   "target_date_text": forms.TextInput}  # fmt: skip
+
+    def __init__(self, *args, plan, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.instance.plan = plan
+        self.fields["recommendation"].queryset = plan.recommendations.all()
+        self.setup_gds()
+
+    def clean(self):
+        data = super().clean()
+        self.instance.target_date_text = data.get("target_date_text") or ""
+        self.instance.derive_target_date()
+        return data
+
+
+class ReadingForm(GDSMixin, forms.ModelForm):
+    class Meta:
+        model = Reading
+        fields = ["period_label", "taken_on", "value", "numerator", "denominator", "note"]
+        widgets = {"note": forms.Textarea(attrs={"rows": 2})}
+
+    def __init__(self, *args, measure, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.instance.measure = measure
+        self.setup_gds()
+
+
+class AsOfForm(forms.Form):
+    date = forms.DateField(
+        label="Show the plan as it stood on",
+        help_text=DATE_HINT,
+        validators=[plausible_date, not_in_future],
+    )

@@ -1,0 +1,1 @@
+"""Thin views: parse the request, ask rules for the object, call one function, render."""

@@ -1,0 +1,144 @@
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import FileResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+
+from .. import queries, rag, rules, services
+from ..filters import ActionFilter
+from ..forms import ProgressUpdateForm, ProposeCompleteForm, SignOffForm
+from ..models import Action
+from .plans import history_page
+
+PAGE_SIZE = 50
+SORTABLE = [
+    ("reference", "Ref"),
+    ("plan", "Plan"),
+    ("planned_completion_date", "Due"),
+    ("status", "Status"),
+    ("rag", "RAG"),
+    ("last_update", "Last update"),
+]
+
+
+def action_list(request):
+    today = timezone.localdate()
+    actions = queries.with_list_columns(rules.visible_actions(request.user), today)
+    filterset = ActionFilter(request.GET or None, queryset=actions, user=request.user, today=today)
+    results = filterset.qs
+    if not request.GET.get("o"):
+        results = results.order_by("recommendation__plan__title", "recommendation__order", "order")
+    page = Paginator(results, PAGE_SIZE).get_page(request.GET.get("page"))
+    without_page = request.GET.copy()
+    without_page.pop("page", None)
+    current = request.GET.get("o", "")
+    columns = []
+    for key, label in SORTABLE:
+        params = without_page.copy()
+        params["o"] = f"-{key}" if current == key else key
+        sort = "ascending" if current == key else "descending" if current == f"-{key}" else "none"
+        columns.append({"label": label, "query": params.urlencode(), "sort": sort})
+    context = {
+        "filter": filterset,
+        "page_obj": page,
+        "query": without_page.urlencode(),
+        "columns": columns,
+        "today": today,
+    }
+    return render(request, "actionplans/action_list.html", context)
+
+
+def action_detail(request, pk):
+    action = rules.get_action_for_user(request.user, pk)
+    row_updates = action.updates.select_related("author", "attributed_to").prefetch_related(
+        "evidence"
+    )
+    context = {
+        "action": action,
+        "plan": action.recommendation.plan,
+        "updates": row_updates,
+        "rag": rag.rate(action, timezone.localdate()),
+        "can_update": rules.can_update_action(request.user, action),
+        "can_edit": rules.can_edit_plan(request.user, action.recommendation.plan),
+        "can_sign_off": rules.can_sign_off(request.user, action)
+        and action.status == Action.Status.AWAITING_SIGN_OFF,
+    }
+    return render(request, "actionplans/action_detail.html", context)
+
+
+def _update_form_view(request, pk, form_class, service, template, done_message):
+    action = rules.get_action_for_user(request.user, pk, update=True)
+    form = form_class(request.POST or None, request.FILES or None, action=action)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        service(
+            action,
+            author=request.user,
+            written_on=data["written_on"],
+            text=data["text"],
+            period_label=data["period_label"],
+            files=data["evidence"],
+            **({"status": data["status"]} if "status" in data else {}),
+        )
+        messages.success(request, done_message)
+        return redirect("action_detail", pk=action.pk)
+    return render(request, template, {"action": action, "form": form})
+
+
+def action_update(request, pk):
+    return _update_form_view(
+        request, pk, ProgressUpdateForm, services.record_update,
+        "actionplans/action_update.html", "Your progress update has been saved.",
+    )  # fmt: skip
+
+
+def action_propose(request, pk):
+    action = rules.get_action_for_user(request.user, pk, update=True)
+    if action.status in (Action.Status.COMPLETE, Action.Status.AWAITING_SIGN_OFF):
+        messages.info(request, f"This action is already {action.get_status_display().lower()}.")
+        return redirect("action_detail", pk=action.pk)
+    return _update_form_view(
+        request, pk, ProposeCompleteForm, services.propose_complete,
+        "actionplans/action_propose.html",
+        "You have proposed this action as complete. A manager of the plan will sign it off.",
+    )  # fmt: skip
+
+
+def action_sign_off(request, pk):
+    action = rules.get_action_for_user(request.user, pk, sign_off=True)
+    if action.status != Action.Status.AWAITING_SIGN_OFF:
+        messages.info(request, "This action is not awaiting sign-off.")
+        return redirect("action_detail", pk=action.pk)
+    form = SignOffForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if form.cleaned_data["decision"] == "sign_off":
+            services.sign_off(action, manager=request.user, note=form.cleaned_data["reason"])
+            messages.success(request, "The action is signed off as complete.")
+        else:
+            services.return_proposal(
+                action, manager=request.user, reason=form.cleaned_data["reason"]
+            )
+            messages.success(request, "The action has been returned to its owner.")
+        return redirect("action_detail", pk=action.pk)
+    context = {"action": action, "form": form, "proposal": services.latest_proposal(action)}
+    return render(request, "actionplans/action_sign_off.html", context)
+
+
+def action_history(request, pk):
+    action = rules.get_action_for_user(request.user, pk)
+    return history_page(
+        request, "actionplans/history.html", queries.history_sources(action=action),
+        subject=action, plan=action.recommendation.plan,
+    )  # fmt: skip
+
+
+def evidence_download(request, pk):
+    evidence = rules.get_evidence_for_user(request.user, pk)
+    response = FileResponse(
+        evidence.file.open("rb"),
+        as_attachment=True,
+        filename=evidence.original_name,
+        content_type=evidence.content_type,
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    return response

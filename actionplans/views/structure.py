@@ -1,0 +1,255 @@
+"""Managers restructure plans: add, edit, reorder and remove sections, recommendations, actions,
+measures and readings. Every write goes through services and is kept in history."""
+
+from django.contrib import messages
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from .. import queries, rules, services
+from ..forms import (
+    ActionForm,
+    MeasureForm,
+    PlanForm,
+    ReadingForm,
+    RecommendationForm,
+    SectionForm,
+)
+from ..models import Action, Measure, Recommendation, Section
+from .plans import history_page
+
+FORM = "actionplans/form.html"
+
+
+def _page(request, form, title, back, **context):
+    return render(request, FORM, {"form": form, "title": title, "back": back, **context})
+
+
+def plan_edit(request, pk):
+    plan = rules.get_plan_for_user(request.user, pk, edit=True)
+    form = PlanForm(request.POST or None, instance=plan)
+    if request.method == "POST" and form.is_valid():
+        plan._change_reason = "Plan details edited"
+        form.save()
+        messages.success(request, "The plan has been updated.")
+        return redirect("plan_detail", pk=plan.pk)
+    return _page(request, form, "Edit the plan", plan.get_absolute_url(), plan=plan)
+
+
+def section_add(request, pk):
+    plan = rules.get_plan_for_user(request.user, pk, edit=True)
+    form = SectionForm(request.POST or None, instance=Section(plan=plan))
+    if request.method == "POST" and form.is_valid():
+        services.create(form.instance, actor=request.user, siblings=plan.sections.all())
+        messages.success(request, "The section has been added.")
+        return redirect("plan_detail", pk=plan.pk)
+    return _page(request, form, "Add a section", plan.get_absolute_url(), plan=plan)
+
+
+def section_edit(request, pk):
+    section = rules.get_section_for_user(request.user, pk)
+    form = SectionForm(request.POST or None, instance=section)
+    if request.method == "POST" and form.is_valid():
+        section._change_reason = "Section renamed"
+        form.save()
+        return redirect("plan_detail", pk=section.plan_id)
+    return _page(
+        request, form, "Edit the section", section.plan.get_absolute_url(), plan=section.plan
+    )
+
+
+def _recommendation_form(request, rec, plan, title, save):
+    form = RecommendationForm(request.POST or None, instance=rec, plan=plan)
+    conflict = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            rec = save(form)
+            messages.success(request, "The recommendation has been saved.")
+            return redirect("recommendation_detail", pk=rec.pk)
+        except services.StaleEdit as stale:
+            conflict, form = stale, _rebound(RecommendationForm, request, stale, plan=plan)
+    return _page(request, form, title, plan.get_absolute_url(), plan=plan, conflict=conflict)
+
+
+def _rebound(form_class, request, stale, **kwargs):
+    """The editor's input again, now based on the current version: saving it again is deliberate."""
+    data = request.POST.copy()
+    data["version"] = stale.current.version
+    form = form_class(data, instance=stale.current, **kwargs)
+    form.is_valid()
+    return form
+
+
+def recommendation_add(request, pk):
+    plan = rules.get_plan_for_user(request.user, pk, edit=True)
+
+    def save(form):
+        return services.create(
+            form.save(commit=False), actor=request.user, siblings=plan.recommendations.all(),
+            m2m={"leads": form.cleaned_data["leads"]},
+        )  # fmt: skip
+
+    return _recommendation_form(
+        request, Recommendation(plan=plan), plan, "Add a recommendation", save
+    )
+
+
+def recommendation_edit(request, pk):
+    rec = rules.get_recommendation_for_user(request.user, pk, edit=True)
+
+    def save(form):
+        return services.save_with_version(
+            form.save(commit=False), editor=request.user,
+            expected_version=form.cleaned_data["version"],
+            m2m={"leads": form.cleaned_data["leads"]},
+        )  # fmt: skip
+
+    return _recommendation_form(request, rec, rec.plan, "Edit the recommendation", save)
+
+
+def recommendation_detail(request, pk):
+    rec = rules.get_recommendation_for_user(request.user, pk)
+    context = {
+        "rec": rec,
+        "plan": rec.plan,
+        "actions": queries.with_list_columns(rec.actions.all(), timezone.localdate()),
+        "updates": rec.updates.select_related("author", "attributed_to"),
+        "findings": rec.findings.select_related("inspection"),
+        "can_edit": rules.can_edit_plan(request.user, rec.plan),
+    }
+    return render(request, "actionplans/recommendation_detail.html", context)
+
+
+def recommendation_history(request, pk):
+    rec = rules.get_recommendation_for_user(request.user, pk)
+    return history_page(
+        request, "actionplans/history.html", queries.history_sources(recommendation=rec),
+        subject=rec, plan=rec.plan,
+    )  # fmt: skip
+
+
+def _action_form(request, action, plan, title, save):
+    form = ActionForm(request.POST or None, instance=action, plan=plan)
+    conflict = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            action = save(form)
+            messages.success(request, "The action has been saved.")
+            return redirect("action_detail", pk=action.pk)
+        except services.StaleEdit as stale:
+            conflict, form = stale, _rebound(ActionForm, request, stale, plan=plan)
+    return _page(request, form, title, plan.get_absolute_url(), plan=plan, conflict=conflict)
+
+
+def action_add(request, pk):
+    rec = rules.get_recommendation_for_user(request.user, pk, edit=True)
+
+    def save(form):
+        return services.create(
+            form.save(commit=False), actor=request.user, siblings=rec.actions.all(),
+            m2m={"owners": form.cleaned_data["owners"]},
+        )  # fmt: skip
+
+    return _action_form(request, Action(recommendation=rec), rec.plan, "Add an action", save)
+
+
+def action_edit(request, pk):
+    action = rules.get_action_for_user(request.user, pk, edit=True)
+
+    def save(form):
+        return services.save_with_version(
+            form.save(commit=False), editor=request.user,
+            expected_version=form.cleaned_data["version"],
+            m2m={"owners": form.cleaned_data["owners"]},
+        )  # fmt: skip
+
+    return _action_form(request, action, action.recommendation.plan, "Edit the action", save)
+
+
+# Reorder and remove: POST only, from buttons on the plan page.
+
+
+def _object_for(request, kind, pk):
+    if kind == "section":
+        section = rules.get_section_for_user(request.user, pk)
+        return section, section.plan.sections.all(), section.plan
+    if kind == "recommendation":
+        rec = rules.get_recommendation_for_user(request.user, pk, edit=True)
+        return rec, rec.plan.recommendations.filter(section=rec.section), rec.plan
+    if kind == "action":
+        action = rules.get_action_for_user(request.user, pk, edit=True)
+        plan = action.recommendation.plan
+        return action, action.recommendation.actions.all(), plan
+    measure = rules.get_measure_for_user(request.user, pk)
+    return measure, measure.plan.measures.all(), measure.plan
+
+
+@require_POST
+def move(request, kind, pk):
+    obj, siblings, plan = _object_for(request, kind, pk)
+    services.move(
+        obj, actor=request.user, siblings=siblings, up=request.POST.get("direction") == "up"
+    )
+    return redirect(f"{plan.get_absolute_url()}#{kind}-{obj.pk}")
+
+
+def remove(request, kind, pk):
+    obj, _, plan = _object_for(request, kind, pk)
+    blockers = {
+        "section": lambda: obj.recommendations.exists(),
+        "recommendation": lambda: obj.actions.exists(),
+    }.get(kind, lambda: False)
+    if blockers():
+        what = "recommendations" if kind == "section" else "actions"
+        messages.error(request, f"Move or remove its {what} first: this {kind} still has some.")
+        return redirect(plan.get_absolute_url())
+    if request.method == "POST":
+        services.remove(obj, actor=request.user, reason=f"{kind.title()} removed")
+        messages.success(request, f"The {kind} has been removed. Its history is kept.")
+        return redirect(plan.get_absolute_url())
+    context = {"obj": obj, "kind": kind, "plan": plan}
+    return render(request, "actionplans/confirm_remove.html", context)
+
+
+def measure_add(request, pk):
+    plan = rules.get_plan_for_user(request.user, pk, edit=True)
+    form = MeasureForm(request.POST or None, instance=Measure(plan=plan), plan=plan)
+    if request.method == "POST" and form.is_valid():
+        services.create(form.instance, actor=request.user, siblings=plan.measures.all())
+        messages.success(request, "The measure has been added.")
+        return redirect("plan_measures", pk=plan.pk)
+    return _page(request, form, "Add a measure", plan.get_absolute_url(), plan=plan)
+
+
+def measure_edit(request, pk):
+    measure = rules.get_measure_for_user(request.user, pk)
+    form = MeasureForm(request.POST or None, instance=measure, plan=measure.plan)
+    if request.method == "POST" and form.is_valid():
+        measure._change_reason = "Measure edited"
+        form.save()
+        return redirect("plan_measures", pk=measure.plan_id)
+    return _page(
+        request, form, "Edit the measure", measure.plan.get_absolute_url(), plan=measure.plan
+    )
+
+
+def reading_add(request, pk):
+    measure = rules.get_measure_for_user(request.user, pk)
+    form = ReadingForm(request.POST or None, measure=measure)
+    if request.method == "POST" and form.is_valid():
+        form.instance._change_reason = "Reading added"
+        form.save()
+        messages.success(request, "The reading has been added.")
+        return redirect("plan_measures", pk=measure.plan_id)
+    title = f"Add a reading for {measure.name}"
+    return _page(request, form, title, measure.plan.get_absolute_url(), plan=measure.plan)
+
+
+def plan_measures(request, pk):
+    plan = rules.get_plan_for_user(request.user, pk)
+    context = {
+        "plan": plan,
+        "measures": plan.measures.prefetch_related("readings").select_related("recommendation"),
+        "can_edit": rules.can_edit_plan(request.user, plan),
+    }
+    return render(request, "actionplans/plan_measures.html", context)

@@ -1,0 +1,225 @@
+"""Time the main pages on a large generated data set (see bench/README.md).
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/actionplans_bench \\
+        .venv/bin/python -m bench.run [--plans 50 --actions 2000 --updates 20000 --repeat 15]
+
+The database is created if missing, migrated and FLUSHED: everything in it is replaced.
+"""
+
+import argparse
+import logging
+import os
+import statistics
+import sys
+import time
+
+# Production-like settings (DEBUG off), with what a throwaway run needs to start.
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+os.environ.setdefault("DEBUG", "0")
+os.environ.setdefault("SECRET_KEY", "bench-only-not-a-secret")
+os.environ.setdefault("SECURE_SSL_REDIRECT", "0")
+if "testserver" not in os.environ.get("ALLOWED_HOSTS", "").split(","):
+    os.environ["ALLOWED_HOSTS"] = ",".join(
+        filter(None, [os.environ.get("ALLOWED_HOSTS", ""), "testserver"])
+    )
+
+import django  # noqa: E402
+
+# (page, user, url name, url args, query string)
+PAGES = [
+    ("home", "officer", "home", [], ""),
+    ("home", "manager", "home", [], ""),
+    ("plan_detail (largest plan)", "manager", "plan_detail", ["BIG_PLAN"], ""),
+    (
+        "action_list (filtered)",
+        "clerk",
+        "action_list",
+        [],
+        "?status=underway&overdue=on&q=review&o=planned_completion_date",
+    ),
+]
+
+
+def parse_args(argv):
+    parser = argparse.ArgumentParser(prog="python -m bench.run", description=__doc__.split("\n")[0])
+    parser.add_argument("--plans", type=int, default=50)
+    parser.add_argument("--actions", type=int, default=2000)
+    parser.add_argument("--updates", type=int, default=20000)
+    parser.add_argument("--repeat", type=int, default=15, help="timed requests per page")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument(
+        "--allow-sqlite",
+        action="store_true",
+        help="run on SQLite (DATABASE_URL must then name a throwaway file)",
+    )
+    parser.add_argument(
+        "--allow-any-database",
+        action="store_true",
+        help="flush a database whose name does not contain 'bench'",
+    )
+    return parser.parse_args(argv)
+
+
+def check_database(args):
+    """Refuse a database the bench must not flush; create a missing PostgreSQL one."""
+    from django.db import connection
+
+    db = connection.settings_dict
+    if connection.vendor == "sqlite":
+        if not args.allow_sqlite:
+            sys.exit("Refusing to run on SQLite: set DATABASE_URL to PostgreSQL or --allow-sqlite.")
+        if not os.environ.get("DATABASE_URL"):
+            sys.exit(
+                "Refusing to flush the development database var/db.sqlite3: set "
+                "DATABASE_URL=sqlite:////tmp/actionplans_bench.sqlite3 as well."
+            )
+        return
+    if "bench" not in str(db["NAME"]) and not args.allow_any_database:
+        sys.exit(
+            f"Refusing to flush {db['NAME']!r}: its name lacks 'bench' (--allow-any-database)."
+        )
+    if connection.vendor == "postgresql":
+        import psycopg
+        from psycopg import sql
+
+        params = {
+            "dbname": "postgres",
+            "host": db["HOST"] or None,
+            "port": db["PORT"] or None,
+            "user": db["USER"] or None,
+            "password": db["PASSWORD"] or None,
+        }
+        with psycopg.connect(**{k: v for k, v in params.items() if v}, autocommit=True) as conn:
+            found = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [db["NAME"]])
+            if not found.fetchone():
+                conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(db["NAME"])))
+                print(f"Created database {db['NAME']}")
+
+
+def flush_keeping_groups():
+    """Empty the database, then put back the auth groups (a data migration made them)."""
+    from django.contrib.auth.models import Group, Permission
+    from django.core.management import call_command
+    from django.db.models import Q
+
+    groups = [
+        (group.name, list(group.permissions.values_list("content_type__app_label", "codename")))
+        for group in Group.objects.all()
+    ]
+    call_command("flush", interactive=False, verbosity=0)  # post_migrate restores permissions
+    for name, perms in groups:
+        group = Group.objects.create(name=name)
+        if perms:
+            match = Q()
+            for app_label, codename in perms:
+                match |= Q(content_type__app_label=app_label, codename=codename)
+            group.permissions.set(Permission.objects.filter(match))
+
+
+def measure(client, url, repeat):
+    """Warm up once, time ``repeat`` requests, then count the queries of one more."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.get(url)
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        response = client.get(url)
+        times.append((time.perf_counter() - start) * 1000)
+    # Counted apart from the timed requests: recording every query adds time of its own.
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    body = b"".join(response.streaming_content) if response.streaming else response.content
+    return {
+        "median": statistics.median(times),
+        "min": min(times),
+        "max": max(times),
+        "queries": len(queries.captured_queries),
+        "bytes": len(body),
+        "status": response.status_code,
+    }
+
+
+def print_table(rows):
+    headers = ["page", "user", "median ms", "min ms", "max ms", "queries", "bytes", "status"]
+    cells = []
+    for row in rows:
+        if "median" not in row:
+            cells.append([row["page"], row["user"], "-", "-", "-", "-", "-", "ERROR"])
+        else:
+            cells.append(
+                [
+                    row["page"],
+                    row["user"],
+                    f"{row['median']:.1f}",
+                    f"{row['min']:.1f}",
+                    f"{row['max']:.1f}",
+                    str(row["queries"]),
+                    str(row["bytes"]),
+                    str(row["status"]),
+                ]
+            )
+    widths = [max(len(h), *(len(c[i]) for c in cells)) for i, h in enumerate(headers)]
+    for line in [headers, ["-" * w for w in widths], *cells]:
+        print(
+            "  ".join(
+                c.ljust(w) if i < 2 else c.rjust(w)
+                for i, (c, w) in enumerate(zip(line, widths, strict=True))
+            )
+        )
+    for row in rows:
+        if "error" in row:
+            print(f"ERROR {row['page']} as {row['user']}: {row['error']}")
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    django.setup()
+    from django.conf import settings
+    from django.core.management import call_command
+    from django.db import connection
+    from django.test import Client
+    from django.urls import reverse
+
+    from bench.dataset import generate
+
+    check_database(args)
+    print(
+        f"Database: {connection.vendor} {connection.settings_dict['NAME']}, DEBUG={settings.DEBUG}"
+    )
+    started = time.perf_counter()
+    call_command("migrate", interactive=False, verbosity=0)
+    flush_keeping_groups()
+    print(f"Migrate and flush: {time.perf_counter() - started:.1f} s")
+
+    started = time.perf_counter()
+    data = generate(plans=args.plans, actions=args.actions, updates=args.updates, seed=args.seed)
+    generation = time.perf_counter() - started
+    sizes = ", ".join(f"{k} {v}" for k, v in data["counts"].items())
+    print(f"Data set: {sizes}")
+    print(f"Generation: {generation:.1f} s")
+    print(f"Timing: 1 warm-up, {args.repeat} timed requests, 1 more for the query count\n")
+
+    # A failing view is reported as one line in the table, not as a logged traceback.
+    logging.getLogger("django.request").setLevel(logging.CRITICAL)
+    rows = []
+    for page, who, url_name, url_args, query in PAGES:
+        row = {"page": page, "user": f"bench-{who}"}
+        try:
+            url_args = [data["big_plan_id"] if a == "BIG_PLAN" else a for a in url_args]
+            url = reverse(url_name, args=url_args) + query
+            client = Client()
+            client.force_login(data["users"][who])
+            row.update(measure(client, url, args.repeat))
+            if row["status"] != 200:
+                row["error"] = f"status {row['status']} for {url}"
+        except Exception as error:  # a view still being written must not stop the others
+            row["error"] = f"{type(error).__name__}: {str(error).splitlines()[0][:200]}"
+        rows.append(row)
+    print_table(rows)
+    return 1 if any("error" in row for row in rows) else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
