@@ -1,21 +1,109 @@
-import pytest
-from django.contrib.auth import get_user_model
+"""Named people for every test: who owns what, who manages what, who only reads."""
 
-from actionplans.demo import load_demo
+import datetime as dt
+from types import SimpleNamespace
+
+import pytest
+from django.contrib.auth.models import Group
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from actionplans.models import Owner
+
+from .factories import (
+    ActionFactory,
+    OwnerFactory,
+    PlanFactory,
+    ProgressUpdateFactory,
+    RecommendationFactory,
+    UserFactory,
+)
+
+COUNCIL = "Example Council"
+POLICE = "Example Police"
+PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+
+
+def person(username, group, organisation=COUNCIL, name=None):
+    user = UserFactory(username=username, first_name=(name or username).split()[0])
+    if group:
+        user.groups.add(Group.objects.get(name=group))
+    owner = OwnerFactory(name=name or username.title(), organisation=organisation, user=user)
+    return user, owner
+
+
+def pdf(name="evidence.pdf"):
+    return SimpleUploadedFile(name, PDF, content_type="application/pdf")
 
 
 @pytest.fixture
-def demo_plans(db):
-    """The three seed plans as the demo loader loads them."""
-    return {plan.organisation + " / " + plan.title: plan for plan in load_demo()}
+def world(db):
+    """Two plans of one council; officers, managers, a clerk, an administrator and a partner."""
+    plan = PlanFactory(organisation=COUNCIL, title="Child protection improvement plan")
+    other_plan = PlanFactory(organisation=COUNCIL, title="Youth justice improvement plan")
+    officer, officer_owner = person("officer", "Officer", name="Terry Irvine")
+    other_officer, other_owner = person("other_officer", "Officer", name="Sue Wilson")
+    partner, partner_owner = person("partner", "Officer", POLICE, name="Jason Harwin")
+    manager, _ = person("manager", "Manager")
+    other_manager, _ = person("other_manager", "Manager")
+    clerk, _ = person("clerk", "Clerk")
+    admin, _ = person("administrator", "Administrator")
+    plan.managers.add(manager)
+    other_plan.managers.add(other_manager)
+    team = OwnerFactory(name="LSCB P&QA Sub Group", kind=Owner.Kind.SUB_GROUP, organisation=COUNCIL)
+    team.members.add(officer_owner)
+
+    rec = RecommendationFactory(plan=plan, reference="CP4")
+    own = ActionFactory(recommendation=rec, reference="(a)", owners=[officer_owner])
+    via_team = ActionFactory(recommendation=rec, reference="(b)", owners=[team])
+    others = ActionFactory(recommendation=rec, reference="(c)", owners=[other_owner])
+    partners = ActionFactory(recommendation=rec, reference="(d)", owners=[partner_owner])
+    other_rec = RecommendationFactory(plan=other_plan, reference="YOS 1")
+    elsewhere = ActionFactory(recommendation=other_rec, owners=[other_owner])
+    ProgressUpdateFactory(action=own, written_on=dt.date(2012, 10, 18))
+    return SimpleNamespace(
+        plan=plan,
+        other_plan=other_plan,
+        rec=rec,
+        other_rec=other_rec,
+        own=own,
+        via_team=via_team,
+        others=others,
+        partners=partners,
+        elsewhere=elsewhere,
+        team=team,
+        officer=officer,
+        officer_owner=officer_owner,
+        other_officer=other_officer,
+        partner=partner,
+        partner_owner=partner_owner,
+        manager=manager,
+        other_manager=other_manager,
+        clerk=clerk,
+        admin=admin,
+    )
 
 
 @pytest.fixture
 def user(db):
-    return get_user_model().objects.create_user("reader", password="pw")
+    return UserFactory(username="reader")
 
 
 @pytest.fixture
-def reader_client(client, user):
+def reader_client(client, world):
+    """A signed-in clerk: reads every plan."""
+    client.force_login(world.clerk)
+    return client
+
+
+def restore_groups():
+    """Re-create the role groups (a flush removes what the data migration made)."""
+    from importlib import import_module
+
+    from django.apps import apps
+
+    import_module("actionplans.migrations.0003_groups").create_groups(apps, None)
+
+
+def signed_in(client, user):
     client.force_login(user)
     return client

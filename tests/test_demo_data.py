@@ -11,6 +11,8 @@ from actionplans.demo import load_demo
 from actionplans.models import Action, Measure, Owner, Plan, ProgressUpdate, Reading
 from inspections.models import Finding, Inspection
 
+from .conftest import restore_groups
+
 pytestmark = pytest.mark.django_db
 
 
@@ -21,6 +23,7 @@ def demo_plans(django_db_setup, django_db_blocker):
         load_demo()
         yield
         call_command("flush", interactive=False, verbosity=0)
+        restore_groups()
 
 
 ROTHERHAM = "Improvement Panel - Action Delivery Plan – October 2012"

@@ -1,0 +1,76 @@
+"""The plan page, the action list and home run a fixed number of queries whatever the data size."""
+
+import pytest
+from django.urls import reverse
+
+from actionplans.models import Action
+from bench.dataset import generate
+
+pytestmark = pytest.mark.django_db
+
+LIMIT = 25
+
+
+@pytest.fixture
+def big(db):
+    """A generated plan of 200 actions and 2,000 updates, beside a plan a tenth of its size."""
+    data = generate(plans=2, actions=220, updates=2200)
+    data["small_plan_id"] = next(pk for pk in data["plan_ids"] if pk != data["big_plan_id"])
+    return data
+
+
+def count_queries(client, url, django_assert_max_num_queries):
+    with django_assert_max_num_queries(LIMIT) as captured:
+        response = client.get(url)
+    assert response.status_code == 200
+    return len(captured.captured_queries)
+
+
+def list_queries(client, url, django_assert_max_num_queries):
+    """Queries for an action list page, and how many it found (empty pages skip prefetches)."""
+    with django_assert_max_num_queries(LIMIT) as captured:
+        response = client.get(url)
+    assert response.status_code == 200
+    return len(captured.captured_queries), response.context["page_obj"].paginator.count
+
+
+def test_plan_page_queries_do_not_grow(client, big, django_assert_max_num_queries):
+    client.force_login(big["users"]["manager"])
+    counts = [
+        count_queries(client, reverse("plan_detail", args=[pk]), django_assert_max_num_queries)
+        for pk in (big["small_plan_id"], big["big_plan_id"])
+    ]
+    assert big["counts"]["big_plan_actions"] == 200
+    assert big["counts"]["big_plan_updates"] == 2000
+    assert Action.objects.in_plan(big["small_plan_id"]).count() == 20
+    assert counts[0] == counts[1], counts
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "",
+        "?status=underway&overdue=on&q=review&o=planned_completion_date",
+        "?rag=red&rag=amber&o=-rag",
+        "?owner=1&no_update_since=01/01/2020&o=last_update",
+    ],
+)
+def test_action_list_queries_do_not_grow(client, big, query, django_assert_max_num_queries):
+    client.force_login(big["users"]["clerk"])
+    url = reverse("action_list") + query
+    joiner = "&" if query else "?"
+    few, found_few = list_queries(
+        client, f"{url}{joiner}plan={big['small_plan_id']}", django_assert_max_num_queries
+    )
+    many, found_many = list_queries(
+        client, f"{url}{joiner}plan={big['big_plan_id']}", django_assert_max_num_queries
+    )
+    assert found_many > found_few
+    if found_few:
+        assert few == many
+
+
+@pytest.mark.parametrize("who", ["officer", "manager"])
+def test_home_queries_are_bounded(client, big, who, django_assert_max_num_queries):
+    client.force_login(big["users"][who])
+    count_queries(client, reverse("home"), django_assert_max_num_queries)
