@@ -369,7 +369,8 @@ class Measure(models.Model):
     def clean(self):
         errors = {}
         if self.baseline_date and self.target_date and self.target_date < self.baseline_date:
-            errors["target_date"] = "The target date cannot be before the baseline date."
+            # Keyed to the text the user types; the real date is derived from it.
+            errors["target_date_text"] = "The target date cannot be before the baseline date."
         if self.unit == self.Unit.PERCENT:
             for field in ("baseline_value", "target_value"):
                 value = getattr(self, field)

@@ -181,10 +181,25 @@ def save_with_version(obj, *, editor, expected_version, m2m=None, reason="Edited
     obj.version = expected_version + 1
     if isinstance(obj, Action):
         obj.derive_planned_completion_date()
-    _save(obj, editor, reason)
     for name, values in (m2m or {}).items():
-        getattr(obj, name).set(values)
+        _set_quietly(obj, name, values)
+    # One history record for the whole edit, fields and related owners together.
+    _save(obj, editor, reason)
     return obj
+
+
+def _set_quietly(obj, name, values):
+    """Set a many-to-many field without its own history records (the next save records it)."""
+    field = obj._meta.get_field(name)
+    through = field.remote_field.through
+    source, target = field.m2m_field_name(), field.m2m_reverse_field_name()
+    wanted = {value.pk for value in values}
+    links = through.objects.filter(**{source: obj})
+    current = set(links.values_list(f"{target}_id", flat=True))
+    links.filter(**{f"{target}_id__in": current - wanted}).delete()
+    through.objects.bulk_create(
+        [through(**{f"{source}_id": obj.pk, f"{target}_id": pk}) for pk in wanted - current]
+    )
 
 
 @transaction.atomic

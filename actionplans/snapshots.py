@@ -171,7 +171,9 @@ def current(plan, today=None):
 def _latest(model, moment, related=(), **filters):
     """Historical records, the latest of each object as of ``moment``, without deleted ones."""
     records = model.history.filter(history_date__lte=moment, **filters).latest_of_each()
-    return [r for r in records.select_related(*related) if r.history_type != "-"]
+    if related:
+        records = records.select_related(*related)
+    return [r for r in records if r.history_type != "-"]
 
 
 def as_of(plan, moment):

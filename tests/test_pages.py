@@ -52,8 +52,15 @@ def test_plan_list_and_plan_page_show_the_plan(reader_client, world):
     assert plan.title in listing
 
     page = reader_client.get(reverse("plan_detail", args=[plan.pk])).content.decode()
-    for text in ["CP4", "(4a)", "Multi Agency Referral Form", "Terry Irvine", "Nov 12",
-                 "30 Nov 2012", "Policy Sub committee for approval"]:  # fmt: skip
+    for text in [
+        "CP4",
+        "(4a)",
+        "Multi Agency Referral Form",
+        "Terry Irvine",
+        "Nov 12",
+        "30 Nov 2012",
+        "Policy Sub committee for approval",
+    ]:
         assert text in page
     # The latest progress is shown; earlier updates are folded away under it.
     assert page.index("Policy Sub committee for approval") < page.index("Earlier updates (1)")

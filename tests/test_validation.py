@@ -36,7 +36,7 @@ def test_measure_target_date_cannot_precede_baseline():
     measure = MeasureFactory.build(
         plan=PlanFactory(), baseline_date=dt.date(2011, 6, 1), target_date=dt.date(2011, 1, 31)
     )
-    assert "target_date" in errors_of(measure)
+    assert "target_date_text" in errors_of(measure)
 
 
 @pytest.mark.parametrize("field", ["baseline_value", "target_value"])

@@ -68,7 +68,11 @@ def action_detail(request, pk):
 
 def _update_form_view(request, pk, form_class, service, template, done_message):
     action = rules.get_action_for_user(request.user, pk, update=True)
-    form = form_class(request.POST or None, request.FILES or None, action=action)
+    form = form_class(
+        request.POST if request.method == "POST" else None,
+        request.FILES if request.method == "POST" else None,
+        action=action,
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         service(
@@ -109,7 +113,7 @@ def action_sign_off(request, pk):
     if action.status != Action.Status.AWAITING_SIGN_OFF:
         messages.info(request, "This action is not awaiting sign-off.")
         return redirect("action_detail", pk=action.pk)
-    form = SignOffForm(request.POST or None)
+    form = SignOffForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         if form.cleaned_data["decision"] == "sign_off":
             services.sign_off(action, manager=request.user, note=form.cleaned_data["reason"])

@@ -27,7 +27,7 @@ def _page(request, form, title, back, **context):
 
 def plan_edit(request, pk):
     plan = rules.get_plan_for_user(request.user, pk, edit=True)
-    form = PlanForm(request.POST or None, instance=plan)
+    form = PlanForm(request.POST if request.method == "POST" else None, instance=plan)
     if request.method == "POST" and form.is_valid():
         plan._change_reason = "Plan details edited"
         form.save()
@@ -38,7 +38,9 @@ def plan_edit(request, pk):
 
 def section_add(request, pk):
     plan = rules.get_plan_for_user(request.user, pk, edit=True)
-    form = SectionForm(request.POST or None, instance=Section(plan=plan))
+    form = SectionForm(
+        request.POST if request.method == "POST" else None, instance=Section(plan=plan)
+    )
     if request.method == "POST" and form.is_valid():
         services.create(form.instance, actor=request.user, siblings=plan.sections.all())
         messages.success(request, "The section has been added.")
@@ -48,7 +50,7 @@ def section_add(request, pk):
 
 def section_edit(request, pk):
     section = rules.get_section_for_user(request.user, pk)
-    form = SectionForm(request.POST or None, instance=section)
+    form = SectionForm(request.POST if request.method == "POST" else None, instance=section)
     if request.method == "POST" and form.is_valid():
         section._change_reason = "Section renamed"
         form.save()
@@ -59,7 +61,9 @@ def section_edit(request, pk):
 
 
 def _recommendation_form(request, rec, plan, title, save):
-    form = RecommendationForm(request.POST or None, instance=rec, plan=plan)
+    form = RecommendationForm(
+        request.POST if request.method == "POST" else None, instance=rec, plan=plan
+    )
     conflict = None
     if request.method == "POST" and form.is_valid():
         try:
@@ -129,7 +133,9 @@ def recommendation_history(request, pk):
 
 
 def _action_form(request, action, plan, title, save):
-    form = ActionForm(request.POST or None, instance=action, plan=plan)
+    form = ActionForm(
+        request.POST if request.method == "POST" else None, instance=action, plan=plan
+    )
     conflict = None
     if request.method == "POST" and form.is_valid():
         try:
@@ -213,7 +219,9 @@ def remove(request, kind, pk):
 
 def measure_add(request, pk):
     plan = rules.get_plan_for_user(request.user, pk, edit=True)
-    form = MeasureForm(request.POST or None, instance=Measure(plan=plan), plan=plan)
+    form = MeasureForm(
+        request.POST if request.method == "POST" else None, instance=Measure(plan=plan), plan=plan
+    )
     if request.method == "POST" and form.is_valid():
         services.create(form.instance, actor=request.user, siblings=plan.measures.all())
         messages.success(request, "The measure has been added.")
@@ -223,7 +231,9 @@ def measure_add(request, pk):
 
 def measure_edit(request, pk):
     measure = rules.get_measure_for_user(request.user, pk)
-    form = MeasureForm(request.POST or None, instance=measure, plan=measure.plan)
+    form = MeasureForm(
+        request.POST if request.method == "POST" else None, instance=measure, plan=measure.plan
+    )
     if request.method == "POST" and form.is_valid():
         measure._change_reason = "Measure edited"
         form.save()
@@ -235,7 +245,7 @@ def measure_edit(request, pk):
 
 def reading_add(request, pk):
     measure = rules.get_measure_for_user(request.user, pk)
-    form = ReadingForm(request.POST or None, measure=measure)
+    form = ReadingForm(request.POST if request.method == "POST" else None, measure=measure)
     if request.method == "POST" and form.is_valid():
         form.instance._change_reason = "Reading added"
         form.save()

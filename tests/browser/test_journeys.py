@@ -321,7 +321,9 @@ def test_sign_in_and_update_without_javascript(browser, url, demo, a11y):
     try:
         page = context.new_page()
         page.goto(url("/accounts/login/"))
+        print("STEP goto done", flush=True)
         assert page.evaluate("document.body.className").find("js-enabled") == -1
+        print("STEP evaluate done", flush=True)
         page.get_by_label("Username").fill("officer")
         page.get_by_label("Password").fill(PASSWORD)
         page.get_by_role("button", name="Sign in").click()
