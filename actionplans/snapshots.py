@@ -4,7 +4,7 @@ Pages (and later the committee appendix) render these rows, so "now" and "as it 
 shape and one template. Both paths run a fixed number of queries whatever the plan's size.
 """
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from django.db.models import Prefetch
 from django.utils import timezone
@@ -22,7 +22,6 @@ class UpdateRow:
     period_label: str
     text: str
     author: str
-    evidence: list = field(default_factory=list)
 
 
 @dataclass
@@ -81,20 +80,47 @@ class Outline:
         return sum(len(r.actions) for s in self.sections for r in s.recommendations)
 
 
-def _update_row(update, evidence=()):
-    author = update.author.get_full_name() or update.author.get_username() if update.author else ""
-    if not author and update.attributed_to_id:
-        author = str(update.attributed_to)
+UPDATE_COLUMNS = [
+    "id", "action_id", "recommendation_id", "kind", "written_on", "period_label", "text",
+    "author__username", "author__first_name", "author__last_name",
+    "attributed_to__name", "attributed_to__initials",
+]  # fmt: skip
+KIND_LABELS = dict(ProgressUpdate.Kind.choices)
+
+
+def _author(first, last, username, owner_name, owner_initials):
+    name = f"{first} {last}".strip() or username or ""
+    if not name and owner_name:
+        name = f"{owner_name} ({owner_initials})" if owner_initials else owner_name
+    return name
+
+
+def _update_row(values):
+    """A row from ``values(*UPDATE_COLUMNS)``: plain values, so thousands of updates stay cheap."""
     return UpdateRow(
-        id=update.id,
-        kind=update.kind,
-        kind_label=ProgressUpdate.Kind(update.kind).label,
-        written_on=update.written_on,
-        period_label=update.period_label,
-        text=update.text,
-        author=author,
-        evidence=list(evidence),
-    )
+        id=values["id"],
+        kind=values["kind"],
+        kind_label=KIND_LABELS[values["kind"]],
+        written_on=values["written_on"],
+        period_label=values["period_label"],
+        text=values["text"],
+        author=_author(
+            values["author__first_name"], values["author__last_name"],
+            values["author__username"], values["attributed_to__name"],
+            values["attributed_to__initials"],
+        ),
+    )  # fmt: skip
+
+
+def _group_updates(rows):
+    by_action, by_rec = {}, {}
+    for values in rows:
+        row = _update_row(values)
+        if values["action_id"]:
+            by_action.setdefault(values["action_id"], []).append(row)
+        else:
+            by_rec.setdefault(values["recommendation_id"], []).append(row)
+    return by_action, by_rec
 
 
 def _action_row(action, owners, updates, today):
@@ -136,36 +162,30 @@ def _assemble(plan, sections, recommendations, actions_by_rec, rec_updates, at):
 def current(plan, today=None):
     """The plan as it stands now."""
     today = today or timezone.localdate()
-    updates = ProgressUpdate.objects.select_related("author", "attributed_to").prefetch_related(
-        "evidence"
-    )
     recommendations = (
         Recommendation.objects.filter(plan=plan)
-        .prefetch_related(
-            Prefetch("leads", to_attr="lead_list"),
-            Prefetch("updates", queryset=updates),
-            Prefetch(
-                "actions",
-                queryset=Action.objects.prefetch_related(
-                    "owners", Prefetch("updates", queryset=updates)
-                ),
-            ),
-        )
+        .prefetch_related(Prefetch("leads", to_attr="lead_list"))
         .order_by("section__order", "order", "pk")
     )
-    actions_by_rec, rec_updates = {}, {}
-    for rec in recommendations:
-        rec_updates[rec.pk] = [_update_row(u, u.evidence.all()) for u in rec.updates.all()]
-        actions_by_rec[rec.pk] = [
-            _action_row(
-                a,
-                [str(o) for o in a.owners.all()],
-                [_update_row(u, u.evidence.all()) for u in a.updates.all()],
-                today,
-            )
-            for a in rec.actions.all()
-        ]
-    return _assemble(plan, plan.sections.all(), recommendations, actions_by_rec, rec_updates, None)
+    actions = Action.objects.filter(recommendation__plan=plan).prefetch_related("owners")
+    newest_first = ("-written_on", "-created_at", "-pk")
+    updates = list(
+        ProgressUpdate.objects.filter(action__recommendation__plan=plan)
+        .order_by(*newest_first)
+        .values(*UPDATE_COLUMNS)
+    ) + list(
+        ProgressUpdate.objects.filter(recommendation__plan=plan)
+        .order_by(*newest_first)
+        .values(*UPDATE_COLUMNS)
+    )
+    by_action, by_rec = _group_updates(updates)
+    actions_by_rec = {}
+    for action in actions.order_by("order", "pk"):
+        row = _action_row(
+            action, [str(o) for o in action.owners.all()], by_action.get(action.pk, []), today
+        )
+        actions_by_rec.setdefault(action.recommendation_id, []).append(row)
+    return _assemble(plan, plan.sections.all(), recommendations, actions_by_rec, by_rec, None)
 
 
 def _latest(model, moment, related=(), **filters):
@@ -174,6 +194,25 @@ def _latest(model, moment, related=(), **filters):
     if related:
         records = records.select_related(*related)
     return [r for r in records if r.history_type != "-"]
+
+
+def _values(record):
+    """A historical update as the same values ``current`` reads from the live table."""
+    author, owner = record.author, record.attributed_to
+    return {
+        "id": record.id,
+        "action_id": record.action_id,
+        "recommendation_id": record.recommendation_id,
+        "kind": record.kind,
+        "written_on": record.written_on,
+        "period_label": record.period_label,
+        "text": record.text,
+        "author__username": author.username if author else None,
+        "author__first_name": author.first_name if author else "",
+        "author__last_name": author.last_name if author else "",
+        "attributed_to__name": owner.name if owner else None,
+        "attributed_to__initials": owner.initials if owner else "",
+    }
 
 
 def as_of(plan, moment):
@@ -204,14 +243,8 @@ def as_of(plan, moment):
     updates = _latest(ProgressUpdate, moment, people, action_id__in=action_ids) + _latest(
         ProgressUpdate, moment, people, recommendation_id__in=rec_ids
     )
-    updates.sort(key=lambda u: (u.written_on, u.created_at), reverse=True)
-    by_action, by_rec = {}, {}
-    for update in updates:
-        row = _update_row(update)
-        if update.action_id:
-            by_action.setdefault(update.action_id, []).append(row)
-        else:
-            by_rec.setdefault(update.recommendation_id, []).append(row)
+    updates.sort(key=lambda u: (u.written_on, u.created_at, u.id), reverse=True)
+    by_action, by_rec = _group_updates(_values(u) for u in updates)
 
     day = timezone.localdate(moment)
     actions_by_rec = {}
