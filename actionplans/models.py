@@ -206,6 +206,9 @@ class Recommendation(models.Model):
     def __str__(self):
         return f"{self.reference} {self.text[:60]}".strip()
 
+    def get_absolute_url(self):
+        return reverse("recommendation_detail", args=[self.pk])
+
     @property
     def latest_update(self):
         return next(iter(self.updates.all()), None)
@@ -298,6 +301,9 @@ class Action(models.Model):
 
     def __str__(self):
         return self.label
+
+    def get_absolute_url(self):
+        return reverse("action_detail", args=[self.pk])
 
     @property
     def label(self):

@@ -127,24 +127,23 @@ def get_action_for_user(user, pk, *, edit=False, update=False, sign_off=False):
     return action
 
 
-def get_section_for_user(user, pk):
-    section = get_object_or_404(
-        Section.objects.select_related("plan").filter(plan__in=visible_plans(user).values("pk")),
+def _get_plan_part_for_editing(model, user, pk):
+    """A section or measure of a plan the user may see (else 404) and manage (else 403)."""
+    obj = get_object_or_404(
+        model.objects.select_related("plan").filter(plan__in=visible_plans(user).values("pk")),
         pk=pk,
     )
-    if not can_edit_plan(user, section.plan):
+    if not can_edit_plan(user, obj.plan):
         raise PermissionDenied("Only a manager of this plan can change it.")
-    return section
+    return obj
+
+
+def get_section_for_user(user, pk):
+    return _get_plan_part_for_editing(Section, user, pk)
 
 
 def get_measure_for_user(user, pk):
-    measure = get_object_or_404(
-        Measure.objects.select_related("plan").filter(plan__in=visible_plans(user).values("pk")),
-        pk=pk,
-    )
-    if not can_edit_plan(user, measure.plan):
-        raise PermissionDenied("Only a manager of this plan can change it.")
-    return measure
+    return _get_plan_part_for_editing(Measure, user, pk)
 
 
 def get_evidence_for_user(user, pk):

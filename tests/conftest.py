@@ -95,6 +95,26 @@ def reader_client(client, world):
     return client
 
 
+def action_form_data(action, **changes):
+    """What the action edit form posts for ``action`` as it stands, with ``changes``."""
+    data = {
+        "reference": action.reference,
+        "text": action.text,
+        "owners": [o.pk for o in action.owners.all()],
+        "accountable_body": "",
+        "planned_completion_text": action.planned_completion_text,
+        "status": action.status,
+        "completed_on": "",
+        "performance_indicator": action.performance_indicator,
+        "target": action.target,
+        "rag_override": "",
+        "rag_override_reason": "",
+        "version": action.version,
+    }
+    data.update(changes)
+    return data
+
+
 def restore_groups():
     """Re-create the role groups (a flush removes what the data migration made)."""
     from importlib import import_module

@@ -7,26 +7,9 @@ from django.urls import reverse
 from actionplans import services
 from actionplans.models import Action
 
+from .conftest import action_form_data
+
 pytestmark = pytest.mark.django_db
-
-
-def action_form_data(action, **changes):
-    data = {
-        "reference": action.reference,
-        "text": action.text,
-        "owners": [o.pk for o in action.owners.all()],
-        "accountable_body": "",
-        "planned_completion_text": action.planned_completion_text,
-        "status": action.status,
-        "completed_on": "",
-        "performance_indicator": action.performance_indicator,
-        "target": action.target,
-        "rag_override": "",
-        "rag_override_reason": "",
-        "version": action.version,
-    }
-    data.update(changes)
-    return data
 
 
 def two_sessions(world):

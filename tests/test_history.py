@@ -9,6 +9,7 @@ from django.urls import reverse
 from actionplans import snapshots
 from actionplans.models import Action
 
+from .conftest import action_form_data
 from .factories import OwnerFactory
 
 pytestmark = pytest.mark.django_db
@@ -16,21 +17,7 @@ LONDON = ZoneInfo("Europe/London")
 
 
 def edit_action(client, action, **changes):
-    data = {
-        "reference": action.reference,
-        "text": action.text,
-        "owners": [o.pk for o in action.owners.all()],
-        "accountable_body": "",
-        "planned_completion_text": action.planned_completion_text,
-        "status": action.status,
-        "completed_on": "",
-        "performance_indicator": "",
-        "target": "",
-        "rag_override": "",
-        "rag_override_reason": "",
-        "version": action.version,
-    }
-    data.update(changes)
+    data = action_form_data(action, **changes)
     response = client.post(reverse("action_edit", args=[action.pk]), data)
     assert response.status_code == 302, response.content.decode()[:500]
     action.refresh_from_db()

@@ -6,7 +6,7 @@ from django.urls import reverse
 
 from actionplans.models import Action, Evidence, Measure, Plan, ProgressUpdate, Reading, Section
 
-from .conftest import pdf
+from .conftest import action_form_data, pdf
 from .factories import MeasureFactory, OwnerFactory, RecommendationFactory
 
 pytestmark = pytest.mark.django_db
@@ -143,25 +143,6 @@ def test_sign_off_form_rejects_bad_input(client, world):
     refused(client, url, {"decision": "return", "reason": HUGE}, "at most 20000 characters")
 
 
-def action_data(action, **changes):
-    data = {
-        "reference": action.reference,
-        "text": action.text,
-        "owners": [o.pk for o in action.owners.all()],
-        "accountable_body": "",
-        "planned_completion_text": action.planned_completion_text,
-        "status": action.status,
-        "completed_on": "",
-        "performance_indicator": "",
-        "target": "",
-        "rag_override": "",
-        "rag_override_reason": "",
-        "version": action.version,
-    }
-    data.update(changes)
-    return data
-
-
 @pytest.mark.parametrize(
     ("changes", "message"),
     [
@@ -185,7 +166,7 @@ def action_data(action, **changes):
 def test_action_edit_form(client, world, changes, message):
     client.force_login(world.manager)
     url = reverse("action_edit", args=[world.own.pk])
-    refused(client, url, action_data(world.own, **changes), message)
+    refused(client, url, action_form_data(world.own, **changes), message)
 
 
 def test_another_councils_owner_cannot_be_given_an_action(client, world):
@@ -195,7 +176,7 @@ def test_another_councils_owner_cannot_be_given_an_action(client, world):
     refused(
         client,
         url,
-        action_data(world.own, owners=[stranger.pk]),
+        action_form_data(world.own, owners=[stranger.pk]),
         f"Select a valid choice. {stranger.pk} is not one of the available choices.",
     )
 

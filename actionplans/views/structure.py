@@ -60,18 +60,20 @@ def section_edit(request, pk):
     )
 
 
-def _recommendation_form(request, rec, plan, title, save):
-    form = RecommendationForm(
-        request.POST if request.method == "POST" else None, instance=rec, plan=plan
-    )
+def _versioned_form(request, form_class, instance, plan, title, save):
+    """Add or edit a recommendation or action; a stale edit is re-shown with what changed."""
+    data = request.POST if request.method == "POST" else None
+    form = form_class(data, instance=instance, plan=plan)
     conflict = None
     if request.method == "POST" and form.is_valid():
         try:
-            rec = save(form)
-            messages.success(request, "The recommendation has been saved.")
-            return redirect("recommendation_detail", pk=rec.pk)
+            saved = save(form)
+            messages.success(
+                request, f"The {form_class.Meta.model._meta.verbose_name} has been saved."
+            )
+            return redirect(saved.get_absolute_url())
         except services.StaleEdit as stale:
-            conflict, form = stale, _rebound(RecommendationForm, request, stale, plan=plan)
+            conflict, form = stale, _rebound(form_class, request, stale, plan=plan)
     return _page(request, form, title, plan.get_absolute_url(), plan=plan, conflict=conflict)
 
 
@@ -93,8 +95,8 @@ def recommendation_add(request, pk):
             m2m={"leads": form.cleaned_data["leads"]},
         )  # fmt: skip
 
-    return _recommendation_form(
-        request, Recommendation(plan=plan), plan, "Add a recommendation", save
+    return _versioned_form(
+        request, RecommendationForm, Recommendation(plan=plan), plan, "Add a recommendation", save
     )
 
 
@@ -108,7 +110,9 @@ def recommendation_edit(request, pk):
             m2m={"leads": form.cleaned_data["leads"]},
         )  # fmt: skip
 
-    return _recommendation_form(request, rec, rec.plan, "Edit the recommendation", save)
+    return _versioned_form(
+        request, RecommendationForm, rec, rec.plan, "Edit the recommendation", save
+    )
 
 
 def recommendation_detail(request, pk):
@@ -132,21 +136,6 @@ def recommendation_history(request, pk):
     )  # fmt: skip
 
 
-def _action_form(request, action, plan, title, save):
-    form = ActionForm(
-        request.POST if request.method == "POST" else None, instance=action, plan=plan
-    )
-    conflict = None
-    if request.method == "POST" and form.is_valid():
-        try:
-            action = save(form)
-            messages.success(request, "The action has been saved.")
-            return redirect("action_detail", pk=action.pk)
-        except services.StaleEdit as stale:
-            conflict, form = stale, _rebound(ActionForm, request, stale, plan=plan)
-    return _page(request, form, title, plan.get_absolute_url(), plan=plan, conflict=conflict)
-
-
 def action_add(request, pk):
     rec = rules.get_recommendation_for_user(request.user, pk, edit=True)
 
@@ -156,7 +145,9 @@ def action_add(request, pk):
             m2m={"owners": form.cleaned_data["owners"]},
         )  # fmt: skip
 
-    return _action_form(request, Action(recommendation=rec), rec.plan, "Add an action", save)
+    return _versioned_form(
+        request, ActionForm, Action(recommendation=rec), rec.plan, "Add an action", save
+    )
 
 
 def action_edit(request, pk):
@@ -169,7 +160,8 @@ def action_edit(request, pk):
             m2m={"owners": form.cleaned_data["owners"]},
         )  # fmt: skip
 
-    return _action_form(request, action, action.recommendation.plan, "Edit the action", save)
+    plan = action.recommendation.plan
+    return _versioned_form(request, ActionForm, action, plan, "Edit the action", save)
 
 
 # Reorder and remove: POST only, from buttons on the plan page.
