@@ -109,7 +109,9 @@ def _name(record):
     model = record.instance_type
     ref = getattr(record, "reference", "") or getattr(record, "title", "") or ""
     if model is ProgressUpdate:
-        ref = f"of {record.written_on:%d/%m/%Y}"
+        on = Action.objects.filter(pk=record.action_id).select_related("recommendation").first()
+        where = f" on action {on.recommendation.reference} {on.reference}" if on else ""
+        ref = f"of {record.written_on:%d/%m/%Y}{where}".rstrip()
     elif model is Measure:
         ref = record.name
     return f"{LABELS[model]} {ref}".strip()

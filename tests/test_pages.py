@@ -62,9 +62,12 @@ def test_plan_list_and_plan_page_show_the_plan(reader_client, world):
         "Policy Sub committee for approval",
     ]:
         assert text in page
-    # The latest progress is shown; earlier updates are folded away under it.
-    assert page.index("Policy Sub committee for approval") < page.index("Earlier updates (1)")
-    assert page.index("Earlier updates (1)") < page.index("Older note")
+    # The latest progress is shown, with a link to the earlier ones...
+    assert "Older note" not in page and "1 earlier update" in page
+    # ...and every update when asked.
+    url = reverse("plan_detail", args=[plan.pk])
+    page = reader_client.get(url, {"updates": "all"}).content.decode()
+    assert page.index("Policy Sub committee for approval") < page.index("Older note")
 
 
 def test_unknown_plan_is_404(reader_client):

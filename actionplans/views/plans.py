@@ -35,6 +35,8 @@ def plan_detail(request, pk):
         "inspections": plan.inspections.all(),
         "can_edit": rules.can_edit_plan(request.user, plan),
         "as_of_form": AsOfForm(),
+        # The latest update of each action by default; every update on request (?updates=all).
+        "all_updates": request.GET.get("updates") == "all",
     }
     return render(request, "actionplans/plan_detail.html", context)
 
