@@ -11,6 +11,7 @@ from actionplans.models import Owner
 
 from .factories import (
     ActionFactory,
+    MeasureFactory,
     OwnerFactory,
     PlanFactory,
     ProgressUpdateFactory,
@@ -61,6 +62,8 @@ def world(db):
     elsewhere = ActionFactory(recommendation=other_rec, owners=[other_owner])
     ProgressUpdateFactory(action=own, written_on=dt.date(2012, 10, 18))
     return SimpleNamespace(
+        measure=MeasureFactory(plan=plan, recommendation=rec),
+        other_measure=MeasureFactory(plan=other_plan),
         plan=plan,
         other_plan=other_plan,
         rec=rec,

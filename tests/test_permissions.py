@@ -77,6 +77,13 @@ PAGES = [
     ("plan_edit", lambda w: w.plan.pk, MANAGERS_ONLY),
     ("measure_add", lambda w: w.plan.pk, MANAGERS_ONLY),
     ("section_edit", lambda w: w.rec.section_id, MANAGERS_ONLY),
+    ("measure_edit", lambda w: w.measure.pk, MANAGERS_ONLY),
+    ("reading_add", lambda w: w.measure.pk, MANAGERS_ONLY),
+    (
+        "measure_edit",
+        lambda w: w.other_measure.pk,
+        expect(officer=403, other_officer=403, partner=404, manager=403, clerk=403),
+    ),
     (
         "plan_edit",
         lambda w: w.other_plan.pk,
