@@ -20,6 +20,24 @@ DATE_HINT = "For example, 18/10/2012"
 class GDSMixin:
     """Render with GOV.UK components; bound every text field, so huge input gets a clear message."""
 
+    # Widgets crispy-forms-gds does not mark as in error itself (see CRISPY_CLASS_CONVERTERS).
+    ERROR_CLASSES = {
+        forms.DateInput: "govuk-input--error",
+        forms.NumberInput: "govuk-input--error",
+        forms.ClearableFileInput: "govuk-file-upload--error",
+    }
+
+    def full_clean(self):
+        super().full_clean()
+        for name in self.errors:
+            widget = self.fields[name].widget if name in self.fields else None
+            for widget_class, error_class in self.ERROR_CLASSES.items():
+                if type(widget) is not widget_class and not (
+                    widget_class is forms.ClearableFileInput and isinstance(widget, widget_class)
+                ):
+                    continue
+                widget.attrs["class"] = f"{widget.attrs.get('class', '')} {error_class}".strip()
+
     def setup_gds(self):
         self.helper = FormHelper()
         self.helper.form_tag = False
@@ -79,14 +97,22 @@ class ProgressUpdateForm(GDSMixin, forms.Form):
         Action.Status.ONGOING,
     ]
 
-    written_on = forms.DateField(label="Date of the update", validators=[not_in_future])
+    written_on = forms.DateField(
+        label="Date of the update",
+        validators=[not_in_future],
+        error_messages={"required": "Enter the date of the update."},
+    )
     period_label = forms.CharField(
         label="Period (optional)",
         max_length=100,
         required=False,
         help_text="For example, November update",
     )
-    text = forms.CharField(label="Progress", widget=forms.Textarea(attrs={"rows": 6}))
+    text = forms.CharField(
+        label="Progress",
+        widget=forms.Textarea(attrs={"rows": 6}),
+        error_messages={"required": "Enter the progress made."},
+    )
     status = forms.ChoiceField(label="Status after this update", required=False)
     evidence = EvidenceField(
         label="Evidence (optional)",
@@ -116,7 +142,9 @@ class ProposeCompleteForm(ProgressUpdateForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["written_on"].label = "Date the action was completed"
+        self.fields["written_on"].error_messages["required"] = "Enter the date it was completed."
         self.fields["text"].label = "What was done"
+        self.fields["text"].error_messages["required"] = "Enter what was done."
 
 
 class SignOffForm(GDSMixin, forms.Form):

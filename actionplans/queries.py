@@ -117,6 +117,14 @@ def _name(record):
     return f"{LABELS[model]} {ref}".strip()
 
 
+def _who(record):
+    user = record.history_user
+    if user:
+        return user.get_full_name() or user.get_username()
+    reason = record.history_change_reason or ""
+    return "Imported from the plan" if reason.startswith("Transcribed from") else "The system"
+
+
 def describe(record):
     """One history record as an entry: who changed which field from what to what, and when."""
     model = record.instance_type
@@ -134,10 +142,9 @@ def describe(record):
             )  # fmt: skip
         if not changes:
             return None  # a save that changed nothing a reader cares about
-    user = record.history_user
     return Entry(
         when=record.history_date,
-        who=(user.get_full_name() or user.get_username()) if user else "Imported from the plan",
+        who=_who(record),
         what=_name(record),
         verb=verb,
         reason=record.history_change_reason or "",

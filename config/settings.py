@@ -110,6 +110,12 @@ LOGOUT_REDIRECT_URL = "login"
 # Forms render as GOV.UK Design System components (crispy-forms-gds).
 CRISPY_ALLOWED_TEMPLATE_PACKS = ["gds"]
 CRISPY_TEMPLATE_PACK = "gds"
+# GOV.UK classes for widgets crispy-forms-gds does not style itself.
+CRISPY_CLASS_CONVERTERS = {
+    "dateinput": "govuk-input govuk-input--width-10",
+    "numberinput": "govuk-input govuk-input--width-10",
+    "multiplefileinput": "govuk-file-upload",
+}
 
 LANGUAGE_CODE = "en-gb"
 LANGUAGES = [("en-gb", "English")]

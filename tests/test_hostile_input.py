@@ -48,7 +48,7 @@ UPDATE = {"written_on": "18/10/2012", "period_label": "", "text": "Briefing held
         ({"written_on": "31/12/2101"}, "The date cannot be in the future."),
         ({"written_on": "01/01/1066"}, "Enter a date between 1990 and 2099."),
         ({"text": HUGE}, "Ensure this value has at most 20000 characters (it has 100000)."),
-        ({"text": "   "}, "This field is required."),
+        ({"text": "   "}, "Enter the progress made."),
         ({"period_label": "p" * 5000}, "Ensure this value has at most 100 characters"),
         ({"status": "complete"}, "Select a valid choice. complete is not one of the available"),
         ({"status": ["underway", "delayed"]}, ""),

@@ -4,6 +4,7 @@ Playwright's sync API runs an event loop in the test thread, so Django would ref
 from the test itself; the live server runs in its own thread and is unaffected.
 """
 
+import contextlib
 import os
 import re
 from importlib import import_module
@@ -15,6 +16,8 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 SHOTS = Path(os.environ.get("BROWSER_SHOTS", "/tmp/shots"))
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+# More axe tags for an exploratory run, e.g. AXE_EXTRA_TAGS=best-practice (not part of the bar).
+AXE_TAGS += [t for t in os.environ.get("AXE_EXTRA_TAGS", "").split(",") if t]
 
 ROTHERHAM = "Improvement Panel - Action Delivery Plan – October 2012"
 MERTON_YJ = "Merton Youth Justice Core Case Inspection (HMIP) Action Plan – October 2011"
@@ -91,6 +94,8 @@ class A11yLog:
 
     ``a11y(page, "name")`` takes the screenshot, runs axe and notes any failure; the journey goes
     on, and the test fails at its end (``a11y.assert_clean()``) with every page's report.
+    ``with a11y.soft("what is right"):`` does the same for other checks of what users perceive
+    (styling of error states, where an error link takes focus) that should not stop the journey.
     """
 
     def __init__(self, screenshots=True):
@@ -107,6 +112,13 @@ class A11yLog:
             check_a11y(page, label=f"{name} ({page.url})")
         except AssertionError as failure:
             self.failures.append(str(failure))
+
+    @contextlib.contextmanager
+    def soft(self, description):
+        try:
+            yield
+        except AssertionError as failure:
+            self.failures.append(f"{description}:\n{failure}")
 
     def assert_clean(self):
         assert not self.failures, "\n\n".join(self.failures)

@@ -17,7 +17,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from .conftest import MERTON_YJ, check_a11y
+from .conftest import MERTON_YJ
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -144,6 +144,14 @@ def test_officer_updates_and_proposes_an_overdue_action(page, url, demo, a11y, t
         timezone.localdate().strftime("%d/%m/%Y")
     )
     a11y(page, "1-update-form")
+    with a11y.soft("The date input should be a GOV.UK text input (class govuk-input)"):
+        expect(page.get_by_label("Date of the update")).to_have_class(
+            re.compile(r"\bgovuk-input\b")
+        )
+    with a11y.soft("The evidence input should be a GOV.UK file upload (class govuk-file-upload)"):
+        expect(page.get_by_label("Evidence (optional)")).to_have_class(
+            re.compile(r"\bgovuk-file-upload\b")
+        )
     page.get_by_label("Date of the update").fill("")
     page.get_by_role("button", name="Save the update").click()
     expect(page).to_have_title(re.compile(r"^Error: "))
@@ -151,6 +159,15 @@ def test_officer_updates_and_proposes_an_overdue_action(page, url, demo, a11y, t
     expect(summary).to_be_visible()
     expect(summary.get_by_role("link")).to_have_count(2)  # the date and the progress text
     a11y(page, "1-update-form-errors")
+    with a11y.soft("Each error should name its field and say what to do"):
+        expect(summary.get_by_role("link", name="This field is required.")).to_have_count(0)
+    with a11y.soft("The date input in error should have the red error border (govuk-input--error)"):
+        expect(page.get_by_label("Date of the update")).to_have_class(
+            re.compile(r"\bgovuk-input--error\b")
+        )
+    # The summary's first link takes the keyboard to the date field.
+    summary.get_by_role("link").first.click()
+    expect(page.get_by_label("Date of the update")).to_be_focused()
 
     page.get_by_label("Date of the update").fill(timezone.localdate().strftime("%d/%m/%Y"))
     page.get_by_label("Period (optional)").fill("Browser test update")
@@ -174,7 +191,7 @@ def test_officer_updates_and_proposes_an_overdue_action(page, url, demo, a11y, t
         evidence_link.click()
     download = download_info.value
     assert download.suggested_filename == "progress-evidence.pdf"
-    assert open(download.path(), "rb").read() == pdf.read_bytes()
+    assert download.path().read_bytes() == pdf.read_bytes()
 
     # Propose it complete.
     page.get_by_role("link", name="Propose complete").click()
@@ -240,16 +257,19 @@ def test_manager_signs_off_a_proposal(page, url, demo, proposal, a11y):
 
     # No decision: an error that names what to do.
     page.get_by_role("button", name="Record the decision").click()
-    expect(page.locator(".govuk-error-summary")).to_contain_text(
-        "Choose whether to sign off or return the action."
-    )
+    summary = page.locator(".govuk-error-summary")
+    expect(summary).to_contain_text("Choose whether to sign off or return the action.")
     a11y(page, "2-sign-off-form-errors")
+    with a11y.soft("The error summary's link should take focus to the first radio"):
+        summary.get_by_role("link").click()
+        expect(page.get_by_label("Sign off as complete")).to_be_focused(timeout=2000)
 
     page.get_by_label("Sign off as complete").check()
     page.get_by_label("Reason or note").fill("Evidence checked at the improvement board.")
     page.get_by_role("button", name="Record the decision").click()
 
-    expect(page).to_have_url(url(f"/actions/{proposal.pk}/"))
+    # (A fragment the error summary's link left in the address survives the redirect.)
+    expect(page).to_have_url(re.compile(rf"/actions/{proposal.pk}/(#.*)?$"))
     expect(page.locator(".govuk-notification-banner--success")).to_contain_text(
         "The action is signed off as complete."
     )
@@ -287,8 +307,19 @@ def test_clerk_reads_plan_history_and_the_plan_as_it_stood(page, url, demo, a11y
     expect(entries.first).to_be_visible()
     expect(page.get_by_text("No history recorded.")).to_have_count(0)
     assert entries.count() > 1
-    expect(entries.first.locator("h2")).to_contain_text("Imported from the plan")
+    imported = entries.filter(has_text="Transcribed from seed document")
+    expect(imported.first.locator("h2")).to_contain_text("Imported from the plan")
+    # Who changed what from what to what: the plan's own status change, as transcribed.
+    expect(
+        entries.filter(has_text="from “Draft” to “Submitted to the inspectorate”")
+    ).to_have_count(1)
     a11y(page, "3-plan-history")
+    with a11y.soft("Only changes transcribed from the plan should say 'Imported from the plan'"):
+        expect(
+            entries.filter(has=page.locator("h2", has_text="Imported from the plan")).filter(
+                has_not_text="Transcribed from seed document"
+            )
+        ).to_have_count(0)
 
     # The plan as it stood on a date, from the plan page's form.
     page.goto(plan_url)
@@ -313,6 +344,25 @@ def test_clerk_reads_plan_history_and_the_plan_as_it_stood(page, url, demo, a11y
     a11y.assert_clean()
 
 
+def a11y_as_rendered_without_js(browser, page, a11y, name):
+    """axe on what a browser without JavaScript shows.
+
+    axe is itself JavaScript and never finishes in a context with JavaScript turned off, so the
+    no-JS page's DOM (scripts removed) is served again, at the same address, to a second context
+    that has JavaScript, and audited there. The stylesheet still comes from the live server.
+    """
+    html = re.sub(r"<script\b.*?</script>", "", page.content(), flags=re.S | re.I)
+    assert "js-enabled" not in html
+    context = browser.new_context()
+    try:
+        audit = context.new_page()
+        audit.route(page.url, lambda route: route.fulfill(body=html, content_type="text/html"))
+        audit.goto(page.url)
+        a11y(audit, name)
+    finally:
+        context.close()
+
+
 @pytest.mark.browser
 def test_sign_in_and_update_without_javascript(browser, url, demo, a11y):
     officer = demo["users"]["officer"]
@@ -321,16 +371,22 @@ def test_sign_in_and_update_without_javascript(browser, url, demo, a11y):
     try:
         page = context.new_page()
         page.goto(url("/accounts/login/"))
-        print("STEP goto done", flush=True)
-        assert page.evaluate("document.body.className").find("js-enabled") == -1
-        print("STEP evaluate done", flush=True)
         page.get_by_label("Username").fill("officer")
         page.get_by_label("Password").fill(PASSWORD)
         page.get_by_role("button", name="Sign in").click()
         expect(page.get_by_role("heading", level=1, name="Your work")).to_be_visible()
+        # Without JavaScript the navigation's menu toggle stays hidden and every link shows.
+        nav = page.get_by_role("navigation", name="Menu")
+        expect(nav.get_by_role("button", name="Menu")).to_be_hidden()
+        expect(nav.get_by_role("link", name="Plans")).to_be_visible()
+        a11y_as_rendered_without_js(browser, page, a11y, "4-nojs-home")
 
         table_after(page, "overdue").locator(f'a[href="/actions/{action.pk}/"]').click()
         page.get_by_role("link", name="Write a progress update").click()
+        expect(page.get_by_label("Date of the update")).to_have_value(
+            timezone.localdate().strftime("%d/%m/%Y")
+        )
+        a11y_as_rendered_without_js(browser, page, a11y, "4-nojs-update-form")
         page.get_by_label("Progress").fill("Written with JavaScript turned off.")
         page.get_by_role("button", name="Save the update").click()
 
@@ -338,13 +394,10 @@ def test_sign_in_and_update_without_javascript(browser, url, demo, a11y):
         expect(page.locator(".govuk-notification-banner--success")).to_contain_text(
             "Your progress update has been saved."
         )
-        expect(page.locator(".app-timeline__item").first).to_contain_text(
-            "Written with JavaScript turned off."
-        )
-        # Without JavaScript the service navigation's menu toggle stays hidden, links all shown.
-        nav = page.get_by_role("navigation", name="Menu")
-        expect(nav.get_by_role("button", name="Menu")).to_be_hidden()
-        expect(nav.get_by_role("link", name="Plans")).to_be_visible()
-        check_a11y(page)
+        newest = page.locator(".app-timeline__item").first
+        expect(newest).to_contain_text("Written with JavaScript turned off.")
+        expect(newest).to_contain_text("By Warren Carratt")
+        a11y_as_rendered_without_js(browser, page, a11y, "4-nojs-action-after-update")
     finally:
         context.close()
+    a11y.assert_clean()
