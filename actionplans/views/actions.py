@@ -8,6 +8,7 @@ from .. import queries, rag, rules, services
 from ..filters import ActionFilter
 from ..forms import ProgressUpdateForm, ProposeCompleteForm, SignOffForm
 from ..models import Action
+from . import posted
 from .plans import history_page
 
 PAGE_SIZE = 50
@@ -69,8 +70,8 @@ def action_detail(request, pk):
 def _update_form_view(request, pk, form_class, service, template, done_message):
     action = rules.get_action_for_user(request.user, pk, update=True)
     form = form_class(
-        request.POST if request.method == "POST" else None,
-        request.FILES if request.method == "POST" else None,
+        posted(request),
+        request.FILES or None,
         action=action,
     )
     if request.method == "POST" and form.is_valid():
@@ -113,7 +114,7 @@ def action_sign_off(request, pk):
     if action.status != Action.Status.AWAITING_SIGN_OFF:
         messages.info(request, "This action is not awaiting sign-off.")
         return redirect("action_detail", pk=action.pk)
-    form = SignOffForm(request.POST if request.method == "POST" else None)
+    form = SignOffForm(posted(request))
     if request.method == "POST" and form.is_valid():
         if form.cleaned_data["decision"] == "sign_off":
             services.sign_off(action, manager=request.user, note=form.cleaned_data["reason"])

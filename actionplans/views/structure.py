@@ -3,6 +3,7 @@ measures and readings. Every write goes through services and is kept in history.
 
 from django.contrib import messages
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
@@ -16,6 +17,7 @@ from ..forms import (
     SectionForm,
 )
 from ..models import Action, Measure, Recommendation, Section
+from . import posted
 from .plans import history_page
 
 FORM = "actionplans/form.html"
@@ -25,45 +27,68 @@ def _page(request, form, title, back, **context):
     return render(request, FORM, {"form": form, "title": title, "back": back, **context})
 
 
+def _simple_form(request, form, *, plan, title, done, message, save=None):
+    """Show ``form``; when it is valid, save it (by default with ``message`` as the reason)."""
+    if request.method == "POST" and form.is_valid():
+        if save:
+            save(form.instance)
+        else:
+            form.instance._change_reason = message
+            form.save()
+        messages.success(request, message)
+        return redirect(done)
+    return _page(request, form, title, plan.get_absolute_url(), plan=plan)
+
+
+def _add(siblings, request):
+    """Save a new item at the end of ``siblings`` (see services.create)."""
+    return lambda obj: services.create(obj, actor=request.user, siblings=siblings)
+
+
 def plan_edit(request, pk):
     plan = rules.get_plan_for_user(request.user, pk, edit=True)
-    form = PlanForm(request.POST if request.method == "POST" else None, instance=plan)
-    if request.method == "POST" and form.is_valid():
-        plan._change_reason = "Plan details edited"
-        form.save()
-        messages.success(request, "The plan has been updated.")
-        return redirect("plan_detail", pk=plan.pk)
-    return _page(request, form, "Edit the plan", plan.get_absolute_url(), plan=plan)
+    form = PlanForm(posted(request), instance=plan)
+    return _simple_form(
+        request,
+        form,
+        plan=plan,
+        title="Edit the plan",
+        done=plan.get_absolute_url(),
+        message="The plan has been updated.",
+    )
 
 
 def section_add(request, pk):
     plan = rules.get_plan_for_user(request.user, pk, edit=True)
-    form = SectionForm(
-        request.POST if request.method == "POST" else None, instance=Section(plan=plan)
+    form = SectionForm(posted(request), instance=Section(plan=plan))
+    return _simple_form(
+        request,
+        form,
+        plan=plan,
+        title="Add a section",
+        done=plan.get_absolute_url(),
+        message="The section has been added.",
+        save=_add(plan.sections.all(), request),
     )
-    if request.method == "POST" and form.is_valid():
-        services.create(form.instance, actor=request.user, siblings=plan.sections.all())
-        messages.success(request, "The section has been added.")
-        return redirect("plan_detail", pk=plan.pk)
-    return _page(request, form, "Add a section", plan.get_absolute_url(), plan=plan)
 
 
 def section_edit(request, pk):
     section = rules.get_section_for_user(request.user, pk)
-    form = SectionForm(request.POST if request.method == "POST" else None, instance=section)
-    if request.method == "POST" and form.is_valid():
-        section._change_reason = "Section renamed"
-        form.save()
-        return redirect("plan_detail", pk=section.plan_id)
-    return _page(
-        request, form, "Edit the section", section.plan.get_absolute_url(), plan=section.plan
+    form = SectionForm(posted(request), instance=section)
+    plan = section.plan
+    return _simple_form(
+        request,
+        form,
+        plan=plan,
+        title="Edit the section",
+        done=plan.get_absolute_url(),
+        message="The section has been renamed.",
     )
 
 
 def _versioned_form(request, form_class, instance, plan, title, save):
     """Add or edit a recommendation or action; a stale edit is re-shown with what changed."""
-    data = request.POST if request.method == "POST" else None
-    form = form_class(data, instance=instance, plan=plan)
+    form = form_class(posted(request), instance=instance, plan=plan)
     conflict = None
     if request.method == "POST" and form.is_valid():
         try:
@@ -211,40 +236,42 @@ def remove(request, kind, pk):
 
 def measure_add(request, pk):
     plan = rules.get_plan_for_user(request.user, pk, edit=True)
-    form = MeasureForm(
-        request.POST if request.method == "POST" else None, instance=Measure(plan=plan), plan=plan
+    form = MeasureForm(posted(request), instance=Measure(plan=plan), plan=plan)
+    return _simple_form(
+        request,
+        form,
+        plan=plan,
+        title="Add a measure",
+        done=reverse("plan_measures", args=[plan.pk]),
+        message="The measure has been added.",
+        save=_add(plan.measures.all(), request),
     )
-    if request.method == "POST" and form.is_valid():
-        services.create(form.instance, actor=request.user, siblings=plan.measures.all())
-        messages.success(request, "The measure has been added.")
-        return redirect("plan_measures", pk=plan.pk)
-    return _page(request, form, "Add a measure", plan.get_absolute_url(), plan=plan)
 
 
 def measure_edit(request, pk):
     measure = rules.get_measure_for_user(request.user, pk)
-    form = MeasureForm(
-        request.POST if request.method == "POST" else None, instance=measure, plan=measure.plan
-    )
-    if request.method == "POST" and form.is_valid():
-        measure._change_reason = "Measure edited"
-        form.save()
-        return redirect("plan_measures", pk=measure.plan_id)
-    return _page(
-        request, form, "Edit the measure", measure.plan.get_absolute_url(), plan=measure.plan
+    form = MeasureForm(posted(request), instance=measure, plan=measure.plan)
+    return _simple_form(
+        request,
+        form,
+        plan=measure.plan,
+        title="Edit the measure",
+        done=reverse("plan_measures", args=[measure.plan_id]),
+        message="The measure has been updated.",
     )
 
 
 def reading_add(request, pk):
     measure = rules.get_measure_for_user(request.user, pk)
-    form = ReadingForm(request.POST if request.method == "POST" else None, measure=measure)
-    if request.method == "POST" and form.is_valid():
-        form.instance._change_reason = "Reading added"
-        form.save()
-        messages.success(request, "The reading has been added.")
-        return redirect("plan_measures", pk=measure.plan_id)
-    title = f"Add a reading for {measure.name}"
-    return _page(request, form, title, measure.plan.get_absolute_url(), plan=measure.plan)
+    form = ReadingForm(posted(request), measure=measure)
+    return _simple_form(
+        request,
+        form,
+        plan=measure.plan,
+        title=f"Add a reading for {measure.name}",
+        done=reverse("plan_measures", args=[measure.plan_id]),
+        message="The reading has been added.",
+    )
 
 
 def plan_measures(request, pk):
