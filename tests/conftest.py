@@ -125,8 +125,3 @@ def restore_groups():
     from django.apps import apps
 
     import_module("actionplans.migrations.0003_groups").create_groups(apps, None)
-
-
-def signed_in(client, user):
-    client.force_login(user)
-    return client
