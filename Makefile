@@ -40,7 +40,6 @@ browser-deps:
 run: setup
 	DEBUG=1 $(PY) manage.py migrate --noinput
 	DEBUG=1 $(PY) manage.py load_demo --if-empty
-	@echo "Demo logins (password 'demo'): officer, manager, clerk, admin"
 	DEBUG=1 $(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 test: setup browser-deps

@@ -15,10 +15,10 @@ class Command(BaseCommand):
     def handle(self, *args, if_empty=False, **options):
         if if_empty and Plan.objects.exists():
             self.stdout.write("Plans already exist; demo data not loaded again.")
-            return
-        plans = load_demo()
-        for plan in plans:
-            self.stdout.write(f"Loaded {plan}")
-        if not plans:
-            self.stdout.write("The demo plans were already loaded.")
+        else:
+            plans = load_demo()
+            for plan in plans:
+                self.stdout.write(f"Loaded {plan}")
+            if not plans:
+                self.stdout.write("The demo plans were already loaded.")
         self.stdout.write("Demo logins (password 'demo'): officer, manager, clerk, admin")
