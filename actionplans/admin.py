@@ -33,7 +33,7 @@ class PlanAdmin(SimpleHistoryAdmin):
     list_display = ["title", "organisation", "status", "submitted_on", "overall_rating"]
     list_filter = ["status", "organisation", "overall_rating"]
     search_fields = ["title", "organisation", "directorate"]
-    filter_horizontal = ["inspections"]
+    filter_horizontal = ["inspections", "managers"]
     autocomplete_fields = ["sponsor", "governance_body"]
     inlines = [SectionInline]
 
