@@ -429,6 +429,8 @@ class Reading(models.Model):
         value = self.effective_value
         if value is None:
             return ""
+        if value == value.to_integral_value():
+            value = value.quantize(Decimal(1))  # "50%", not "50.00%"
         return f"{value}%" if self.measure.unit == Measure.Unit.PERCENT else f"{value}"
 
     def clean(self):
