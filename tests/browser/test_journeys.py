@@ -286,6 +286,14 @@ def test_manager_signs_off_a_proposal(page, url, demo, proposal, a11y):
     expect(change.locator("h2")).to_contain_text("Demo Manager changed Action")
     expect(change).to_contain_text("Signed off")
     a11y(page, "2-action-history")
+
+    # The plan page with a manager's controls (edit, move, remove) and the action edit form.
+    page.goto(url("/plans/"))
+    page.get_by_role("link", name="Improvement Panel - Action Delivery Plan").click()
+    expect(page.get_by_role("button", name="Move down").first).to_be_visible()
+    a11y(page, "2-plan-with-controls")
+    page.get_by_role("link", name="Edit plan details").click()
+    a11y(page, "2-plan-edit-form")
     a11y.assert_clean()
 
 
