@@ -171,7 +171,8 @@ def save_with_version(obj, *, editor, expected_version, m2m=None, reason="Edited
     On a conflict nothing is written and StaleEdit carries the current object and what changed.
     """
     model = type(obj)
-    assert model in (Action, Recommendation)
+    if model not in (Action, Recommendation):
+        raise TypeError(f"{model.__name__} has no version to check.")
     bumped = model.objects.filter(pk=obj.pk, version=expected_version).update(
         version=expected_version + 1
     )
