@@ -299,3 +299,17 @@ def test_another_users_object_in_the_url(client, world):
     client.force_login(world.officer)
     assert client.post(reverse("action_update", args=[world.others.pk]), UPDATE).status_code == 403
     assert world.others.updates.count() == 0 and world.elsewhere.updates.count() == 0
+
+
+def test_an_oversized_request_is_refused_before_it_is_read(client, world, settings):
+    settings.EVIDENCE_MAX_BYTES = 1000
+    client.force_login(world.officer)
+    before = snapshot()
+    big = [SimpleUploadedFile(f"f{n}.pdf", b"%PDF-" + b"0" * 2_000_000, "application/pdf")
+           for n in range(1)]  # fmt: skip
+    response = client.post(
+        reverse("action_update", args=[world.own.pk]), {**UPDATE, "evidence": big}
+    )
+    assert response.status_code == 413
+    assert "The files attached are too large" in response.content.decode()
+    assert snapshot() == before

@@ -1,9 +1,12 @@
+from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import FileResponse
 from django.shortcuts import redirect, render
+from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 
+from .. import evidence as evidence_rules
 from .. import queries, rag, rules, services
 from ..filters import ActionFilter
 from ..forms import ProgressUpdateForm, ProposeCompleteForm, SignOffForm
@@ -67,8 +70,25 @@ def action_detail(request, pk):
     return render(request, "actionplans/action_detail.html", context)
 
 
+def _too_big(request):
+    """True when a request is bigger than any acceptable update could be, before reading it."""
+    limit = evidence_rules.MAX_FILES * settings.EVIDENCE_MAX_BYTES + 1024 * 1024
+    try:
+        return int(request.META.get("CONTENT_LENGTH") or 0) > limit
+    except ValueError:
+        return True
+
+
 def _update_form_view(request, pk, form_class, service, template, done_message):
     action = rules.get_action_for_user(request.user, pk, update=True)
+    if request.method == "POST" and _too_big(request):
+        limit = filesizeformat(settings.EVIDENCE_MAX_BYTES)
+        message = (
+            f"The files attached are too large. Attach at most {evidence_rules.MAX_FILES} files "
+            f"of {limit} or less each. Nothing was saved."
+        )
+        return render(request, "actionplans/too_big.html", {"action": action, "message": message},
+                      status=413)  # fmt: skip
     form = form_class(
         posted(request),
         request.FILES or None,
