@@ -17,25 +17,27 @@ TEXT_LIMIT = 20_000
 DATE_HINT = "For example, 18/10/2012"
 
 
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+WIDGET_ERROR_CLASSES = {
+    forms.DateInput: "govuk-input--error",
+    forms.NumberInput: "govuk-input--error",
+    MultipleFileInput: "govuk-file-upload--error",
+}
+
+
 class GDSMixin:
     """Render with GOV.UK components; bound every text field, so huge input gets a clear message."""
 
-    # Widgets crispy-forms-gds does not mark as in error itself (see CRISPY_CLASS_CONVERTERS).
-    ERROR_CLASSES = {
-        forms.DateInput: "govuk-input--error",
-        forms.NumberInput: "govuk-input--error",
-        forms.ClearableFileInput: "govuk-file-upload--error",
-    }
-
     def full_clean(self):
         super().full_clean()
+        # Mark in error the widgets crispy-forms-gds does not (see CRISPY_CLASS_CONVERTERS).
         for name in self.errors:
             widget = self.fields[name].widget if name in self.fields else None
-            for widget_class, error_class in self.ERROR_CLASSES.items():
-                if type(widget) is not widget_class and not (
-                    widget_class is forms.ClearableFileInput and isinstance(widget, widget_class)
-                ):
-                    continue
+            error_class = WIDGET_ERROR_CLASSES.get(type(widget))
+            if error_class:
                 widget.attrs["class"] = f"{widget.attrs.get('class', '')} {error_class}".strip()
 
     def setup_gds(self):
@@ -53,10 +55,6 @@ class GDSMixin:
 def not_in_future(value):
     if value and value > timezone.localdate():
         raise ValidationError("The date cannot be in the future.", code="future")
-
-
-class MultipleFileInput(forms.ClearableFileInput):
-    allow_multiple_selected = True
 
 
 class EvidenceField(forms.FileField):

@@ -209,10 +209,6 @@ class Recommendation(models.Model):
     def get_absolute_url(self):
         return reverse("recommendation_detail", args=[self.pk])
 
-    @property
-    def latest_update(self):
-        return next(iter(self.updates.all()), None)
-
     def clean(self):
         if self.section_id and self.plan_id and self.section.plan_id != self.plan_id:
             raise ValidationError({"section": "The section belongs to another plan."})

@@ -3,7 +3,7 @@
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Max, Prefetch
+from django.db.models import Max
 
 from . import rag, rules
 from .models import Action, Measure, Owner, Plan, ProgressUpdate, Recommendation, Section
@@ -13,13 +13,12 @@ STALE_DAYS = 30
 
 
 def with_list_columns(actions, today):
-    """Actions with what lists show: plan, owners, RAG, date of the last update, latest update."""
-    latest = ProgressUpdate.objects.select_related("author").order_by("-written_on", "-created_at")
+    """Actions with what lists show: plan, owners, RAG and the date of the last update."""
     return (
         rag.annotate(actions, today)
         .annotate(last_update_on=Max("updates__written_on"))
         .select_related("recommendation__plan")
-        .prefetch_related("owners", Prefetch("updates", queryset=latest))
+        .prefetch_related("owners")
     )
 
 

@@ -59,12 +59,12 @@ def _set_status(action, status, actor, reason, **fields):
     _save(action, actor, reason)
 
 
-@transaction.atomic
-def record_update(action, *, author, written_on, text, period_label="", status="", files=()):
-    """Add a dated progress update (with evidence files) and, if given, the action's new status."""
+def _add_entry(action, kind, *, author, written_on, text, status, reason, period_label="",
+               files=()):  # fmt: skip
+    """One dated entry on the action's timeline (update, proposal, sign-off, return), with files."""
     update = ProgressUpdate(
         action=action,
-        kind=ProgressUpdate.Kind.UPDATE,
+        kind=kind,
         written_on=written_on,
         period_label=period_label,
         text=text,
@@ -72,8 +72,18 @@ def record_update(action, *, author, written_on, text, period_label="", status="
         status=status,
     )
     update.full_clean()
-    _save(update, author, "Progress update")
+    _save(update, author, reason)
     _attach(update, files, author)
+    return update
+
+
+@transaction.atomic
+def record_update(action, *, author, written_on, text, period_label="", status="", files=()):
+    """Add a dated progress update (with evidence files) and, if given, the action's new status."""
+    update = _add_entry(
+        action, ProgressUpdate.Kind.UPDATE, author=author, written_on=written_on, text=text,
+        status=status, reason="Progress update", period_label=period_label, files=files,
+    )  # fmt: skip
     if status and status != action.status:
         _set_status(
             action, status, author, f"Status set by progress update of {written_on:%d/%m/%Y}"
@@ -86,18 +96,11 @@ def propose_complete(action, *, author, written_on, text, files, period_label=""
     """The owner says the action is done, with evidence; a manager signs it off or returns it."""
     if not files:
         raise ValueError("A proposal to complete needs evidence.")
-    update = ProgressUpdate(
-        action=action,
-        kind=ProgressUpdate.Kind.PROPOSAL,
-        written_on=written_on,
-        period_label=period_label,
-        text=text,
-        author=author,
-        status=Action.Status.AWAITING_SIGN_OFF,
-    )
-    update.full_clean()
-    _save(update, author, "Proposed complete")
-    _attach(update, files, author)
+    update = _add_entry(
+        action, ProgressUpdate.Kind.PROPOSAL, author=author, written_on=written_on, text=text,
+        status=Action.Status.AWAITING_SIGN_OFF, reason="Proposed complete",
+        period_label=period_label, files=files,
+    )  # fmt: skip
     _set_status(action, Action.Status.AWAITING_SIGN_OFF, author, "Proposed complete")
     return update
 
@@ -106,23 +109,22 @@ def latest_proposal(action):
     return action.updates.filter(kind=ProgressUpdate.Kind.PROPOSAL).order_by("-created_at").first()
 
 
+def _check_awaiting(action, verb):
+    if action.status != Action.Status.AWAITING_SIGN_OFF:
+        raise ValueError(f"Only an action awaiting sign-off can be {verb}.")
+
+
 @transaction.atomic
 def sign_off(action, *, manager, note=""):
     """Mark a proposed action complete, dated as the owner proposed."""
-    if action.status != Action.Status.AWAITING_SIGN_OFF:
-        raise ValueError("Only an action awaiting sign-off can be signed off.")
+    _check_awaiting(action, "signed off")
     proposal = latest_proposal(action)
     today = timezone.localdate()
+    update = _add_entry(
+        action, ProgressUpdate.Kind.SIGN_OFF, author=manager, written_on=today,
+        text=note or "Signed off as complete.", status=Action.Status.COMPLETE, reason="Signed off",
+    )  # fmt: skip
     completed_on = proposal.written_on if proposal else today
-    update = ProgressUpdate(
-        action=action,
-        kind=ProgressUpdate.Kind.SIGN_OFF,
-        written_on=today,
-        text=note or "Signed off as complete.",
-        author=manager,
-        status=Action.Status.COMPLETE,
-    )
-    _save(update, manager, "Signed off")
     _set_status(action, Action.Status.COMPLETE, manager, "Signed off", completed_on=completed_on)
     return update
 
@@ -130,18 +132,11 @@ def sign_off(action, *, manager, note=""):
 @transaction.atomic
 def return_proposal(action, *, manager, reason):
     """Send a proposal back to the owner with the reason; the action is underway again."""
-    if action.status != Action.Status.AWAITING_SIGN_OFF:
-        raise ValueError("Only an action awaiting sign-off can be returned.")
-    update = ProgressUpdate(
-        action=action,
-        kind=ProgressUpdate.Kind.RETURNED,
-        written_on=timezone.localdate(),
-        text=reason,
-        author=manager,
-        status=Action.Status.UNDERWAY,
-    )
-    update.full_clean()
-    _save(update, manager, "Returned to the owner")
+    _check_awaiting(action, "returned")
+    update = _add_entry(
+        action, ProgressUpdate.Kind.RETURNED, author=manager, written_on=timezone.localdate(),
+        text=reason, status=Action.Status.UNDERWAY, reason="Returned to the owner",
+    )  # fmt: skip
     _set_status(action, Action.Status.UNDERWAY, manager, f"Returned: {reason[:80]}")
     return update
 

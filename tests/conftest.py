@@ -87,6 +87,19 @@ def world(db):
 
 
 @pytest.fixture
+def proposed(world):
+    """The officer's own action, proposed complete with evidence."""
+    from actionplans import services
+
+    services.propose_complete(
+        world.own, author=world.officer, written_on=dt.date(2012, 10, 18), text="Done",
+        files=[pdf()],
+    )  # fmt: skip
+    world.own.refresh_from_db()
+    return world.own
+
+
+@pytest.fixture
 def user(db):
     return UserFactory(username="reader")
 

@@ -126,16 +126,7 @@ def test_propose_form_rejects_bad_input(client, world):
     )
 
 
-def test_sign_off_form_rejects_bad_input(client, world):
-    from actionplans import services
-
-    services.propose_complete(
-        world.own,
-        author=world.officer,
-        written_on=world.own.updates.get().written_on,
-        text="Done",
-        files=[pdf()],
-    )
+def test_sign_off_form_rejects_bad_input(client, world, proposed):
     client.force_login(world.manager)
     url = reverse("action_sign_off", args=[world.own.pk])
     refused(client, url, {"decision": "approve-everything"}, "Select a valid choice.")

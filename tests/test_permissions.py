@@ -132,14 +132,7 @@ def test_move_only_answers_for_known_kinds(client, world):
     assert client.post(f"/plan/{world.plan.pk}/move/").status_code == 404
 
 
-def test_sign_off_is_for_the_plan_managers(client, world):
-    services.propose_complete(
-        world.own,
-        author=world.officer,
-        written_on=world.own.updates.get().written_on,
-        text="Done",
-        files=[pdf()],
-    )
+def test_sign_off_is_for_the_plan_managers(client, world, proposed):
     url = reverse("action_sign_off", args=[world.own.pk])
     expected = expect(officer=403, other_officer=403, partner=403, other_manager=403, clerk=403)
     got = {}

@@ -35,21 +35,26 @@ def action_list(request):
     page = Paginator(results, PAGE_SIZE).get_page(request.GET.get("page"))
     without_page = request.GET.copy()
     without_page.pop("page", None)
-    current = request.GET.get("o", "")
-    columns = []
-    for key, label in SORTABLE:
-        params = without_page.copy()
-        params["o"] = f"-{key}" if current == key else key
-        sort = "ascending" if current == key else "descending" if current == f"-{key}" else "none"
-        columns.append({"label": label, "query": params.urlencode(), "sort": sort})
     context = {
         "filter": filterset,
         "page_obj": page,
         "query": without_page.urlencode(),
-        "columns": columns,
+        "columns": _sort_links(without_page),
         "today": today,
     }
     return render(request, "actionplans/action_list.html", context)
+
+
+def _sort_links(params):
+    """Column headings that sort by their column, the second click in reverse, keeping filters."""
+    current = params.get("o", "")
+    columns = []
+    for key, label in SORTABLE:
+        linked = params.copy()
+        linked["o"] = f"-{key}" if current == key else key
+        sort = "ascending" if current == key else "descending" if current == f"-{key}" else "none"
+        columns.append({"label": label, "query": linked.urlencode(), "sort": sort})
+    return columns
 
 
 def action_detail(request, pk):
