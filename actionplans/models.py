@@ -311,6 +311,12 @@ class Action(models.Model):
         return self.recommendation.plan_id
 
     @property
+    def owners_note(self):
+        """The plan's own wording of the owners, when it says more than their names do."""
+        names = ", ".join(str(owner) for owner in self.owners.all())
+        return "" if self.owners_as_written in ("", names) else self.owners_as_written
+
+    @property
     def latest_update(self):
         """The most recent progress update (uses prefetched updates when there are some)."""
         return next(iter(self.updates.all()), None)

@@ -111,6 +111,9 @@ def _name(record):
         on = Action.objects.filter(pk=record.action_id).select_related("recommendation").first()
         where = f" on action {on.recommendation.reference} {on.reference}" if on else ""
         ref = f"of {record.written_on:%d/%m/%Y}{where}".rstrip()
+    elif model is Action and not ref:
+        rec = Recommendation.objects.filter(pk=record.recommendation_id).first()
+        ref = f"for {rec.reference}" if rec and rec.reference else ""
     elif model is Measure:
         ref = record.name
     return f"{LABELS[model]} {ref}".strip()
