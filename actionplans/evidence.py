@@ -30,6 +30,12 @@ ALLOWED = {
 ALLOWED_LABEL = "PDF, Word (DOCX), Excel (XLSX), OpenDocument, CSV, text, PNG or JPEG"
 
 
+def limits():
+    """The limits in words, for the file input's hint, shown before the user chooses a file."""
+    size = filesizeformat(settings.EVIDENCE_MAX_BYTES)
+    return f"Up to {MAX_FILES} files, each {size} or smaller: {ALLOWED_LABEL}."
+
+
 def check_file(upload):
     """Return the content type of an acceptable evidence file, or raise ValidationError."""
     name = upload.name or ""

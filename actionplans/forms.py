@@ -10,7 +10,7 @@ from django.utils import timezone
 from inspections.validators import plausible_date
 
 from . import evidence as evidence_rules
-from .models import Action, Measure, Owner, Plan, Reading, Recommendation, Section
+from .models import Action, Evidence, Measure, Owner, Plan, Reading, Recommendation, Section
 
 # Long enough for any real progress note (the seeds' longest cell is under 2,000 characters).
 TEXT_LIMIT = 20_000
@@ -60,7 +60,11 @@ def not_in_future(value):
 class EvidenceField(forms.FileField):
     """Several files at once, each checked by the evidence rule; every bad file is reported."""
 
-    widget = MultipleFileInput
+    def __init__(self, **kwargs):
+        # The browser's file chooser offers the accepted types first.
+        accept = ",".join(evidence_rules.ALLOWED)
+        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": accept}))
+        super().__init__(**kwargs)
 
     def clean(self, data, initial=None):
         files = [f for f in (data if isinstance(data, (list, tuple)) else [data]) if f]
@@ -87,14 +91,6 @@ class EvidenceField(forms.FileField):
 
 
 class ProgressUpdateForm(GDSMixin, forms.Form):
-    STATUSES = [
-        Action.Status.NOT_STARTED,
-        Action.Status.UNDERWAY,
-        Action.Status.ON_SCHEDULE,
-        Action.Status.DELAYED,
-        Action.Status.ONGOING,
-    ]
-
     written_on = forms.DateField(
         label="Date of the update",
         validators=[not_in_future],
@@ -112,40 +108,66 @@ class ProgressUpdateForm(GDSMixin, forms.Form):
         error_messages={"required": "Enter the progress made."},
     )
     status = forms.ChoiceField(label="Status after this update", required=False)
-    evidence = EvidenceField(
-        label="Evidence (optional)",
-        required=False,
-        help_text=f"Up to {evidence_rules.MAX_FILES} files: {evidence_rules.ALLOWED_LABEL}.",
-    )
+    evidence = EvidenceField(label="Evidence (optional)", required=False)
 
-    def __init__(self, *args, action=None, **kwargs):
+    def __init__(self, *args, action, **kwargs):
         kwargs.setdefault("initial", {}).setdefault("written_on", timezone.localdate())
         super().__init__(*args, **kwargs)
         if "status" in self.fields:
-            current = action.get_status_display() if action else "unchanged"
-            self.fields["status"].choices = [("", f"Leave as it is ({current})")] + [
-                (s.value, s.label) for s in self.STATUSES
-            ]
+            # Only what a progress update may do now: none while the action is complete or
+            # awaiting sign-off (reopening is a manager's decision, with a reason).
+            statuses = action.progress_statuses()
+            if statuses:
+                self.fields["status"].choices = [
+                    ("", f"Leave as it is ({action.get_status_display()})")
+                ] + [(s.value, s.label) for s in statuses]
+            else:
+                del self.fields["status"]
+        self.fields["evidence"].help_text = evidence_rules.limits()
         self.setup_gds()
 
 
 class ProposeCompleteForm(ProgressUpdateForm):
     status = None
-    evidence = EvidenceField(
-        label="Evidence that the action is complete",
-        help_text=f"Up to {evidence_rules.MAX_FILES} files: {evidence_rules.ALLOWED_LABEL}.",
-        error_messages={"required": "Attach evidence that the action is complete."},
+    cited = forms.ModelMultipleChoiceField(
+        label="Evidence already attached to this action",
+        queryset=Evidence.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Cite any of these instead of uploading them again.",
     )
+    evidence = EvidenceField(label="New evidence that the action is complete", required=False)
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
+    def __init__(self, *args, action, **kwargs):
+        super().__init__(*args, action=action, **kwargs)
         self.fields["written_on"].label = "Date the action was completed"
         self.fields["written_on"].error_messages["required"] = "Enter the date it was completed."
         self.fields["text"].label = "What was done"
         self.fields["text"].error_messages["required"] = "Enter what was done."
+        earlier = Evidence.objects.filter(update__action=action).select_related("update")
+        if earlier.exists():
+            self.fields["cited"].queryset = earlier
+            self.fields["cited"].label_from_instance = lambda e: (
+                f"{e.original_name} (attached {e.update.written_on:%-d %B %Y})"
+            )
+        else:
+            del self.fields["cited"]
+            self.fields["evidence"].label = "Evidence that the action is complete"
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("evidence") and not data.get("cited") and "evidence" not in self.errors:
+            self.add_error(
+                "evidence",
+                "Attach evidence that the action is complete"
+                + (", or choose evidence already attached." if "cited" in self.fields else "."),
+            )
+        return data
 
 
 class SignOffForm(GDSMixin, forms.Form):
+    # The proposal the manager read: a decision on one that was decided meanwhile is refused.
+    proposal = forms.IntegerField(widget=forms.HiddenInput, required=False)
     decision = forms.ChoiceField(
         label="Your decision",
         widget=forms.RadioSelect,
@@ -159,8 +181,9 @@ class SignOffForm(GDSMixin, forms.Form):
         help_text="Required when you return the action: say what is missing.",
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, proposal=None, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["proposal"].initial = proposal.pk if proposal else None
         self.setup_gds()
 
     def clean(self):
@@ -168,6 +191,26 @@ class SignOffForm(GDSMixin, forms.Form):
         if data.get("decision") == "return" and not data.get("reason", "").strip():
             self.add_error("reason", "Give the reason for returning the action.")
         return data
+
+
+class ReopenForm(GDSMixin, forms.Form):
+    status = forms.ChoiceField(
+        label="Status once reopened",
+        widget=forms.RadioSelect,
+        choices=[(s.value, s.label) for s in Action.PROGRESS_STATUSES],
+        initial=Action.Status.UNDERWAY,
+        error_messages={"required": "Choose the status the action reopens with."},
+    )
+    reason = forms.CharField(
+        label="Why is the action being reopened?",
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="The owner and the plan's history will show this.",
+        error_messages={"required": "Give the reason for reopening the action."},
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.setup_gds()
 
 
 class VersionedForm(GDSMixin, forms.ModelForm):
@@ -213,6 +256,7 @@ class ActionForm(VersionedForm):
             "performance_indicator": forms.Textarea(attrs={"rows": 2}),
             "target": forms.Textarea(attrs={"rows": 2}),
             "rag_override_reason": forms.Textarea(attrs={"rows": 2}),
+            "rag_override": forms.RadioSelect,
         }
 
     def __init__(self, *args, plan, **kwargs):
@@ -230,11 +274,23 @@ class ActionForm(VersionedForm):
             self.fields["status"].choices = [
                 c for c in Action.Status.choices if c[0] != Action.Status.AWAITING_SIGN_OFF
             ]
+        self.fields["rag_override"].choices = [("", "No override: use the computed rating")] + [
+            c for c in self.fields["rag_override"].choices if c[0]
+        ]
+        self.fields["rag_override"].error_messages["invalid_choice"] = (
+            "Choose red, amber or green, or no override."
+        )
 
     def clean(self):
         data = super().clean()
         if data.get("rag_override") and not (data.get("rag_override_reason") or "").strip():
             self.add_error("rag_override_reason", "Give the reason for overriding the RAG rating.")
+        was_complete = self.instance.pk and self.initial.get("status") == Action.Status.COMPLETE
+        if was_complete and data.get("status") not in (None, Action.Status.COMPLETE):
+            self.add_error(
+                "status",
+                "To reopen a complete action, use Reopen on the action's page and give the reason.",
+            )
         if data.get("status") == Action.Status.COMPLETE:
             data["completed_on"] = data.get("completed_on") or timezone.localdate()
         else:

@@ -16,21 +16,25 @@ from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from inspections.models import Finding, Inspection
-from inspections.validators import plausible_date
+from inspections.validators import one_of, plausible_date
 
 from . import fuzzy_dates
+from .rag import Scale
+
+
+class OwnerKind(models.TextChoices):
+    PERSON = "person", "Person"
+    ROLE = "role", "Role"
+    TEAM = "team", "Team"
+    BOARD = "board", "Board"
+    SUB_GROUP = "sub_group", "Sub-group"
+    PARTNER_AGENCY = "partner_agency", "Partner agency"
 
 
 class Owner(models.Model):
     """Who owns, leads or oversees work: a named officer, a role, a team, a board or a partner."""
 
-    class Kind(models.TextChoices):
-        PERSON = "person", "Person"
-        ROLE = "role", "Role"
-        TEAM = "team", "Team"
-        BOARD = "board", "Board"
-        SUB_GROUP = "sub_group", "Sub-group"
-        PARTNER_AGENCY = "partner_agency", "Partner agency"
+    Kind = OwnerKind
 
     name = models.CharField(max_length=200)
     kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.PERSON)
@@ -69,6 +73,7 @@ class Owner(models.Model):
             models.UniqueConstraint(
                 fields=["organisation", "service", "name"], name="owner_unique_name"
             ),
+            one_of("owner_kind_valid", "kind", OwnerKind.choices),
         ]
 
     def __str__(self):
@@ -79,20 +84,25 @@ class Owner(models.Model):
             raise ValidationError({"user": "Only a person can have a login."})
 
 
-class Plan(models.Model):
-    class Status(models.TextChoices):
-        DRAFT = "draft", "Draft"
-        SUBMITTED = "submitted", "Submitted to the inspectorate"
-        APPROVED = "approved", "Approved, in delivery"
-        CLOSED = "closed", "Closed"
+class PlanStatus(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    SUBMITTED = "submitted", "Submitted to the inspectorate"
+    APPROVED = "approved", "Approved, in delivery"
+    CLOSED = "closed", "Closed"
 
-    class Rating(models.TextChoices):
-        # The five-point scale some councils give a whole plan.
-        RED = "red", "Red"
-        AMBER_RED = "amber_red", "Amber-red"
-        AMBER = "amber", "Amber"
-        AMBER_GREEN = "amber_green", "Amber-green"
-        GREEN = "green", "Green"
+
+class PlanRating(models.TextChoices):
+    # The five-point scale some councils give a whole plan.
+    RED = "red", "Red"
+    AMBER_RED = "amber_red", "Amber-red"
+    AMBER = "amber", "Amber"
+    AMBER_GREEN = "amber_green", "Amber-green"
+    GREEN = "green", "Green"
+
+
+class Plan(models.Model):
+    Status = PlanStatus
+    Rating = PlanRating
 
     title = models.CharField(max_length=300)
     organisation = models.CharField(max_length=200)
@@ -132,6 +142,10 @@ class Plan(models.Model):
 
     class Meta:
         ordering = ["organisation", "title"]
+        constraints = [
+            one_of("plan_status_valid", "status", PlanStatus.choices),
+            one_of("plan_overall_rating_valid", "overall_rating", PlanRating.choices, blank=True),
+        ]
         permissions = [
             ("view_all_plans", "Can see every plan"),
             ("manage_all_plans", "Can manage every plan, not only those they manage"),
@@ -226,16 +240,19 @@ class ActionQuerySet(models.QuerySet):
         return self.filter(recommendation__plan=plan)
 
 
+class ActionStatus(models.TextChoices):
+    NOT_RECORDED = "not_recorded", "No status recorded"
+    NOT_STARTED = "not_started", "Not started"
+    UNDERWAY = "underway", "Underway"
+    ON_SCHEDULE = "on_schedule", "On schedule"
+    DELAYED = "delayed", "Delayed"
+    AWAITING_SIGN_OFF = "awaiting_sign_off", "Complete, awaiting sign-off"
+    COMPLETE = "complete", "Complete"
+    ONGOING = "ongoing", "Ongoing (business as usual)"
+
+
 class Action(models.Model):
-    class Status(models.TextChoices):
-        NOT_RECORDED = "not_recorded", "No status recorded"
-        NOT_STARTED = "not_started", "Not started"
-        UNDERWAY = "underway", "Underway"
-        ON_SCHEDULE = "on_schedule", "On schedule"
-        DELAYED = "delayed", "Delayed"
-        AWAITING_SIGN_OFF = "awaiting_sign_off", "Complete, awaiting sign-off"
-        COMPLETE = "complete", "Complete"
-        ONGOING = "ongoing", "Ongoing (business as usual)"
+    Status = ActionStatus
 
     recommendation = models.ForeignKey(
         Recommendation, on_delete=models.CASCADE, related_name="actions"
@@ -273,10 +290,20 @@ class Action(models.Model):
     rag_override = models.CharField(
         "RAG override",
         max_length=10,
+        choices=Scale.choices,
         blank=True,
         help_text="A manager's rating that replaces the computed one.",
     )
     rag_override_reason = models.TextField("reason for the RAG override", blank=True)
+    rag_override_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+        help_text="The manager who set the override.",
+    )
     order = models.PositiveIntegerField(default=0)
     # Bumped on every edit, so that a save based on a stale copy is refused (see services).
     version = models.PositiveIntegerField(default=1, editable=False)
@@ -291,6 +318,8 @@ class Action(models.Model):
                 condition=models.Q(completed_on__isnull=True) | models.Q(status="complete"),
                 name="action_completed_on_only_when_complete",
             ),
+            one_of("action_status_valid", "status", ActionStatus.choices),
+            one_of("action_rag_override_valid", "rag_override", Scale.choices, blank=True),
         ]
         indexes = [models.Index(fields=["status", "planned_completion_date"])]
         permissions = [("sign_off_action", "Can sign off an action as complete")]
@@ -321,6 +350,23 @@ class Action(models.Model):
         """The most recent progress update (uses prefetched updates when there are some)."""
         return next(iter(self.updates.all()), None)
 
+    # What a progress update may set: complete comes only by sign-off, and a complete action is
+    # reopened only by a manager, with a reason (services.action_reopen).
+    PROGRESS_STATUSES = [
+        ActionStatus.NOT_STARTED,
+        ActionStatus.UNDERWAY,
+        ActionStatus.ON_SCHEDULE,
+        ActionStatus.DELAYED,
+        ActionStatus.ONGOING,
+    ]
+
+    def progress_statuses(self):
+        """The statuses a progress update may give the action now: none while it is complete or
+        awaiting a manager's decision."""
+        if self.status in (ActionStatus.COMPLETE, ActionStatus.AWAITING_SIGN_OFF):
+            return []
+        return self.PROGRESS_STATUSES
+
     def derive_planned_completion_date(self):
         """Set the real planned date from the council's text (see fuzzy_dates)."""
         self.planned_completion_date = fuzzy_dates.derive_date(self.planned_completion_text)
@@ -335,14 +381,17 @@ class Action(models.Model):
             raise ValidationError(errors)
 
 
+class MeasureUnit(models.TextChoices):
+    PERCENT = "percent", "Percentage"
+    COUNT = "count", "Count"
+    NUMBER = "number", "Number"
+    TEXT = "text", "Described in words"
+
+
 class Measure(models.Model):
     """A performance indicator: a baseline from the inspection, a target with a date, readings."""
 
-    class Unit(models.TextChoices):
-        PERCENT = "percent", "Percentage"
-        COUNT = "count", "Count"
-        NUMBER = "number", "Number"
-        TEXT = "text", "Described in words"
+    Unit = MeasureUnit
 
     plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="measures")
     recommendation = models.ForeignKey(
@@ -367,6 +416,7 @@ class Measure(models.Model):
 
     class Meta:
         ordering = ["plan", "order", "pk"]
+        constraints = [one_of("measure_unit_valid", "unit", MeasureUnit.choices)]
 
     def __str__(self):
         return self.name
@@ -460,6 +510,14 @@ class Reading(models.Model):
             raise ValidationError(errors)
 
 
+class UpdateKind(models.TextChoices):
+    UPDATE = "update", "Progress update"
+    PROPOSAL = "proposal", "Proposed complete"
+    SIGN_OFF = "sign_off", "Signed off as complete"
+    RETURNED = "returned", "Returned by the manager"
+    REOPENED = "reopened", "Reopened by the manager"
+
+
 class ProgressUpdate(models.Model):
     """A dated progress note on an action (or, as some plans have it, on a whole recommendation)."""
 
@@ -475,11 +533,7 @@ class ProgressUpdate(models.Model):
         help_text="Only for progress a plan writes against a whole recommendation.",
     )
 
-    class Kind(models.TextChoices):
-        UPDATE = "update", "Progress update"
-        PROPOSAL = "proposal", "Proposed complete"
-        SIGN_OFF = "sign_off", "Signed off as complete"
-        RETURNED = "returned", "Returned by the manager"
+    Kind = UpdateKind
 
     kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.UPDATE)
     written_on = models.DateField("date", validators=[plausible_date])
@@ -506,8 +560,14 @@ class ProgressUpdate(models.Model):
         "new status", max_length=20, choices=Action.Status.choices, blank=True
     )
     created_at = models.DateTimeField(default=timezone.now)
+    cited_evidence = models.ManyToManyField(
+        "Evidence",
+        blank=True,
+        related_name="cited_by",
+        help_text="Evidence already attached to the action's earlier updates that this one cites.",
+    )
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(m2m_fields=[cited_evidence])
 
     class Meta:
         ordering = ["-written_on", "-created_at", "-pk"]
@@ -518,6 +578,8 @@ class ProgressUpdate(models.Model):
                 | models.Q(action__isnull=True, recommendation__isnull=False),
                 name="update_on_action_or_recommendation",
             ),
+            one_of("update_kind_valid", "kind", UpdateKind.choices),
+            one_of("update_status_valid", "status", ActionStatus.choices, blank=True),
         ]
         indexes = [models.Index(fields=["action", "-written_on"])]
 

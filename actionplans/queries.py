@@ -17,7 +17,7 @@ def with_list_columns(actions, today):
     return (
         rag.annotate(actions, today)
         .annotate(last_update_on=Max("updates__written_on"))
-        .select_related("recommendation__plan")
+        .select_related("recommendation__plan", "rag_override_by")
         .prefetch_related("owners")
     )
 

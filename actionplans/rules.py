@@ -114,7 +114,9 @@ def get_recommendation_for_user(user, pk, *, edit=False):
 
 def get_action_for_user(user, pk, *, edit=False, update=False, sign_off=False):
     action = get_object_or_404(
-        visible_actions(user).select_related("recommendation__plan", "recommendation__section"),
+        visible_actions(user).select_related(
+            "recommendation__plan", "recommendation__section", "rag_override_by"
+        ),
         pk=pk,
     )
     plan = action.recommendation.plan

@@ -136,7 +136,7 @@ def _action_row(action, owners, updates, today):
         status=action.status,
         status_label=Action.Status(action.status).label,
         rag=rating.value,
-        rag_label=rating.label,
+        rag_label=rag.words(action, rating),
         updates=updates,
     )
 
@@ -167,7 +167,11 @@ def current(plan, today=None):
         .prefetch_related(Prefetch("leads", to_attr="lead_list"))
         .order_by("section__order", "order", "pk")
     )
-    actions = Action.objects.filter(recommendation__plan=plan).prefetch_related("owners")
+    actions = (
+        Action.objects.filter(recommendation__plan=plan)
+        .select_related("rag_override_by")
+        .prefetch_related("owners")
+    )
     newest_first = ("-written_on", "-created_at", "-pk")
     updates = list(
         ProgressUpdate.objects.filter(action__recommendation__plan=plan)
@@ -227,7 +231,8 @@ def as_of(plan, moment):
     recs.sort(key=lambda r: (section_order.get(r.section_id, len(sections)), r.order, r.id))
     rec_ids = [r.id for r in recs]
     actions = sorted(
-        _latest(Action, moment, recommendation_id__in=rec_ids), key=lambda a: (a.order, a.id)
+        _latest(Action, moment, ("rag_override_by",), recommendation_id__in=rec_ids),
+        key=lambda a: (a.order, a.id),
     )
     action_ids = [a.id for a in actions]
 

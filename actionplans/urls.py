@@ -30,6 +30,7 @@ urlpatterns = [
     path("actions/<int:pk>/update/", actions.action_update, name="action_update"),
     path("actions/<int:pk>/propose-complete/", actions.action_propose, name="action_propose"),
     path("actions/<int:pk>/sign-off/", actions.action_sign_off, name="action_sign_off"),
+    path("actions/<int:pk>/reopen/", actions.action_reopen, name="action_reopen"),
     path("actions/<int:pk>/history/", actions.action_history, name="action_history"),
     path("measures/<int:pk>/edit/", structure.measure_edit, name="measure_edit"),
     path("measures/<int:pk>/readings/add/", structure.reading_add, name="reading_add"),

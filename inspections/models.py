@@ -4,17 +4,20 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from simple_history.models import HistoricalRecords
 
-from .validators import plausible_date
+from .validators import one_of, plausible_date
+
+
+class InspectionKind(models.TextChoices):
+    UNANNOUNCED = "unannounced", "Unannounced inspection"
+    CORE_CASE = "core_case", "Core case inspection"
+    SHORT_QUALITY_SCREENING = "short_quality_screening", "Short quality screening"
+    PEER_REVIEW = "peer_review", "Peer review"
+    FULL = "full", "Full inspection"
+    OTHER = "other", "Other"
 
 
 class Inspection(models.Model):
-    class Kind(models.TextChoices):
-        UNANNOUNCED = "unannounced", "Unannounced inspection"
-        CORE_CASE = "core_case", "Core case inspection"
-        SHORT_QUALITY_SCREENING = "short_quality_screening", "Short quality screening"
-        PEER_REVIEW = "peer_review", "Peer review"
-        FULL = "full", "Full inspection"
-        OTHER = "other", "Other"
+    Kind = InspectionKind
 
     inspectorate = models.CharField(max_length=120, help_text="Ofsted, HMI Probation, …")
     kind = models.CharField(max_length=40, choices=Kind.choices, default=Kind.OTHER)
@@ -37,6 +40,7 @@ class Inspection(models.Model):
                 | models.Q(ended_on__gte=models.F("started_on")),
                 name="inspection_ends_after_start",
             ),
+            one_of("inspection_kind_valid", "kind", InspectionKind.choices),
         ]
 
     def __str__(self):
@@ -69,14 +73,17 @@ class Judgement(models.Model):
         return f"{self.area}: {self.grade}"
 
 
+class FindingKind(models.TextChoices):
+    STRENGTH = "strength", "Strength"
+    MEETS_REQUIREMENTS = "meets_requirements", "Meeting statutory requirements"
+    AREA_FOR_DEVELOPMENT = "area_for_development", "Area for development"
+    RECOMMENDATION = "recommendation", "Recommendation"
+
+
 class Finding(models.Model):
     """A strength, area for development or recommendation, as the inspectorate wrote it."""
 
-    class Kind(models.TextChoices):
-        STRENGTH = "strength", "Strength"
-        MEETS_REQUIREMENTS = "meets_requirements", "Meeting statutory requirements"
-        AREA_FOR_DEVELOPMENT = "area_for_development", "Area for development"
-        RECOMMENDATION = "recommendation", "Recommendation"
+    Kind = FindingKind
 
     inspection = models.ForeignKey(Inspection, on_delete=models.CASCADE, related_name="findings")
     kind = models.CharField(max_length=40, choices=Kind.choices)
@@ -90,6 +97,7 @@ class Finding(models.Model):
 
     class Meta:
         ordering = ["inspection", "kind", "order", "pk"]
+        constraints = [one_of("finding_kind_valid", "kind", FindingKind.choices)]
 
     def __str__(self):
         label = self.get_kind_display()

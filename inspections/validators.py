@@ -15,3 +15,15 @@ def plausible_date(value):
             code="date_out_of_range",
             params={"earliest": EARLIEST.strftime("%Y"), "latest": LATEST.strftime("%Y")},
         )
+
+
+def one_of(name, field, choices, *, blank=False):
+    """A database constraint that ``field`` holds one of ``choices`` (or is blank, if allowed).
+
+    Every field with a fixed set of values has one, so that nothing outside the set can be stored,
+    whatever path the write takes.
+    """
+    from django.db.models import CheckConstraint, Q
+
+    values = [value for value, _ in choices] + ([""] if blank else [])
+    return CheckConstraint(condition=Q(**{f"{field}__in": values}), name=name)

@@ -91,7 +91,7 @@ def proposed(world):
     """The officer's own action, proposed complete with evidence."""
     from actionplans import services
 
-    services.propose_complete(
+    services.completion_propose(
         world.own, author=world.officer, written_on=dt.date(2012, 10, 18), text="Done",
         files=[pdf()],
     )  # fmt: skip

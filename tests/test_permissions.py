@@ -147,7 +147,7 @@ def test_sign_off_is_for_the_plan_managers(client, world, proposed):
 
 
 def test_evidence_is_served_only_to_readers_of_the_action(client, world):
-    services.record_update(
+    services.progress_add(
         world.elsewhere,
         author=world.other_officer,
         written_on=world.own.updates.get().written_on,

@@ -19,7 +19,8 @@ TODAY = dt.date(2012, 11, 15)
         ("complete", dt.date(2012, 1, 31), "", Rag.COMPLETE),
         ("complete", None, "", Rag.COMPLETE),
         ("underway", dt.date(2012, 11, 14), "", Rag.RED),
-        ("awaiting_sign_off", dt.date(2012, 10, 31), "", Rag.RED),
+        # Awaiting a manager's decision is not overdue: the owner has done what they can.
+        ("awaiting_sign_off", dt.date(2012, 10, 31), "", Rag.AWAITING),
         ("underway", TODAY, "", Rag.AMBER),
         ("underway", TODAY + dt.timedelta(days=14), "", Rag.AMBER),
         ("underway", TODAY + dt.timedelta(days=15), "", Rag.GREEN),
@@ -42,6 +43,7 @@ def test_database_annotation_follows_the_same_rule():
         ("underway", dt.date(2012, 11, 29), ""),
         ("underway", dt.date(2012, 11, 30), ""),
         ("ongoing", None, ""),
+        ("awaiting_sign_off", dt.date(2012, 1, 1), ""),
         ("underway", dt.date(2012, 1, 1), "amber"),
     ]
     for status, due, override in cases:

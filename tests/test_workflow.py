@@ -88,7 +88,11 @@ def test_propose_then_manager_signs_off(client, world):
 
     client.force_login(world.manager)
     url = reverse("action_sign_off", args=[world.own.pk])
-    assert client.post(url, {"decision": "sign_off", "reason": ""}).status_code == 302
+    shown = client.get(url).context["form"]["proposal"].value()  # the proposal the manager read
+    assert (
+        client.post(url, {"decision": "sign_off", "reason": "", "proposal": shown}).status_code
+        == 302
+    )
     world.own.refresh_from_db()
     assert world.own.status == Action.Status.COMPLETE
     assert world.own.completed_on == dt.date(2012, 10, 18)  # the date the owner gave
@@ -102,12 +106,15 @@ def test_manager_returns_a_proposal_with_a_reason(client, world):
     propose(client, world)
     client.force_login(world.manager)
     url = reverse("action_sign_off", args=[world.own.pk])
-    response = client.post(url, {"decision": "return", "reason": "  "})
+    shown = client.get(url).context["form"]["proposal"].value()
+    response = client.post(url, {"decision": "return", "reason": "  ", "proposal": shown})
     assert "Give the reason for returning the action." in response.content.decode()
     world.own.refresh_from_db()
     assert world.own.status == Action.Status.AWAITING_SIGN_OFF
 
-    client.post(url, {"decision": "return", "reason": "The audit report is missing."})
+    client.post(
+        url, {"decision": "return", "reason": "The audit report is missing.", "proposal": shown}
+    )
     world.own.refresh_from_db()
     assert world.own.status == Action.Status.UNDERWAY
     returned = world.own.updates.get(kind=ProgressUpdate.Kind.RETURNED)

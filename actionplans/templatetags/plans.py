@@ -1,5 +1,6 @@
 from django import template
 
+from .. import rag
 from ..rag import Rag
 
 register = template.Library()
@@ -12,3 +13,9 @@ def rag_label(value):
         return Rag(value).label
     except ValueError:
         return ""
+
+
+@register.filter
+def rag_words(action):
+    """What an action's annotated rating says, an override with who set it and why."""
+    return rag.words(action, action.rag)

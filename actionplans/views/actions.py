@@ -9,7 +9,7 @@ from django.utils import timezone
 from .. import evidence as evidence_rules
 from .. import queries, rag, rules, services
 from ..filters import ActionFilter
-from ..forms import ProgressUpdateForm, ProposeCompleteForm, SignOffForm
+from ..forms import ProgressUpdateForm, ProposeCompleteForm, ReopenForm, SignOffForm
 from ..models import Action
 from . import posted
 from .plans import history_page
@@ -60,17 +60,21 @@ def _sort_links(params):
 def action_detail(request, pk):
     action = rules.get_action_for_user(request.user, pk)
     row_updates = action.updates.select_related("author", "attributed_to").prefetch_related(
-        "evidence"
+        "evidence", "cited_evidence__update"
     )
+    rating = rag.rate(action, timezone.localdate())
     context = {
         "action": action,
         "plan": action.recommendation.plan,
         "updates": row_updates,
-        "rag": rag.rate(action, timezone.localdate()),
+        "rag": rating,
+        "rag_words": rag.words(action, rating),
         "can_update": rules.can_update_action(request.user, action),
         "can_edit": rules.can_edit_plan(request.user, action.recommendation.plan),
         "can_sign_off": rules.can_sign_off(request.user, action)
         and action.status == Action.Status.AWAITING_SIGN_OFF,
+        "can_reopen": rules.can_sign_off(request.user, action)
+        and action.status == Action.Status.COMPLETE,
     }
     return render(request, "actionplans/action_detail.html", context)
 
@@ -101,23 +105,32 @@ def _update_form_view(request, pk, form_class, service, template, done_message):
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        service(
-            action,
-            author=request.user,
-            written_on=data["written_on"],
-            text=data["text"],
-            period_label=data["period_label"],
-            files=data["evidence"],
-            **({"status": data["status"]} if "status" in data else {}),
-        )
-        messages.success(request, done_message)
-        return redirect("action_detail", pk=action.pk)
+        extra = {name: data[name] for name in ("status", "cited") if name in data}
+        try:
+            service(
+                action,
+                author=request.user,
+                written_on=data["written_on"],
+                text=data["text"],
+                period_label=data["period_label"],
+                files=data["evidence"],
+                **extra,
+            )
+        except services.Refused as refused:
+            # Decided meanwhile (signed off, say): shown why, with what they wrote kept.
+            action.refresh_from_db()
+            form = form_class(request.POST, action=action)
+            form.is_valid()
+            form.add_error(None, str(refused))
+        else:
+            messages.success(request, done_message)
+            return redirect("action_detail", pk=action.pk)
     return render(request, template, {"action": action, "form": form})
 
 
 def action_update(request, pk):
     return _update_form_view(
-        request, pk, ProgressUpdateForm, services.record_update,
+        request, pk, ProgressUpdateForm, services.progress_add,
         "actionplans/action_update.html", "Your progress update has been saved.",
     )  # fmt: skip
 
@@ -128,7 +141,7 @@ def action_propose(request, pk):
         messages.info(request, f"This action is already {action.get_status_display().lower()}.")
         return redirect("action_detail", pk=action.pk)
     return _update_form_view(
-        request, pk, ProposeCompleteForm, services.propose_complete,
+        request, pk, ProposeCompleteForm, services.completion_propose,
         "actionplans/action_propose.html",
         "You have proposed this action as complete. A manager of the plan will sign it off.",
     )  # fmt: skip
@@ -137,21 +150,45 @@ def action_propose(request, pk):
 def action_sign_off(request, pk):
     action = rules.get_action_for_user(request.user, pk, sign_off=True)
     if action.status != Action.Status.AWAITING_SIGN_OFF:
-        messages.info(request, "This action is not awaiting sign-off.")
+        messages.info(
+            request, f"This action is not awaiting sign-off. {services.last_decision(action)}"
+        )
         return redirect("action_detail", pk=action.pk)
-    form = SignOffForm(posted(request))
+    proposal = services.latest_proposal(action)
+    form = SignOffForm(posted(request), proposal=proposal)
     if request.method == "POST" and form.is_valid():
-        if form.cleaned_data["decision"] == "sign_off":
-            services.sign_off(action, manager=request.user, note=form.cleaned_data["reason"])
-            messages.success(request, "The action is signed off as complete.")
+        data = form.cleaned_data
+        decision = {"manager": request.user, "proposal_id": data["proposal"]}
+        if data["decision"] == "sign_off":
+            decide, done = services.completion_sign_off, "The action is signed off as complete."
+            decision["note"] = data["reason"]
         else:
-            services.return_proposal(
-                action, manager=request.user, reason=form.cleaned_data["reason"]
-            )
-            messages.success(request, "The action has been returned to its owner.")
+            decide, done = services.completion_return, "The action has been returned to its owner."
+            decision["reason"] = data["reason"]
+        try:
+            decide(action, **decision)
+        except services.Refused as refused:
+            messages.error(request, str(refused))
+        else:
+            messages.success(request, done)
         return redirect("action_detail", pk=action.pk)
-    context = {"action": action, "form": form, "proposal": services.latest_proposal(action)}
+    context = {"action": action, "form": form, "proposal": proposal}
     return render(request, "actionplans/action_sign_off.html", context)
+
+
+def action_reopen(request, pk):
+    """A manager reopens a complete action, with a reason the owner and history will show."""
+    action = rules.get_action_for_user(request.user, pk, sign_off=True)
+    form = ReopenForm(posted(request))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.action_reopen(action, manager=request.user, **form.cleaned_data)
+        except services.Refused as refused:
+            messages.error(request, str(refused))
+        else:
+            messages.success(request, "The action has been reopened.")
+        return redirect("action_detail", pk=action.pk)
+    return render(request, "actionplans/action_reopen.html", {"action": action, "form": form})
 
 
 def action_history(request, pk):

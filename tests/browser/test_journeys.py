@@ -224,7 +224,7 @@ def proposal(demo):
 
     officer = demo["users"]["officer"]
     action = officer_overdue_action(officer)
-    services.propose_complete(
+    services.completion_propose(
         action,
         author=officer,
         written_on=timezone.localdate() - dt.timedelta(days=1),
