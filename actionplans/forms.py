@@ -117,6 +117,9 @@ class ProgressUpdateForm(GDSMixin, forms.Form):
             # Only what a progress update may do now: none while the action is complete or
             # awaiting sign-off (reopening is a manager's decision, with a reason).
             statuses = action.progress_statuses()
+            if not statuses and self.data.get("status"):
+                # Posted from a form opened before a decision: the service refuses it and says why.
+                statuses = Action.PROGRESS_STATUSES
             if statuses:
                 self.fields["status"].choices = [
                     ("", f"Leave as it is ({action.get_status_display()})")
@@ -222,6 +225,11 @@ class VersionedForm(GDSMixin, forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["version"].initial = self.instance.version
         self.setup_gds()
+
+    def model_fields(self):
+        """The model's own fields this form sets (not its many-to-many ones): what a save writes."""
+        own = {f.name for f in self._meta.model._meta.concrete_fields}
+        return [name for name in self._meta.fields if name in own]
 
 
 def plan_owners(plan):

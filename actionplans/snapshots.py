@@ -85,7 +85,9 @@ UPDATE_COLUMNS = [
     "author__username", "author__first_name", "author__last_name",
     "attributed_to__name", "attributed_to__initials",
 ]  # fmt: skip
+# Labels by value; a value history kept from before a rule existed is shown as it was stored.
 KIND_LABELS = dict(ProgressUpdate.Kind.choices)
+STATUS_LABELS = dict(Action.Status.choices)
 
 
 def _author(first, last, username, owner_name, owner_initials):
@@ -100,7 +102,7 @@ def _update_row(values):
     return UpdateRow(
         id=values["id"],
         kind=values["kind"],
-        kind_label=KIND_LABELS[values["kind"]],
+        kind_label=KIND_LABELS.get(values["kind"], values["kind"]),
         written_on=values["written_on"],
         period_label=values["period_label"],
         text=values["text"],
@@ -134,7 +136,7 @@ def _action_row(action, owners, updates, today):
         planned_completion_text=action.planned_completion_text,
         planned_completion_date=action.planned_completion_date,
         status=action.status,
-        status_label=Action.Status(action.status).label,
+        status_label=STATUS_LABELS.get(action.status, action.status),
         rag=rating.value,
         rag_label=rag.words(action, rating),
         updates=updates,

@@ -150,3 +150,134 @@ def test_a_recommendation_with_actions_is_not_removed(client, world):
     response = client.post(reverse("remove", args=["recommendation", world.rec.pk]), follow=True)
     assert "Move or remove its actions first" in response.content.decode()
     assert world.rec.actions.count() == 4
+
+
+def sign_off(client, world):
+    propose(client, world)
+    client.force_login(world.manager)
+    url = reverse("action_sign_off", args=[world.own.pk])
+    shown = client.get(url).context["form"]["proposal"].value()
+    client.post(url, {"decision": "sign_off", "reason": "", "proposal": shown})
+    world.own.refresh_from_db()
+    assert world.own.status == Action.Status.COMPLETE
+
+
+def test_after_sign_off_the_update_form_offers_no_status(client, world):
+    sign_off(client, world)
+    client.force_login(world.officer)
+    page = client.get(reverse("action_update", args=[world.own.pk]))
+    assert "status" not in page.context["form"].fields
+    assert "A manager of the plan can reopen it" in page.content.decode()
+    # A status posted anyway (an old form, a crafted request) is refused and changes nothing.
+    count = ProgressUpdate.objects.count()
+    response = post_update(client, world.own, text="Still embedding.", status="underway")
+    assert response.status_code == 200
+    assert "signed it off as complete" in response.content.decode()
+    assert ProgressUpdate.objects.count() == count
+    world.own.refresh_from_db()
+    assert world.own.status == Action.Status.COMPLETE and world.own.completed_on is not None
+
+
+def test_a_seed_action_complete_without_a_date_is_not_reopened_by_an_update(client, world):
+    Action.objects.filter(pk=world.own.pk).update(status="complete", completed_on=None)
+    client.force_login(world.officer)
+    response = post_update(client, world.own, status="underway")
+    assert "cannot change its status" in response.content.decode()
+    world.own.refresh_from_db()
+    assert world.own.status == Action.Status.COMPLETE
+
+
+def test_an_update_refused_meanwhile_is_reshown_with_why_and_the_text_kept(client, world):
+    """The officer's form offered a status; the manager signed the action off before they saved."""
+    client.force_login(world.officer)
+    form_page = client.get(reverse("action_update", args=[world.own.pk]))
+    assert "status" in form_page.context["form"].fields
+    from actionplans import services
+
+    services.completion_propose(
+        world.own, author=world.officer, written_on=dt.date(2012, 10, 18), text="Done",
+        files=[pdf()],
+    )  # fmt: skip
+    count = ProgressUpdate.objects.count()
+    response = post_update(client, world.own, text="My careful note.", status="delayed")
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "cannot change its status" in page and "proposed it complete" in page
+    assert "My careful note." in page
+    assert ProgressUpdate.objects.count() == count
+
+
+def test_a_manager_reopens_a_complete_action_with_a_reason(client, world):
+    sign_off(client, world)
+    url = reverse("action_reopen", args=[world.own.pk])
+    client.force_login(world.officer)
+    assert client.get(url).status_code == 403  # an officer cannot
+    client.force_login(world.manager)
+    detail = client.get(reverse("action_detail", args=[world.own.pk])).content.decode()
+    assert "Reopen this action" in detail
+    response = client.post(url, {"status": "underway", "reason": "  "})
+    assert "Give the reason for reopening the action." in response.content.decode()
+    response = client.post(url, {"status": "complete", "reason": "x"})
+    assert response.status_code == 200  # complete is not a status to reopen with
+    world.own.refresh_from_db()
+    assert world.own.status == Action.Status.COMPLETE
+    client.post(url, {"status": "delayed", "reason": "The audit found gaps."})
+    world.own.refresh_from_db()
+    assert (world.own.status, world.own.completed_on) == (Action.Status.DELAYED, None)
+    entry = world.own.updates.get(kind=ProgressUpdate.Kind.REOPENED)
+    assert (entry.text, entry.author) == ("The audit found gaps.", world.manager)
+    assert world.own.history.first().history_change_reason.startswith("Reopened")
+    # An open action is not reopened again.
+    response = client.post(url, {"status": "underway", "reason": "Again."}, follow=True)
+    assert "Only a complete action can be reopened" in response.content.decode()
+
+
+def test_a_manager_cannot_reopen_by_editing_the_status(client, world):
+    from .conftest import action_form_data
+
+    sign_off(client, world)
+    client.force_login(world.manager)
+    action = Action.objects.get(pk=world.own.pk)
+    data = action_form_data(action, status="underway")
+    response = client.post(reverse("action_edit", args=[action.pk]), data)
+    assert "use Reopen on the action" in response.content.decode()
+    action.refresh_from_db()
+    assert action.status == Action.Status.COMPLETE
+
+
+def test_a_proposal_cites_evidence_already_attached(client, world):
+    client.force_login(world.officer)
+    post_update(client, world.own, evidence=[pdf("audit.pdf")])
+    earlier = Evidence.objects.get(original_name="audit.pdf")
+    url = reverse("action_propose", args=[world.own.pk])
+    form = client.get(url).context["form"]
+    assert [e.pk for e in form.fields["cited"].queryset] == [earlier.pk]
+    response = client.post(url, {"written_on": DAY, "text": "Done.", "cited": [earlier.pk]})
+    assert response.status_code == 302
+    proposal = world.own.updates.get(kind=ProgressUpdate.Kind.PROPOSAL)
+    assert list(proposal.cited_evidence.all()) == [earlier]
+    assert Evidence.objects.count() == 1  # nothing uploaded twice
+    client.force_login(world.manager)
+    page = client.get(reverse("action_sign_off", args=[world.own.pk])).content.decode()
+    assert "audit.pdf" in page and "attached earlier" in page
+
+
+def test_a_proposal_cannot_cite_another_actions_evidence(client, world):
+    client.force_login(world.officer)
+    post_update(client, world.via_team, evidence=[pdf("theirs.pdf")])
+    post_update(client, world.own, evidence=[pdf("mine.pdf")])
+    theirs = Evidence.objects.get(original_name="theirs.pdf")
+    url = reverse("action_propose", args=[world.own.pk])
+    response = client.post(url, {"written_on": DAY, "text": "Done.", "cited": [theirs.pk]})
+    assert response.status_code == 200
+    assert "Select a valid choice" in response.content.decode()
+    assert not world.own.updates.filter(kind=ProgressUpdate.Kind.PROPOSAL).exists()
+
+
+def test_the_file_input_states_its_limits_before_a_file_is_chosen(client, world, settings):
+    settings.EVIDENCE_MAX_BYTES = 5 * 1024 * 1024
+    client.force_login(world.officer)
+    for name in ("action_update", "action_propose"):
+        page = client.get(reverse(name, args=[world.own.pk])).content.decode()
+        assert "Up to 5 files, each 5.0\xa0MB or smaller: PDF, Word (DOCX)" in page, name
+        assert 'accept=".pdf,.png,' in page

@@ -119,7 +119,9 @@ def _update_form_view(request, pk, form_class, service, template, done_message):
         except services.Refused as refused:
             # Decided meanwhile (signed off, say): shown why, with what they wrote kept.
             action.refresh_from_db()
-            form = form_class(request.POST, action=action)
+            again = request.POST.copy()
+            again.pop("status", None)
+            form = form_class(again, action=action)
             form.is_valid()
             form.add_error(None, str(refused))
         else:

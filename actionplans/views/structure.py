@@ -131,7 +131,7 @@ def recommendation_edit(request, pk):
     def save(form):
         return services.save_with_version(
             form.save(commit=False), editor=request.user,
-            expected_version=form.cleaned_data["version"],
+            expected_version=form.cleaned_data["version"], fields=form.model_fields(),
             m2m={"leads": form.cleaned_data["leads"]},
         )  # fmt: skip
 
@@ -179,10 +179,10 @@ def action_edit(request, pk):
     action = rules.get_action_for_user(request.user, pk, edit=True)
 
     def save(form):
-        return services.save_with_version(
+        return services.action_edit(
             form.save(commit=False), editor=request.user,
-            expected_version=form.cleaned_data["version"],
-            m2m={"owners": form.cleaned_data["owners"]},
+            expected_version=form.cleaned_data["version"], fields=form.model_fields(),
+            changed=form.changed_data, owners=form.cleaned_data["owners"],
         )  # fmt: skip
 
     plan = action.recommendation.plan

@@ -1,0 +1,166 @@
+"""Two people acting at once, as two real clients in two threads on PostgreSQL.
+
+Each thread has its own database connection, as two requests to a real server would; a barrier
+releases them together. Every test here failed before the writes locked the action and changed only
+their own fields: a status change saved the whole action loaded at the start of its request, and two
+decisions on one proposal were both recorded.
+"""
+
+import datetime as dt
+import threading
+
+import pytest
+from django.db import connection, connections
+from django.test import Client
+from django.urls import reverse
+
+from actionplans import services
+from actionplans.models import Action, ProgressUpdate
+
+from .conftest import action_form_data, pdf, restore_groups
+
+pytestmark = pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="row locks and concurrent connections: PostgreSQL"
+)
+ROUNDS = 8
+
+
+@pytest.fixture
+def live_world(transactional_db, request):
+    """The named people and plans, committed, so that other connections see them."""
+    restore_groups()
+    return request.getfixturevalue("world")
+
+
+def together(*calls):
+    """Run each call in its own thread and connection, released at the same moment."""
+    barrier = threading.Barrier(len(calls))
+    results = [None] * len(calls)
+
+    def run(index, call):
+        try:
+            barrier.wait()
+            results[index] = call()
+        except Exception as error:  # noqa: BLE001 - reported to the test below
+            results[index] = error
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=run, args=(i, c)) for i, c in enumerate(calls)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    return results
+
+
+def signed_in(user):
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def test_a_status_change_does_not_revert_an_edit_saved_meanwhile(live_world):
+    """The officer's request loaded the action before the manager saved new text."""
+    world = live_world
+    loaded_by_officer = Action.objects.get(pk=world.own.pk)
+    editing = Action.objects.get(pk=world.own.pk)
+    editing.text = "Revised by the manager."
+    services.save_with_version(
+        editing, editor=world.manager, expected_version=editing.version, fields=["text"]
+    )
+    services.progress_add(
+        loaded_by_officer, author=world.officer, written_on=dt.date(2012, 10, 20),
+        text="Delayed by staffing.", status=Action.Status.DELAYED,
+    )  # fmt: skip
+    action = Action.objects.get(pk=world.own.pk)
+    assert (action.text, action.status) == ("Revised by the manager.", Action.Status.DELAYED)
+    texts = [h.text for h in action.history.order_by("history_date")]
+    assert texts.count("Revised by the manager.") == 2  # the edit, then the status change on it
+
+
+def test_edit_and_status_update_posted_together_both_land_or_one_is_told(live_world):
+    world = live_world
+    edit_url = reverse("action_edit", args=[world.own.pk])
+    update_url = reverse("action_update", args=[world.own.pk])
+    for round_ in range(ROUNDS):
+        action = Action.objects.get(pk=world.own.pk)
+        manager, officer = signed_in(world.manager), signed_in(world.officer)
+        text = f"Manager's text, round {round_}."
+        status = [Action.Status.DELAYED, Action.Status.UNDERWAY][round_ % 2]
+        edit = action_form_data(action, text=text)
+        update = {"written_on": "18/10/2012", "text": f"Round {round_}.", "status": status}
+        records = action.history.count()
+        edited, updated = together(
+            lambda m=manager, e=edit: m.post(edit_url, e),
+            lambda o=officer, u=update: o.post(update_url, u),
+        )
+        assert updated.status_code == 302, updated
+        action.refresh_from_db()
+        assert action.status == status
+        if edited.status_code == 302:
+            assert action.text == text, f"round {round_}: the manager's saved text was reverted"
+        else:  # the update landed first: the manager is shown the conflict, nothing lost silently
+            assert "Someone else saved changes" in edited.content.decode()
+            assert action.text != text
+        # History shows each landed change once: the status change, and the edit if it landed.
+        landed = 1 + (edited.status_code == 302)
+        assert action.history.count() == records + landed
+
+
+@pytest.mark.parametrize("second", ["sign_off", "return"])
+def test_two_decisions_on_one_proposal_the_second_is_refused(live_world, second):
+    world = live_world
+    url = reverse("action_sign_off", args=[world.own.pk])
+    for round_ in range(ROUNDS // 2):
+        Action.objects.filter(pk=world.own.pk).update(status="underway", completed_on=None)
+        services.completion_propose(
+            Action.objects.get(pk=world.own.pk), author=world.officer,
+            written_on=dt.date(2012, 10, 18), text=f"Done, round {round_}.", files=[pdf()],
+        )  # fmt: skip
+        shown = services.latest_proposal(world.own).pk
+        first, other = signed_in(world.manager), signed_in(world.admin)
+        decisions = [
+            {"decision": "sign_off", "reason": "", "proposal": shown},
+            {"decision": second, "reason": "Evidence is missing.", "proposal": shown},
+        ]
+        before = ProgressUpdate.objects.filter(action=world.own).count()
+        responses = together(
+            *[
+                lambda c=c, d=d: c.post(url, d, follow=True)
+                for c, d in zip([first, other], decisions, strict=True)
+            ]
+        )
+        pages = [r.content.decode() for r in responses]
+        recorded = [p for p in pages if "signed off as complete." in p or "returned to its" in p]
+        refused = [p for p in pages if "not awaiting sign-off" in p or "was not recorded" in p]
+        assert len(recorded) == 1 and len(refused) == 1, f"round {round_}: both were told"
+        # The refusal says what the first decision was, and by whom.
+        assert "signed it off as complete" in refused[0] or "returned it to its owner" in refused[0]
+        assert ProgressUpdate.objects.filter(action=world.own).count() == before + 1
+        action = Action.objects.get(pk=world.own.pk)
+        expected = Action.Status.COMPLETE if "signed off as" in recorded[0] else "underway"
+        assert action.status == expected
+
+
+def test_a_status_update_after_sign_off_is_refused_not_reopened(live_world):
+    """The officer opened the update form before the manager signed the action off."""
+    world = live_world
+    services.completion_propose(
+        world.own, author=world.officer, written_on=dt.date(2012, 10, 18), text="Done",
+        files=[pdf()],
+    )  # fmt: skip
+    loaded_by_officer = Action.objects.get(pk=world.own.pk)
+    loaded_by_officer.status = Action.Status.UNDERWAY  # as it stood when the form was opened
+    services.completion_sign_off(
+        world.own, manager=world.manager, proposal_id=services.latest_proposal(world.own).pk
+    )
+    count = ProgressUpdate.objects.count()
+    with pytest.raises(services.Refused, match="signed it off as complete"):
+        services.progress_add(
+            loaded_by_officer, author=world.officer, written_on=dt.date(2012, 10, 20),
+            text="Still going.", status=Action.Status.UNDERWAY,
+        )  # fmt: skip
+    action = Action.objects.get(pk=world.own.pk)
+    assert action.status == Action.Status.COMPLETE and action.completed_on is not None
+    assert ProgressUpdate.objects.count() == count
