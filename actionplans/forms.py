@@ -1,9 +1,14 @@
 """Forms check input (types, lengths, dates, files); rules and services check the rest."""
 
+import datetime as dt
+import re
+
+from crispy_forms_gds.fields import DateInputField
 from crispy_forms_gds.helper import FormHelper
+from crispy_forms_gds.widgets import DateInputWidget
 from django import forms
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxLengthValidator
+from django.core.validators import MaxLengthValidator, RegexValidator
 from django.db.models import Q
 from django.utils import timezone
 
@@ -14,7 +19,7 @@ from .models import Action, Evidence, Measure, Owner, Plan, Reading, Recommendat
 
 # Long enough for any real progress note (the seeds' longest cell is under 2,000 characters).
 TEXT_LIMIT = 20_000
-DATE_HINT = "For example, 18/10/2012"
+DATE_HINT = "For example, 18 10 2012"
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -22,10 +27,72 @@ class MultipleFileInput(forms.ClearableFileInput):
 
 
 WIDGET_ERROR_CLASSES = {
-    forms.DateInput: "govuk-input--error",
     forms.NumberInput: "govuk-input--error",
     MultipleFileInput: "govuk-file-upload--error",
 }
+
+
+class DateWidget(DateInputWidget):
+    """The GOV.UK date input: day, month and year boxes.
+
+    A date sent whole ("18/10/2012": a link to the plan as it stood, a script) is split into the
+    same three parts, so it is checked by the same rules.
+    """
+
+    def value_from_datadict(self, data, files, name):
+        parts = super().value_from_datadict(data, files, name)
+        whole = data.get(name)
+        if not any(parts) and whole:
+            pieces = re.split(r"[/.\-\s]+", str(whole).strip())
+            if len(pieces) != 3:
+                return [str(whole), "", ""]
+            return pieces[::-1] if len(pieces[0]) == 4 else pieces  # 2012-10-18 as well
+        return parts
+
+
+class GovDateField(DateInputField):
+    """A real date from the GOV.UK date input, with messages that say what is wrong."""
+
+    widget = DateWidget
+    NUMBERS = RegexValidator(
+        r"^\s*[0-9]{1,4}\s*$", "Enter the date in numbers, for example 18 10 2012."
+    )
+
+    def __init__(self, *, required_message="Enter the day, month and year.", **kwargs):
+        # Each box is checked on its own, so the message says which one is missing or wrong.
+        super().__init__(require_all_fields=False, **kwargs)
+        self.error_messages["required"] = required_message
+        for part, name in zip(self.fields, ("day", "month", "year"), strict=True):
+            part.validators = [self.NUMBERS]
+            part.error_messages["incomplete"] = f"The date must include a {name}."
+        self.help_text = self.help_text or DATE_HINT
+
+    @classmethod
+    def like(cls, field):
+        """This field in place of a plain DateField (a model form's), keeping its rules."""
+        message = field.error_messages["required"]
+        custom = message != forms.Field.default_error_messages["required"]
+        return cls(
+            label=field.label,
+            required=field.required,
+            help_text=field.help_text,
+            initial=field.initial,
+            validators=[*field.validators, plausible_date],
+            **({"required_message": message} if custom else {}),
+        )
+
+    def compress(self, data_list):
+        if not any(data_list):
+            return None
+        day, month, year = (str(part).strip() for part in data_list)
+        if len(year) != 4:
+            raise ValidationError("Enter the year as four digits, for example 2012.", code="year")
+        try:
+            return dt.date(int(year), int(month), int(day))
+        except (ValueError, OverflowError):
+            raise ValidationError(
+                "Enter a real date, for example 18 10 2012.", code="invalid"
+            ) from None
 
 
 class GDSMixin:
@@ -36,9 +103,12 @@ class GDSMixin:
         # Mark in error the widgets crispy-forms-gds does not (see CRISPY_CLASS_CONVERTERS).
         for name in self.errors:
             widget = self.fields[name].widget if name in self.fields else None
-            error_class = WIDGET_ERROR_CLASSES.get(type(widget))
-            if error_class:
-                widget.attrs["class"] = f"{widget.attrs.get('class', '')} {error_class}".strip()
+            parts = widget.widgets if isinstance(widget, DateWidget) else [widget]
+            for part in parts:
+                error_class = "govuk-input--error" if part is not widget else None
+                error_class = error_class or WIDGET_ERROR_CLASSES.get(type(part))
+                if error_class:
+                    part.attrs["class"] = f"{part.attrs.get('class', '')} {error_class}".strip()
 
     def setup_gds(self):
         self.helper = FormHelper()
@@ -47,9 +117,9 @@ class GDSMixin:
             if isinstance(field, forms.CharField) and field.max_length is None:
                 field.max_length = TEXT_LIMIT
                 field.validators.append(MaxLengthValidator(TEXT_LIMIT))
+        for name, field in list(self.fields.items()):
             if isinstance(field, forms.DateField):
-                field.help_text = field.help_text or DATE_HINT
-                field.validators.append(plausible_date)
+                self.fields[name] = GovDateField.like(field)
 
 
 def not_in_future(value):
@@ -412,9 +482,13 @@ class ReadingForm(GDSMixin, forms.ModelForm):
         self.setup_gds()
 
 
-class AsOfForm(forms.Form):
+class AsOfForm(GDSMixin, forms.Form):
     date = forms.DateField(
         label="Show the plan as it stood on",
-        help_text=DATE_HINT,
-        validators=[plausible_date, not_in_future],
+        validators=[not_in_future],
+        error_messages={"required": "Enter the date to show the plan as it stood on."},
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.setup_gds()

@@ -116,7 +116,6 @@ CRISPY_ALLOWED_TEMPLATE_PACKS = ["gds"]
 CRISPY_TEMPLATE_PACK = "gds"
 # GOV.UK classes for widgets crispy-forms-gds does not style itself.
 CRISPY_CLASS_CONVERTERS = {
-    "dateinput": "govuk-input govuk-input--width-10",
     "numberinput": "govuk-input govuk-input--width-10",
     "multiplefileinput": "govuk-file-upload",
 }

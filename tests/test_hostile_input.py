@@ -43,8 +43,11 @@ UPDATE = {"written_on": "18/10/2012", "period_label": "", "text": "Briefing held
 @pytest.mark.parametrize(
     ("changes", "message"),
     [
-        ({"written_on": "yesterday"}, "Enter a valid date."),
-        ({"written_on": "31/02/2012"}, "Enter a valid date."),
+        ({"written_on": "yesterday"}, "Enter the date in numbers, for example 18 10 2012."),
+        ({"written_on": "31/02/2012"}, "Enter a real date, for example 18 10 2012."),
+        ({"written_on_0": "18", "written_on_2": "2012"}, "The date must include a month."),
+        ({"written_on_0": "1", "written_on_1": "1", "written_on_2": "12"}, "four digits"),
+        ({"written_on_0": "9" * 5000, "written_on_1": "1", "written_on_2": "2012"}, "in numbers"),
         ({"written_on": "31/12/2101"}, "The date cannot be in the future."),
         ({"written_on": "01/01/1066"}, "Enter a date between 1990 and 2099."),
         ({"text": HUGE}, "Ensure this value has at most 20000 characters (it has 100000)."),
@@ -248,7 +251,7 @@ def test_plan_and_section_forms(client, world):
         client,
         reverse("plan_edit", args=[world.plan.pk]),
         {"title": world.plan.title, "status": "approved", "submitted_on": "2012-13-45"},
-        "Enter a valid date.",
+        "Enter a real date, for example 18 10 2012.",
     )
     # Approving needs an owner on every action.
     RecommendationFactory(plan=world.plan)  # a recommendation without actions is fine
@@ -266,7 +269,8 @@ def test_as_of_and_list_filters_report_bad_dates(client, world):
     page = client.get(reverse("plan_as_of", args=[world.plan.pk]), {"date": "31/12/2101"})
     assert "The date cannot be in the future." in page.content.decode()
     page = client.get(reverse("plan_as_of", args=[world.plan.pk]), {"date": "<script>"})
-    assert "Enter a valid date." in page.content.decode()
+    assert "Enter the date in numbers, for example 18 10 2012." in page.content.decode()
+    assert "<script>" not in page.content.decode().split("<main")[1]
     page = client.get(
         reverse("action_list"),
         {

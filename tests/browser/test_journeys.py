@@ -140,19 +140,16 @@ def test_officer_updates_and_proposes_an_overdue_action(page, url, demo, a11y, t
     # A progress update: first sent empty, to see the errors.
     page.get_by_role("link", name="Write a progress update").click()
     expect(page.get_by_role("heading", level=1, name="Write a progress update")).to_be_visible()
-    expect(page.get_by_label("Date of the update")).to_have_value(
-        timezone.localdate().strftime("%d/%m/%Y")
-    )
+    update_date = page.get_by_role("group", name="Date of the update")
+    expect(update_date.get_by_label("Day")).to_have_value(str(timezone.localdate().day))
     a11y(page, "1-update-form")
-    with a11y.soft("The date input should be a GOV.UK text input (class govuk-input)"):
-        expect(page.get_by_label("Date of the update")).to_have_class(
-            re.compile(r"\bgovuk-input\b")
-        )
+    with a11y.soft("The date should be the GOV.UK date input (day, month and year boxes)"):
+        expect(update_date.locator(".govuk-date-input .govuk-input")).to_have_count(3)
     with a11y.soft("The evidence input should be a GOV.UK file upload (class govuk-file-upload)"):
         expect(page.get_by_label("Evidence (optional)")).to_have_class(
             re.compile(r"\bgovuk-file-upload\b")
         )
-    page.get_by_label("Date of the update").fill("")
+    fill_date(update_date, None)
     page.get_by_role("button", name="Save the update").click()
     expect(page).to_have_title(re.compile(r"^Error: "))
     summary = page.locator(".govuk-error-summary")
@@ -162,14 +159,12 @@ def test_officer_updates_and_proposes_an_overdue_action(page, url, demo, a11y, t
     with a11y.soft("Each error should name its field and say what to do"):
         expect(summary.get_by_role("link", name="This field is required.")).to_have_count(0)
     with a11y.soft("The date input in error should have the red error border (govuk-input--error)"):
-        expect(page.get_by_label("Date of the update")).to_have_class(
-            re.compile(r"\bgovuk-input--error\b")
-        )
-    # The summary's first link takes the keyboard to the date field.
+        expect(update_date.locator(".govuk-input--error")).to_have_count(3)
+    # The summary's first link takes the keyboard to the date's first box.
     summary.get_by_role("link").first.click()
-    expect(page.get_by_label("Date of the update")).to_be_focused()
+    expect(update_date.get_by_label("Day")).to_be_focused()
 
-    page.get_by_label("Date of the update").fill(timezone.localdate().strftime("%d/%m/%Y"))
+    fill_date(update_date, timezone.localdate())
     page.get_by_label("Period (optional)").fill("Browser test update")
     page.get_by_label("Progress").fill("Audit of case files done; findings shared with the team.")
     page.get_by_label("Status after this update").select_option(label="Delayed")
@@ -197,9 +192,7 @@ def test_officer_updates_and_proposes_an_overdue_action(page, url, demo, a11y, t
     page.get_by_role("link", name="Propose complete").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Propose this action as complete")
     a11y(page, "1-propose-form")
-    page.get_by_label("Date the action was completed").fill(
-        timezone.localdate().strftime("%d/%m/%Y")
-    )
+    fill_date(page.get_by_role("group", name="Date the action was completed"), timezone.localdate())
     page.get_by_label("What was done").fill("All case files audited; report to the panel.")
     page.get_by_label("Evidence that the action is complete").set_input_files(str(proof))
     page.get_by_role("button", name="Propose complete").click()
@@ -215,6 +208,16 @@ def test_officer_updates_and_proposes_an_overdue_action(page, url, demo, a11y, t
     )
     a11y(page, "1-action-proposed")
     a11y.assert_clean()
+
+
+def fill_date(group, day):
+    """Type a date into a GOV.UK date input (its day, month and year boxes), or clear it."""
+    for label, value in zip(
+        ("Day", "Month", "Year"),
+        (day.day, day.month, day.year) if day else ("", "", ""),
+        strict=True,
+    ):
+        group.get_by_label(label).fill(str(value))
 
 
 @pytest.fixture
@@ -331,8 +334,9 @@ def test_clerk_reads_plan_history_and_the_plan_as_it_stood(page, url, demo, a11y
 
     # The plan as it stood on a date, from the plan page's form.
     page.goto(plan_url)
-    page.get_by_label("Show the plan as it stood on").fill("04/10/2011")
-    page.get_by_label("Show the plan as it stood on").press("Enter")
+    as_of = page.get_by_role("group", name="Show the plan as it stood on")
+    fill_date(as_of, dt.date(2011, 10, 4))
+    as_of.get_by_label("Year").press("Enter")
     expect(page.get_by_role("heading", level=1)).to_contain_text("as it stood on 4 October 2011")
     expect(page.get_by_text(re.compile(r"^\d+ actions\."))).to_be_visible()
     count = int(page.get_by_text(re.compile(r"^\d+ actions\.")).inner_text().split()[0])
@@ -341,12 +345,12 @@ def test_clerk_reads_plan_history_and_the_plan_as_it_stood(page, url, demo, a11y
     a11y(page, "3-plan-as-it-stood")
 
     # A date out of range is refused with a message.
-    page.get_by_label("Show the plan as it stood on").fill("31/12/2101")
+    fill_date(page.get_by_role("group", name="Show the plan as it stood on"), dt.date(2101, 12, 31))
     page.get_by_role("button", name="Show").click()
     expect(page.locator(".govuk-error-summary")).to_contain_text(
         "Enter a date between 1990 and 2099."
     )
-    expect(page.locator("#id_date_error").first).to_be_visible()
+    expect(page.locator("#id_date_1_error")).to_be_visible()
     expect(page.locator("tr[id^=action-]")).to_have_count(0)
     a11y(page, "3-plan-as-it-stood-error")
     a11y.assert_clean()
@@ -391,9 +395,9 @@ def test_sign_in_and_update_without_javascript(browser, url, demo, a11y):
 
         table_after(page, "overdue").locator(f'a[href="/actions/{action.pk}/"]').click()
         page.get_by_role("link", name="Write a progress update").click()
-        expect(page.get_by_label("Date of the update")).to_have_value(
-            timezone.localdate().strftime("%d/%m/%Y")
-        )
+        expect(
+            page.get_by_role("group", name="Date of the update").get_by_label("Year")
+        ).to_have_value(str(timezone.localdate().year))
         a11y_as_rendered_without_js(browser, page, a11y, "4-nojs-update-form")
         page.get_by_label("Progress").fill("Written with JavaScript turned off.")
         page.get_by_role("button", name="Save the update").click()
