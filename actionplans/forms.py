@@ -201,6 +201,7 @@ class ProgressUpdateForm(GDSMixin, forms.Form):
 
 
 class ProposeCompleteForm(ProgressUpdateForm):
+    field_order = ["written_on", "period_label", "text", "cited", "evidence"]
     status = None
     cited = forms.ModelMultipleChoiceField(
         label="Evidence already attached to this action",
