@@ -9,7 +9,8 @@ sorting, "overdue" and RAG use, and only where the text is unambiguous:
 - a range ("Jan - March '12", "Oct 11 to Jan 12") ends on its last date;
 - a financial year ("2012/13") ends on 31 March of its second year;
 - anything else has no date: "Immediate effect", "Ongoing", "Weekly", "complete", a month without
-  a year, and a start rather than an end ("From January 2011", "1st session From 10/11").
+  a year, and a start rather than an end ("From January 2011", "1st session From 10/11"), so
+  "completed by Dec 11, started Oct 11" is due in December.
 """
 
 import calendar
@@ -35,7 +36,9 @@ _FINANCIAL_YEAR = re.compile(r"\b(?P<start>20\d{2})\s*/\s*(?P<end>\d{2})\b")
 _MONTH_YEAR = re.compile(rf"(?P<mid>\bmid[-\s]+)?\b{_MONTH}\s*[-\s]?\s*{_YEAR}")
 _NUMERIC_MONTH_YEAR = re.compile(r"(?<![/\d])\b(?P<month>\d{1,2})/(?P<year>\d{4}|\d{2})\b(?![/\d])")
 # A date after one of these words is when work starts, not when it is due.
-_START_WORD = re.compile(r"\b(from|starting|commencing|beginning)\s*$")
+_START_WORD = re.compile(
+    r"\b(from|start|starts|started|starting|commence[sd]?|commencing|began|beginning)\s*:?\s*$"
+)
 
 
 def _year(text):

@@ -158,6 +158,9 @@ def test_merton_youth_justice_plan_measures_and_inspection(demo_plans):
     rosh = p.measures.get(name="ROSH timely completion")
     assert (rosh.baseline_text, rosh.baseline_value) == ("50% timely completion", 50)
     assert (rosh.target_value, rosh.target_date) == (60, dt.date(2011, 12, 31))
+    # "completed by Dec 11, started Oct 11" is due in December ("started" marks a start).
+    guidelines = p.measures.get(name="Good Practice guidelines")
+    assert guidelines.target_date == dt.date(2011, 12, 31)
     reading = Reading.objects.get(measure__plan=p)
     assert (reading.value, reading.taken_on) == (50, dt.date(2011, 9, 30))
     assert p.measures.filter(unit=Measure.Unit.PERCENT).count() > 20

@@ -35,6 +35,9 @@ from actionplans.fuzzy_dates import derive_date
         ("2012/13", date(2013, 3, 31)),
         # A start and an end: the end.
         ("From Oct 11 to Jan 12", date(2012, 1, 31)),
+        # "started" marks a start, like "From": the seed's Merton YJ wording.
+        ("completed by Dec 11, started Oct 11", date(2011, 12, 31)),
+        ("Started: Sept 2011, complete by March 2012", date(2012, 3, 31)),
     ],
 )
 def test_real_dates_are_derived(text, expected):
