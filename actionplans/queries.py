@@ -63,15 +63,16 @@ def unanswered_returns():
     ).exclude(Exists(later))
 
 
-# Why an action is on someone's home page, in the order the page lists them.
-REASONS = [
-    ("returned", "Returned by a manager"),
-    ("awaiting_you", "Awaiting your sign-off"),
-    ("overdue", "Overdue"),
-    ("due_soon", f"Due within {DUE_SOON_DAYS} days"),
-    ("stale", f"No update for {STALE_DAYS} days"),
-    ("awaiting_manager", "Proposed complete: waiting for sign-off"),
-]
+def reasons():
+    """Why an action is on someone's home page, in the order the page lists them."""
+    return [
+        ("returned", "Returned by a manager"),
+        ("awaiting_you", "Awaiting your sign-off"),
+        ("overdue", "Overdue"),
+        ("due_soon", f"Due within {DUE_SOON_DAYS} days"),
+        ("stale", f"No update for {STALE_DAYS} days"),
+        ("awaiting_manager", "Proposed complete: waiting for sign-off"),
+    ]
 
 
 def _flag(rule):
@@ -124,8 +125,9 @@ def my_work(user, today):
             "pk",
         )[:ATTENTION_SHOWN]
     )
+    labels = reasons()
     for row in rows:
-        row.reasons = [(key, label) for key, label in REASONS if getattr(row, f"is_{key}")]
+        row.reasons = [(key, label) for key, label in labels if getattr(row, f"is_{key}")]
 
     since = today - dt.timedelta(days=STALE_DAYS)
     signed_off = ProgressUpdate.objects.filter(
