@@ -104,6 +104,5 @@ class ActionFilter(django_filters.FilterSet):
         return queryset.overdue(on=self.today) if value else queryset
 
     def not_updated_since(self, queryset, name, value):
-        # As on the home page: counted from the later of the last update and the action's creation.
         recent = Action.objects.filter(updates__written_on__gte=value).values("pk")
-        return queryset.open().exclude(pk__in=recent).filter(created_at__lt=queries.start_of(value))
+        return queryset.open().exclude(pk__in=recent)
