@@ -254,6 +254,7 @@ class _FileLoader:
             performance_indicator=spec.get("performance_indicator") or "",
             target=spec.get("target") or "",
             order=order,
+            created_at=_moment(when),
         )
         action.derive_planned_completion_date()
         _save(action, when, self.reason)

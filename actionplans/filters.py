@@ -11,7 +11,7 @@ from .models import Action, Owner
 
 
 class ActionFilter(django_filters.FilterSet):
-    q = django_filters.CharFilter(label="Search references and text", method="search")
+    q = django_filters.CharFilter(label="Search references, text and owners", method="search")
     plan = django_filters.ModelChoiceFilter(
         label="Plan", field_name="recommendation__plan", queryset=None
     )
@@ -68,14 +68,24 @@ class ActionFilter(django_filters.FilterSet):
 
     def search(self, queryset, name, value):
         words = value.split()[:10]
+        rule = Q()
         for word in words:
-            queryset = queryset.filter(
+            # Owners through a subquery: joining them would repeat an action once per owner.
+            owned = Action.objects.filter(
+                Q(owners__name__icontains=word) | Q(owners__initials__iexact=word)
+            ).values("pk")
+            rule &= (
                 Q(reference__icontains=word)
                 | Q(text__icontains=word)
                 | Q(recommendation__reference__icontains=word)
                 | Q(recommendation__text__icontains=word)
+                | Q(pk__in=owned)
             )
-        return queryset
+        # Initials written with a space ("M W-S") are one owner's, not two words.
+        if len(words) > 1:
+            initials = Action.objects.filter(owners__initials__iexact=" ".join(words))
+            rule |= Q(pk__in=initials.values("pk"))
+        return queryset.filter(rule)
 
     def in_inspection(self, queryset, name, value):
         return queryset.filter(recommendation__plan__inspections=value)

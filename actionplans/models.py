@@ -307,6 +307,8 @@ class Action(models.Model):
     order = models.PositiveIntegerField(default=0)
     # Bumped on every edit, so that a save based on a stale copy is refused (see services).
     version = models.PositiveIntegerField(default=1, editable=False)
+    # When the action was added: a new action has had no time yet to go without an update.
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
 
     objects = ActionQuerySet.as_manager()
     history = HistoricalRecords(m2m_fields=[owners, also_answers])

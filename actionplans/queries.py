@@ -1,15 +1,24 @@
-"""Questions pages ask of the data: a user's work list, the action list, history in words."""
+"""Questions pages ask of the data: a user's work list, a clerk's plans, the action list.
+
+History in words lives in ``history``; its names are imported here for the pages that ask.
+"""
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from django.db.models import Max
+from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, F, Max, OuterRef, Q
+from django.utils import timezone
 
 from . import rag, rules
-from .models import Action, Measure, Owner, Plan, ProgressUpdate, Recommendation, Section
+from .history import HistoryList, describe, history_sources, latest_by_plan  # noqa: F401
+from .models import Action, Owner, ProgressUpdate
 
 DUE_SOON_DAYS = 30
+# An open action with no progress update for this many days needs one; the home pages' "recently"
+# (completed recently, changed recently) is the same window.
 STALE_DAYS = 30
+ATTENTION_SHOWN = 25
+COMPLETED_SHOWN = 10
 
 
 def with_list_columns(actions, today):
@@ -22,197 +31,142 @@ def with_list_columns(actions, today):
     )
 
 
-def stale(actions, today):
-    """Open actions with no update for STALE_DAYS days (or none at all)."""
+def start_of(day):
+    """The first moment of ``day`` in the service's time zone."""
+    return dt.datetime.combine(day, dt.time.min, tzinfo=timezone.get_current_timezone())
+
+
+# What the owner still has to do: not complete, and not waiting on a manager's sign-off.
+WITH_OWNER = ~Q(status__in=[Action.Status.COMPLETE, Action.Status.AWAITING_SIGN_OFF])
+
+
+def stale_rule(today):
+    """Open actions (not awaiting sign-off) that have gone STALE_DAYS without an update, counted
+    from the later of their last update and their creation."""
     since = today - dt.timedelta(days=STALE_DAYS)
-    recent = ProgressUpdate.objects.filter(written_on__gte=since).values("action_id")
-    return actions.open().exclude(pk__in=recent)
+    recent = ProgressUpdate.objects.filter(action__isnull=False, written_on__gte=since)
+    return WITH_OWNER & Q(created_at__lt=start_of(since)) & ~Q(pk__in=recent.values("action_id"))
 
 
-def my_work(user, today):
-    """The signed-in user's home page groups, each with its total and its first actions."""
-    mine = Action.objects.filter(pk__in=rules.owned_actions(user).values("pk"))
-    groups = {
-        "overdue": mine.overdue(on=today),
-        "due_soon": mine.open().filter(
-            planned_completion_date__gte=today,
-            planned_completion_date__lte=today + dt.timedelta(days=DUE_SOON_DAYS),
-        ),
-        "stale": stale(mine, today),
-    }
-    if user.has_perm("actionplans.sign_off_action"):
-        groups["awaiting_sign_off"] = Action.objects.filter(
-            status=Action.Status.AWAITING_SIGN_OFF,
-            recommendation__plan__in=rules.managed_plans(user).values("pk"),
-        )
-    return {
-        name: {
-            "count": qs.count(),
-            "actions": list(
-                with_list_columns(qs, today).order_by("planned_completion_date", "pk")[:10]
-            ),
-        }
-        for name, qs in groups.items()
-    }
+def stale(actions, today):
+    return actions.filter(stale_rule(today))
 
 
-# History in words
-
-
-@dataclass
-class Change:
-    field: str
-    old: str
-    new: str
-
-
-@dataclass
-class Entry:
-    when: object
-    who: str
-    what: str  # "Action CP4 (1)"
-    verb: str  # created, changed, deleted
-    reason: str
-    changes: list
-
-
-LABELS = {
-    Plan: "Plan",
-    Section: "Section",
-    Recommendation: "Recommendation",
-    Action: "Action",
-    ProgressUpdate: "Progress update",
-    Measure: "Measure",
-}
-SKIP = {"version", "order", "created_at"}
-
-
-def _display(field, value):
-    if value in (None, ""):
-        return "(blank)"
-    if field.choices:
-        return str(dict(field.flatchoices).get(value, value))
-    if field.is_relation and field.many_to_many:
-        ids = [v[field.m2m_reverse_field_name()] for v in value]
-        return ", ".join(str(o) for o in field.related_model.objects.filter(pk__in=ids)) or "(none)"
-    if field.is_relation:
-        obj = field.related_model.objects.filter(pk=value).first()
-        return str(obj) if obj else f"(removed #{value})"
-    if isinstance(value, dt.date):
-        return value.strftime("%d/%m/%Y")
-    text = str(value)
-    return text if len(text) <= 300 else text[:300] + "…"
-
-
-def _name(record):
-    model = record.instance_type
-    ref = getattr(record, "reference", "") or getattr(record, "title", "") or ""
-    if model is ProgressUpdate:
-        on = Action.objects.filter(pk=record.action_id).select_related("recommendation").first()
-        where = f" on action {on.recommendation.reference} {on.reference}" if on else ""
-        ref = f"of {record.written_on:%d/%m/%Y}{where}".rstrip()
-    elif model is Action and not ref:
-        rec = Recommendation.objects.filter(pk=record.recommendation_id).first()
-        ref = f"for {rec.reference}" if rec and rec.reference else ""
-    elif model is Measure:
-        ref = record.name
-    return f"{LABELS[model]} {ref}".strip()
-
-
-def _who(record):
-    user = record.history_user
-    if user:
-        return user.get_full_name() or user.get_username()
-    reason = record.history_change_reason or ""
-    return "Imported from the plan" if reason.startswith("Transcribed from") else "The system"
-
-
-def describe(record):
-    """One history record as an entry: who changed which field from what to what, and when."""
-    model = record.instance_type
-    verb = {"+": "created", "~": "changed", "-": "deleted"}[record.history_type]
-    changes = []
-    previous = record.prev_record if record.history_type == "~" else None
-    if previous is not None:
-        for change in record.diff_against(previous).changes:
-            if change.field in SKIP:
-                continue
-            field = model._meta.get_field(change.field)
-            changes.append(
-                Change(str(field.verbose_name), _display(field, change.old),
-                       _display(field, change.new))
-            )  # fmt: skip
-        if not changes:
-            return None  # a save that changed nothing a reader cares about
-    return Entry(
-        when=record.history_date,
-        who=_who(record),
-        what=_name(record),
-        verb=verb,
-        reason=record.history_change_reason or "",
-        changes=changes,
+def unanswered_returns():
+    """Proposals a manager returned that nobody has answered since with an update or a proposal."""
+    later = ProgressUpdate.objects.filter(action=OuterRef("action")).filter(
+        Q(created_at__gt=OuterRef("created_at"))
+        | Q(created_at=OuterRef("created_at"), pk__gt=OuterRef("pk"))
     )
+    return ProgressUpdate.objects.filter(
+        kind=ProgressUpdate.Kind.RETURNED, action__isnull=False
+    ).exclude(Exists(later))
 
 
-def history_sources(plan=None, recommendation=None, action=None):
-    """The historical querysets that make up the history of a plan, recommendation or action."""
-    if action is not None:
-        return [
-            Action.history.filter(id=action.pk),
-            ProgressUpdate.history.filter(action_id=action.pk),
-        ]
-    if recommendation is not None:
-        action_ids = Action.history.filter(recommendation_id=recommendation.pk).values("id")
-        return [
-            Recommendation.history.filter(id=recommendation.pk),
-            Action.history.filter(recommendation_id=recommendation.pk),
-            ProgressUpdate.history.filter(recommendation_id=recommendation.pk),
-            ProgressUpdate.history.filter(action_id__in=action_ids),
-        ]
-    rec_ids = Recommendation.history.filter(plan_id=plan.pk).values("id")
-    action_ids = Action.history.filter(recommendation_id__in=rec_ids).values("id")
+def reasons():
+    """Why an action is on someone's home page, in the order the page lists them."""
     return [
-        Plan.history.filter(id=plan.pk),
-        Section.history.filter(plan_id=plan.pk),
-        Recommendation.history.filter(plan_id=plan.pk),
-        Action.history.filter(recommendation_id__in=rec_ids),
-        ProgressUpdate.history.filter(action_id__in=action_ids),
-        ProgressUpdate.history.filter(recommendation_id__in=rec_ids),
-        Measure.history.filter(plan_id=plan.pk),
+        ("returned", "Returned by a manager"),
+        ("awaiting_you", "Awaiting your sign-off"),
+        ("overdue", "Overdue"),
+        ("due_soon", f"Due within {DUE_SOON_DAYS} days"),
+        ("stale", f"No update for {STALE_DAYS} days"),
+        ("awaiting_manager", "Proposed complete: waiting for sign-off"),
     ]
 
 
-class HistoryList:
-    """Newest-first history records across several models, sliceable for a Paginator."""
+def _flag(rule):
+    return ExpressionWrapper(rule, output_field=BooleanField())
 
-    def __init__(self, sources):
-        self.sources = sources
-        keys = []
-        for index, qs in enumerate(sources):
-            keys.extend(
-                (date, index, pk) for date, pk in qs.values_list("history_date", "history_id")
+
+@dataclass
+class Work:
+    returned: list  # unanswered returned proposals, newest first
+    counts: dict  # reason -> how many actions
+    total: int  # actions needing attention, each counted once
+    actions: list  # the first ATTENTION_SHOWN of them, each with .reasons [(key, label)]
+    completed_count: int
+    completed: list = field(default_factory=list)
+
+
+def my_work(user, today):
+    """The signed-in user's home page: each action once, with every reason it is there."""
+    mine = Q(pk__in=rules.owned_actions(user).values("pk"))
+    awaiting = Q(status=Action.Status.AWAITING_SIGN_OFF)
+    if user.has_perm("actionplans.sign_off_action"):
+        awaiting_you = awaiting & Q(recommendation__plan__in=rules.managed_plans(user).values("pk"))
+    else:
+        awaiting_you = Q(pk__in=[])
+    returned = unanswered_returns().filter(action__in=rules.owned_actions(user).values("pk"))
+    due_soon_until = today + dt.timedelta(days=DUE_SOON_DAYS)
+    flags = {
+        "returned": mine & Q(pk__in=returned.values("action_id")),
+        "awaiting_you": awaiting_you,
+        "overdue": mine & WITH_OWNER & Q(planned_completion_date__lt=today),
+        "due_soon": mine & WITH_OWNER
+        & Q(planned_completion_date__gte=today, planned_completion_date__lte=due_soon_until),
+        "stale": mine & stale_rule(today),
+        "awaiting_manager": mine & awaiting & ~awaiting_you,
+    }  # fmt: skip
+    any_reason = Q()
+    for rule in flags.values():
+        any_reason |= rule
+    needing = Action.objects.filter(any_reason).annotate(
+        **{f"is_{key}": _flag(rule) for key, rule in flags.items()}
+    )
+    counts = needing.aggregate(
+        total=Count("pk"), **{key: Count("pk", filter=Q(**{f"is_{key}": True})) for key in flags}
+    )
+    rows = list(
+        with_list_columns(needing, today).order_by(
+            F("is_returned").desc(),
+            F("is_awaiting_you").desc(),
+            F("planned_completion_date").asc(nulls_last=True),
+            "pk",
+        )[:ATTENTION_SHOWN]
+    )
+    labels = reasons()
+    for row in rows:
+        row.reasons = [(key, label) for key, label in labels if getattr(row, f"is_{key}")]
+
+    since = today - dt.timedelta(days=STALE_DAYS)
+    signed_off = ProgressUpdate.objects.filter(
+        kind=ProgressUpdate.Kind.SIGN_OFF, written_on__gte=since
+    ).values("action_id")
+    completed = Action.objects.filter(
+        mine,
+        Q(status=Action.Status.COMPLETE),
+        Q(completed_on__gte=since) | Q(pk__in=signed_off),
+    )
+    return Work(
+        returned=list(
+            returned.select_related("action__recommendation__plan", "author").order_by(
+                "-created_at", "-pk"
             )
-        keys.sort(reverse=True)
-        self.keys = keys
+        ),
+        counts={key: counts[key] for key in flags},
+        total=counts["total"],
+        actions=rows,
+        completed_count=completed.count(),
+        completed=list(
+            with_list_columns(completed, today).order_by(
+                F("completed_on").desc(nulls_last=True), "pk"
+            )[:COMPLETED_SHOWN]
+        ),
+    )
 
-    def __len__(self):
-        return len(self.keys)
 
-    def count(self):
-        return len(self.keys)
-
-    def __getitem__(self, item):
-        keys = self.keys[item]
-        wanted = {}
-        for _, index, pk in keys:
-            wanted.setdefault(index, []).append(pk)
-        found = {}
-        for index, pks in wanted.items():
-            qs = self.sources[index].filter(history_id__in=pks).select_related("history_user")
-            for record in qs:
-                found[(index, record.history_id)] = record
-        entries = (describe(found[(index, pk)]) for _, index, pk in keys)
-        return [entry for entry in entries if entry is not None]
+def clerk_overview(user, today):
+    """The plans a reader reads, grouped by the body they report to ("No governance body" last),
+    each with how much changed in the last STALE_DAYS days and its latest change in words."""
+    plans = list(rules.visible_plans(user).select_related("governance_body").order_by("title"))
+    activity = latest_by_plan([p.pk for p in plans], start_of(today - dt.timedelta(STALE_DAYS)))
+    bodies = {}
+    for plan in plans:
+        plan.activity = activity[plan.pk]
+        bodies.setdefault(plan.governance_body, []).append(plan)
+    order = sorted(bodies, key=lambda body: (body is None, str(body or "").lower()))
+    return [{"body": body, "plans": bodies[body]} for body in order]
 
 
 def owner_choices(user):

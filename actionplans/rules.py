@@ -90,6 +90,11 @@ def can_export(user):
     return user.has_perm("actionplans.export_plan")
 
 
+def is_clerk(user):
+    """A reader of plans (the Clerk role): exports plans but writes no progress on actions."""
+    return can_export(user) and not user.has_perm("actionplans.add_progressupdate")
+
+
 # Access helpers: call first in every view.
 
 

@@ -11,6 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from . import evidence as evidence_rules
+from .history import changes_since
 from .models import Action, Evidence, ProgressUpdate, Recommendation
 
 
@@ -252,23 +253,6 @@ def action_reopen(action, *, manager, reason, status=Action.Status.UNDERWAY):
     )  # fmt: skip
     _set_status(locked, status, manager, f"Reopened: {reason[:80]}")
     return update
-
-
-def changes_since(obj, version):
-    """What was changed, by whom and when, since ``version`` of ``obj`` (from its history)."""
-    history = type(obj).history.filter(id=obj.pk)
-    base = history.filter(version=version).order_by("history_date").last()
-    latest = history.order_by("-history_date").first()
-    if base is None or latest is None or base.pk == latest.pk:
-        return []
-    delta = latest.diff_against(base)
-    editors = history.filter(history_date__gt=base.history_date).select_related("history_user")
-    who = sorted({str(r.history_user) for r in editors if r.history_user})
-    return [
-        {"field": type(obj)._meta.get_field(change.field).verbose_name, "old": change.old,
-         "new": change.new, "who": ", ".join(who), "when": latest.history_date}
-        for change in delta.changes
-    ]  # fmt: skip
 
 
 @transaction.atomic

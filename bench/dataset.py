@@ -30,6 +30,7 @@ from actionplans.models import (
     Recommendation,
     Section,
 )
+from actionplans.queries import STALE_DAYS
 from inspections.models import Finding, Inspection, Judgement
 
 BIG_PLAN_ACTIONS = 200
@@ -37,7 +38,6 @@ BIG_PLAN_UPDATES = 2000
 OFFICER_DIRECT = 40
 OFFICER_VIA_TEAM = 20
 HISTORY_WINDOW_DAYS = 730  # progress updates span the last two years
-STALE_DAYS = 30
 AMBER_DAYS = 14
 BATCH = 1000
 REASON = "Bench data set"
@@ -544,6 +544,7 @@ def _build(rng, today, start, tick, people, n_plans, n_actions, n_updates):
                     rag_override_reason="Agreed at the improvement board." if override else "",
                     accountable_body=rec.accountable_body,
                     order=k,
+                    created_at=_moment(today - dt.timedelta(days=HISTORY_WINDOW_DAYS), tick),
                 )
                 actions.append(action)
                 action_recs.append(rec)

@@ -74,3 +74,20 @@ def test_action_list_queries_do_not_grow(client, big, query, django_assert_max_n
 def test_home_queries_are_bounded(client, big, who, django_assert_max_num_queries):
     client.force_login(big["users"][who])
     count_queries(client, reverse("home"), django_assert_max_num_queries)
+
+
+def test_clerk_home_queries_are_bounded(client, big, django_assert_max_num_queries):
+    client.force_login(big["users"]["clerk"])
+    response = client.get(reverse("home"))
+    assert len([p for body in response.context["bodies"] for p in body["plans"]]) == 2
+    count_queries(client, reverse("home"), django_assert_max_num_queries)
+
+
+@pytest.mark.parametrize("query", ["since=01/01/2000", "kind=structure&until=31/12/2098"])
+def test_filtered_history_queries_are_bounded(client, big, query, django_assert_max_num_queries):
+    """A page of 25 entries costs the same bound on a plan of 20 actions and one of 200 (which
+    sources a page draws from can vary, so the bound, not the exact count, is what holds)."""
+    client.force_login(big["users"]["clerk"])
+    for pk in (big["small_plan_id"], big["big_plan_id"]):
+        url = reverse("plan_history", args=[pk]) + "?" + query
+        count_queries(client, url, django_assert_max_num_queries)

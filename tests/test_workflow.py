@@ -82,9 +82,16 @@ def propose(client, world):
 def test_propose_then_manager_signs_off(client, world):
     propose(client, world)
     assert world.own.status == Action.Status.AWAITING_SIGN_OFF
-    groups = queries.my_work(world.manager, timezone.localdate())
-    assert [a.pk for a in groups["awaiting_sign_off"]["actions"]] == [world.own.pk]
-    assert "awaiting_sign_off" not in queries.my_work(world.officer, timezone.localdate())
+    work = queries.my_work(world.manager, timezone.localdate())
+    assert [(a.pk, a.reasons) for a in work.actions] == [
+        (world.own.pk, [("awaiting_you", "Awaiting your sign-off")])
+    ]
+    # The officer sees it waiting on the manager, not as their own overdue work.
+    mine = {
+        a.pk: [key for key, _ in a.reasons]
+        for a in queries.my_work(world.officer, dt.date(2013, 1, 1)).actions
+    }
+    assert mine[world.own.pk] == ["awaiting_manager"]
 
     client.force_login(world.manager)
     url = reverse("action_sign_off", args=[world.own.pk])

@@ -5,15 +5,21 @@ from django.db.models import Count
 from django.shortcuts import render
 from django.utils import timezone
 
-from .. import queries, rules, snapshots
+from .. import history, queries, rules, snapshots
 from ..forms import AsOfForm
 
 
 def home(request):
     today = timezone.localdate()
+    if rules.is_clerk(request.user):
+        context = {"bodies": queries.clerk_overview(request.user, today), "today": today,
+                   "recent_days": queries.STALE_DAYS}  # fmt: skip
+        return render(request, "actionplans/home_clerk.html", context)
     context = {
-        "groups": queries.my_work(request.user, today),
+        "work": queries.my_work(request.user, today),
         "today": today,
+        "stale_days": queries.STALE_DAYS,
+        "due_soon_days": queries.DUE_SOON_DAYS,
         "stale_since": today - dt.timedelta(days=queries.STALE_DAYS),
     }
     return render(request, "actionplans/home.html", context)
@@ -54,14 +60,21 @@ def plan_as_of(request, pk):
 
 
 def history_page(request, template, sources, **context):
-    page = Paginator(queries.HistoryList(sources), 25).get_page(request.GET.get("page"))
-    context.update(page_obj=page, query="")
+    """A history page, narrowed by the filters in its address; bad filters are shown, not run."""
+    form = history.HistoryFilterForm(request.GET or None)
+    page = None
+    if not form.is_bound or form.is_valid():
+        narrowed = history.narrow(sources, **form.narrowing())
+        page = Paginator(history.HistoryList(narrowed), 25).get_page(request.GET.get("page"))
+    without_page = request.GET.copy()
+    without_page.pop("page", None)
+    context.update(page_obj=page, form=form, query=without_page.urlencode())
     return render(request, template, context)
 
 
 def plan_history(request, pk):
     plan = rules.get_plan_for_user(request.user, pk)
     return history_page(
-        request, "actionplans/history.html", queries.history_sources(plan=plan),
+        request, "actionplans/history.html", history.history_sources(plan=plan),
         subject=plan, plan=plan,
     )  # fmt: skip

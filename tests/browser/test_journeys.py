@@ -51,7 +51,7 @@ def minimal_pdf(text="Evidence"):
     return bytes(out)
 
 
-def sign_in(page, url, a11y, username, name=None):
+def sign_in(page, url, a11y, username, name=None, heading="Your work"):
     page.goto(url("/accounts/login/"))
     expect(page).to_have_title(re.compile(r"^Sign in"))
     if name:
@@ -59,7 +59,7 @@ def sign_in(page, url, a11y, username, name=None):
     page.get_by_label("Username").fill(username)
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
-    expect(page.get_by_role("heading", level=1, name="Your work")).to_be_visible()
+    expect(page.get_by_role("heading", level=1, name=heading)).to_be_visible()
 
 
 def table_after(page, heading_id):
@@ -116,11 +116,11 @@ def test_officer_updates_and_proposes_an_overdue_action(page, url, demo, a11y, t
 
     sign_in(page, url, a11y, "officer", name="1-officer")
     a11y(page, "1-home")
-    overdue = table_after(page, "overdue")
-    expect(overdue.locator("caption")).to_have_text(
-        "Your actions past their planned completion date"
+    attention = table_after(page, "attention")
+    expect(attention.locator("caption")).to_have_text(
+        "Each action once, with every reason it is here"
     )
-    first = overdue.locator("tbody tr").first.get_by_role("link")
+    first = attention.locator("tbody tr").filter(has_text="Overdue").first.get_by_role("link")
     expect(first).to_be_visible()
     first.click()
 
@@ -241,11 +241,11 @@ def proposal(demo):
 def test_manager_signs_off_a_proposal(page, url, demo, proposal, a11y):
     sign_in(page, url, a11y, "manager", name="2-manager")
     a11y(page, "2-home")
-    awaiting = table_after(page, "awaiting_sign_off")
-    expect(awaiting.locator("caption")).to_have_text(
-        "Actions proposed as complete in plans you manage"
-    )
-    link = awaiting.locator(f'a[href="/actions/{proposal.pk}/"]')
+    attention = table_after(page, "attention")
+    row = attention.locator(f"tr#attention-{proposal.pk}")
+    expect(row).to_contain_text("Awaiting your sign-off")
+    expect(row).not_to_contain_text("Red: overdue")
+    link = row.locator(f'a[href="/actions/{proposal.pk}/"]')
     expect(link).to_have_count(1)
     link.click()
 
@@ -302,7 +302,13 @@ def test_manager_signs_off_a_proposal(page, url, demo, proposal, a11y):
 
 @pytest.mark.browser
 def test_clerk_reads_plan_history_and_the_plan_as_it_stood(page, url, demo, a11y):
-    sign_in(page, url, a11y, "clerk", name="3-clerk")
+    sign_in(page, url, a11y, "clerk", name="3-clerk", heading="Plans you read")
+    # The clerk's home: plans by the body they report to, not an officer's empty work lists.
+    bodies = page.locator("h2[id^=body-]")
+    expect(bodies.first).to_have_text("Youth Justice Executive Board")
+    expect(bodies.last).to_have_text("No governance body")
+    expect(page.get_by_role("heading", name="Needs attention")).to_have_count(0)
+    expect(page.get_by_role("link", name=f"History of {MERTON_YJ}")).to_be_visible()
     a11y(page, "3-home")
     page.get_by_role("navigation", name="Menu").get_by_role("link", name="Plans").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Improvement action plans")
@@ -393,7 +399,7 @@ def test_sign_in_and_update_without_javascript(browser, url, demo, a11y):
         expect(nav.get_by_role("link", name="Plans")).to_be_visible()
         a11y_as_rendered_without_js(browser, page, a11y, "4-nojs-home")
 
-        table_after(page, "overdue").locator(f'a[href="/actions/{action.pk}/"]').click()
+        table_after(page, "attention").locator(f'a[href="/actions/{action.pk}/"]').click()
         page.get_by_role("link", name="Write a progress update").click()
         expect(
             page.get_by_role("group", name="Date of the update").get_by_label("Year")

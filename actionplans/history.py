@@ -1,0 +1,387 @@
+"""History in words: who changed what, from what to what, and when.
+
+The one place that turns django-simple-history records into sentences. The history pages
+(``HistoryList`` over ``history_sources``), the "someone else saved changes" conflict page
+(``changes_since``) and the clerk's home (``latest_by_plan``) all describe changes with the same
+``field_changes`` and ``describe``.
+"""
+
+import datetime as dt
+from dataclasses import asdict, dataclass
+
+from django import forms
+from django.db.models import Count, F, Max, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from .forms import GDSMixin
+from .models import Action, Measure, Plan, ProgressUpdate, Recommendation, Section
+
+
+@dataclass
+class Change:
+    field: str
+    old: str
+    new: str
+
+
+@dataclass
+class Entry:
+    when: object
+    who: str
+    what: str  # "Action CP4 (1)"
+    verb: str  # created, changed, deleted
+    reason: str
+    changes: list
+
+    @property
+    def sentence(self):
+        """The entry in one line: "Jane Smith changed Action (1a)"."""
+        return f"{self.who} {self.verb} {self.what}"
+
+
+LABELS = {
+    Plan: "Plan",
+    Section: "Section",
+    Recommendation: "Recommendation",
+    Action: "Action",
+    ProgressUpdate: "Progress update",
+    Measure: "Measure",
+}
+SKIP = {"version", "order", "created_at"}
+SHORT = 300  # characters of a long text shown in a history entry
+
+
+def _display(field, value, limit=SHORT):
+    if value in (None, ""):
+        return "(blank)"
+    if field.choices:
+        return str(dict(field.flatchoices).get(value, value))
+    if field.is_relation and field.many_to_many:
+        ids = [v[field.m2m_reverse_field_name()] for v in value]
+        return ", ".join(str(o) for o in field.related_model.objects.filter(pk__in=ids)) or "(none)"
+    if field.is_relation:
+        obj = field.related_model.objects.filter(pk=value).first()
+        return str(obj) if obj else f"(removed #{value})"
+    if isinstance(value, dt.date):
+        return value.strftime("%d/%m/%Y")
+    text = str(value)
+    return text if limit is None or len(text) <= limit else text[:limit] + "…"
+
+
+def field_changes(record, previous, limit=SHORT):
+    """What a reader sees changed between two history records of one object, field by field."""
+    model = record.instance_type
+    changes = []
+    for change in record.diff_against(previous).changes:
+        if change.field in SKIP:
+            continue
+        field = model._meta.get_field(change.field)
+        changes.append(
+            Change(str(field.verbose_name), _display(field, change.old, limit),
+                   _display(field, change.new, limit))
+        )  # fmt: skip
+    return changes
+
+
+def _name(record, actions=None, recommendations=None):
+    """What the record is about, in words ("Action (1a)"); ``actions`` and ``recommendations``
+    are lookups by id loaded beforehand, to name many records without a query each."""
+    model = record.instance_type
+    ref = getattr(record, "reference", "") or getattr(record, "title", "") or ""
+    if model is ProgressUpdate:
+        if actions is not None:
+            on = actions.get(record.action_id)
+        else:
+            on = Action.objects.filter(pk=record.action_id).select_related("recommendation").first()
+        where = f" on action {on.recommendation.reference} {on.reference}" if on else ""
+        ref = f"of {record.written_on:%d/%m/%Y}{where}".rstrip()
+    elif model is Action and not ref:
+        if recommendations is not None:
+            rec = recommendations.get(record.recommendation_id)
+        else:
+            rec = Recommendation.objects.filter(pk=record.recommendation_id).first()
+        ref = f"for {rec.reference}" if rec and rec.reference else ""
+    elif model is Measure:
+        ref = record.name
+    return f"{LABELS[model]} {ref}".strip()
+
+
+def _who(record):
+    user = record.history_user
+    if user:
+        return user.get_full_name() or user.get_username()
+    reason = record.history_change_reason or ""
+    return "Imported from the plan" if reason.startswith("Transcribed from") else "The system"
+
+
+VERBS = {"+": "created", "~": "changed", "-": "deleted"}
+
+
+def describe(record):
+    """One history record as an entry: who changed which field from what to what, and when."""
+    changes = []
+    previous = record.prev_record if record.history_type == "~" else None
+    if previous is not None:
+        changes = field_changes(record, previous)
+        if not changes:
+            return None  # a save that changed nothing a reader cares about
+    return Entry(
+        when=record.history_date,
+        who=_who(record),
+        what=_name(record),
+        verb=VERBS[record.history_type],
+        reason=record.history_change_reason or "",
+        changes=changes,
+    )
+
+
+def changes_since(obj, version):
+    """What was changed, by whom and when, since ``version`` of ``obj`` (from its history).
+
+    The same field-by-field wording as the history pages, with long texts in full: the editor
+    compares them with their own.
+    """
+    history = type(obj).history.filter(id=obj.pk)
+    base = history.filter(version=version).order_by("history_date").last()
+    latest = history.order_by("-history_date").first()
+    if base is None or latest is None or base.pk == latest.pk:
+        return []
+    editors = history.filter(history_date__gt=base.history_date).select_related("history_user")
+    who = ", ".join(sorted({_who(r) for r in editors if r.history_user}))
+    return [
+        {**asdict(change), "who": who, "when": latest.history_date}
+        for change in field_changes(latest, base, limit=None)
+    ]
+
+
+# Which records make up the history of a plan, a recommendation or an action
+
+
+def history_sources(plan=None, recommendation=None, action=None):
+    """The historical querysets that make up the history of a plan, recommendation or action."""
+    if action is not None:
+        return [
+            Action.history.filter(id=action.pk),
+            ProgressUpdate.history.filter(action_id=action.pk),
+        ]
+    if recommendation is not None:
+        action_ids = Action.history.filter(recommendation_id=recommendation.pk).values("id")
+        return [
+            Recommendation.history.filter(id=recommendation.pk),
+            Action.history.filter(recommendation_id=recommendation.pk),
+            ProgressUpdate.history.filter(recommendation_id=recommendation.pk),
+            ProgressUpdate.history.filter(action_id__in=action_ids),
+        ]
+    rec_ids = Recommendation.history.filter(plan_id=plan.pk).values("id")
+    action_ids = Action.history.filter(recommendation_id__in=rec_ids).values("id")
+    return [
+        Plan.history.filter(id=plan.pk),
+        Section.history.filter(plan_id=plan.pk),
+        Recommendation.history.filter(plan_id=plan.pk),
+        Action.history.filter(recommendation_id__in=rec_ids),
+        ProgressUpdate.history.filter(action_id__in=action_ids),
+        ProgressUpdate.history.filter(recommendation_id__in=rec_ids),
+        Measure.history.filter(plan_id=plan.pk),
+    ]
+
+
+# Kinds of change a reader can narrow a history page to. Each says, for a model's history
+# records, which of them are of that kind (None: none are).
+CREATED_OR_DELETED = Q(history_type__in=["+", "-"])
+KINDS = {
+    "progress": (
+        "Progress updates, proposals and sign-offs",
+        {ProgressUpdate: Q()},
+    ),
+    "edits": (
+        "Edits to actions and recommendations",
+        {Action: Q(history_type="~"), Recommendation: Q(history_type="~")},
+    ),
+    "structure": (
+        "Plan details and structure (sections, measures, items added or removed)",
+        {Plan: Q(), Section: Q(), Measure: Q(), Action: CREATED_OR_DELETED,
+         Recommendation: CREATED_OR_DELETED},
+    ),
+}  # fmt: skip
+
+
+def _start_of(day):
+    return dt.datetime.combine(day, dt.time.min, tzinfo=timezone.get_current_timezone())
+
+
+def narrow(sources, *, since=None, until=None, kinds=()):
+    """Only the records changed on or after ``since``, on or before ``until``, of ``kinds``."""
+    narrowed = []
+    for qs in sources:
+        if since:
+            qs = qs.filter(history_date__gte=_start_of(since))
+        if until:
+            qs = qs.filter(history_date__lt=_start_of(until + dt.timedelta(days=1)))
+        if kinds:
+            model = qs.model.instance_type
+            rules = [KINDS[k][1][model] for k in kinds if model in KINDS[k][1]]
+            if not rules:
+                continue
+            rule = rules[0]
+            for other in rules[1:]:
+                rule |= other
+            qs = qs.filter(rule)
+        narrowed.append(qs)
+    return narrowed
+
+
+class HistoryFilterForm(GDSMixin, forms.Form):
+    """A history page's filters, in its address (?since=&until=&kind=), so it can be shared."""
+
+    since = forms.DateField(
+        label="Changed on or after",
+        required=False,
+        error_messages={"invalid": "Enter the ‘on or after’ date as a real date, like 18/10/2012."},
+    )
+    until = forms.DateField(
+        label="Changed on or before",
+        required=False,
+        error_messages={
+            "invalid": "Enter the ‘on or before’ date as a real date, like 18/10/2012."
+        },
+    )
+    kind = forms.MultipleChoiceField(
+        label="Kind of change",
+        required=False,
+        choices=[(key, label) for key, (label, _) in KINDS.items()],
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"invalid_choice": "Choose kinds of change from the list."},
+        help_text="Leave all unticked to see every kind.",
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.setup_gds()
+
+    def clean(self):
+        data = super().clean()
+        since, until = data.get("since"), data.get("until")
+        if since and until and since > until:
+            self.add_error("until", "The ‘on or before’ date must be the same as or after the "
+                                    "‘on or after’ date.")  # fmt: skip
+        return data
+
+    def narrowing(self):
+        """The arguments for ``narrow`` (nothing when the form is unbound or empty)."""
+        if not self.is_bound:
+            return {}
+        data = self.cleaned_data
+        return {"since": data.get("since"), "until": data.get("until"),
+                "kinds": data.get("kind") or ()}  # fmt: skip
+
+
+class HistoryList:
+    """Newest-first history records across several models, sliceable for a Paginator."""
+
+    def __init__(self, sources):
+        self.sources = sources
+        keys = []
+        for index, qs in enumerate(sources):
+            keys.extend(
+                (date, index, pk) for date, pk in qs.values_list("history_date", "history_id")
+            )
+        keys.sort(reverse=True)
+        self.keys = keys
+
+    def __len__(self):
+        return len(self.keys)
+
+    def count(self):
+        return len(self.keys)
+
+    def __getitem__(self, item):
+        keys = self.keys[item]
+        wanted = {}
+        for _, index, pk in keys:
+            wanted.setdefault(index, []).append(pk)
+        found = {}
+        for index, pks in wanted.items():
+            qs = self.sources[index].filter(history_id__in=pks).select_related("history_user")
+            for record in qs:
+                found[(index, record.history_id)] = record
+        entries = (describe(found[(index, pk)]) for _, index, pk in keys)
+        return [entry for entry in entries if entry is not None]
+
+
+# What changed in each plan lately (the clerk's home)
+
+
+def _by_plan():
+    """Each model's history records with the id of the plan they belong to, as plans stand now."""
+    rec_plan = Recommendation.objects.filter(pk=OuterRef("recommendation_id")).values("plan_id")
+    action_plan = Action.objects.filter(pk=OuterRef("action_id")).values("recommendation__plan_id")
+    return [
+        Plan.history.annotate(plan_key=F("id")),
+        Section.history.annotate(plan_key=F("plan_id")),
+        Recommendation.history.annotate(plan_key=F("plan_id")),
+        Action.history.annotate(plan_key=Subquery(rec_plan)),
+        ProgressUpdate.history.annotate(
+            plan_key=Coalesce(Subquery(action_plan[:1]), Subquery(rec_plan[:1]))
+        ),
+        Measure.history.annotate(plan_key=F("plan_id")),
+    ]
+
+
+@dataclass
+class PlanActivity:
+    changes: int = 0  # history records since the date asked about
+    updates: int = 0  # of which progress updates, proposals, sign-offs and returns
+    latest: Entry | None = None  # the plan's latest change of any date, in one line
+
+
+def latest_by_plan(plan_ids, since):
+    """For each plan id: how many changes since ``since`` and its latest change, in words.
+
+    A fixed number of queries however many plans and records: one count and one latest date per
+    model, one fetch of the latest records per model, and one lookup for naming them.
+    """
+    plan_ids = list(plan_ids)
+    activity = {pk: PlanActivity() for pk in plan_ids}
+    newest = {}  # plan id -> (date, source index)
+    sources = [qs.filter(plan_key__in=plan_ids) for qs in _by_plan()]
+    for index, qs in enumerate(sources):
+        rows = qs.values("plan_key").annotate(
+            recent=Count("history_id", filter=Q(history_date__gte=since)),
+            latest=Max("history_date"),
+        )
+        for row in rows.order_by():
+            found = activity[row["plan_key"]]
+            found.changes += row["recent"]
+            if qs.model.instance_type is ProgressUpdate:
+                found.updates += row["recent"]
+            if row["plan_key"] not in newest or row["latest"] > newest[row["plan_key"]][0]:
+                newest[row["plan_key"]] = (row["latest"], index)
+    records = []
+    for index, qs in enumerate(sources):
+        wanted = {pk: when for pk, (when, i) in newest.items() if i == index}
+        if not wanted:
+            continue
+        found = qs.filter(plan_key__in=wanted, history_date__in=set(wanted.values()))
+        for record in found.select_related("history_user").order_by("history_date"):
+            if wanted.get(record.plan_key) == record.history_date:
+                records.append(record)
+    actions = {
+        a.pk: a
+        for a in Action.objects.filter(
+            pk__in=[r.action_id for r in records if r.instance_type is ProgressUpdate]
+        ).select_related("recommendation")
+    }
+    recommendations = Recommendation.objects.filter(
+        pk__in=[r.recommendation_id for r in records if r.instance_type is Action]
+    ).in_bulk()
+    for record in records:  # oldest first, so a tie leaves the last saved
+        activity[record.plan_key].latest = Entry(
+            when=record.history_date,
+            who=_who(record),
+            what=_name(record, actions, recommendations),
+            verb=VERBS[record.history_type],
+            reason=record.history_change_reason or "",
+            changes=[],
+        )
+    return activity
