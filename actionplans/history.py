@@ -237,14 +237,10 @@ class HistoryFilterForm(GDSMixin, forms.Form):
     since = forms.DateField(
         label="Changed on or after",
         required=False,
-        error_messages={"invalid": "Enter the ‘on or after’ date as a real date, like 18/10/2012."},
     )
     until = forms.DateField(
         label="Changed on or before",
         required=False,
-        error_messages={
-            "invalid": "Enter the ‘on or before’ date as a real date, like 18/10/2012."
-        },
     )
     kind = forms.MultipleChoiceField(
         label="Kind of change",

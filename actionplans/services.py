@@ -194,11 +194,16 @@ def latest_proposal(action):
 
 
 def _locked_proposal(action, proposal_id):
-    """The action, locked, if the proposal the manager decided on is still the one awaiting."""
+    """The action, locked, if the proposal the manager decided on is still the one awaiting.
+
+    ``proposal_id`` None means whichever proposal awaits now (a command, a test); the web form
+    always sends the one the manager read.
+    """
     locked = _locked(action)
     proposal = latest_proposal(locked)
     current = proposal.pk if proposal else None
-    if locked.status != Action.Status.AWAITING_SIGN_OFF or current != proposal_id:
+    stale = proposal_id is not None and current != proposal_id
+    if locked.status != Action.Status.AWAITING_SIGN_OFF or stale:
         raise Refused(
             "Your decision was not recorded: the proposal you saw has already been decided. "
             f"{last_decision(locked)}"
@@ -207,7 +212,7 @@ def _locked_proposal(action, proposal_id):
 
 
 @transaction.atomic
-def completion_sign_off(action, *, manager, proposal_id, note=""):
+def completion_sign_off(action, *, manager, proposal_id=None, note=""):
     """Mark a proposed action complete, dated as the owner proposed.
 
     ``proposal_id`` is the proposal the manager read: a decision on one that is no longer awaiting
@@ -225,7 +230,7 @@ def completion_sign_off(action, *, manager, proposal_id, note=""):
 
 
 @transaction.atomic
-def completion_return(action, *, manager, proposal_id, reason):
+def completion_return(action, *, manager, reason, proposal_id=None):
     """Send a proposal back to the owner with the reason; the action is underway again."""
     locked, _ = _locked_proposal(action, proposal_id)
     update = _add_entry(

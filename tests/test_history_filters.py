@@ -33,7 +33,7 @@ def dated(client, world):
     client.force_login(world.manager)
     data = action_form_data(world.own, status="delayed")
     assert client.post(reverse("action_edit", args=[world.own.pk]), data).status_code == 302
-    services.record_update(
+    services.progress_add(
         world.own, author=world.manager, written_on=dt.date(2012, 11, 1), text="Going well."
     )
     client.force_login(world.clerk)
@@ -91,13 +91,16 @@ def test_pagination_keeps_the_filters(client, world):
 @pytest.mark.parametrize(
     "params, message",
     [
-        ({"since": "31/02/2012"}, "Enter the ‘on or after’ date as a real date"),
-        ({"since": "yesterday"}, "Enter the ‘on or after’ date as a real date"),
-        ({"until": "x" * 100_000}, "Enter the ‘on or before’ date as a real date"),
-        ({"since": "<script>alert(1)</script>"}, "Enter the ‘on or after’ date as a real date"),
+        ({"since": "31/02/2012"}, "Enter a real date, for example 18 10 2012."),
+        ({"since": "yesterday"}, "Enter the date in numbers, for example 18 10 2012."),
+        ({"until": "x" * 100_000}, "Enter the date in numbers, for example 18 10 2012."),
+        (
+            {"since": "<script>alert(1)</script>"},
+            "Enter the date in numbers, for example 18 10 2012.",
+        ),
         ({"since": "31/12/2101"}, "Enter a date between 1990 and 2099."),
         ({"until": "01/01/1066"}, "Enter a date between 1990 and 2099."),
-        ({"since": "-1"}, "Enter the ‘on or after’ date as a real date"),
+        ({"since": "-1"}, "Enter the date in numbers, for example 18 10 2012."),
         ({"since": "01/11/2012", "until": "01/10/2012"}, "must be the same as or after"),
         ({"kind": "everything"}, "Choose kinds of change from the list."),
         ({"kind": "<script>alert(1)</script>"}, "Choose kinds of change from the list."),

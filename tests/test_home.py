@@ -43,7 +43,7 @@ def make_old(*actions):
 
 
 def return_it(action, manager, reason="Attach the audit report, please."):
-    services.return_proposal(action, manager=manager, reason=reason)
+    services.completion_return(action, manager=manager, reason=reason)
     action.refresh_from_db()
 
 
@@ -75,7 +75,7 @@ def test_a_returned_proposal_is_shown_at_the_top_until_the_officer_answers(clien
 
 def test_a_new_proposal_also_answers_a_return(client, world, proposed):
     return_it(proposed, world.manager)
-    services.propose_complete(
+    services.completion_propose(
         proposed, author=world.officer, written_on=dt.date(2012, 10, 19), text="Again",
         files=[pdf()],
     )  # fmt: skip
@@ -135,7 +135,7 @@ def test_one_constant_says_how_long_is_stale(client, world, monkeypatch):
 
 
 def test_what_the_officer_completed_recently(client, world, proposed):
-    services.sign_off(proposed, manager=world.manager)
+    services.completion_sign_off(proposed, manager=world.manager)
     done_long_ago = ActionFactory(
         recommendation=world.rec, owners=[world.officer_owner], status=Action.Status.COMPLETE,
         completed_on=dt.date(2012, 6, 1),
@@ -151,7 +151,7 @@ def test_what_the_officer_completed_recently(client, world, proposed):
 def test_created_at_is_backfilled_from_the_earliest_history(world):
     first = world.own.history.earliest().history_date
     Action.objects.filter(pk=world.own.pk).update(created_at=timezone.now())
-    migration = import_module("actionplans.migrations.0004_home_action_created_at")
+    migration = import_module("actionplans.migrations.0006_action_created_at")
     migration.backfill_created_at(apps, None)
     world.own.refresh_from_db()
     assert world.own.created_at == first
@@ -168,12 +168,12 @@ def test_home_queries_do_not_grow_with_the_officers_work(
                 recommendation=world.rec, owners=[world.officer_owner, world.team]
             )
             ProgressUpdateFactory(action=action, written_on=dt.date(2012, 10, 1))
-            services.propose_complete(
+            services.completion_propose(
                 action, author=world.officer, written_on=dt.date(2012, 10, 2), text="Done",
                 files=[pdf()],
             )  # fmt: skip
             action.refresh_from_db()
-            (return_it if i % 2 else services.sign_off)(action, manager=world.manager)
+            (return_it if i % 2 else services.completion_sign_off)(action, manager=world.manager)
         make_old(*Action.objects.all())
 
     def count(user):

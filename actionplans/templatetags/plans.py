@@ -1,18 +1,8 @@
 from django import template
 
 from .. import rag
-from ..rag import Rag
 
 register = template.Library()
-
-
-@register.filter
-def rag_label(value):
-    """The words for a RAG value ("red" -> "Red: overdue")."""
-    try:
-        return Rag(value).label
-    except ValueError:
-        return ""
 
 
 @register.filter

@@ -31,7 +31,10 @@ def action_list(request):
     filterset = ActionFilter(request.GET or None, queryset=actions, user=request.user, today=today)
     results = filterset.qs
     if not request.GET.get("o"):
-        results = results.order_by("recommendation__plan__title", "recommendation__order", "order")
+        # pk last: a stable order, so no row moves between pages.
+        results = results.order_by(
+            "recommendation__plan__title", "recommendation__order", "order", "pk"
+        )
     page = Paginator(results, PAGE_SIZE).get_page(request.GET.get("page"))
     without_page = request.GET.copy()
     without_page.pop("page", None)

@@ -24,7 +24,7 @@ def backfill_created_at(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("actionplans", "0003_groups"),
+        ("actionplans", "0005_choices_constraints_override_by_citations"),
     ]
 
     operations = [
