@@ -72,7 +72,7 @@ class Owner(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.name} ({self.initials})" if self.initials else self.name
+        return f"{self.name} ({self.initials})" if self.initials not in ("", self.name) else self.name
 
     def clean(self):
         if self.user_id and self.kind != self.Kind.PERSON:

@@ -7,6 +7,7 @@ from django.db.models import Max
 
 from . import rag, rules
 from .models import Action, Measure, Owner, Plan, ProgressUpdate, Recommendation, Section
+from .people import person_name
 
 DUE_SOON_DAYS = 30
 STALE_DAYS = 30
@@ -122,7 +123,7 @@ def _name(record):
 def _who(record):
     user = record.history_user
     if user:
-        return user.get_full_name() or user.get_username()
+        return person_name(user)
     reason = record.history_change_reason or ""
     return "Imported from the plan" if reason.startswith("Transcribed from") else "The system"
 

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from . import evidence as evidence_rules
 from .models import Action, Evidence, ProgressUpdate, Recommendation
+from .people import person_name
 
 
 class StaleEdit(Exception):
@@ -150,7 +151,7 @@ def changes_since(obj, version):
         return []
     delta = latest.diff_against(base)
     editors = history.filter(history_date__gt=base.history_date).select_related("history_user")
-    who = sorted({str(r.history_user) for r in editors if r.history_user})
+    who = sorted({person_name(r.history_user) for r in editors if r.history_user})
     return [
         {"field": type(obj)._meta.get_field(change.field).verbose_name, "old": change.old,
          "new": change.new, "who": ", ".join(who), "when": latest.history_date}

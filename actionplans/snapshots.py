@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from . import rag
 from .models import Action, Owner, Plan, ProgressUpdate, Recommendation, Section
+from .people import name_from_parts
 
 
 @dataclass
@@ -89,9 +90,10 @@ KIND_LABELS = dict(ProgressUpdate.Kind.choices)
 
 
 def _author(first, last, username, owner_name, owner_initials):
-    name = f"{first} {last}".strip() or username or ""
+    """The user who wrote it, else the owner the document attributes it to (as Owner names one)."""
+    name = name_from_parts(first, last, username, nobody="")
     if not name and owner_name:
-        name = f"{owner_name} ({owner_initials})" if owner_initials else owner_name
+        name = str(Owner(name=owner_name, initials=owner_initials or ""))
     return name
 
 

@@ -68,11 +68,11 @@ def table_after(page, heading_id):
 
 
 def status_tag(page):
-    """The action page's status tag (the Status row of its summary list)."""
+    """The action page's status (the Status row of its summary list): a tag, or plain text."""
     row = page.locator(".govuk-summary-list__row").filter(
         has=page.locator("dt", has_text=re.compile(r"^\s*Status\s*$"))
     )
-    return row.locator(".govuk-tag")
+    return row.locator(".app-status")
 
 
 def officer_overdue_action(officer):
