@@ -357,7 +357,7 @@ class AsOfForm(forms.Form):
 
 
 class PlanNarrowForm(forms.Form):
-    """Narrow the plan page to some of its rows (a GET form). A bad value is reported and ignored."""
+    """Narrow the plan page to some of its rows (GET); a bad value is reported and ignored."""
 
     open_only = forms.BooleanField(required=False, label="Only open actions")
     red_amber = forms.BooleanField(required=False, label="Only red and amber actions")

@@ -67,7 +67,7 @@ def test_pages_name_people_by_the_one_rule(client, world, jane):
     client.force_login(jane)
     home = client.get(reverse("home")).content.decode()
     assert "Signed in as Jane Smith." in home
-    assert "Sign out<span class=\"govuk-visually-hidden\"> (Jane Smith)</span>" in home
+    assert 'Sign out<span class="govuk-visually-hidden"> (Jane Smith)</span>' in home
 
     services.record_update(
         world.own, author=jane, written_on=dt.date(2012, 10, 19), text="Checked by Jane."

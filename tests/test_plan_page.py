@@ -1,4 +1,4 @@
-"""The plan page: references, controls named for what they act on, narrowing and folding sections."""
+"""The plan page: references, controls named for what they act on, narrowing, folding sections."""
 
 import datetime as dt
 import re
@@ -24,9 +24,7 @@ def page(client, plan, **params):
 
 def hidden_names(html, visible):
     """Accessible names of the controls whose visible text is ``visible`` (visible + hidden)."""
-    found = re.findall(
-        rf">{visible}<span class=\"govuk-visually-hidden\"> ([^<]*)</span>", html
-    )
+    found = re.findall(rf">{visible}<span class=\"govuk-visually-hidden\"> ([^<]*)</span>", html)
     return [f"{visible} {name}" for name in found]
 
 
@@ -118,7 +116,9 @@ def mixed(world):
         "amber": make(recommendation=rec, planned_completion_date=TODAY + dt.timedelta(days=3)),
         "green": make(recommendation=rec, planned_completion_date=TODAY + dt.timedelta(days=90)),
         "done": make(
-            recommendation=rec, status=Action.Status.COMPLETE, completed_on=TODAY,
+            recommendation=rec,
+            status=Action.Status.COMPLETE,
+            completed_on=TODAY,
             planned_completion_date=TODAY - dt.timedelta(days=30),
         ),  # fmt: skip
     }

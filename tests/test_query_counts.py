@@ -36,7 +36,13 @@ def list_queries(client, url, django_assert_max_num_queries):
 
 @pytest.mark.parametrize(
     "query",
-    ["", "?open_only=on", "?red_amber=on&open_only=on&updates=all", "?sections=closed", "?section=x"],
+    [
+        "",
+        "?open_only=on",
+        "?red_amber=on&open_only=on&updates=all",
+        "?sections=closed",
+        "?section=x",
+    ],
 )
 def test_plan_page_queries_do_not_grow(client, big, query, django_assert_max_num_queries):
     client.force_login(big["users"]["manager"])

@@ -24,7 +24,9 @@ def colour(html):
 
 def status_colours():
     return {
-        value: colour(render_to_string("includes/status_tag.html", {"status": value, "label": label}))
+        value: colour(
+            render_to_string("includes/status_tag.html", {"status": value, "label": label})
+        )
         for value, label in Action.Status.choices
     }
 

@@ -17,7 +17,7 @@ def rag_label(value):
 
 @register.filter
 def person(user, nobody=None):
-    """A user's name as every page shows it (``people.person_name``): ``{{ update.author|person }}``.
+    """A user's name as pages show it (``people.person_name``): ``{{ update.author|person }}``.
 
     ``{{ user|person:"Unknown" }}`` names the absent user; by default "The system".
     """
