@@ -7,7 +7,7 @@ from collections import Counter
 import pytest
 from django.urls import reverse
 
-from actionplans.models import Action
+from actionplans.models import Action, Recommendation
 
 from .factories import ActionFactory, RecommendationFactory, SectionFactory
 
@@ -191,3 +191,19 @@ def test_another_plans_section_is_refused(client, world):
     html = page(client, world.plan, section=elsewhere.pk)
     assert "Choose a section of this plan from the list." in html
     assert "Secret section" not in html
+
+
+def test_without_titled_sections_each_list_of_actions_folds(client, world):
+    untitled = SectionFactory(plan=world.other_plan, title="")
+    rec = RecommendationFactory(plan=world.other_plan, section=untitled, reference="YOS 2")
+    ActionFactory(recommendation=rec)
+    client.force_login(world.clerk)
+    old_section = world.other_rec.section
+    Recommendation.objects.filter(pk=world.other_rec.pk).update(section=None)
+    old_section.delete()  # YOS 1 is left without a section
+    html = page(client, world.other_plan)
+    assert html.count('<details class="govuk-details app-section-details" open>') == 2
+    assert "Close every list of actions" in html
+    closed = page(client, world.other_plan, sections="closed")
+    assert closed.count('<details class="govuk-details app-section-details">') == 2
+    assert '1 action<span class="govuk-visually-hidden"> for recommendation YOS 2' in closed

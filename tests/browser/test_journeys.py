@@ -63,8 +63,8 @@ def sign_in(page, url, a11y, username, name=None):
 
 
 def table_after(page, heading_id):
-    """The home page's table that follows the heading with ``heading_id``."""
-    return page.locator(f"h2#{heading_id} + table")
+    """The home page's table that follows the heading with ``heading_id`` (in its scroll region)."""
+    return page.locator(f"h2#{heading_id} + .app-table-scroll > table")
 
 
 def status_tag(page):
