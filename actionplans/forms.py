@@ -493,3 +493,37 @@ class AsOfForm(GDSMixin, forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.setup_gds()
+
+
+class PlanNarrowForm(forms.Form):
+    """Narrow the plan page to some of its rows (GET); a bad value is reported and ignored."""
+
+    open_only = forms.BooleanField(required=False, label="Only open actions")
+    red_amber = forms.BooleanField(required=False, label="Only red and amber actions")
+    section = forms.TypedChoiceField(
+        required=False,
+        coerce=int,
+        empty_value=None,
+        label="Section",
+        error_messages={"invalid_choice": "Choose a section of this plan from the list."},
+    )
+
+    def __init__(self, *args, sections, **kwargs):
+        """``sections``: the plan's (id, title) pairs, in order."""
+        kwargs.setdefault("auto_id", "narrow_%s")
+        super().__init__(*args, **kwargs)
+        self.fields["section"].choices = [("", "All sections")] + [
+            (pk, title or "(untitled section)") for pk, title in sections
+        ]
+
+    def narrowing(self):
+        """What to narrow by, from the values that are valid (``snapshots.narrow``'s arguments)."""
+        if not self.is_bound:
+            return {}
+        self.is_valid()
+        data = self.cleaned_data
+        return {
+            "open_only": data.get("open_only", False),
+            "red_amber": data.get("red_amber", False),
+            "section_id": data.get("section"),
+        }

@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from .forms import GDSMixin
 from .models import Action, Measure, Plan, ProgressUpdate, Recommendation, Section
+from .people import person_name
 
 
 @dataclass
@@ -110,7 +111,7 @@ def _name(record, actions=None, recommendations=None):
 def _who(record):
     user = record.history_user
     if user:
-        return user.get_full_name() or user.get_username()
+        return person_name(user)
     reason = record.history_change_reason or ""
     return "Imported from the plan" if reason.startswith("Transcribed from") else "The system"
 

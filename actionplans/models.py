@@ -77,7 +77,7 @@ class Owner(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.name} ({self.initials})" if self.initials else self.name
+        return self.name if self.initials in ("", self.name) else f"{self.name} ({self.initials})"
 
     def clean(self):
         if self.user_id and self.kind != self.Kind.PERSON:

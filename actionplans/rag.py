@@ -16,6 +16,8 @@ import datetime as dt
 from django.db import models
 from django.db.models import Case, F, Value, When
 
+from .people import person_name
+
 AMBER_DAYS = 14
 COMPLETE_STATUS = "complete"
 AWAITING_STATUS = "awaiting_sign_off"
@@ -73,7 +75,7 @@ def words(action, rating):
     if not override:
         return Rag(rating).label
     manager = action.rag_override_by
-    who = manager.get_full_name() or manager.get_username() if manager else "a manager"
+    who = person_name(manager, nobody="a manager")
     reason = (action.rag_override_reason or "").strip()
     return f"{Scale(override).label} (set by {who}" + (f": {reason})" if reason else ")")
 

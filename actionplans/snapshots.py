@@ -4,13 +4,15 @@ Pages (and later the committee appendix) render these rows, so "now" and "as it 
 shape and one template. Both paths run a fixed number of queries whatever the plan's size.
 """
 
-from dataclasses import dataclass
+from collections import Counter
+from dataclasses import dataclass, replace
 
 from django.db.models import Prefetch
 from django.utils import timezone
 
 from . import rag
 from .models import Action, Owner, Plan, ProgressUpdate, Recommendation, Section
+from .people import name_from_parts
 
 
 @dataclass
@@ -38,6 +40,8 @@ class ActionRow:
     rag: str
     rag_label: str
     updates: list
+    label: str = ""  # its reference as the page shows it: its own, else its recommendation's
+    name: str = ""  # what its controls act on, unique on the page: "action 2 of CP1"
 
     @property
     def latest_update(self):
@@ -56,6 +60,7 @@ class RecommendationRow:
     leads: list
     updates: list
     actions: list
+    name: str = ""  # unique on the page: "CP1", "1 in General Service Enhancements"
 
     @property
     def latest_update(self):
@@ -67,6 +72,11 @@ class SectionRow:
     id: int
     title: str
     recommendations: list
+    name: str = ""
+
+    @property
+    def action_count(self):
+        return sum(len(r.actions) for r in self.recommendations)
 
 
 @dataclass
@@ -91,9 +101,10 @@ STATUS_LABELS = dict(Action.Status.choices)
 
 
 def _author(first, last, username, owner_name, owner_initials):
-    name = f"{first} {last}".strip() or username or ""
+    """The user who wrote it, else the owner the document attributes it to (as Owner names one)."""
+    name = name_from_parts(first, last, username, nobody="")
     if not name and owner_name:
-        name = f"{owner_name} ({owner_initials})" if owner_initials else owner_name
+        name = str(Owner(name=owner_name, initials=owner_initials or ""))
     return name
 
 
@@ -158,7 +169,62 @@ def _assemble(plan, sections, recommendations, actions_by_rec, rec_updates, at):
         )
         rows.get(rec.section_id, loose).recommendations.append(row)
     ordered = list(rows.values()) + ([loose] if loose.recommendations else [])
+    _name_rows(ordered)
     return Outline(plan=plan, sections=ordered, at=at)
+
+
+def _name_rows(sections):
+    """Names for what each control acts on, unique on the page and meaningful when read alone.
+
+    Councils reuse references across sections ("1" under two headings) and many actions have no
+    reference of their own, so a name adds the section, or the position, where it is needed.
+    """
+    for number, section in enumerate(sections, 1):
+        section.name = f"section {section.title}" if section.title else f"untitled section {number}"
+    recs = [(section, rec) for section in sections for rec in section.recommendations]
+    by_reference = Counter(rec.reference for _, rec in recs)
+    by_place = Counter((rec.reference, section.title) for section, rec in recs)
+    for number, (section, rec) in enumerate(recs, 1):
+        name = rec.reference or f"recommendation {number}"
+        if rec.reference and by_reference[rec.reference] > 1:
+            if section.title and by_place[(rec.reference, section.title)] == 1:
+                name = f"{name} in {section.title}"
+            else:
+                name = f"{name} (recommendation {number})"
+        rec.name = name
+        for position, action in enumerate(rec.actions, 1):
+            action.label = action.reference or rec.reference
+            action.name = f"action {action.reference or position} of {name}"
+
+
+NEEDS_ATTENTION = {rag.Rag.RED.value, rag.Rag.AMBER.value}
+
+
+def narrow(outline, *, open_only=False, red_amber=False, section_id=None):
+    """The outline with only the rows asked for: open actions, red and amber ones, one section.
+
+    Works on rows already read, so narrowing adds no queries; names stay those of the whole plan.
+    A recommendation (and a section) left without actions by an action filter is left out.
+    """
+
+    def wanted(action):
+        if open_only and action.status == Action.Status.COMPLETE:
+            return False
+        return not red_amber or action.rag in NEEDS_ATTENTION
+
+    filtering = open_only or red_amber
+    sections = []
+    for section in outline.sections:
+        if section_id is not None and section.id != section_id:
+            continue
+        recs = []
+        for rec in section.recommendations:
+            actions = [a for a in rec.actions if wanted(a)]
+            if actions or not filtering:
+                recs.append(replace(rec, actions=actions))
+        if recs or not filtering:
+            sections.append(replace(section, recommendations=recs))
+    return replace(outline, sections=sections)
 
 
 def current(plan, today=None):

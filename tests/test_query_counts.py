@@ -34,10 +34,22 @@ def list_queries(client, url, django_assert_max_num_queries):
     return len(captured.captured_queries), response.context["page_obj"].paginator.count
 
 
-def test_plan_page_queries_do_not_grow(client, big, django_assert_max_num_queries):
+@pytest.mark.parametrize(
+    "query",
+    [
+        "",
+        "?open_only=on",
+        "?red_amber=on&open_only=on&updates=all",
+        "?sections=closed",
+        "?section=x",
+    ],
+)
+def test_plan_page_queries_do_not_grow(client, big, query, django_assert_max_num_queries):
     client.force_login(big["users"]["manager"])
     counts = [
-        count_queries(client, reverse("plan_detail", args=[pk]), django_assert_max_num_queries)
+        count_queries(
+            client, reverse("plan_detail", args=[pk]) + query, django_assert_max_num_queries
+        )
         for pk in (big["small_plan_id"], big["big_plan_id"])
     ]
     assert big["counts"]["big_plan_actions"] == 200
@@ -91,3 +103,17 @@ def test_filtered_history_queries_are_bounded(client, big, query, django_assert_
     for pk in (big["small_plan_id"], big["big_plan_id"]):
         url = reverse("plan_history", args=[pk]) + "?" + query
         count_queries(client, url, django_assert_max_num_queries)
+
+
+def test_plan_page_narrowed_to_one_section_queries_do_not_grow(
+    client, big, django_assert_max_num_queries
+):
+    from actionplans.models import Section
+
+    client.force_login(big["users"]["manager"])
+    counts = []
+    for pk in (big["small_plan_id"], big["big_plan_id"]):
+        section = Section.objects.filter(plan_id=pk).order_by("order", "pk").first()
+        url = f"{reverse('plan_detail', args=[pk])}?section={section.pk}&red_amber=on"
+        counts.append(count_queries(client, url, django_assert_max_num_queries))
+    assert counts[0] == counts[1], counts

@@ -1,6 +1,7 @@
 from django import template
 
 from .. import rag
+from ..people import person_name
 
 register = template.Library()
 
@@ -9,3 +10,12 @@ register = template.Library()
 def rag_words(action):
     """What an action's annotated rating says, an override with who set it and why."""
     return rag.words(action, action.rag)
+
+
+@register.filter
+def person(user, nobody=None):
+    """A user's name as pages show it (``people.person_name``): ``{{ update.author|person }}``.
+
+    ``{{ user|person:"Unknown" }}`` names the absent user; by default "The system".
+    """
+    return person_name(user) if nobody is None else person_name(user, nobody)

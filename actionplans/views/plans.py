@@ -6,7 +6,7 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from .. import history, queries, rules, snapshots
-from ..forms import AsOfForm
+from ..forms import AsOfForm, PlanNarrowForm
 
 
 def home(request):
@@ -35,16 +35,45 @@ def plan_list(request):
 
 def plan_detail(request, pk):
     plan = rules.get_plan_for_user(request.user, pk)
+    whole = snapshots.current(plan)
+    narrow_form = PlanNarrowForm(
+        request.GET or None, sections=[(s.id, s.title) for s in whole.sections if s.id]
+    )
+    narrowing = narrow_form.narrowing()
+    params = request.GET.copy()
     context = {
         "plan": plan,
-        "outline": snapshots.current(plan),
+        "whole": whole,
+        "outline": snapshots.narrow(whole, **narrowing) if any(narrowing.values()) else whole,
+        "narrow_form": narrow_form,
+        "narrowed": any(narrowing.values()),
         "inspections": plan.inspections.all(),
         "can_edit": rules.can_edit_plan(request.user, plan),
         "as_of_form": AsOfForm(),
         # The latest update of each action by default; every update on request (?updates=all).
-        "all_updates": request.GET.get("updates") == "all",
+        "all_updates": params.get("updates") == "all",
+        # Sections open by default; closed on request (?sections=closed), with no JavaScript.
+        "sections_closed": params.get("sections") == "closed",
+        "query_with": {
+            "updates_all": _query(params, updates="all"),
+            "updates_latest": _query(params, updates=None),
+            "sections_closed": _query(params, sections="closed"),
+            "sections_open": _query(params, sections=None),
+        },
     }
     return render(request, "actionplans/plan_detail.html", context)
+
+
+def _query(params, **changes):
+    """``params`` (a QueryDict) with ``changes`` made (None removes one), as "?a=1&b=2"."""
+    params = params.copy()
+    params.pop("page", None)
+    for key, value in changes.items():
+        if value is None:
+            params.pop(key, None)
+        else:
+            params[key] = value
+    return "?" + params.urlencode() if params else "?"
 
 
 def plan_as_of(request, pk):

@@ -63,16 +63,16 @@ def sign_in(page, url, a11y, username, name=None, heading="Your work"):
 
 
 def table_after(page, heading_id):
-    """The home page's table that follows the heading with ``heading_id``."""
-    return page.locator(f"h2#{heading_id} + table")
+    """The home page's table that follows the heading with ``heading_id`` (in its scroll region)."""
+    return page.locator(f"h2#{heading_id} + .app-table-scroll > table")
 
 
 def status_tag(page):
-    """The action page's status tag (the Status row of its summary list)."""
+    """The action page's status (the Status row of its summary list): a tag, or plain text."""
     row = page.locator(".govuk-summary-list__row").filter(
         has=page.locator("dt", has_text=re.compile(r"^\s*Status\s*$"))
     )
-    return row.locator(".govuk-tag")
+    return row.locator(".app-status")
 
 
 def officer_overdue_action(officer):
