@@ -70,6 +70,7 @@ def owner_list(request):
         rules.visible_owners(request.user)
         .select_related("user")
         .annotate(member_count=Count("members"))
+        .order_by("organisation", "service", "name")
     )
     filterset = OwnerFilter(request.GET or None, queryset=owners)
     page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
@@ -142,9 +143,13 @@ def inspection_list(request):
         request.user.has_perm("inspections.change_inspection"),
         "Only managers can set up inspections.",
     )
-    inspections = rules.visible_inspections(request.user).annotate(
-        judgement_count=Count("judgements", distinct=True),
-        finding_count=Count("findings", distinct=True),
+    inspections = (
+        rules.visible_inspections(request.user)
+        .annotate(
+            judgement_count=Count("judgements", distinct=True),
+            finding_count=Count("findings", distinct=True),
+        )
+        .order_by("organisation", "-started_on", "title")
     )
     page = Paginator(inspections, PAGE_SIZE).get_page(request.GET.get("page"))
     context = {
