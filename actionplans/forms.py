@@ -437,8 +437,8 @@ class OwnerForm(VersionedForm):
         self.fields["user"].help_text = "Only a person can have a sign-in."
         self.fields["members"].queryset = members.exclude(pk=self.instance.pk).order_by("name")
         self.fields["kind"].choices = Owner.Kind.choices
-        if council and not self.instance.pk:
-            self.fields["organisation"].initial = council
+        if council and not self.instance.organisation:
+            self.initial["organisation"] = council
         self.fields["organisation"].help_text = format_html(
             "Your council{}, or the name of the partner agency.",
             f" ({council})" if council else "",
