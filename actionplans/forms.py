@@ -307,9 +307,10 @@ class PlanForm(VersionedForm):
         owners = Owner.objects.filter(organisation=self.instance.organisation)
         self.fields["sponsor"].queryset = owners
         self.fields["governance_body"].queryset = owners
+        # Its council's inspections, and any it already answers (so a save does not drop them).
         self.fields["inspections"].queryset = Inspection.objects.filter(
-            organisation=self.instance.organisation
-        )
+            Q(organisation=self.instance.organisation) | Q(plans=self.instance.pk)
+        ).distinct()
         self.fields["inspections"].help_text = "The inspections this plan answers."
 
 

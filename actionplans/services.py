@@ -305,10 +305,11 @@ def plan_create(plan, *, actor, inspections=()):
 @transaction.atomic
 def plan_edit(plan, *, actor, version, fields, inspections=None):
     """The plan's details; refused if someone saved the plan since ``version``."""
+    linked = set(plan.inspections.values_list("pk", flat=True))
     _check_same_organisation(
         plan,
         {"sponsor": plan.sponsor, "governance_body": plan.governance_body},
-        inspections or (),
+        [inspection for inspection in inspections or () if inspection.pk not in linked],
     )
     m2m = {} if inspections is None else {"inspections": inspections}
     return save_with_version(

@@ -621,3 +621,16 @@ def test_list_queries_do_not_grow(client, setup, django_assert_max_num_queries):
         FindingFactory(inspection=setup.inspection, kind=Finding.Kind.STRENGTH)
     many = [_count(client, url, django_assert_max_num_queries) for url in pages]
     assert few == many
+
+
+def test_plan_edit_keeps_an_inspection_it_already_answers(client, setup):
+    """An inspection linked before (here of another organisation) is offered, and kept on save."""
+    plan = setup.world.plan
+    plan.inspections.add(setup.elsewhere)
+    client.force_login(setup.world.manager)
+    url = reverse("plan_edit", args=[plan.pk])
+    assert setup.elsewhere in client.get(url).context["form"].fields["inspections"].queryset
+    data = {"title": plan.title, "status": plan.status, "version": plan.version,
+            "inspections": [setup.elsewhere.pk, setup.inspection.pk]}  # fmt: skip
+    assert client.post(url, data).status_code == 302
+    assert set(plan.inspections.all()) == {setup.elsewhere, setup.inspection}
