@@ -343,7 +343,11 @@ def load_users(path=FIXTURES / "demo_users.yaml"):
                 plan._change_reason = "Demo manager assigned"
                 plan.managers.add(user)
         if owner_spec := spec.get("owner"):
-            owner = Owner.objects.get(**owner_spec)
+            lookup = {key: value for key, value in owner_spec.items() if key != "create"}
+            if owner_spec.get("create"):  # an owner of their own, not one named in the plans
+                owner, _ = Owner.objects.get_or_create(**lookup)
+            else:
+                owner = Owner.objects.get(**lookup)
             if owner.user_id is None:
                 owner.user = user
                 owner._change_reason = "Demo login linked"

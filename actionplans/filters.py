@@ -106,3 +106,33 @@ class ActionFilter(django_filters.FilterSet):
     def not_updated_since(self, queryset, name, value):
         recent = Action.objects.filter(updates__written_on__gte=value).values("pk")
         return queryset.open().exclude(pk__in=recent)
+
+
+class OwnerFilter(django_filters.FilterSet):
+    """The owners list's filters: a search, the kind of owner and the organisation."""
+
+    q = django_filters.CharFilter(label="Search names, initials and job titles", method="search")
+    kind = django_filters.ChoiceFilter(
+        label="Kind", choices=Owner.Kind.choices, empty_label="Any kind"
+    )
+    organisation = django_filters.ChoiceFilter(
+        label="Organisation", choices=[], empty_label="Any organisation"
+    )
+
+    class Meta:
+        model = Owner
+        fields = []
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        organisations = (
+            self.queryset.order_by("organisation").values_list("organisation", flat=True).distinct()
+        )
+        self.filters["organisation"].extra["choices"] = [(o, o) for o in organisations]
+
+    def search(self, queryset, name, value):
+        for word in value.split()[:10]:
+            queryset = queryset.filter(
+                Q(name__icontains=word) | Q(initials__iexact=word) | Q(job_title__icontains=word)
+            )
+        return queryset

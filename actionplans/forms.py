@@ -7,15 +7,19 @@ from crispy_forms_gds.fields import DateInputField
 from crispy_forms_gds.helper import FormHelper
 from crispy_forms_gds.widgets import DateInputWidget
 from django import forms
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator, RegexValidator
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.html import format_html
 
+from inspections.models import Finding, Inspection, Judgement
 from inspections.validators import plausible_date
 
 from . import evidence as evidence_rules
 from .models import Action, Evidence, Measure, Owner, Plan, Reading, Recommendation, Section
+from .people import sign_in_label
 
 # Long enough for any real progress note (the seeds' longest cell is under 2,000 characters).
 TEXT_LIMIT = 20_000
@@ -297,11 +301,6 @@ class VersionedForm(GDSMixin, forms.ModelForm):
         self.fields["version"].initial = self.instance.version
         self.setup_gds()
 
-    def model_fields(self):
-        """The model's own fields this form sets (not its many-to-many ones): what a save writes."""
-        own = {f.name for f in self._meta.model._meta.concrete_fields}
-        return [name for name in self._meta.fields if name in own]
-
 
 def plan_owners(plan):
     """Owners a plan's actions may be given: its council's, and partners already on the plan."""
@@ -418,7 +417,7 @@ class SectionForm(GDSMixin, forms.ModelForm):
         self.setup_gds()
 
 
-class PlanForm(GDSMixin, forms.ModelForm):
+class PlanForm(VersionedForm):
     class Meta:
         model = Plan
         fields = [
@@ -429,15 +428,21 @@ class PlanForm(GDSMixin, forms.ModelForm):
             "overall_rating",
             "sponsor",
             "governance_body",
+            "inspections",
             "introduction",
         ]
+        widgets = {"inspections": forms.CheckboxSelectMultiple}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         owners = Owner.objects.filter(organisation=self.instance.organisation)
         self.fields["sponsor"].queryset = owners
         self.fields["governance_body"].queryset = owners
-        self.setup_gds()
+        # Its council's inspections, and any it already answers (so a save does not drop them).
+        self.fields["inspections"].queryset = Inspection.objects.filter(
+            Q(organisation=self.instance.organisation) | Q(plans=self.instance.pk)
+        ).distinct()
+        self.fields["inspections"].help_text = "The inspections this plan answers."
 
 
 class MeasureForm(GDSMixin, forms.ModelForm):
@@ -492,6 +497,141 @@ class AsOfForm(GDSMixin, forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.setup_gds()
+
+
+# Setting up: plans, owners and inspections. Organisations are checked by services (rules.py);
+# these forms check input and offer only what the user may choose.
+
+
+class PlanCreateForm(GDSMixin, forms.ModelForm):
+    """A new plan. A manager's plan is of their council; an administrator names the council."""
+
+    class Meta:
+        model = Plan
+        fields = [
+            "title",
+            "organisation",
+            "directorate",
+            "inspections",
+            "sponsor",
+            "governance_body",
+            "introduction",
+        ]
+        widgets = {"inspections": forms.CheckboxSelectMultiple}
+
+    def __init__(self, *args, council, **kwargs):
+        super().__init__(*args, **kwargs)
+        if council:
+            # A manager: the plan is of their council, and so are the choices offered.
+            del self.fields["organisation"]
+            self.instance.organisation = council
+            owners = Owner.objects.filter(organisation=council)
+            inspections = Inspection.objects.filter(organisation=council)
+        else:
+            self.fields["organisation"].help_text = "The council the plan belongs to."
+            owners, inspections = Owner.objects.all(), Inspection.objects.all()
+        self.fields["sponsor"].queryset = owners
+        self.fields["governance_body"].queryset = owners
+        self.fields["inspections"].queryset = inspections
+        self.fields["inspections"].help_text = "The inspections this plan answers."
+        self.setup_gds()
+
+
+class UserChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return sign_in_label(obj)
+
+
+class OwnerForm(VersionedForm):
+    class Meta:
+        model = Owner
+        fields = [
+            "name",
+            "kind",
+            "organisation",
+            "service",
+            "job_title",
+            "initials",
+            "email",
+            "user",
+            "members",
+        ]
+        field_classes = {"user": UserChoiceField}
+        widgets = {"kind": forms.RadioSelect, "members": forms.CheckboxSelectMultiple}
+        labels = {"user": "Sign-in (optional)", "members": "Members (optional)"}
+
+    def __init__(self, *args, user, council, members, **kwargs):
+        super().__init__(*args, **kwargs)
+        User = get_user_model()
+        # Sign-ins not yet linked to another owner, and this owner's own.
+        free = User.objects.filter(is_active=True).filter(
+            Q(owner__isnull=True) | Q(owner=self.instance.pk)
+        )
+        self.fields["user"].queryset = free.order_by("username")
+        self.fields["user"].help_text = "Only a person can have a sign-in."
+        self.fields["members"].queryset = members.exclude(pk=self.instance.pk).order_by("name")
+        self.fields["kind"].choices = Owner.Kind.choices
+        if council and not self.instance.organisation:
+            self.initial["organisation"] = council
+        self.fields["organisation"].help_text = format_html(
+            "Your council{}, or the name of the partner agency.",
+            f" ({council})" if council else "",
+        )
+
+    def clean(self):
+        data = super().clean()
+        kind, members = data.get("kind"), data.get("members")
+        if kind == Owner.Kind.PERSON and members:
+            self.add_error("members", "A person has no members: choose a team, role or board.")
+        return data
+
+
+class InspectionForm(VersionedForm):
+    class Meta:
+        model = Inspection
+        fields = [
+            "inspectorate",
+            "kind",
+            "title",
+            "organisation",
+            "service",
+            "started_on",
+            "ended_on",
+            "published_on",
+            "summary",
+        ]
+        labels = {"started_on": "Start date", "ended_on": "End date", "published_on": "Published"}
+
+    def __init__(self, *args, council, **kwargs):
+        super().__init__(*args, **kwargs)
+        if council:
+            # A manager records inspections of their own council.
+            del self.fields["organisation"]
+            self.instance.organisation = self.instance.organisation or council
+        self.fields["summary"].widget.attrs["rows"] = 4
+
+
+class JudgementForm(GDSMixin, forms.ModelForm):
+    class Meta:
+        model = Judgement
+        fields = ["area", "grade"]
+        help_texts = {"area": "For example, Safeguarding", "grade": "For example, Adequate"}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.setup_gds()
+
+
+class FindingForm(GDSMixin, forms.ModelForm):
+    class Meta:
+        model = Finding
+        fields = ["kind", "reference", "paragraph", "text", "responsible"]
+        widgets = {"kind": forms.RadioSelect, "text": forms.Textarea(attrs={"rows": 4})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = Finding.Kind.choices
         self.setup_gds()
 
 

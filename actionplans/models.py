@@ -65,6 +65,9 @@ class Owner(models.Model):
         help_text="People (or teams) who belong to this team, role, board or sub-group.",
     )
 
+    # Bumped on every edit, so that a save based on a stale copy is refused (see services).
+    version = models.PositiveIntegerField(default=1, editable=False)
+
     history = HistoricalRecords(m2m_fields=[members])
 
     class Meta:
@@ -78,6 +81,9 @@ class Owner(models.Model):
 
     def __str__(self):
         return self.name if self.initials in ("", self.name) else f"{self.name} ({self.initials})"
+
+    def get_absolute_url(self):
+        return reverse("owner_detail", args=[self.pk])
 
     def clean(self):
         if self.user_id and self.kind != self.Kind.PERSON:
@@ -137,6 +143,7 @@ class Plan(models.Model):
     column_names = models.JSONField(
         default=list, blank=True, help_text="The plan's own column headings, as written."
     )
+    version = models.PositiveIntegerField(default=1, editable=False)
 
     history = HistoricalRecords(m2m_fields=[inspections, managers])
 

@@ -19,3 +19,10 @@ def person_name(user, nobody=NOBODY):
 def name_from_parts(first_name, last_name, username, nobody=NOBODY):
     """The same rule for a user's columns read without loading the user."""
     return f"{first_name or ''} {last_name or ''}".strip() or username or nobody
+
+
+def sign_in_label(user):
+    """A sign-in as a manager picks it: the username, and the person's name when it says more."""
+    name = person_name(user, nobody="")
+    username = user.get_username()
+    return f"{username} ({name})" if name and name != username else username

@@ -8,7 +8,8 @@ carry model permissions; this module adds the object rules:
 - an officer writes progress on, and proposes completion of, the actions they own directly or
   through a team, role or board they belong to;
 - a manager edits the plans they manage and signs off their actions; an administrator manages all;
-- a clerk reads everything and exports.
+- a clerk reads everything and exports;
+- a manager sets up plans, owners and inspections for their own council and partner agencies.
 
 Access helpers answer 404 for what the user may not see (ids reveal nothing) and 403 for what they
 may see but not change.
@@ -17,6 +18,8 @@ may see but not change.
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.shortcuts import get_object_or_404
+
+from inspections.models import Finding, Inspection, Judgement
 
 from .models import Action, Evidence, Measure, Owner, Plan, Recommendation, Section
 
@@ -161,3 +164,126 @@ def get_evidence_for_user(user, pk):
         ),
         pk=pk,
     )
+
+
+# Setting up: plans, owners and inspections. A manager sets up for their own council (the
+# organisation of their owner record) and for partner agencies (any organisation that is not a
+# council, i.e. has no plan or inspection of its own); an administrator for every organisation.
+
+
+def is_administrator(user):
+    return user.is_active and user.has_perm("actionplans.manage_all_plans")
+
+
+def council_of(user):
+    """The organisation a user works for (their owner record's), or None."""
+    if not user.is_authenticated:
+        return None
+    cached = getattr(user, "_council", False)
+    if cached is False:
+        cached = Owner.objects.filter(user=user).values_list("organisation", flat=True).first()
+        user._council = cached
+    return cached
+
+
+def _councils_q():
+    """Organisations that are councils: those with a plan or an inspection."""
+    return Q(organisation__in=Plan.objects.values("organisation")) | Q(
+        organisation__in=Inspection.objects.values("organisation")
+    )
+
+
+def is_other_council(user, organisation):
+    if organisation == council_of(user):
+        return False
+    return (
+        Plan.objects.filter(organisation=organisation).exists()
+        or Inspection.objects.filter(organisation=organisation).exists()
+    )
+
+
+def can_set_up_for(user, organisation):
+    """May ``user`` record owners (or plans, inspections) of ``organisation``?"""
+    if is_administrator(user):
+        return True
+    council = council_of(user)
+    return bool(council) and not is_other_council(user, organisation)
+
+
+def visible_owners(user):
+    """Owners a user may see on the set-up pages: their council's and partner agencies'."""
+    if not (user.is_authenticated and user.is_active):
+        return Owner.objects.none()
+    if is_administrator(user):
+        return Owner.objects.all()
+    council = council_of(user)
+    if not council:
+        return Owner.objects.none()
+    return Owner.objects.filter(Q(organisation=council) | ~_councils_q())
+
+
+def visible_inspections(user):
+    """Inspections of the user's council (every inspection for an administrator)."""
+    if not (user.is_authenticated and user.is_active):
+        return Inspection.objects.none()
+    if is_administrator(user):
+        return Inspection.objects.all()
+    council = council_of(user)
+    return Inspection.objects.filter(organisation=council) if council else Inspection.objects.none()
+
+
+def can_add_plan(user):
+    return user.has_perm("actionplans.add_plan") and (is_administrator(user) or council_of(user))
+
+
+def can_add_owner(user):
+    return user.has_perm("actionplans.add_owner") and (
+        is_administrator(user) or bool(council_of(user))
+    )
+
+
+def can_add_inspection(user):
+    return user.has_perm("inspections.add_inspection") and (
+        is_administrator(user) or bool(council_of(user))
+    )
+
+
+def require(allowed, message):
+    """A page the user may not use at all (a signed-in officer on a manager's page): 403."""
+    if not allowed:
+        raise PermissionDenied(message)
+
+
+def get_owner_for_user(user, pk, *, edit=False):
+    owner = get_object_or_404(visible_owners(user).select_related("user"), pk=pk)
+    if edit and not user.has_perm("actionplans.change_owner"):
+        raise PermissionDenied("Only a manager can change owners.")
+    return owner
+
+
+def get_inspection_for_user(user, pk, *, edit=False):
+    inspection = get_object_or_404(visible_inspections(user), pk=pk)
+    if edit and not user.has_perm("inspections.change_inspection"):
+        raise PermissionDenied("Only a manager can change inspections.")
+    return inspection
+
+
+def _get_inspection_part_for_editing(model, user, pk):
+    """A judgement or finding of an inspection the user may see (else 404) and change (403)."""
+    obj = get_object_or_404(
+        model.objects.select_related("inspection").filter(
+            inspection__in=visible_inspections(user).values("pk")
+        ),
+        pk=pk,
+    )
+    if not user.has_perm(f"inspections.change_{model._meta.model_name}"):
+        raise PermissionDenied("Only a manager can change inspections.")
+    return obj
+
+
+def get_judgement_for_user(user, pk):
+    return _get_inspection_part_for_editing(Judgement, user, pk)
+
+
+def get_finding_for_user(user, pk):
+    return _get_inspection_part_for_editing(Finding, user, pk)

@@ -7,16 +7,24 @@ Each records who did it (simple-history's request middleware, or ``history_user`
 import uuid
 from pathlib import PurePath
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from . import evidence as evidence_rules
+from . import rules
 from .history import changes_since
-from .models import Action, Evidence, ProgressUpdate, Recommendation
+from .models import Action, Evidence, Owner, ProgressUpdate
+from .people import person_name
 
 
 class Refused(Exception):
-    """A write the domain does not allow; the message says why, in words for the person asking."""
+    """A write the domain does not allow; the message says why, in words for the person asking
+    (and ``field`` names the form field it is about, if one)."""
+
+    def __init__(self, message, field=None):
+        super().__init__(message)
+        self.message = message
+        self.field = field
 
 
 class StaleEdit(Refused):
@@ -76,10 +84,6 @@ def _set_status(locked, status, actor, reason, completed_on=None):
     _save(locked, actor, reason, update_fields=["status", "completed_on", "version"])
 
 
-def _person(user):
-    return user.get_full_name() or user.get_username() if user else "someone"
-
-
 DECISIONS = {
     ProgressUpdate.Kind.PROPOSAL: "proposed it complete",
     ProgressUpdate.Kind.SIGN_OFF: "signed it off as complete",
@@ -98,7 +102,8 @@ def last_decision(action):
     )
     if entry is None:
         return f"It is {action.get_status_display().lower()}."
-    return f"{_person(entry.author)} {DECISIONS[entry.kind]} on {entry.written_on:%-d %B %Y}."
+    who = person_name(entry.author, nobody="Someone")
+    return f"{who} {DECISIONS[entry.kind]} on {entry.written_on:%-d %B %Y}."
 
 
 def _add_entry(action, kind, *, author, written_on, text, status, reason, period_label="",
@@ -261,15 +266,15 @@ def action_reopen(action, *, manager, reason, status=Action.Status.UNDERWAY):
 
 
 @transaction.atomic
-def save_with_version(obj, *, editor, expected_version, fields=None, m2m=None, reason="Edited"):
-    """Save an edited Action or Recommendation unless someone saved it since ``expected_version``.
+def save_with_version(obj, *, editor, expected_version, m2m=None, reason="Edited", fields=None):
+    """Save an edited object unless someone saved it since ``expected_version``.
 
     The version is bumped by one conditional UPDATE, so two concurrent saves cannot both pass.
     On a conflict nothing is written and StaleEdit carries the current object and what changed.
-    ``fields`` names the fields the edit sets; only those (and what derives from them) are written.
+    With ``fields``, only those columns are written.
     """
     model = type(obj)
-    if model not in (Action, Recommendation):
+    if "version" not in {field.name for field in model._meta.concrete_fields}:
         raise TypeError(f"{model.__name__} has no version to check.")
     bumped = model.objects.filter(pk=obj.pk, version=expected_version).update(
         version=expected_version + 1
@@ -278,28 +283,16 @@ def save_with_version(obj, *, editor, expected_version, fields=None, m2m=None, r
         current = model.objects.get(pk=obj.pk)
         raise StaleEdit(current, changes_since(current, expected_version))
     obj.version = expected_version + 1
-    written = None if fields is None else [*fields, "version"]
     if isinstance(obj, Action):
         obj.derive_planned_completion_date()
-        if written is not None:
-            written += ["planned_completion_date", "owners_as_written", "rag_override_by"]
     for name, values in (m2m or {}).items():
         _set_quietly(obj, name, values)
     # One history record for the whole edit, fields and related owners together.
-    _save(obj, editor, reason, update_fields=written)
+    if fields is not None:
+        _save(obj, editor, reason, update_fields=_columns(model, [*fields, "version"]))
+    else:
+        _save(obj, editor, reason)
     return obj
-
-
-def action_edit(action, *, editor, expected_version, fields, changed, owners):
-    """A manager's edit of an action, under the version check; an override records who set it."""
-    if {"rag_override", "rag_override_reason"} & set(changed):
-        action.rag_override_by = editor if action.rag_override else None
-    if not action.rag_override:
-        action.rag_override_reason = ""
-    return save_with_version(
-        action, editor=editor, expected_version=expected_version, fields=fields,
-        m2m={"owners": owners},
-    )  # fmt: skip
 
 
 def _set_quietly(obj, name, values):
@@ -317,7 +310,7 @@ def _set_quietly(obj, name, values):
 
 
 @transaction.atomic
-def create(obj, *, actor, siblings, m2m=None, reason="Added"):
+def _append(obj, *, actor, siblings, m2m=None, reason="Added"):
     """Save a new section, recommendation, action or measure at the end of its siblings."""
     last = siblings.order_by("-order").values_list("order", flat=True).first()
     obj.order = 0 if last is None else last + 1
@@ -351,3 +344,213 @@ def remove(obj, *, actor, reason="Removed"):
     obj._change_reason = reason
     obj._history_user = actor
     obj.delete()
+
+
+# Setting up and restructuring: one named write for each thing a manager does to a plan, an owner
+# or an inspection. Each takes the actor, records a reason in history, runs in a transaction and
+# writes only the fields it is given (the form's), so a concurrent change to any other is kept.
+
+
+def _columns(model, names):
+    """The names among ``names`` that are columns of ``model`` (not many-to-many fields)."""
+    concrete = {field.name for field in model._meta.concrete_fields}
+    return [name for name in dict.fromkeys(names) if name in concrete]
+
+
+def _check_set_up_for(actor, organisation, field="organisation"):
+    if rules.can_set_up_for(actor, organisation):
+        return
+    council = rules.council_of(actor)
+    if not council:
+        raise Refused(
+            "Your sign-in is not linked to an owner record of your council, so you cannot set "
+            "up plans, owners or inspections. Ask an administrator to link it.",
+            field,
+        )
+    raise Refused(
+        f"{organisation} is another council. You can set up only for {council} and partner "
+        "agencies.",
+        field,
+    )
+
+
+def _check_same_organisation(plan, owners_by_field, inspections):
+    for field, owner in owners_by_field.items():
+        if owner is not None and owner.organisation != plan.organisation:
+            raise Refused(f"{owner} does not belong to {plan.organisation}.", field)
+    for inspection in inspections:
+        if inspection.organisation != plan.organisation:
+            raise Refused(
+                f"{inspection} is not an inspection of {plan.organisation}.", "inspections"
+            )
+
+
+@transaction.atomic
+def plan_create(plan, *, actor, inspections=()):
+    """A new plan of the actor's council (any organisation for an administrator); the actor
+    becomes one of its managers."""
+    _check_set_up_for(actor, plan.organisation)
+    _check_same_organisation(
+        plan, {"sponsor": plan.sponsor, "governance_body": plan.governance_body}, inspections
+    )
+    _save(plan, actor, "Plan created")
+    plan.inspections.set(inspections)
+    plan.managers.add(actor)
+    return plan
+
+
+@transaction.atomic
+def plan_edit(plan, *, actor, version, fields, inspections=None):
+    """The plan's details; refused if someone saved the plan since ``version``."""
+    linked = set(plan.inspections.values_list("pk", flat=True))
+    _check_same_organisation(
+        plan,
+        {"sponsor": plan.sponsor, "governance_body": plan.governance_body},
+        [inspection for inspection in inspections or () if inspection.pk not in linked],
+    )
+    m2m = {} if inspections is None else {"inspections": inspections}
+    return save_with_version(
+        plan, editor=actor, expected_version=version, m2m=m2m, fields=fields,
+        reason="Plan details edited",
+    )  # fmt: skip
+
+
+def section_add(section, *, actor):
+    return _append(
+        section, actor=actor, siblings=section.plan.sections.all(), reason="Section added"
+    )
+
+
+@transaction.atomic
+def section_rename(section, *, actor):
+    return _save(section, actor, "Section renamed", update_fields=["title"])
+
+
+def recommendation_add(rec, *, actor, leads=()):
+    return _append(
+        rec, actor=actor, siblings=rec.plan.recommendations.all(), m2m={"leads": leads},
+        reason="Recommendation added",
+    )  # fmt: skip
+
+
+def recommendation_edit(rec, *, actor, version, fields, leads=()):
+    return save_with_version(
+        rec, editor=actor, expected_version=version, m2m={"leads": leads}, fields=fields,
+        reason="Recommendation edited",
+    )  # fmt: skip
+
+
+def action_add(action, *, actor, owners=()):
+    return _append(
+        action, actor=actor, siblings=action.recommendation.actions.all(),
+        m2m={"owners": owners}, reason="Action added",
+    )  # fmt: skip
+
+
+def action_edit(action, *, actor, version, fields, changed=(), owners=()):
+    """A manager's edit of an action, under the version check; an override records who set it."""
+    # The real date follows the planned text; the council's wording of the owners may be cleared.
+    fields = [*fields, "planned_completion_date", "owners_as_written"]
+    if {"rag_override", "rag_override_reason"} & set(changed):
+        action.rag_override_by = actor if action.rag_override else None
+        fields.append("rag_override_by")
+    if not action.rag_override:
+        action.rag_override_reason = ""
+    return save_with_version(
+        action, editor=actor, expected_version=version, m2m={"owners": owners}, fields=fields,
+        reason="Action edited",
+    )  # fmt: skip
+
+
+def measure_add(measure, *, actor):
+    return _append(
+        measure, actor=actor, siblings=measure.plan.measures.all(), reason="Measure added"
+    )
+
+
+@transaction.atomic
+def measure_edit(measure, *, actor, fields):
+    fields = _columns(type(measure), [*fields, "target_date"])  # the date follows its text
+    return _save(measure, actor, "Measure edited", update_fields=fields)
+
+
+@transaction.atomic
+def reading_add(reading, *, actor):
+    return _save(reading, actor, "Reading added")
+
+
+def _save_owner(owner, save):
+    """Run ``save``; a sign-in or name taken meanwhile by another owner is refused, not a 500."""
+    try:
+        with transaction.atomic():
+            return save()
+    except IntegrityError:
+        if owner.user_id and Owner.objects.filter(user_id=owner.user_id).exclude(pk=owner.pk):
+            raise Refused("That sign-in is already linked to another owner.", "user") from None
+        raise Refused(
+            "There is already an owner with this name in this organisation and service.", "name"
+        ) from None
+
+
+@transaction.atomic
+def owner_add(owner, *, actor, members=()):
+    """A person, role, team, board, sub-group or partner agency, with its members."""
+    _check_set_up_for(actor, owner.organisation)
+    reason = "Owner added" + (", linked to a sign-in" if owner.user_id else "")
+    _save_owner(owner, lambda: _save(owner, actor, reason))
+    if members:
+        owner.members.set(members)
+    return owner
+
+
+@transaction.atomic
+def owner_edit(owner, *, actor, version, fields, members=()):
+    _check_set_up_for(actor, owner.organisation)
+    before = Owner.objects.filter(pk=owner.pk).values_list("user_id", flat=True).first()
+    reason = "Owner edited"
+    if owner.user_id != before:
+        reason += ", linked to a sign-in" if owner.user_id else ", sign-in unlinked"
+    m2m = {"members": members} if "members" in fields else {}
+    return _save_owner(
+        owner,
+        lambda: save_with_version(
+            owner, editor=actor, expected_version=version, m2m=m2m, fields=fields, reason=reason
+        ),
+    )
+
+
+@transaction.atomic
+def inspection_add(inspection, *, actor):
+    _check_set_up_for(actor, inspection.organisation)
+    return _save(inspection, actor, "Inspection added")
+
+
+@transaction.atomic
+def inspection_edit(inspection, *, actor, version, fields):
+    _check_set_up_for(actor, inspection.organisation)
+    return save_with_version(
+        inspection, editor=actor, expected_version=version, fields=fields,
+        reason="Inspection edited",
+    )  # fmt: skip
+
+
+def judgement_add(judgement, *, actor):
+    siblings = judgement.inspection.judgements.all()
+    return _append(judgement, actor=actor, siblings=siblings, reason="Judgement added")
+
+
+@transaction.atomic
+def judgement_edit(judgement, *, actor, fields):
+    return _save(
+        judgement, actor, "Judgement edited", update_fields=_columns(type(judgement), fields)
+    )
+
+
+def finding_add(finding, *, actor):
+    siblings = finding.inspection.findings.filter(kind=finding.kind)
+    return _append(finding, actor=actor, siblings=siblings, reason="Finding added")
+
+
+@transaction.atomic
+def finding_edit(finding, *, actor, fields):
+    return _save(finding, actor, "Finding edited", update_fields=_columns(type(finding), fields))

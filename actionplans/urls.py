@@ -1,12 +1,13 @@
 from django.urls import path, re_path
 
-from .views import actions, plans, structure
+from .views import actions, plans, setup, structure
 
 KINDS = "(?P<kind>section|recommendation|action|measure)"
 
 urlpatterns = [
     path("", plans.home, name="home"),
     path("plans/", plans.plan_list, name="plan_list"),
+    path("plans/new/", setup.plan_create, name="plan_create"),
     path("plans/<int:pk>/", plans.plan_detail, name="plan_detail"),
     path("plans/<int:pk>/as-it-stood/", plans.plan_as_of, name="plan_as_of"),
     path("plans/<int:pk>/history/", plans.plan_history, name="plan_history"),
@@ -34,6 +35,18 @@ urlpatterns = [
     path("actions/<int:pk>/history/", actions.action_history, name="action_history"),
     path("measures/<int:pk>/edit/", structure.measure_edit, name="measure_edit"),
     path("measures/<int:pk>/readings/add/", structure.reading_add, name="reading_add"),
+    path("owners/", setup.owner_list, name="owner_list"),
+    path("owners/new/", setup.owner_add, name="owner_add"),
+    path("owners/<int:pk>/", setup.owner_detail, name="owner_detail"),
+    path("owners/<int:pk>/edit/", setup.owner_edit, name="owner_edit"),
+    path("inspections/", setup.inspection_list, name="inspection_list"),
+    path("inspections/new/", setup.inspection_add, name="inspection_add"),
+    path("inspections/<int:pk>/", setup.inspection_detail, name="inspection_detail"),
+    path("inspections/<int:pk>/edit/", setup.inspection_edit, name="inspection_edit"),
+    path("inspections/<int:pk>/judgements/add/", setup.judgement_add, name="judgement_add"),
+    path("inspections/<int:pk>/findings/add/", setup.finding_add, name="finding_add"),
+    path("judgements/<int:pk>/edit/", setup.judgement_edit, name="judgement_edit"),
+    path("findings/<int:pk>/edit/", setup.finding_edit, name="finding_edit"),
     re_path(rf"^{KINDS}/(?P<pk>[0-9]+)/move/$", structure.move, name="move"),
     re_path(rf"^{KINDS}/(?P<pk>[0-9]+)/remove/$", structure.remove, name="remove"),
     path("evidence/<int:pk>/", actions.evidence_download, name="evidence_download"),

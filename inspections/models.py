@@ -28,6 +28,8 @@ class Inspection(models.Model):
     ended_on = models.DateField(null=True, blank=True, validators=[plausible_date])
     published_on = models.DateField(null=True, blank=True, validators=[plausible_date])
     summary = models.TextField(blank=True)
+    # Bumped on every edit, so that a save based on a stale copy is refused.
+    version = models.PositiveIntegerField(default=1, editable=False)
 
     history = HistoricalRecords()
 

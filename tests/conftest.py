@@ -138,3 +138,6 @@ def restore_groups():
     from django.apps import apps
 
     import_module("actionplans.migrations.0003_groups").create_groups(apps, None)
+    import_module("actionplans.migrations.0007_versions_and_manager_permissions").grant_set_up(
+        apps, None
+    )

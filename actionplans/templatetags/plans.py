@@ -1,7 +1,7 @@
 from django import template
 
 from .. import rag
-from ..people import person_name
+from ..people import person_name, sign_in_label
 
 register = template.Library()
 
@@ -19,3 +19,9 @@ def person(user, nobody=None):
     ``{{ user|person:"Unknown" }}`` names the absent user; by default "The system".
     """
     return person_name(user) if nobody is None else person_name(user, nobody)
+
+
+@register.filter
+def sign_in(user):
+    """A sign-in as ``people.sign_in_label`` names it: "jsmith (Jane Smith)"."""
+    return sign_in_label(user)

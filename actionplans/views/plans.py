@@ -30,7 +30,8 @@ def plan_list(request):
         recommendation_count=Count("recommendations", distinct=True),
         action_count=Count("recommendations__actions", distinct=True),
     )
-    return render(request, "actionplans/plan_list.html", {"plans": plans})
+    context = {"plans": plans, "can_add_plan": rules.can_add_plan(request.user)}
+    return render(request, "actionplans/plan_list.html", context)
 
 
 def plan_detail(request, pk):

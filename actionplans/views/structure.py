@@ -23,39 +23,60 @@ from .plans import history_page
 FORM = "actionplans/form.html"
 
 
-def _page(request, form, title, back, **context):
-    return render(request, FORM, {"form": form, "title": title, "back": back, **context})
+def _page(request, form, title, back, back_label="Back to the plan", **context):
+    context = {"form": form, "title": title, "back": back, "back_label": back_label, **context}
+    return render(request, FORM, context)
 
 
-def _simple_form(request, form, *, plan, title, done, message, save=None):
-    """Show ``form``; when it is valid, save it (by default with ``message`` as the reason)."""
-    if request.method == "POST" and form.is_valid():
-        if save:
-            save(form.instance)
-        else:
-            form.instance._change_reason = message
-            form.save()
-        messages.success(request, message)
+def refuse(form, refused):
+    """Show a refusal of the domain (services.Refused) as an error of the form."""
+    form.add_error(refused.field if refused.field in form.fields else None, refused.message)
+
+
+def fields_of(form):
+    """The model fields the form edits: the only ones its save writes."""
+    return [name for name in form._meta.fields if name in form.fields]
+
+
+def save_form(request, form, save, message):
+    """Save a valid bound ``form`` through the service ``save``; None if it was refused."""
+    if request.method != "POST" or not form.is_valid():
+        return None
+    try:
+        saved = save(form)
+    except services.StaleEdit:
+        raise  # shown with what changed (versioned_form)
+    except services.Refused as refused:
+        refuse(form, refused)
+        return None
+    messages.success(request, message)
+    return saved
+
+
+def _simple_form(request, form, *, plan, title, done, message, save):
+    """Show ``form``; when it is valid, write it through the named service ``save``."""
+    if save_form(request, form, save, message) is not None:
         return redirect(done)
     return _page(request, form, title, plan.get_absolute_url(), plan=plan)
 
 
-def _add(siblings, request):
-    """Save a new item at the end of ``siblings`` (see services.create)."""
-    return lambda obj: services.create(obj, actor=request.user, siblings=siblings)
-
-
 def plan_edit(request, pk):
     plan = rules.get_plan_for_user(request.user, pk, edit=True)
-    form = PlanForm(posted(request), instance=plan)
-    return _simple_form(
-        request,
-        form,
-        plan=plan,
-        title="Edit the plan",
-        done=plan.get_absolute_url(),
-        message="The plan has been updated.",
-    )
+
+    def save(form):
+        return services.plan_edit(
+            form.save(commit=False), actor=request.user, version=form.cleaned_data["version"],
+            fields=fields_of(form), inspections=form.cleaned_data["inspections"],
+        )  # fmt: skip
+
+    links = [
+        (reverse("owner_list"), "Owners: people, teams and partner agencies"),
+        (reverse("inspection_list"), "Inspections"),
+    ]
+    return versioned_form(
+        request, PlanForm, plan, "Edit the plan", save, back=plan.get_absolute_url(),
+        context={"plan": plan, "links": links}, message="The plan has been updated.",
+    )  # fmt: skip
 
 
 def section_add(request, pk):
@@ -68,7 +89,7 @@ def section_add(request, pk):
         title="Add a section",
         done=plan.get_absolute_url(),
         message="The section has been added.",
-        save=_add(plan.sections.all(), request),
+        save=lambda form: services.section_add(form.instance, actor=request.user),
     )
 
 
@@ -83,23 +104,35 @@ def section_edit(request, pk):
         title="Edit the section",
         done=plan.get_absolute_url(),
         message="The section has been renamed.",
+        save=lambda form: services.section_rename(form.instance, actor=request.user),
     )
 
 
-def _versioned_form(request, form_class, instance, plan, title, save):
-    """Add or edit a recommendation or action; a stale edit is re-shown with what changed."""
-    form = form_class(posted(request), instance=instance, plan=plan)
+def versioned_form(
+    request, form_class, instance, title, save, *, back, form_kwargs=None, context=None,
+    message=None, back_label="Back to the plan", done=None,
+):  # fmt: skip
+    """Add or edit an object that carries a version; a stale edit is re-shown with what changed,
+    any other refusal as an error of the form."""
+    form_kwargs = form_kwargs or {}
+    form = form_class(posted(request), instance=instance, **form_kwargs)
     conflict = None
-    if request.method == "POST" and form.is_valid():
-        try:
-            saved = save(form)
-            messages.success(
-                request, f"The {form_class.Meta.model._meta.verbose_name} has been saved."
-            )
-            return redirect(saved.get_absolute_url())
-        except services.StaleEdit as stale:
-            conflict, form = stale, _rebound(form_class, request, stale, plan=plan)
-    return _page(request, form, title, plan.get_absolute_url(), plan=plan, conflict=conflict)
+    message = message or f"The {form_class.Meta.model._meta.verbose_name} has been saved."
+    try:
+        saved = save_form(request, form, save, message)
+        if saved is not None:
+            return redirect(done(saved) if done else saved.get_absolute_url())
+    except services.StaleEdit as stale:
+        conflict, form = stale, _rebound(form_class, request, stale, **form_kwargs)
+    return _page(request, form, title, back, back_label, conflict=conflict, **(context or {}))
+
+
+def _versioned_form(request, form_class, instance, plan, title, save):
+    """Add or edit a recommendation or action of ``plan``."""
+    return versioned_form(
+        request, form_class, instance, title, save, back=plan.get_absolute_url(),
+        form_kwargs={"plan": plan}, context={"plan": plan},
+    )  # fmt: skip
 
 
 def _rebound(form_class, request, stale, **kwargs):
@@ -115,10 +148,9 @@ def recommendation_add(request, pk):
     plan = rules.get_plan_for_user(request.user, pk, edit=True)
 
     def save(form):
-        return services.create(
-            form.save(commit=False), actor=request.user, siblings=plan.recommendations.all(),
-            m2m={"leads": form.cleaned_data["leads"]},
-        )  # fmt: skip
+        return services.recommendation_add(
+            form.save(commit=False), actor=request.user, leads=form.cleaned_data["leads"]
+        )
 
     return _versioned_form(
         request, RecommendationForm, Recommendation(plan=plan), plan, "Add a recommendation", save
@@ -129,10 +161,9 @@ def recommendation_edit(request, pk):
     rec = rules.get_recommendation_for_user(request.user, pk, edit=True)
 
     def save(form):
-        return services.save_with_version(
-            form.save(commit=False), editor=request.user,
-            expected_version=form.cleaned_data["version"], fields=form.model_fields(),
-            m2m={"leads": form.cleaned_data["leads"]},
+        return services.recommendation_edit(
+            form.save(commit=False), actor=request.user, version=form.cleaned_data["version"],
+            fields=fields_of(form), leads=form.cleaned_data["leads"],
         )  # fmt: skip
 
     return _versioned_form(
@@ -165,10 +196,9 @@ def action_add(request, pk):
     rec = rules.get_recommendation_for_user(request.user, pk, edit=True)
 
     def save(form):
-        return services.create(
-            form.save(commit=False), actor=request.user, siblings=rec.actions.all(),
-            m2m={"owners": form.cleaned_data["owners"]},
-        )  # fmt: skip
+        return services.action_add(
+            form.save(commit=False), actor=request.user, owners=form.cleaned_data["owners"]
+        )
 
     return _versioned_form(
         request, ActionForm, Action(recommendation=rec), rec.plan, "Add an action", save
@@ -180,9 +210,8 @@ def action_edit(request, pk):
 
     def save(form):
         return services.action_edit(
-            form.save(commit=False), editor=request.user,
-            expected_version=form.cleaned_data["version"], fields=form.model_fields(),
-            changed=form.changed_data, owners=form.cleaned_data["owners"],
+            form.save(commit=False), actor=request.user, version=form.cleaned_data["version"],
+            fields=fields_of(form), changed=form.changed_data, owners=form.cleaned_data["owners"],
         )  # fmt: skip
 
     plan = action.recommendation.plan
@@ -244,7 +273,7 @@ def measure_add(request, pk):
         title="Add a measure",
         done=reverse("plan_measures", args=[plan.pk]),
         message="The measure has been added.",
-        save=_add(plan.measures.all(), request),
+        save=lambda form: services.measure_add(form.instance, actor=request.user),
     )
 
 
@@ -258,6 +287,9 @@ def measure_edit(request, pk):
         title="Edit the measure",
         done=reverse("plan_measures", args=[measure.plan_id]),
         message="The measure has been updated.",
+        save=lambda form: services.measure_edit(
+            form.instance, actor=request.user, fields=fields_of(form)
+        ),
     )
 
 
@@ -271,6 +303,7 @@ def reading_add(request, pk):
         title=f"Add a reading for {measure.name}",
         done=reverse("plan_measures", args=[measure.plan_id]),
         message="The reading has been added.",
+        save=lambda form: services.reading_add(form.instance, actor=request.user),
     )
 
 

@@ -7,7 +7,6 @@ from the test itself; the live server runs in its own thread and is unaffected.
 import contextlib
 import os
 import re
-from importlib import import_module
 from pathlib import Path
 
 import pytest
@@ -45,7 +44,6 @@ def demo(transactional_db):
     The roles are groups made by a data migration; a transactional test flushes them at teardown,
     so they are made again here (the migration's own function) before the demo users join them.
     """
-    from django.apps import apps
     from django.contrib.auth import get_user_model
     from django.contrib.auth.models import Group
 
@@ -53,7 +51,9 @@ def demo(transactional_db):
     from actionplans.models import Plan
 
     if Group.objects.filter(name__in=["Officer", "Manager", "Clerk", "Administrator"]).count() < 4:
-        import_module("actionplans.migrations.0003_groups").create_groups(apps, None)
+        from tests.conftest import restore_groups
+
+        restore_groups()
     load_demo()
     users = {u.username: u for u in get_user_model().objects.all()}
     return {
