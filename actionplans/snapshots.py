@@ -4,13 +4,13 @@ Pages (and later the committee appendix) render these rows, so "now" and "as it 
 shape and one template. Both paths run a fixed number of queries whatever the plan's size.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.db.models import Prefetch
 from django.utils import timezone
 
 from . import rag
-from .models import Action, Owner, Plan, ProgressUpdate, Recommendation, Section
+from .models import Action, Measure, Owner, Plan, ProgressUpdate, Recommendation, Section
 
 
 @dataclass
@@ -22,6 +22,17 @@ class UpdateRow:
     period_label: str
     text: str
     author: str
+
+
+@dataclass
+class MeasureRow:
+    """A performance indicator with its baseline and target as the plan wrote them."""
+
+    id: int
+    name: str
+    baseline_text: str
+    target_text: str
+    target_date_text: str
 
 
 @dataclass
@@ -38,6 +49,9 @@ class ActionRow:
     rag: str
     rag_label: str
     updates: list
+    performance_indicator: str = ""
+    target: str = ""
+    measures: list = field(default_factory=list)
 
     @property
     def latest_update(self):
@@ -56,6 +70,7 @@ class RecommendationRow:
     leads: list
     updates: list
     actions: list
+    measures: list = field(default_factory=list)
 
     @property
     def latest_update(self):
@@ -140,7 +155,31 @@ def _action_row(action, owners, updates, today):
         rag=rating.value,
         rag_label=rag.words(action, rating),
         updates=updates,
+        performance_indicator=action.performance_indicator,
+        target=action.target,
     )
+
+
+def _measure_rows(measures):
+    """Measures by action id and (those on a whole recommendation) by recommendation id."""
+    by_action, by_rec = {}, {}
+    for m in sorted(measures, key=lambda m: (m.order, m.id)):
+        row = MeasureRow(m.id, m.name, m.baseline_text, m.target_text, m.target_date_text)
+        if m.action_id:
+            by_action.setdefault(m.action_id, []).append(row)
+        elif m.recommendation_id:
+            by_rec.setdefault(m.recommendation_id, []).append(row)
+    return by_action, by_rec
+
+
+def _attach_measures(outline, measures):
+    by_action, by_rec = _measure_rows(measures)
+    for section in outline.sections:
+        for rec in section.recommendations:
+            rec.measures = by_rec.get(rec.id, [])
+            for action in rec.actions:
+                action.measures = by_action.get(action.id, [])
+    return outline
 
 
 def _assemble(plan, sections, recommendations, actions_by_rec, rec_updates, at):
@@ -191,7 +230,8 @@ def current(plan, today=None):
             action, [str(o) for o in action.owners.all()], by_action.get(action.pk, []), today
         )
         actions_by_rec.setdefault(action.recommendation_id, []).append(row)
-    return _assemble(plan, plan.sections.all(), recommendations, actions_by_rec, by_rec, None)
+    outline = _assemble(plan, plan.sections.all(), recommendations, actions_by_rec, by_rec, None)
+    return _attach_measures(outline, Measure.objects.filter(plan=plan))
 
 
 def _latest(model, moment, related=(), **filters):
@@ -264,4 +304,5 @@ def as_of(plan, moment):
                 day,
             )
         )
-    return _assemble(past_plan, sections, recs, actions_by_rec, by_rec, moment)
+    outline = _assemble(past_plan, sections, recs, actions_by_rec, by_rec, moment)
+    return _attach_measures(outline, _latest(Measure, moment, plan_id=plan.pk))
