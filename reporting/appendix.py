@@ -19,7 +19,7 @@ from . import fields
 from .fields import Context, Para, Updates
 from .models import Layout, PlanLayout
 
-MAX_PASSES = 4
+MAX_PASSES = 5
 # The fields that name a recommendation: repeated with "(contd.)" where it crosses a page.
 NAMING_FIELDS = {"reference", "recommendation", "recommendation_text"}
 
@@ -156,6 +156,7 @@ class Row:
     first_of_recommendation: bool = False
     contd: bool = False
     complete: bool = False
+    page_break: bool = False
 
 
 @dataclass
@@ -199,7 +200,7 @@ def outline_as_at(plan, as_at):
     return outline
 
 
-def build(plan, spec, as_at=None, updates=None, contd=frozenset()):
+def build(plan, spec, as_at=None, updates=None):
     as_at = as_at or timezone.localdate()
     updates = updates or Updates()
     outline = outline_as_at(plan, as_at)
@@ -207,18 +208,20 @@ def build(plan, spec, as_at=None, updates=None, contd=frozenset()):
         plan=outline.plan, spec=spec, as_at=as_at, updates=updates, outline=outline, rows=[],
         generated=timezone.now(),
     )  # fmt: skip
-    doc.rows = table_rows(doc, contd)
+    doc.rows = table_rows(doc)
     return doc
 
 
-def table_rows(doc, contd=frozenset()):
-    """The table's rows; ``contd`` the keys of rows that open a page mid-recommendation."""
+def table_rows(doc, contd=frozenset(), forced=frozenset()):
+    """The table's rows; ``contd`` the keys of rows that open a page mid-recommendation,
+    ``forced`` those that must start a page."""
     spec, columns = doc.spec, doc.columns
     context = Context(doc.updates, spec.complete_word, spec.bold_complete)
     rows = []
     for section in doc.outline.sections:
         if spec.group_sections and section.title:
-            rows.append(Row(key=f"s{section.id}", group=section.title))
+            key = f"s{section.id}"
+            rows.append(Row(key=key, group=section.title, page_break=key in forced))
         for rec in section.recommendations:
             actions = rec.actions or [None]
             keys = [f"r{rec.id}-a{a.id if a else 0}" for a in actions]
@@ -230,6 +233,7 @@ def table_rows(doc, contd=frozenset()):
                     first_of_recommendation=i == 0,
                     contd=i > 0 and keys[i] in contd,
                     complete=action is not None and action.status == "complete",
+                    page_break=keys[i] in forced,
                 )
                 for n, column in enumerate(columns):
                     row.cells.append(_cell(rec, action, column, context, spec, starts, i, n, row))
@@ -267,7 +271,9 @@ def _contd(rec, column, paras, spec):
 
 
 def html(doc, *, for_print=True):
-    return render_to_string("reporting/appendix.html", {"doc": doc, "for_print": for_print})
+    """The whole document for WeasyPrint, or (for_print=False) the part a web page embeds."""
+    template = "reporting/appendix.html" if for_print else "reporting/_document.html"
+    return render_to_string(template, {"doc": doc, "for_print": for_print})
 
 
 def _rows_starting_pages(document):
@@ -290,20 +296,25 @@ def _rows_starting_pages(document):
 def layout_pdf(doc):
     """Lay the document out, repeating recommendations as "(contd.)" where they cross a page.
 
-    Returns (WeasyPrint document, Document as finally laid out, passes).
+    A repeated recommendation can be taller than the rows it now spans and push the page break
+    back up, even to the recommendation's first row; the recommendation then starts on a new page
+    (a forced break) instead of going round in circles. Returns (WeasyPrint document, Document as
+    finally laid out, passes).
     """
     from weasyprint import HTML
 
-    contd = frozenset()
+    contd, forced, before = frozenset(), frozenset(), frozenset()
     firsts = {r.key for r in doc.rows if r.first_of_recommendation or r.group}
     for passes in range(1, MAX_PASSES + 1):
         laid_out = HTML(string=html(doc), base_url=None).render(pdf_tags=True)
-        starts = _rows_starting_pages(laid_out)
-        wanted = frozenset(starts - firsts)
+        starts = frozenset(_rows_starting_pages(laid_out))
+        wanted = starts - firsts
         if wanted == contd or passes == MAX_PASSES:
             break
-        contd = wanted
-        doc = replace(doc, rows=table_rows(doc, contd))
+        if contd - starts:
+            forced |= (starts - before) & firsts
+        before, contd = starts, wanted
+        doc = replace(doc, rows=table_rows(doc, contd, forced))
     return laid_out, doc, passes
 
 
