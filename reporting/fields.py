@@ -246,6 +246,8 @@ CHOICES = [(f.key, f.label) for f in FIELDS.values()]
 # (lower case) wins, so a plan without a layout still renders in its own columns and order.
 HEADING_MEANINGS = [
     ("ref", "reference"),
+    ("deadline", "planned_completion"),
+    ("due", "planned_completion"),
     ("recommendation", "recommendation"),
     ("area for", "recommendation"),
     ("who/when", "who_when"),

@@ -103,8 +103,9 @@ def test_a_recommendation_crossing_a_page_is_repeated_as_contd(demo_plans):
     assert contd, "Appendix B has recommendations over page breaks"
     for row in contd:
         # The row opens its page, and that page says which recommendation goes on.
-        page = next(p.extract_text() for p in reader.pages if row_text(doc, row) in squash(
-            p.extract_text()))
+        page = next(
+            p.extract_text() for p in reader.pages if row_text(doc, row) in squash(p.extract_text())
+        )
         ref = row.key.split("-")[0][1:]
         rec = next(r for s in doc.outline.sections for r in s.recommendations if str(r.id) == ref)
         assert squash(f"{rec.reference} (contd.)") in squash(page)
@@ -119,8 +120,9 @@ def test_a_recommendation_too_tall_to_continue_starts_a_new_page(demo_plans):
     doc, reader, _ = render(presets.ROTHERHAM)
     for row in (r for r in doc.rows if r.page_break):
         assert row.first_of_recommendation or row.group
-        opening = [p.extract_text() for p in reader.pages if row_text(doc, row) in squash(
-            p.extract_text())]
+        opening = [
+            p.extract_text() for p in reader.pages if row_text(doc, row) in squash(p.extract_text())
+        ]
         assert opening
 
 
@@ -199,7 +201,9 @@ def test_merton_b_who_when_puts_the_owner_in_bold_before_the_time_scale(demo_pla
 def test_sections_as_group_rows(demo_plans):
     doc, reader, _ = render(presets.ROTHERHAM)
     assert [r.group for r in doc.rows if r.group] == [
-        "Immediate", "Within 3 Months", "Within 6 Months"
+        "Immediate",
+        "Within 3 Months",
+        "Within 6 Months",
     ]
     assert_in_order(["Immediate", "CP1", "Within 3 Months", "CP4", "Within 6 Months"],
                     squash(" ".join(p.extract_text() for p in reader.pages)))  # fmt: skip
