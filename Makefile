@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 ASSETS := static-build/.built
 
-.PHONY: run test setup lint assets browser-deps
+.PHONY: run test setup lint assets browser-deps appendix-pictures
 
 $(PY):
 	python=$$(scripts/find-python) && "$$python" -m venv $(VENV)
@@ -48,3 +48,20 @@ test: setup browser-deps
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+
+# PNGs of the first pages of each preset appendix on its seed plan, for a person to look at.
+# Uses a throwaway SQLite database; writes outside the repository.
+PICTURES ?= /tmp/appendix-pictures
+PICTURES_DB := sqlite:///$(PICTURES)/demo.sqlite3
+appendix-pictures: setup browser-deps
+	mkdir -p $(PICTURES) && rm -f $(PICTURES)/*.png $(PICTURES)/demo.sqlite3
+	DEBUG=1 DATABASE_URL=$(PICTURES_DB) $(PY) manage.py migrate --noinput -v0
+	DEBUG=1 DATABASE_URL=$(PICTURES_DB) $(PY) manage.py load_demo
+	for name in "Merton Appendix A:ACCESS AND ASSESSMENT" "Merton Appendix B:Youth Justice Core Case" \
+	    "Rotherham action delivery plan:Improvement Panel"; do \
+	  layout=$${name%%:*}; plan=$${name#*:}; file=$$(echo "$$layout" | tr ' ' '-'); \
+	  DEBUG=1 DATABASE_URL=$(PICTURES_DB) $(PY) manage.py render_appendix "$$plan" \
+	    --layout "$$layout" --as-at 2012-12-01 -o $(PICTURES)/$$file.pdf && \
+	  pdftoppm -png -r 80 -f 1 -l 3 $(PICTURES)/$$file.pdf $(PICTURES)/$$file; \
+	done
+	@ls $(PICTURES)/*.png

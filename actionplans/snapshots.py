@@ -5,13 +5,13 @@ shape and one template. Both paths run a fixed number of queries whatever the pl
 """
 
 from collections import Counter
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 from django.db.models import Prefetch
 from django.utils import timezone
 
 from . import rag
-from .models import Action, Owner, Plan, ProgressUpdate, Recommendation, Section
+from .models import Action, Measure, Owner, Plan, ProgressUpdate, Recommendation, Section
 from .people import name_from_parts
 
 
@@ -24,6 +24,17 @@ class UpdateRow:
     period_label: str
     text: str
     author: str
+
+
+@dataclass
+class MeasureRow:
+    """A performance indicator with its baseline and target as the plan wrote them."""
+
+    id: int
+    name: str
+    baseline_text: str
+    target_text: str
+    target_date_text: str
 
 
 @dataclass
@@ -42,6 +53,9 @@ class ActionRow:
     updates: list
     label: str = ""  # its reference as the page shows it: its own, else its recommendation's
     name: str = ""  # what its controls act on, unique on the page: "action 2 of CP1"
+    performance_indicator: str = ""
+    target: str = ""
+    measures: list = field(default_factory=list)
 
     @property
     def latest_update(self):
@@ -61,6 +75,7 @@ class RecommendationRow:
     updates: list
     actions: list
     name: str = ""  # unique on the page: "CP1", "1 in General Service Enhancements"
+    measures: list = field(default_factory=list)
 
     @property
     def latest_update(self):
@@ -151,7 +166,31 @@ def _action_row(action, owners, updates, today):
         rag=rating.value,
         rag_label=rag.words(action, rating),
         updates=updates,
+        performance_indicator=action.performance_indicator,
+        target=action.target,
     )
+
+
+def _measure_rows(measures):
+    """Measures by action id and (those on a whole recommendation) by recommendation id."""
+    by_action, by_rec = {}, {}
+    for m in sorted(measures, key=lambda m: (m.order, m.id)):
+        row = MeasureRow(m.id, m.name, m.baseline_text, m.target_text, m.target_date_text)
+        if m.action_id:
+            by_action.setdefault(m.action_id, []).append(row)
+        elif m.recommendation_id:
+            by_rec.setdefault(m.recommendation_id, []).append(row)
+    return by_action, by_rec
+
+
+def _attach_measures(outline, measures):
+    by_action, by_rec = _measure_rows(measures)
+    for section in outline.sections:
+        for rec in section.recommendations:
+            rec.measures = by_rec.get(rec.id, [])
+            for action in rec.actions:
+                action.measures = by_action.get(action.id, [])
+    return outline
 
 
 def _assemble(plan, sections, recommendations, actions_by_rec, rec_updates, at):
@@ -257,7 +296,8 @@ def current(plan, today=None):
             action, [str(o) for o in action.owners.all()], by_action.get(action.pk, []), today
         )
         actions_by_rec.setdefault(action.recommendation_id, []).append(row)
-    return _assemble(plan, plan.sections.all(), recommendations, actions_by_rec, by_rec, None)
+    outline = _assemble(plan, plan.sections.all(), recommendations, actions_by_rec, by_rec, None)
+    return _attach_measures(outline, Measure.objects.filter(plan=plan))
 
 
 def _latest(model, moment, related=(), **filters):
@@ -330,4 +370,5 @@ def as_of(plan, moment):
                 day,
             )
         )
-    return _assemble(past_plan, sections, recs, actions_by_rec, by_rec, moment)
+    outline = _assemble(past_plan, sections, recs, actions_by_rec, by_rec, moment)
+    return _attach_measures(outline, _latest(Measure, moment, plan_id=plan.pk))

@@ -5,4 +5,5 @@ urlpatterns = [
     path("accounts/", include("django.contrib.auth.urls")),
     path("admin/", admin.site.urls),
     path("", include("actionplans.urls")),
+    path("", include("reporting.urls")),
 ]

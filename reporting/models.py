@@ -1,1 +1,105 @@
-# Committee reports and appendices arrive with the reporting issue.
+"""Appendix layouts: which fields of a plan's rows, under which headings, in which house style.
+
+A layout is data, kept in history like everything else: a clerk can make a council's own without a
+release, and a plan remembers the one it is published in.
+"""
+
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from simple_history.models import HistoricalRecords
+
+from inspections.validators import one_of
+
+from . import fields
+
+
+class RagDisplay(models.TextChoices):
+    COLOURED = "coloured", "A coloured cell with its word"
+    HIDDEN = "hidden", "Not shown"
+
+
+class Layout(models.Model):
+    RagDisplay = RagDisplay
+
+    name = models.CharField(max_length=120, unique=True)
+    running_heading = models.CharField(
+        max_length=120, blank=True, help_text='Printed at the top of every page, e.g. "Appendix B".'
+    )
+    title_block = models.BooleanField(
+        default=True,
+        help_text="Council, directorate, plan title and the as-at date above the table.",
+    )
+    preamble = models.TextField(blank=True, help_text="Text printed before the table.")
+    include_introduction = models.BooleanField(
+        default=False, help_text="Print the plan's own introduction before the table."
+    )
+    group_sections = models.BooleanField(
+        default=True, help_text="Each section of the plan as a full-width row above its rows."
+    )
+    span_recommendations = models.BooleanField(
+        default=True,
+        help_text="A recommendation's cells once over its action rows, rather than on every row.",
+    )
+    bold_complete = models.BooleanField(
+        default=True, help_text="Completed actions shown in bold with the plan's word for it."
+    )
+    complete_word = models.CharField(max_length=40, default="complete")
+    rag_display = models.CharField(
+        max_length=20, choices=RagDisplay.choices, default=RagDisplay.COLOURED
+    )
+    applies_to_title = models.CharField(
+        max_length=300,
+        blank=True,
+        help_text="The default layout of plans with exactly this title, unless a plan has its own.",
+    )
+    # Bumped on every edit, so that a save based on a stale copy is refused (see services).
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [one_of("layout_rag_display_valid", "rag_display", RagDisplay.choices)]
+
+    def __str__(self):
+        return self.name
+
+
+class LayoutColumn(models.Model):
+    layout = models.ForeignKey(Layout, on_delete=models.CASCADE, related_name="columns")
+    order = models.PositiveIntegerField(default=0)
+    heading = models.CharField(max_length=120)
+    field = models.CharField(max_length=40, choices=fields.CHOICES)
+    width = models.PositiveSmallIntegerField(
+        default=10,
+        validators=[MinValueValidator(1), MaxValueValidator(100)],
+        help_text="Relative width: a column of 20 is twice as wide as one of 10.",
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["layout", "order", "pk"]
+        constraints = [
+            one_of("layout_column_field_valid", "field", fields.CHOICES),
+            models.CheckConstraint(
+                condition=models.Q(width__gte=1, width__lte=100), name="layout_column_width_range"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.heading} ({self.field})"
+
+
+class PlanLayout(models.Model):
+    """The layout a plan is published in unless the clerk picks another."""
+
+    plan = models.OneToOneField(
+        "actionplans.Plan", on_delete=models.CASCADE, related_name="default_layout"
+    )
+    layout = models.ForeignKey(Layout, on_delete=models.PROTECT, related_name="+")
+
+    history = HistoricalRecords()
+
+    def __str__(self):
+        return f"{self.plan}: {self.layout}"

@@ -1,0 +1,110 @@
+"""Time and measure the committee appendix: each preset on its seed plan and a generated plan.
+
+For each document: the whole ``render_appendix`` command in a fresh process (wall time and peak
+memory from ``wait4``, median of --repeat runs), the layout passes it took and its pages, and
+headless Chromium printing the same HTML (``chromium --headless --print-to-pdf``).
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/ap_appendix_bench \
+      .venv/bin/python -m bench.appendix [--actions 200 --updates 2000 --repeat 3]
+
+The database is flushed first (its name must contain "bench"; see bench/run.py).
+"""
+
+import argparse
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import django
+
+from bench.run import check_database, flush_keeping_groups
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+os.environ.setdefault("SECRET_KEY", "bench-only-not-a-secret")
+os.environ.setdefault("SECURE_SSL_REDIRECT", "0")
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+
+
+def run(command, env=None):
+    """Wall time (s) and peak resident memory (MiB) of ``command`` (and children it reaped)."""
+    started = time.perf_counter()
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
+    _, status, usage = os.wait4(process.pid, 0)
+    elapsed = time.perf_counter() - started
+    if os.waitstatus_to_exitcode(status) != 0:
+        sys.exit(f"{command[:4]} failed: {process.stderr.read().decode()[-2000:]}")
+    return elapsed, usage.ru_maxrss / 1024
+
+
+def median_run(command, repeat):
+    runs = [run(command) for _ in range(repeat)]
+    return statistics.median(t for t, _ in runs), max(m for _, m in runs)
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--actions", type=int, default=200)
+    parser.add_argument("--updates", type=int, default=2000)
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--allow-sqlite", action="store_true")
+    parser.add_argument("--allow-any-database", action="store_true")
+    args = parser.parse_args(argv)
+    django.setup()
+    from django.core.management import call_command
+
+    from actionplans.demo import load_demo
+    from actionplans.models import Plan
+    from bench.dataset import generate
+    from reporting import appendix, presets
+    from reporting.models import Layout, LayoutColumn
+
+    check_database(args)
+    call_command("migrate", interactive=False, verbosity=0)
+    flush_keeping_groups()
+    presets.install(Layout, LayoutColumn)
+    load_demo()
+    data = generate(plans=1, actions=args.actions, updates=args.updates, seed=1)
+    targets = [
+        (t, Plan.objects.get(title=t).pk)
+        for _, t in [
+            (None, presets.MERTON_AA),
+            (None, presets.MERTON_YJ),
+            (None, presets.ROTHERHAM),
+        ]
+    ]
+    targets.append((f"generated plan, {args.actions} actions", data["big_plan_id"]))
+    as_at = "2012-12-01"
+    folder = Path(tempfile.mkdtemp(prefix="appendix-bench-"))
+    manage = [sys.executable, "manage.py", "render_appendix"]
+    print(f"{'document':42} {'pages':>5} {'passes':>6} {'weasy s':>8} {'MiB':>6} "
+          f"{'chromium s':>10} {'MiB':>6} {'ratio':>6}")  # fmt: skip
+    for label, pk in targets:
+        plan = Plan.objects.get(pk=pk)
+        day = as_at if "generated" not in label else None
+        spec = appendix.spec_for(plan)
+        doc = appendix.build(plan, spec, __import__("datetime").date.fromisoformat(day)
+                             if day else None)  # fmt: skip
+        laid_out, final, passes = appendix.layout_pdf(doc)
+        html_file = folder / f"{pk}.html"
+        html_file.write_text(appendix.html(final), encoding="utf-8")
+        args_date = ["--as-at", day] if day else []
+        weasy = median_run([*manage, str(pk), *args_date, "-o", str(folder / f"{pk}.pdf")],
+                           args.repeat)  # fmt: skip
+        chrome = median_run(
+            [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--no-pdf-header-footer",
+             f"--print-to-pdf={folder / f'{pk}-chromium.pdf'}", html_file.as_uri()],
+            args.repeat,
+        )  # fmt: skip
+        print(f"{label[:42]:42} {len(laid_out.pages):>5} {passes:>6} {weasy[0]:>8.2f} "
+              f"{weasy[1]:>6.0f} {chrome[0]:>10.2f} {chrome[1]:>6.0f} "
+              f"{weasy[0] / chrome[0]:>6.2f}")  # fmt: skip
+    print(f"Files in {folder}")
+
+
+if __name__ == "__main__":
+    main()

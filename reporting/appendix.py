@@ -1,0 +1,330 @@
+"""A plan as a committee appendix: rows from ``actionplans.snapshots``, a layout, HTML and a PDF.
+
+The table is laid out by WeasyPrint. A recommendation whose actions run onto the next page is
+repeated there as "(contd.)": print CSS cannot say "first row on a page", so the document is laid
+out, the rows that start a page in the middle of a recommendation are read from the layout, and
+the recommendation's cells are split there (a new spanning cell saying "(contd.)") and laid out
+again, until the page breaks stand still (usually one extra pass).
+"""
+
+import datetime as dt
+from dataclasses import dataclass, field, replace
+
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from actionplans import snapshots
+
+from . import fields
+from .fields import Context, Para, Updates
+from .models import Layout, PlanLayout
+
+MAX_PASSES = 5
+# The fields that name a recommendation: repeated with "(contd.)" where it crosses a page.
+NAMING_FIELDS = {"reference", "recommendation", "recommendation_text"}
+
+
+class AppendixError(ValueError):
+    """Input that cannot make an appendix (unknown field, date before the plan existed...)."""
+
+
+@dataclass
+class Column:
+    heading: str
+    field: str
+    width: int = 10
+
+    @property
+    def level(self):
+        return fields.FIELDS[self.field].level
+
+
+@dataclass
+class Spec:
+    """A layout as plain values: from a stored Layout, a plan's own headings, or --columns."""
+
+    name: str
+    columns: list
+    running_heading: str = ""
+    title_block: bool = True
+    preamble: str = ""
+    include_introduction: bool = False
+    group_sections: bool = True
+    span_recommendations: bool = True
+    bold_complete: bool = True
+    complete_word: str = "complete"
+    rag_display: str = "coloured"
+
+    @classmethod
+    def of(cls, layout):
+        return cls(
+            name=layout.name,
+            columns=[Column(c.heading, c.field, c.width) for c in layout.columns.all()],
+            running_heading=layout.running_heading,
+            title_block=layout.title_block,
+            preamble=layout.preamble,
+            include_introduction=layout.include_introduction,
+            group_sections=layout.group_sections,
+            span_recommendations=layout.span_recommendations,
+            bold_complete=layout.bold_complete,
+            complete_word=layout.complete_word,
+            rag_display=layout.rag_display,
+        )
+
+    def shown_columns(self):
+        hidden = self.rag_display == Layout.RagDisplay.HIDDEN
+        return [c for c in self.columns if not (hidden and c.field == "rag")]
+
+
+DEFAULT_COLUMNS = [
+    Column("Reference", "reference", 6),
+    Column("Recommendation", "recommendation_text", 18),
+    Column("Action required", "action", 22),
+    Column("Lead", "owners", 12),
+    Column("Planned completion", "planned_completion", 10),
+    Column("RAG", "rag", 8),
+    Column("Progress", "progress", 24),
+]
+
+
+def parse_columns(text):
+    """ "Heading=field,Heading=field[:width]" from the command line; AppendixError if unknown."""
+    columns = []
+    for part in (p.strip() for p in text.split(",")):
+        if not part:
+            continue
+        heading, sep, key = part.rpartition("=")
+        if not sep or not heading.strip():
+            raise AppendixError(f"{part!r}: write each column as Heading=field.")
+        key, _, width = key.strip().partition(":")
+        if key not in fields.FIELDS:
+            raise AppendixError(
+                f"Unknown field {key!r}. The fields are: {', '.join(fields.FIELDS)}."
+            )
+        if width and not (width.isdigit() and 1 <= int(width) <= 100):
+            raise AppendixError(f"{part!r}: a width is a whole number from 1 to 100.")
+        columns.append(Column(heading.strip(), key, int(width or 10)))
+    if not columns:
+        raise AppendixError("Give at least one column.")
+    return columns
+
+
+def own_spec(plan):
+    """A plan without a layout: its own headings, in its own order, mapped to fields by meaning."""
+    columns = []
+    for heading in plan.column_names or []:
+        key = fields.field_for_heading(str(heading))
+        if key:
+            columns.append(Column(str(heading), key, 10))
+    return Spec(name=f"{plan.title} (its own columns)", columns=columns or DEFAULT_COLUMNS)
+
+
+def default_layout(plan):
+    """The stored layout a plan is published in: its own choice, else one made for its title."""
+    chosen = PlanLayout.objects.filter(plan=plan).select_related("layout").first()
+    if chosen:
+        return chosen.layout
+    return Layout.objects.filter(applies_to_title=plan.title).order_by("pk").first()
+
+
+def spec_for(plan, layout=None):
+    layout = layout or default_layout(plan)
+    if layout is None:
+        return own_spec(plan)
+    layout = Layout.objects.prefetch_related("columns").get(pk=layout.pk)
+    return Spec.of(layout)
+
+
+# The document: plain rows for the template.
+
+
+@dataclass
+class Cell:
+    paras: list
+    level: str
+    rowspan: int = 1
+    rag: str = ""
+    # "start": the cell opens a recommendation's span; "skip": covered by a span above.
+    span: str = ""
+
+
+@dataclass
+class Row:
+    key: str
+    cells: list = field(default_factory=list)
+    group: str = ""  # a section title: a full-width group row
+    first_of_recommendation: bool = False
+    contd: bool = False
+    complete: bool = False
+    page_break: bool = False
+
+
+@dataclass
+class Document:
+    plan: object
+    spec: Spec
+    as_at: dt.date
+    updates: Updates
+    outline: object
+    rows: list
+    generated: dt.datetime
+
+    @property
+    def title(self):
+        return f"{self.plan.title}, as at {self.as_at:%-d %B %Y}"
+
+    @property
+    def columns(self):
+        return self.spec.shown_columns()
+
+    @property
+    def widths(self):
+        total = sum(c.width for c in self.columns) or 1
+        return [round(100 * c.width / total, 2) for c in self.columns]
+
+
+def end_of(day):
+    return dt.datetime.combine(day, dt.time.max, tzinfo=timezone.get_current_timezone())
+
+
+def outline_as_at(plan, as_at):
+    """The plan's rows at the end of ``as_at`` (from history); AppendixError before it existed."""
+    today = timezone.localdate()
+    if as_at > today:
+        raise AppendixError(f"The as-at date {as_at:%-d %B %Y} is in the future.")
+    outline = snapshots.as_of(plan, end_of(as_at))
+    if outline is None:
+        raise AppendixError(
+            f"The plan {plan.title!r} had not been recorded yet on {as_at:%-d %B %Y}."
+        )
+    return outline
+
+
+def build(plan, spec, as_at=None, updates=None):
+    as_at = as_at or timezone.localdate()
+    updates = updates or Updates()
+    outline = outline_as_at(plan, as_at)
+    doc = Document(
+        plan=outline.plan, spec=spec, as_at=as_at, updates=updates, outline=outline, rows=[],
+        generated=timezone.now(),
+    )  # fmt: skip
+    doc.rows = table_rows(doc)
+    return doc
+
+
+def table_rows(doc, contd=frozenset(), forced=frozenset()):
+    """The table's rows; ``contd`` the keys of rows that open a page mid-recommendation,
+    ``forced`` those that must start a page."""
+    spec, columns = doc.spec, doc.columns
+    context = Context(doc.updates, spec.complete_word, spec.bold_complete)
+    rows = []
+    for section in doc.outline.sections:
+        if spec.group_sections and section.title:
+            key = f"s{section.id}"
+            rows.append(Row(key=key, group=section.title, page_break=key in forced))
+        for rec in section.recommendations:
+            actions = rec.actions or [None]
+            keys = [f"r{rec.id}-a{a.id if a else 0}" for a in actions]
+            # Where a span starts: the first row, and every row that opens a page mid-way.
+            starts = [i for i, k in enumerate(keys) if i == 0 or k in contd]
+            for i, action in enumerate(actions):
+                row = Row(
+                    key=keys[i],
+                    first_of_recommendation=i == 0,
+                    contd=i > 0 and keys[i] in contd,
+                    complete=action is not None and action.status == "complete",
+                    page_break=keys[i] in forced,
+                )
+                for n, column in enumerate(columns):
+                    row.cells.append(_cell(rec, action, column, context, spec, starts, i, n, row))
+                rows.append(row)
+    return rows
+
+
+def _cell(rec, action, column, context, spec, starts, i, n, row):
+    the_field = fields.FIELDS[column.field]
+    rag = action.rag if (action is not None and column.field == "rag") else ""
+    if the_field.level == fields.ACTION:
+        return Cell(the_field.get(rec, action, context), the_field.level, rag=rag)
+    paras = the_field.get(rec, action, context)
+    if row.contd:
+        paras = _contd(rec, column, paras, spec) if column.field in NAMING_FIELDS else []
+    elif not row.first_of_recommendation and spec.span_recommendations:
+        return Cell([], the_field.level, span="skip")
+    if not spec.span_recommendations:
+        return Cell(paras, the_field.level)
+    following = [s for s in starts if s > i]
+    end = following[0] if following else len(rec.actions or [None])
+    return Cell(paras, the_field.level, rowspan=end - i, span="start")
+
+
+def _contd(rec, column, paras, spec):
+    naming = [c for c in spec.shown_columns() if c.field in NAMING_FIELDS]
+    if naming and naming[0] is not column and naming[0].field == "reference":
+        return paras  # the reference column says "(contd.)"; the text is repeated beside it
+    label = f"{rec.reference} (contd.)" if rec.reference else "(contd.)"
+    rest = [p for p in paras if p.text != rec.reference]
+    return [Para(label, bold=True), *(rest if column.field != "reference" else [])]
+
+
+# Output.
+
+
+def html(doc, *, for_print=True):
+    """The whole document for WeasyPrint, or (for_print=False) the part a web page embeds."""
+    template = "reporting/appendix.html" if for_print else "reporting/_document.html"
+    return render_to_string(template, {"doc": doc, "for_print": for_print})
+
+
+def _rows_starting_pages(document):
+    """The row keys that open each page after the first, read from WeasyPrint's layout."""
+    starts = []
+    for page in document.pages[1:]:
+        stack = [page._page_box]  # WeasyPrint's laid-out boxes; no public API for this
+        while stack:
+            box = stack.pop(0)
+            element = getattr(box, "element", None)
+            tag = getattr(box, "element_tag", "")
+            if tag == "tr" and element is not None and element.get("data-row"):
+                # A header row repeated on the page has no data-row; the first body row does.
+                starts.append(element.get("data-row"))
+                break
+            stack[0:0] = list(getattr(box, "children", None) or [])
+    return set(starts)
+
+
+def layout_pdf(doc):
+    """Lay the document out, repeating recommendations as "(contd.)" where they cross a page.
+
+    A repeated recommendation can be taller than the rows it now spans and push the page break
+    back up, even to the recommendation's first row; the recommendation then starts on a new page
+    (a forced break) instead of going round in circles. Returns (WeasyPrint document, Document as
+    finally laid out, passes).
+    """
+    from weasyprint import HTML
+
+    contd, forced, before = frozenset(), frozenset(), frozenset()
+    firsts = {r.key for r in doc.rows if r.first_of_recommendation or r.group}
+    for passes in range(1, MAX_PASSES + 1):
+        laid_out = HTML(string=html(doc), base_url=None).render(pdf_tags=True)
+        starts = frozenset(_rows_starting_pages(laid_out))
+        wanted = starts - firsts
+        if wanted == contd or passes == MAX_PASSES:
+            break
+        if contd - starts:
+            forced |= (starts - before) & firsts
+        before, contd = starts, wanted
+        doc = replace(doc, rows=table_rows(doc, contd, forced))
+    return laid_out, doc, passes
+
+
+def write_pdf(doc, target=None):
+    laid_out, final, _ = layout_pdf(doc)
+    return laid_out.write_pdf(target, pdf_tags=True)
+
+
+def file_name(doc):
+    import re
+
+    stem = re.sub(r"[^A-Za-z0-9]+", "-", f"{doc.plan.title} as at {doc.as_at:%Y-%m-%d}")
+    return stem.strip("-")[:120] + ".pdf"

@@ -1,0 +1,281 @@
+"""The fields an appendix column can show: each a function of one table row.
+
+A row is a recommendation row and one of its action rows (None for a recommendation without
+actions) from ``actionplans.snapshots``, plus the range of progress updates to show. A cell is a
+list of paragraphs; a paragraph may be bold or italic, so "who/when" can put the owner in bold and
+a completed action's "complete" stands out in the date column.
+
+Fields at the recommendation level (``level="recommendation"``) belong to the whole
+recommendation: a layout may span them over its action rows or repeat them on every row.
+"""
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+RECOMMENDATION = "recommendation"
+ACTION = "action"
+
+
+@dataclass(frozen=True)
+class Para:
+    text: str
+    bold: bool = False
+    italic: bool = False
+
+
+@dataclass(frozen=True)
+class Updates:
+    """Which progress updates to show: the latest, all, or those written since a date."""
+
+    mode: str = "latest"  # latest | all | since
+    since: dt.date | None = None
+
+    def pick(self, updates):
+        """``updates`` newest first, as the snapshot rows hold them."""
+        if self.mode == "all":
+            return list(updates)
+        if self.mode == "since":
+            return [u for u in updates if u.written_on >= self.since]
+        return list(updates[:1])
+
+    def __str__(self):
+        if self.mode == "since":
+            return f"since:{self.since.isoformat()}"
+        return self.mode
+
+    @classmethod
+    def parse(cls, value):
+        """ "latest", "all" or "since:YYYY-MM-DD"; ValueError with a message otherwise."""
+        value = (value or "latest").strip()
+        if value in ("latest", "all"):
+            return cls(value)
+        if value.startswith("since:"):
+            try:
+                return cls("since", dt.date.fromisoformat(value[6:]))
+            except ValueError:
+                raise ValueError(f"{value[6:]!r} is not a date: write since:YYYY-MM-DD.") from None
+        raise ValueError(f"{value!r}: the updates are latest, all or since:YYYY-MM-DD.")
+
+
+@dataclass(frozen=True)
+class Context:
+    """What a field may need besides its row: the layout's word for complete, the update range."""
+
+    updates: Updates = Updates()
+    complete_word: str = "complete"
+    bold_complete: bool = True
+
+
+@dataclass(frozen=True)
+class Field:
+    key: str
+    label: str
+    level: str
+    get: object = field(compare=False)
+    hint: str = ""
+
+
+def _paras(*texts):
+    return [Para(t) for t in texts if t]
+
+
+def _update_paras(updates, context):
+    paras = []
+    dated = context.updates.mode != "latest"
+    for update in context.updates.pick(updates):
+        # The plan's own label ("November update"); the date too where several may be shown.
+        label = update.period_label
+        if dated:
+            day = update.written_on.strftime("%-d %B %Y")
+            label = f"{label} ({day})" if label else day
+        if label:
+            paras.append(Para(label, bold=True))
+        paras.extend(Para(line) for line in update.text.split("\n\n") if line.strip())
+    return paras
+
+
+def _reference(rec, action, context):
+    return _paras(rec.reference)
+
+
+def _recommendation(rec, action, context):
+    # The council often writes the reference into the cell ("1. Although ..."); keep it once.
+    if rec.reference and not rec.text.startswith(rec.reference):
+        dot = "." if rec.reference.isdigit() else ""
+        return _paras(f"{rec.reference}{dot} {rec.text}")
+    return _paras(rec.text)
+
+
+def _recommendation_text(rec, action, context):
+    return _paras(rec.text)
+
+
+def _action(rec, action, context):
+    if action is None:
+        return []
+    return _paras(f"{action.reference} {action.text}".strip())
+
+
+def _action_reference(rec, action, context):
+    return _paras(action.reference) if action else []
+
+
+def _owner_names(action):
+    return action.owners_as_written or ", ".join(action.owners)
+
+
+def _owners(rec, action, context):
+    if action is None:
+        return _paras(", ".join(rec.leads))
+    return _paras(_owner_names(action))
+
+
+def _leads(rec, action, context):
+    return _paras(", ".join(rec.leads))
+
+
+def _complete(action, context):
+    return context.bold_complete and action is not None and action.status == "complete"
+
+
+def _planned_completion(rec, action, context):
+    if action is None:
+        return []
+    text = action.planned_completion_text
+    if _complete(action, context):
+        # The plan's own word, in bold; a date written for a complete action stays beside it.
+        if text.strip().lower() == context.complete_word.lower():
+            return [Para(text, bold=True)]
+        return [*_paras(text), Para(context.complete_word, bold=True)]
+    return _paras(text)
+
+
+def _who_when(rec, action, context):
+    if action is None:
+        return []
+    paras = []
+    if names := _owner_names(action):
+        paras.append(Para(names, bold=True))
+    return paras + _planned_completion(rec, action, context)
+
+
+def _status(rec, action, context):
+    if action is None:
+        return []
+    bold = _complete(action, context)
+    return [Para(action.status_label, bold=bold)]
+
+
+def _rag(rec, action, context):
+    return _paras(action.rag_label) if action else []
+
+
+def _performance_indicator(rec, action, context):
+    return _paras(action.performance_indicator) if action else []
+
+
+def _target(rec, action, context):
+    return _paras(action.target) if action else []
+
+
+def _benchmark(rec, action, context):
+    return _paras(*(m.baseline_text for m in rec.measures))
+
+
+def _measure_target(rec, action, context):
+    return _paras(*(m.target_text for m in rec.measures))
+
+
+def _action_benchmark(rec, action, context):
+    return _paras(*(m.baseline_text for m in action.measures)) if action else []
+
+
+def _action_measure_target(rec, action, context):
+    return _paras(*(m.target_text for m in action.measures)) if action else []
+
+
+def _progress(rec, action, context):
+    return _update_paras(action.updates, context) if action else []
+
+
+def _recommendation_progress(rec, action, context):
+    return _update_paras(rec.updates, context)
+
+
+def _last_update(rec, action, context):
+    if action is None or not action.updates:
+        return []
+    return _paras(action.updates[0].written_on.strftime("%-d %B %Y"))
+
+
+FIELDS = {
+    f.key: f
+    for f in [
+        Field("reference", "Recommendation reference", RECOMMENDATION, _reference),
+        Field("recommendation", "Recommendation (reference and text)", RECOMMENDATION,
+              _recommendation),
+        Field("recommendation_text", "Recommendation text", RECOMMENDATION, _recommendation_text),
+        Field("leads", "Recommendation leads", RECOMMENDATION, _leads),
+        Field("benchmark", "Current benchmark (the recommendation's measures)", RECOMMENDATION,
+              _benchmark),
+        Field("target_date", "Target/date (the recommendation's measures)", RECOMMENDATION,
+              _measure_target),
+        Field("recommendation_progress", "Progress written on the whole recommendation",
+              RECOMMENDATION, _recommendation_progress),
+        Field("action_reference", "Action reference", ACTION, _action_reference),
+        Field("action", "Action required", ACTION, _action),
+        Field("owners", "Who is responsible (as the plan wrote it)", ACTION, _owners),
+        Field("who_when", "Who/when: owner in bold, then the time scale", ACTION, _who_when),
+        Field("planned_completion", "Time scale / planned completion", ACTION,
+              _planned_completion),
+        Field("status", "Status", ACTION, _status),
+        Field("rag", "RAG rating", ACTION, _rag),
+        Field("performance_indicator", "Performance indicator", ACTION, _performance_indicator),
+        Field("target", "Target (as written on the action)", ACTION, _target),
+        Field("action_benchmark", "Benchmark (the action's measures)", ACTION, _action_benchmark),
+        Field("action_target_date", "Target/date (the action's measures)", ACTION,
+              _action_measure_target),
+        Field("progress", "Progress updates on the action", ACTION, _progress),
+        Field("last_update", "Date of the last update", ACTION, _last_update),
+    ]
+}  # fmt: skip
+
+CHOICES = [(f.key, f.label) for f in FIELDS.values()]
+
+# A plan's own column headings mapped to fields by meaning: the first pattern a heading contains
+# (lower case) wins, so a plan without a layout still renders in its own columns and order.
+HEADING_MEANINGS = [
+    ("ref", "reference"),
+    ("deadline", "planned_completion"),
+    ("due", "planned_completion"),
+    ("recommendation", "recommendation"),
+    ("area for", "recommendation"),
+    ("who/when", "who_when"),
+    ("action", "action"),
+    ("who", "owners"),
+    ("lead", "owners"),
+    ("owner", "owners"),
+    ("responsib", "owners"),
+    ("benchmark", "benchmark"),
+    ("baseline", "benchmark"),
+    ("target/date", "target_date"),
+    ("indicator", "performance_indicator"),
+    ("measure", "performance_indicator"),
+    ("target", "target"),
+    ("time", "planned_completion"),
+    ("date", "planned_completion"),
+    ("when", "planned_completion"),
+    ("status", "status"),
+    ("rag", "rag"),
+    ("progress", "progress"),
+    ("update", "progress"),
+    ("comment", "progress"),
+]
+
+
+def field_for_heading(heading):
+    words = heading.lower()
+    for pattern, key in HEADING_MEANINGS:
+        if pattern in words:
+            return key
+    return None

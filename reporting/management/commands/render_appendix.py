@@ -1,0 +1,70 @@
+"""Render a plan's committee appendix to a file, for scheduled jobs and checks."""
+
+import datetime as dt
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+
+from actionplans.models import Plan
+from reporting import appendix
+from reporting.fields import Updates
+from reporting.models import Layout
+
+
+def find_plan(phrase):
+    """A plan by id, or by a phrase of its title that matches one plan only."""
+    phrase = phrase.strip()
+    if phrase.isdigit():
+        plan = Plan.objects.filter(pk=int(phrase)).first()
+        if plan is None:
+            raise CommandError(f"No plan has the id {phrase}.")
+        return plan
+    matches = list(Plan.objects.filter(title__icontains=phrase).order_by("title")[:21])
+    if not matches:
+        raise CommandError(f"No plan's title contains {phrase!r}.")
+    if len(matches) > 1:
+        listed = "\n".join(f"  {p.pk}: {p.title} ({p.organisation})" for p in matches[:20])
+        raise CommandError(
+            f"{phrase!r} matches more than one plan; give its id or more of its title:\n{listed}"
+        )
+    return matches[0]
+
+
+class Command(BaseCommand):
+    help = "Render a plan as a committee appendix (PDF), as it stood on a date."
+
+    def add_arguments(self, parser):
+        parser.add_argument("plan", help="The plan's id, or a phrase of its title.")
+        parser.add_argument("--layout", help="A layout's name (default: the plan's default).")
+        parser.add_argument("--as-at", help="YYYY-MM-DD (default: today).")
+        parser.add_argument("--updates", default="latest", help="latest, all or since:YYYY-MM-DD")
+        parser.add_argument("--columns", help='"Heading=field,..." instead of the layout')
+        parser.add_argument("--format", default="pdf", choices=["pdf", "html"])
+        parser.add_argument("-o", "--output", required=True, help="The file to write.")
+
+    def handle(self, *args, **options):
+        plan = find_plan(options["plan"])
+        layout = None
+        if options["layout"]:
+            layout = Layout.objects.filter(name__iexact=options["layout"].strip()).first()
+            if layout is None:
+                names = ", ".join(Layout.objects.values_list("name", flat=True))
+                raise CommandError(f"No layout is named {options['layout']!r}. Layouts: {names}.")
+        try:
+            as_at = dt.date.fromisoformat(options["as_at"]) if options["as_at"] else None
+        except ValueError:
+            raise CommandError(f"--as-at {options['as_at']!r} is not a date: YYYY-MM-DD.") from None
+        try:
+            updates = Updates.parse(options["updates"])
+            spec = appendix.spec_for(plan, layout)
+            if options["columns"]:
+                spec.columns = appendix.parse_columns(options["columns"])
+            doc = appendix.build(plan, spec, as_at, updates)
+        except (ValueError, appendix.AppendixError) as error:
+            raise CommandError(str(error)) from None
+        output = Path(options["output"])
+        if options["format"] == "html":
+            output.write_text(appendix.html(doc), encoding="utf-8")
+        else:
+            appendix.write_pdf(doc, output)
+        self.stdout.write(f"Wrote {output} ({spec.name}, as at {doc.as_at:%-d %B %Y}).")

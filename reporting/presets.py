@@ -1,0 +1,74 @@
+"""The seeds' own appendix tables as layouts, column for column and in the seeds' order.
+
+Plain data, so the data migration that installs them and the tests read the same thing.
+"""
+
+MERTON_AA = "ACCESS AND ASSESSMENT TEAM ACTION PLAN IMPROVING PRACTICE IN CHILD PROTECTION"
+MERTON_YJ = "Merton Youth Justice Core Case Inspection (HMIP) Action Plan – October 2011"
+ROTHERHAM = "Improvement Panel - Action Delivery Plan – October 2012"
+
+PRESETS = [
+    {
+        "name": "Merton Appendix A",
+        "running_heading": "Appendix A",
+        "applies_to_title": MERTON_AA,
+        "include_introduction": True,
+        "group_sections": True,
+        "span_recommendations": True,
+        "columns": [
+            ("Recommendation", "recommendation", 16),
+            ("Action Required", "action", 18),
+            ("Who Responsible", "owners", 9),
+            ("Time Scale", "planned_completion", 11),
+            ("Performance Indicator", "performance_indicator", 13),
+            ("Target", "target", 11),
+            ("Progress to Date", "progress", 22),
+        ],
+    },
+    {
+        "name": "Merton Appendix B",
+        "running_heading": "Appendix B",
+        "applies_to_title": MERTON_YJ,
+        "include_introduction": True,
+        # The table has no headed groups: one untitled section, so no group rows.
+        "group_sections": False,
+        "span_recommendations": True,
+        "columns": [
+            ("Recommendation", "recommendation", 11),
+            ("Action required", "action", 22),
+            ("Who/when", "who_when", 12),
+            ("Current benchmark", "benchmark", 15),
+            ("Target/date", "target_date", 15),
+            ("Progress", "recommendation_progress", 25),
+        ],
+    },
+    {
+        "name": "Rotherham action delivery plan",
+        "running_heading": "",
+        "applies_to_title": ROTHERHAM,
+        "include_introduction": False,
+        "group_sections": True,
+        "span_recommendations": True,
+        "columns": [
+            ("Ref No", "reference", 5),
+            ("Recommendation", "recommendation_text", 16),
+            ("Action Required", "action", 21),
+            ("Planned Completion Date", "planned_completion", 9),
+            ("Lead Officer / Agency", "owners", 12),
+            ("Progress and related outcomes", "progress", 37),
+        ],
+    },
+]
+
+
+def install(Layout, LayoutColumn):
+    """Create or bring up to date the presets (model classes passed in, for a data migration)."""
+    for spec in PRESETS:
+        spec = dict(spec)
+        columns = spec.pop("columns")
+        layout, _ = Layout.objects.update_or_create(name=spec.pop("name"), defaults=spec)
+        LayoutColumn.objects.filter(layout=layout).delete()
+        LayoutColumn.objects.bulk_create(
+            LayoutColumn(layout=layout, order=i, heading=h, field=f, width=w)
+            for i, (h, f, w) in enumerate(columns)
+        )

@@ -1,0 +1,12 @@
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("plans/<int:pk>/committee/", views.prepare, name="appendix_prepare"),
+    path("plans/<int:pk>/committee/appendix.pdf", views.download, name="appendix_download"),
+    path("plans/<int:pk>/committee/default/", views.default_set, name="appendix_default_set"),
+    path("layouts/", views.layout_list, name="layout_list"),
+    path("layouts/add/", views.layout_add, name="layout_add"),
+    path("layouts/<int:pk>/edit/", views.layout_edit, name="layout_edit"),
+]

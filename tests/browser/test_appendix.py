@@ -1,0 +1,92 @@
+"""The clerk prepares an appendix for committee and edits a layout, in a real browser with axe."""
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def demo_with_presets(demo):
+    """The demo data and the preset layouts (a transactional test flushes what migrations made)."""
+    from reporting import presets
+    from reporting.models import Layout, LayoutColumn
+
+    presets.install(Layout, LayoutColumn)
+    return demo
+
+
+def sign_in(page, url, username):
+    page.goto(url("/accounts/login/"))
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill("demo")
+    page.get_by_role("button", name="Sign in").click()
+    expect(page).not_to_have_url(re.compile(r"/accounts/login/"))
+
+
+def fill_date(group, day, month, year):
+    for label, value in (("Day", day), ("Month", month), ("Year", year)):
+        group.get_by_label(label).fill(value)
+
+
+def test_clerk_prepares_the_rotherham_appendix(page, url, demo_with_presets, a11y, tmp_path):
+    plan = demo_with_presets["rotherham"]
+    sign_in(page, url, "clerk")
+    page.goto(url(f"/plans/{plan.pk}/committee/"))
+    expect(page.get_by_role("heading", level=1, name="Prepare for committee")).to_be_visible()
+    a11y(page, "appendix-prepare")
+
+    # An as-at date before the plan existed is refused with a message that says why.
+    as_at = page.get_by_role("group", name="Show the plan as it stood on")
+    fill_date(as_at, "1", "1", "2011")
+    page.get_by_role("button", name="Show the preview").click()
+    expect(page.locator(".govuk-error-summary")).to_contain_text("had not been recorded yet")
+    a11y(page, "appendix-prepare-error")
+
+    fill_date(as_at, "1", "12", "2012")
+    page.get_by_label("Layout").select_option(label="Rotherham action delivery plan")
+    page.get_by_label("Every update").check()
+    page.get_by_role("button", name="Show the preview").click()
+    preview = page.get_by_role("region", name="Preview of the appendix")
+    progress = preview.get_by_role("columnheader", name="Progress and related outcomes")
+    expect(progress).to_be_visible()
+    expect(preview.get_by_role("columnheader", name="Immediate")).to_be_visible()
+    expect(preview.locator("strong", has_text="Complete").first).to_be_visible()
+    a11y(page, "appendix-preview")
+
+    with page.expect_download() as info:
+        page.get_by_role("link", name=re.compile("Download the PDF")).click()
+    download = info.value
+    assert download.suggested_filename.startswith("Improvement-Panel-Action-Delivery-Plan")
+    assert download.suggested_filename.endswith("as-at-2012-12-01.pdf")
+    path = tmp_path / "appendix.pdf"
+    download.save_as(path)
+    assert path.read_bytes().startswith(b"%PDF")
+    a11y.assert_clean()
+
+
+def test_manager_makes_a_layout(page, url, demo_with_presets, a11y):
+    from reporting.models import Layout
+
+    sign_in(page, url, "manager")
+    page.goto(url("/layouts/"))
+    a11y(page, "layout-list")
+    page.get_by_role("link", name="Create a layout").click()
+    a11y(page, "layout-add")
+    page.get_by_label("Name").fill("Board summary")
+    page.get_by_label("Column 1: heading").fill("Ref")
+    page.get_by_label("Column 1: what it shows").select_option("reference")
+    page.get_by_label("Column 2: heading").fill("RAG")
+    page.get_by_role("button", name="Save the layout").click()
+    expect(page.locator(".govuk-error-summary")).to_contain_text("Choose what the column shows.")
+    a11y(page, "layout-add-error")
+    page.get_by_label("Column 2: what it shows").select_option("rag")
+    page.get_by_role("button", name="Save the layout").click()
+    expect(page.get_by_role("cell", name="Board summary", exact=True)).to_be_visible()
+    layout = Layout.objects.get(name="Board summary")
+    assert [c.field for c in layout.columns.all()] == ["reference", "rag"]
+    page.get_by_role("link", name="Edit Board summary").click()
+    a11y(page, "layout-edit")
+    a11y.assert_clean()
