@@ -7,11 +7,12 @@ shape and one template. Both paths run a fixed number of queries whatever the pl
 from collections import Counter
 from dataclasses import dataclass, field, replace
 
-from django.db.models import Prefetch
+from django.db.models import Max, Prefetch
 from django.utils import timezone
 
 from . import rag
-from .models import Action, Measure, Owner, Plan, ProgressUpdate, Recommendation, Section
+from .history import history_sources
+from .models import Action, Measure, Owner, Plan, ProgressUpdate, Reading, Recommendation, Section
 from .people import name_from_parts
 
 
@@ -372,3 +373,20 @@ def as_of(plan, moment):
         )
     outline = _assemble(past_plan, sections, recs, actions_by_rec, by_rec, moment)
     return _attach_measures(outline, _latest(Measure, moment, plan_id=plan.pk))
+
+
+def changed_at(plan, moment=None):
+    """When anything the plan's rows show was last recorded, up to ``moment`` (default: now).
+
+    Rows as they stood at ``moment`` are the same for as long as this is: a rendered document can
+    be kept and served again until it moves. Owners count too (their names are in the rows).
+    """
+    sources = [
+        *history_sources(plan=plan),
+        Reading.history.filter(measure_id__in=Measure.history.filter(plan_id=plan.pk).values("id")),
+        Owner.history.all(),
+    ]
+    if moment is not None:
+        sources = [qs.filter(history_date__lte=moment) for qs in sources]
+    latest = [qs.aggregate(at=Max("history_date"))["at"] for qs in sources]
+    return max((at for at in latest if at is not None), default=None)

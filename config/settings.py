@@ -49,7 +49,16 @@ INSTALLED_APPS = [
     "inspections",
     "actionplans",
     "reporting",
+    "django_tasks_db",
 ]
+
+# Long jobs (rendering appendices ahead of the clerk) go on a queue kept in the database, so
+# several app servers share it; `manage.py db_worker` runs them.
+TASKS = {
+    "default": {
+        "BACKEND": os.environ.get("TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
+    }
+}
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",

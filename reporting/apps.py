@@ -6,3 +6,8 @@ class ReportingConfig(AppConfig):
 
     name = "reporting"
     verbose_name = "Reporting"
+
+    def ready(self):
+        from . import signals
+
+        signals.connect()

@@ -103,3 +103,33 @@ class PlanLayout(models.Model):
 
     def __str__(self):
         return f"{self.plan}: {self.layout}"
+
+
+class RenderFormat(models.TextChoices):
+    PDF = "pdf", "PDF"
+
+
+class Rendering(models.Model):
+    """A rendered appendix, kept so that the same document is served again at once.
+
+    ``key`` says exactly what was rendered (see reporting.renders.key): the plan's rows as they
+    stood, the layout, the date and the update range. Kept in the database, so every app server
+    sees what any of them (or the task worker) rendered.
+    """
+
+    Format = RenderFormat
+
+    plan = models.ForeignKey("actionplans.Plan", on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=64, unique=True)
+    format = models.CharField(max_length=10, choices=Format.choices, default=Format.PDF)
+    file_name = models.CharField(max_length=200)
+    content = models.BinaryField()
+    seconds = models.FloatField(default=0, help_text="How long the render took.")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [one_of("rendering_format_valid", "format", RenderFormat.choices)]
+
+    def __str__(self):
+        return self.file_name

@@ -8,24 +8,31 @@ from django.views.decorators.http import require_POST
 
 from actionplans import rules as plan_rules
 
-from . import appendix, services
+from . import appendix, renders, services
 from .forms import LayoutForm, PrepareForm, column_formset
 from .models import Layout
 from .rules import check_layouts, get_layout_for_user, get_plan_for_export
 
 
-def _prepared(request, plan):
-    """The form from the query string, and the document when it is valid."""
+def _chosen(request):
+    """The prepare form from the query string: (form, settings) with settings None until valid."""
     form = PrepareForm(request.GET if request.GET else None)
     if not form.is_bound or not form.is_valid():
         return form, None
-    spec = appendix.spec_for(plan, form.cleaned_data["layout"])
+    return form, (form.cleaned_data["layout"], form.cleaned_data["as_at"], form.update_range())
+
+
+def _prepared(request, plan):
+    """The form, and the document when the form is valid."""
+    form, chosen = _chosen(request)
+    if chosen is None:
+        return form, None
+    layout, as_at, updates = chosen
     try:
-        doc = appendix.build(plan, spec, form.cleaned_data["as_at"], form.update_range())
+        return form, appendix.build(plan, appendix.spec_for(plan, layout), as_at, updates)
     except appendix.AppendixError as error:
         form.add_error("as_at", str(error))
         return form, None
-    return form, doc
 
 
 def prepare(request, pk):
@@ -47,12 +54,17 @@ def prepare(request, pk):
 
 def download(request, pk):
     plan = get_plan_for_export(request.user, pk)
-    form, doc = _prepared(request, plan)
-    if doc is None:
+    form, chosen = _chosen(request)
+    if chosen is None:
         return prepare(request, pk)
-    pdf = appendix.write_pdf(doc)
-    response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="{appendix.file_name(doc)}"'
+    layout, as_at, updates = chosen
+    try:
+        # From the store when this very document was rendered before (ahead, or by anyone).
+        rendering = renders.pdf(plan, appendix.spec_for(plan, layout), as_at, updates)
+    except appendix.AppendixError:
+        return prepare(request, pk)  # shows the same error with the form
+    response = HttpResponse(bytes(rendering.content), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{rendering.file_name}"'
     return response
 
 

@@ -11,3 +11,5 @@ from config.settings import *  # noqa: E402, F403
 # Fast hashing: the tests log in hundreds of times.
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 SECURE_SSL_REDIRECT = False
+# Tasks are recorded, not run: a test that wants one run calls it (tests/test_renders.py).
+TASKS = {"default": {"BACKEND": "django.tasks.backends.dummy.DummyBackend"}}

@@ -1,0 +1,100 @@
+"""Appendices rendered once and served again at once.
+
+A render is kept under a key that says exactly what was rendered: the plan's rows as they stood
+(the moment of their last recorded change up to the as-at date), the layout as plain values, the
+date and the update range. So a repeat download is served from the store, and a stored render is
+never stale: any change to the plan, its owners or the layout makes a new key.
+
+The current appendix of each plan (its default layout, today, the latest updates) is rendered
+ahead, off the request, by a task on the shared database queue whenever the plan changes, so the
+clerk who then asks for it does not wait (see signals.py).
+"""
+
+import dataclasses
+import gc
+import hashlib
+import json
+import time
+
+from django.db import IntegrityError, transaction
+from django.tasks import task
+from django.utils import timezone
+
+from actionplans import snapshots
+from actionplans.models import Plan
+
+from . import appendix
+from .fields import Updates
+from .models import Rendering
+
+# Bump when a change to the document's template or rules changes what a render looks like.
+RENDER_VERSION = 1
+KEEP_PER_PLAN = 12
+
+
+def key(plan, spec, as_at, updates, fmt=Rendering.Format.PDF):
+    changed = snapshots.changed_at(plan, appendix.end_of(as_at))
+    what = {
+        "render": RENDER_VERSION,
+        "plan": plan.pk,
+        "layout": dataclasses.asdict(spec),
+        "as_at": as_at.isoformat(),
+        "updates": str(updates),
+        "changed": changed.isoformat() if changed else None,
+        "format": str(fmt),
+    }
+    return hashlib.sha256(json.dumps(what, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def _render_pdf(doc):
+    # Rendering makes many short-lived objects and no cycles worth collecting mid-way: with the
+    # collector off WeasyPrint is about an eighth faster here (bench/appendix.py).
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return appendix.write_pdf(doc)
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def pdf(plan, spec, as_at=None, updates=None):
+    """The appendix as a stored Rendering: from the store if this document was rendered before,
+    else rendered now and kept. AppendixError for a date before the plan existed."""
+    as_at = as_at or timezone.localdate()
+    updates = updates or Updates()
+    wanted = key(plan, spec, as_at, updates)
+    found = Rendering.objects.filter(key=wanted).first()
+    if found is not None:
+        return found
+    doc = appendix.build(plan, spec, as_at, updates)
+    started = time.perf_counter()
+    content = _render_pdf(doc)
+    rendering = Rendering(
+        plan=plan, key=wanted, file_name=appendix.file_name(doc), content=content,
+        seconds=round(time.perf_counter() - started, 3),
+    )  # fmt: skip
+    try:
+        with transaction.atomic():
+            rendering.save()
+    except IntegrityError:  # another server or the worker rendered the same document meanwhile
+        return Rendering.objects.get(key=wanted)
+    _prune(plan)
+    return rendering
+
+
+def _prune(plan):
+    old = Rendering.objects.filter(plan=plan).values_list("pk", flat=True)[KEEP_PER_PLAN:]
+    Rendering.objects.filter(pk__in=list(old)).delete()
+
+
+@task()
+def render_current(plan_id):
+    """Render a plan's current appendix ahead of the clerk (its default layout, today, latest)."""
+    plan = Plan.objects.filter(pk=plan_id).first()
+    if plan is None:
+        return None
+    try:
+        return pdf(plan, appendix.spec_for(plan)).key
+    except appendix.AppendixError:
+        return None  # nothing to render yet (no recorded rows today)

@@ -1,0 +1,137 @@
+"""Appendices rendered once and served again: the store, its key, rendering ahead on a change."""
+
+import datetime as dt
+
+import pytest
+from django.db import transaction
+from django.tasks import default_task_backend
+from django.urls import reverse
+from django.utils import timezone
+
+from actionplans import services
+from reporting import appendix, renders
+from reporting.fields import Updates
+from reporting.models import Layout, LayoutColumn, Rendering
+
+from .conftest import restore_groups
+
+pytestmark = pytest.mark.django_db
+TODAY = timezone.localdate()
+
+
+@pytest.fixture
+def counted(monkeypatch):
+    """How many times WeasyPrint was asked to lay a document out and write it."""
+    calls = []
+    real = appendix.write_pdf
+
+    def write_pdf(doc, target=None):
+        calls.append(doc.plan.pk)
+        return real(doc, target)
+
+    monkeypatch.setattr(appendix, "write_pdf", write_pdf)
+    return calls
+
+
+@pytest.fixture
+def aged(world):
+    """The world's records dated ten days back, so the plan has a yesterday."""
+    from django.apps import apps
+    from django.db.models import F
+
+    for model in apps.get_app_config("actionplans").get_models():
+        if model.__name__.startswith("Historical") and hasattr(model, "history_date"):
+            model.objects.update(history_date=F("history_date") - dt.timedelta(days=10))
+    return world
+
+
+def download(client, plan, **params):
+    query = {"as_at": TODAY.isoformat(), "updates": "latest", **params}
+    return client.get(reverse("appendix_download", args=[plan.pk]), query)
+
+
+def test_a_repeat_download_is_served_from_the_store(client, world, counted):
+    client.force_login(world.clerk)
+    first = download(client, world.plan)
+    second = download(client, world.plan)
+    assert first.content == second.content and first.content.startswith(b"%PDF")
+    assert len(counted) == 1
+    assert Rendering.objects.filter(plan=world.plan).count() == 1
+    assert second["Content-Disposition"] == first["Content-Disposition"]
+
+
+def test_a_change_to_the_plan_is_never_served_stale(client, aged, counted):
+    world = aged
+    client.force_login(world.clerk)
+    before = download(client, world.plan)
+    yesterday = download(client, world.plan, as_at=(TODAY - dt.timedelta(days=1)).isoformat())
+    services.progress_add(
+        world.own, author=world.officer, written_on=TODAY, text="A fresh update, today."
+    )
+    after = download(client, world.plan)
+    assert before.content != after.content
+    assert len(counted) == 3
+    # The plan as it stood yesterday has not changed: that render is served again.
+    again = download(client, world.plan, as_at=(TODAY - dt.timedelta(days=1)).isoformat())
+    assert again.content == yesterday.content and len(counted) == 3
+
+
+def test_a_change_of_layout_or_range_is_a_different_document(world, counted):
+    layout = Layout.objects.create(name="Short", running_heading="Appendix Z")
+    LayoutColumn.objects.create(layout=layout, order=0, heading="Ref", field="reference", width=5)
+    spec = appendix.spec_for(world.plan, layout)
+    renders.pdf(world.plan, spec, TODAY, Updates())
+    renders.pdf(world.plan, spec, TODAY, Updates("all"))
+    column = layout.columns.get()
+    column.heading = "Reference"
+    column.save()
+    renders.pdf(world.plan, appendix.spec_for(world.plan, layout), TODAY, Updates())
+    assert len(counted) == 3
+    renders.pdf(world.plan, appendix.spec_for(world.plan, layout), TODAY, Updates())
+    assert len(counted) == 3
+
+
+@pytest.fixture
+def committed_world(transactional_db, request):
+    """The named people and plans, committed (transactions commit as in production)."""
+    restore_groups()
+    return request.getfixturevalue("world")
+
+
+def test_a_change_enqueues_one_render_per_plan_when_it_commits(committed_world):
+    world = committed_world
+    default_task_backend.clear()
+    with transaction.atomic():
+        services.progress_add(world.own, author=world.officer, written_on=TODAY, text="One.")
+        services.progress_add(world.via_team, author=world.officer, written_on=TODAY, text="Two.")
+        assert default_task_backend.results == []  # nothing before the commit
+    enqueued = [(r.task.name, r.args) for r in default_task_backend.results]
+    assert enqueued == [("render_current", [world.plan.pk])]
+    # A rolled-back change enqueues nothing.
+    default_task_backend.clear()
+    with pytest.raises(RuntimeError), transaction.atomic():
+        services.progress_add(world.own, author=world.officer, written_on=TODAY, text="Gone.")
+        raise RuntimeError
+    assert default_task_backend.results == []
+
+
+def test_the_task_renders_the_current_appendix_that_the_clerk_then_gets_at_once(
+    client, world, counted
+):
+    assert renders.render_current.call(world.plan.pk)
+    assert len(counted) == 1
+    client.force_login(world.clerk)
+    response = download(client, world.plan)
+    assert response.content.startswith(b"%PDF") and len(counted) == 1
+    # A plan that no longer exists is nothing to render.
+    assert renders.render_current.call(999_999) is None
+
+
+def test_the_store_keeps_only_the_latest_renders_of_a_plan(aged, monkeypatch):
+    world = aged
+    monkeypatch.setattr(renders, "KEEP_PER_PLAN", 2)
+    spec = appendix.spec_for(world.plan)
+    for mode in ("latest", "all"):
+        renders.pdf(world.plan, spec, TODAY, Updates(mode))
+    renders.pdf(world.plan, spec, TODAY - dt.timedelta(days=1), Updates())
+    assert Rendering.objects.filter(plan=world.plan).count() == 2
