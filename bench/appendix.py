@@ -104,6 +104,44 @@ def main(argv=None):
               f"{weasy[1]:>6.0f} {chrome[0]:>10.2f} {chrome[1]:>6.0f} "
               f"{weasy[0] / chrome[0]:>6.2f}")  # fmt: skip
     print(f"Files in {folder}")
+    clerks_wait(targets, args.repeat)
+
+
+def clerks_wait(targets, repeat):
+    """The clerk's wait for each plan's current appendix: rendered ahead by the task a change
+    enqueues, then downloaded (the view, in this process), against a cold render of the same."""
+    from django.contrib.auth import get_user_model
+    from django.test import RequestFactory
+
+    from actionplans.models import Plan
+    from reporting import renders, views
+    from reporting.models import Rendering
+
+    clerk = get_user_model().objects.get(username="clerk")
+    today = __import__("datetime").date.today().isoformat()
+    print(f"\n{'current appendix (today)':42} {'ahead s':>8} {'wait ms':>8} {'cold s':>8}")
+    for label, pk in targets:
+        Rendering.objects.filter(plan_id=pk).delete()
+        started = time.perf_counter()
+        renders.render_current.call(pk)  # what the worker does when the plan changes
+        ahead = time.perf_counter() - started
+        waits = []
+        for _ in range(repeat):
+            request = RequestFactory().get("/", {"as_at": today, "updates": "latest"})
+            request.user = clerk
+            started = time.perf_counter()
+            response = views.download(request, pk)
+            waits.append(time.perf_counter() - started)
+            assert response.content.startswith(b"%PDF"), label
+        colds = []
+        for _ in range(repeat):
+            Rendering.objects.filter(plan_id=pk).delete()
+            started = time.perf_counter()
+            renders.pdf(Plan.objects.get(pk=pk), __import__("reporting.appendix").appendix
+                        .spec_for(Plan.objects.get(pk=pk)))  # fmt: skip
+            colds.append(time.perf_counter() - started)
+        print(f"{label[:42]:42} {ahead:>8.2f} {statistics.median(waits) * 1000:>8.0f} "
+              f"{statistics.median(colds):>8.2f}")  # fmt: skip
 
 
 if __name__ == "__main__":
