@@ -3,6 +3,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from .models import (
     Action,
+    ActionOwner,
     Evidence,
     Measure,
     Owner,
@@ -53,9 +54,7 @@ class ActionInline(admin.StackedInline):
         ("reference", "order", "status"),
         "text",
         ("planned_completion_text", "planned_completion_date", "completed_on"),
-        "owners",
     ]
-    autocomplete_fields = ["owners"]
 
 
 @admin.register(Recommendation)
@@ -79,6 +78,14 @@ class ProgressUpdateInline(admin.StackedInline):
     raw_id_fields = ["author"]
 
 
+class ActionOwnerInline(admin.TabularInline):
+    # Owners in the plan's order, each a lead or supporting (the service pages edit them too).
+    model = ActionOwner
+    extra = 0
+    fields = ["owner", "order", "role", "as_written"]
+    autocomplete_fields = ["owner"]
+
+
 @admin.register(Action)
 class ActionAdmin(SimpleHistoryAdmin):
     list_display = [
@@ -91,9 +98,9 @@ class ActionAdmin(SimpleHistoryAdmin):
     ]
     list_filter = ["status", "recommendation__plan", "owners__kind", "planned_completion_date"]
     search_fields = ["reference", "text", "recommendation__reference", "owners__name"]
-    autocomplete_fields = ["owners", "accountable_body", "also_answers", "recommendation"]
+    autocomplete_fields = ["accountable_body", "also_answers", "recommendation"]
     list_select_related = ["recommendation__plan"]
-    inlines = [ProgressUpdateInline]
+    inlines = [ActionOwnerInline, ProgressUpdateInline]
 
     @admin.display(description="action required")
     def short_text(self, obj):

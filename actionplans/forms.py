@@ -18,7 +18,17 @@ from inspections.models import Finding, Inspection, Judgement
 from inspections.validators import plausible_date
 
 from . import evidence as evidence_rules
-from .models import Action, Evidence, Measure, Owner, Plan, Reading, Recommendation, Section
+from .models import (
+    Action,
+    ActionOwner,
+    Evidence,
+    Measure,
+    Owner,
+    Plan,
+    Reading,
+    Recommendation,
+    Section,
+)
 from .people import sign_in_label
 
 # Long enough for any real progress note (the seeds' longest cell is under 2,000 characters).
@@ -312,6 +322,15 @@ def plan_owners(plan):
 
 
 class ActionForm(VersionedForm):
+    # "owners" are the lead owners; supporting owners follow them (Rotherham writes them in
+    # italics under the lead). Owners already on the action keep their place in the plan's order.
+    supporting_owners = forms.ModelMultipleChoiceField(
+        queryset=Owner.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Owners who support the lead, shown after the leads.",
+    )
+
     class Meta:
         model = Action
         fields = [
@@ -341,6 +360,14 @@ class ActionForm(VersionedForm):
         super().__init__(*args, **kwargs)
         owners = plan_owners(plan)
         self.fields["owners"].queryset = owners
+        self.fields["owners"].label = "Lead owners"
+        self.fields["supporting_owners"].queryset = owners
+        if self.instance.pk and not self.is_bound:
+            links = self.instance.ordered_owner_links
+            self.initial["owners"] = [o.owner_id for o in links if o.role == ActionOwner.Role.LEAD]
+            self.initial["supporting_owners"] = [
+                o.owner_id for o in links if o.role == ActionOwner.Role.SUPPORTING
+            ]
         self.fields["accountable_body"].queryset = owners
         self.fields["text"].required = True
         self.fields[
@@ -373,7 +400,15 @@ class ActionForm(VersionedForm):
             data["completed_on"] = data.get("completed_on") or timezone.localdate()
         else:
             data["completed_on"] = None
-        if "owners" in self.changed_data:
+        leads, supporting = data.get("owners") or [], data.get("supporting_owners") or []
+        if both := [str(o) for o in supporting if o in leads]:
+            self.add_error(
+                "supporting_owners",
+                f"An owner is a lead or supporting, not both: {', '.join(both)}.",
+            )
+        elif supporting and not leads:
+            self.add_error("owners", "Choose a lead owner for the supporting owners to support.")
+        if {"owners", "supporting_owners"} & set(self.changed_data):
             # The council's original wording no longer describes the owners.
             self.instance.owners_as_written = ""
         return data

@@ -165,9 +165,15 @@ class Plan(models.Model):
     def get_absolute_url(self):
         return reverse("plan_detail", args=[self.pk])
 
+    def unowned_actions(self):
+        """Actions of the plan that name no owner (a plan loaded from a document may have some)."""
+        return Action.objects.filter(recommendation__plan=self, owners__isnull=True)
+
     def clean(self):
+        # A manager approving in the browser; a plan loaded from a document keeps the status the
+        # document gives it (demo.py), and its page flags the unowned actions instead.
         if self.status == self.Status.APPROVED and self.pk:
-            unowned = Action.objects.filter(recommendation__plan=self, owners__isnull=True)
+            unowned = self.unowned_actions()
             refs = [a.label for a in unowned.select_related("recommendation")]
             if refs:
                 raise ValidationError(
@@ -207,6 +213,14 @@ class Recommendation(models.Model):
         max_length=60, blank=True, help_text='The inspection report\'s paragraph ("para 42").'
     )
     outcomes = models.TextField(blank=True, help_text="Outcomes to achieve.")
+    # The plan's benchmark and target cells as written, beside the measures derived from them:
+    # one cell may hold several measures ("ROSH – 50% timely completion / 22% sufficient Quality").
+    benchmark_as_written = models.TextField(
+        "current benchmark, as written", blank=True, help_text="The benchmark cell as written."
+    )
+    target_as_written = models.TextField(
+        "target/date, as written", blank=True, help_text="The target/date cell as written."
+    )
     leads = models.ManyToManyField(Owner, blank=True, related_name="led_recommendations")
     accountable_body = models.ForeignKey(
         Owner,
@@ -233,6 +247,82 @@ class Recommendation(models.Model):
     def clean(self):
         if self.section_id and self.plan_id and self.section.plan_id != self.plan_id:
             raise ValidationError({"section": "The section belongs to another plan."})
+
+
+class OwnerRole(models.TextChoices):
+    LEAD = "lead", "Lead"
+    SUPPORTING = "supporting", "Supporting"
+
+
+class ActionOwner(models.Model):
+    """One owner of an action, in its place in the plan's list: a lead or a supporting owner.
+
+    Rotherham writes supporting owners in italics under the lead ("Joyce Thacker *Alan Hazell*").
+    Written through the action (services, demo loader), whose next history record keeps the list.
+    """
+
+    Role = OwnerRole
+
+    action = models.ForeignKey("Action", on_delete=models.CASCADE, related_name="owner_links")
+    owner = models.ForeignKey(Owner, on_delete=models.CASCADE, related_name="action_links")
+    order = models.PositiveIntegerField(default=0)
+    role = models.CharField(max_length=20, choices=Role.choices, default=Role.LEAD)
+    as_written = models.CharField(
+        max_length=300,
+        blank=True,
+        help_text='The plan\'s own words for this owner, when not just the name ("with P&Q Team").',
+    )
+
+    class Meta:
+        ordering = ["action", "order", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["action", "owner"], name="action_owner_once"),
+            one_of("action_owner_role_valid", "role", OwnerRole.choices),
+        ]
+
+    def __str__(self):
+        return f"{self.owner} ({self.get_role_display().lower()})"
+
+    @classmethod
+    def write(cls, action, entries):
+        """Make ``action``'s owners ``entries``, (owner, role, as_written) in the plan's order.
+
+        Writes the links only: the caller's next save of the action records the list in history
+        (one record for the whole edit). ``as_written`` None keeps an owner's present wording.
+        """
+        present = {link.owner_id: link for link in cls.objects.filter(action=action)}
+        wanted = {owner.pk for owner, _, _ in entries}
+        cls.objects.filter(action=action).exclude(owner_id__in=wanted).delete()
+        changed, new = [], []
+        for order, (owner, role, as_written) in enumerate(entries):
+            link = present.get(owner.pk)
+            if link is None:
+                new.append(cls(action=action, owner=owner, order=order, role=role,
+                               as_written=as_written or ""))  # fmt: skip
+                continue
+            wording = link.as_written if as_written is None else as_written
+            if (link.order, link.role, link.as_written) != (order, role, wording):
+                link.order, link.role, link.as_written = order, role, wording
+                changed.append(link)
+        cls.objects.bulk_update(changed, ["order", "role", "as_written"])
+        cls.objects.bulk_create(new)
+
+    @classmethod
+    def entries_keeping_order(cls, action, leads, supporting=()):
+        """Entries for ``leads`` then ``supporting``: owners already on the action keep their
+        place; new ones follow in the order given."""
+        place = {}
+        if action.pk:
+            place = dict(cls.objects.filter(action=action).values_list("owner_id", "order"))
+        entries = []
+        for role, owners in ((cls.Role.LEAD, leads), (cls.Role.SUPPORTING, supporting)):
+            owners = list(owners)
+            ranked = sorted(
+                range(len(owners)),
+                key=lambda i: (owners[i].pk not in place, place.get(owners[i].pk, 0), i),
+            )
+            entries += [(owners[i], role, None) for i in ranked]
+        return entries
 
 
 class ActionQuerySet(models.QuerySet):
@@ -272,7 +362,8 @@ class Action(models.Model):
     )
     reference = models.CharField(max_length=60, blank=True, help_text='"(1a)", "5(C)"')
     text = models.TextField("action required", blank=True)
-    owners = models.ManyToManyField(Owner, blank=True, related_name="actions")
+    # In the order the plan gives them, each a lead or a supporting owner (ActionOwner).
+    owners = models.ManyToManyField(Owner, through=ActionOwner, blank=True, related_name="actions")
     owners_as_written = models.TextField(
         blank=True, help_text="The lead cell exactly as the council wrote it."
     )
@@ -349,9 +440,19 @@ class Action(models.Model):
         return self.recommendation.plan_id
 
     @property
+    def ordered_owner_links(self):
+        """The owner links in the plan's order (uses prefetched ``owner_links`` when there are)."""
+        return sorted(self.owner_links.all(), key=lambda link: (link.order, link.pk))
+
+    @property
+    def ordered_owners(self):
+        """The owners in the plan's order: the lead(s) first, as the plan lists them."""
+        return [link.owner for link in self.ordered_owner_links]
+
+    @property
     def owners_note(self):
         """The plan's own wording of the owners, when it says more than their names do."""
-        names = ", ".join(str(owner) for owner in self.owners.all())
+        names = ", ".join(str(owner) for owner in self.ordered_owners)
         return "" if self.owners_as_written in ("", names) else self.owners_as_written
 
     @property
@@ -409,7 +510,8 @@ class Measure(models.Model):
     action = models.ForeignKey(
         Action, on_delete=models.CASCADE, null=True, blank=True, related_name="measures"
     )
-    name = models.CharField(max_length=300)
+    # Blank when the plan gives the measure no name of its own (its cell says what it is).
+    name = models.CharField(max_length=300, blank=True)
     unit = models.CharField(max_length=20, choices=Unit.choices, default=Unit.PERCENT)
     baseline_text = models.TextField("baseline", blank=True, help_text="As written.")
     baseline_value = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
@@ -428,7 +530,7 @@ class Measure(models.Model):
         constraints = [one_of("measure_unit_valid", "unit", MeasureUnit.choices)]
 
     def __str__(self):
-        return self.name
+        return self.name or self.baseline_text or self.target_text or f"Measure {self.pk}"
 
     def derive_target_date(self):
         self.target_date = fuzzy_dates.derive_date(self.target_date_text)
@@ -443,6 +545,9 @@ class Measure(models.Model):
                 value = getattr(self, field)
                 if value is not None and not 0 <= value <= 100:
                     errors[field] = "A percentage must be between 0 and 100."
+        if not (self.name.strip() or self.baseline_text.strip() or self.target_text.strip()):
+            # A plan need not name a measure, but a measure must say what it measures somehow.
+            errors["name"] = "Give the measure a name, or its baseline or target as written."
         if self.recommendation_id and self.plan_id and self.recommendation.plan_id != self.plan_id:
             errors["recommendation"] = "The recommendation belongs to another plan."
         if self.action_id and self.plan_id and self.action.plan_id != self.plan_id:

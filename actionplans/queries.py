@@ -6,12 +6,22 @@ History in words lives in ``history``; its names are imported here for the pages
 import datetime as dt
 from dataclasses import dataclass, field
 
-from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, F, Max, OuterRef, Q
+from django.db.models import (
+    BooleanField,
+    Count,
+    Exists,
+    ExpressionWrapper,
+    F,
+    Max,
+    OuterRef,
+    Prefetch,
+    Q,
+)
 from django.utils import timezone
 
 from . import rag, rules
 from .history import HistoryList, describe, history_sources, latest_by_plan  # noqa: F401
-from .models import Action, Owner, ProgressUpdate
+from .models import Action, ActionOwner, Owner, ProgressUpdate
 
 DUE_SOON_DAYS = 30
 # An open action with no progress update for this many days needs one; the home pages' "recently"
@@ -27,7 +37,7 @@ def with_list_columns(actions, today):
         rag.annotate(actions, today)
         .annotate(last_update_on=Max("updates__written_on"))
         .select_related("recommendation__plan", "rag_override_by")
-        .prefetch_related("owners")
+        .prefetch_related(Prefetch("owner_links", ActionOwner.objects.select_related("owner")))
     )
 
 

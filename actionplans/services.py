@@ -13,7 +13,7 @@ from django.utils import timezone
 from . import evidence as evidence_rules
 from . import rules
 from .history import changes_since
-from .models import Action, Evidence, Owner, ProgressUpdate
+from .models import Action, ActionOwner, Evidence, Owner, ProgressUpdate
 from .people import person_name
 
 
@@ -299,6 +299,8 @@ def _set_quietly(obj, name, values):
     """Set a many-to-many field without its own history records (the next save records it)."""
     field = obj._meta.get_field(name)
     through = field.remote_field.through
+    if through is ActionOwner:  # ordered, with roles: ``values`` are its entries
+        return ActionOwner.write(obj, values)
     source, target = field.m2m_field_name(), field.m2m_reverse_field_name()
     wanted = {value.pk for value in values}
     links = through.objects.filter(**{source: obj})
@@ -440,14 +442,19 @@ def recommendation_edit(rec, *, actor, version, fields, leads=()):
     )  # fmt: skip
 
 
-def action_add(action, *, actor, owners=()):
-    return _append(
-        action, actor=actor, siblings=action.recommendation.actions.all(),
-        m2m={"owners": owners}, reason="Action added",
-    )  # fmt: skip
+@transaction.atomic
+def action_add(action, *, actor, owners=(), supporting=()):
+    """Add an action with its lead ``owners`` and ``supporting`` owners, in the order given."""
+    action = _append(
+        action, actor=actor, siblings=action.recommendation.actions.all(), reason="Action added"
+    )
+    if owners or supporting:
+        ActionOwner.write(action, ActionOwner.entries_keeping_order(action, owners, supporting))
+        _save(action, actor, "Owners set")
+    return action
 
 
-def action_edit(action, *, actor, version, fields, changed=(), owners=()):
+def action_edit(action, *, actor, version, fields, changed=(), owners=(), supporting=()):
     """A manager's edit of an action, under the version check; an override records who set it."""
     # The real date follows the planned text; the council's wording of the owners may be cleared.
     fields = [*fields, "planned_completion_date", "owners_as_written"]
@@ -457,8 +464,8 @@ def action_edit(action, *, actor, version, fields, changed=(), owners=()):
     if not action.rag_override:
         action.rag_override_reason = ""
     return save_with_version(
-        action, editor=actor, expected_version=version, m2m={"owners": owners}, fields=fields,
-        reason="Action edited",
+        action, editor=actor, expected_version=version, fields=fields, reason="Action edited",
+        m2m={"owners": ActionOwner.entries_keeping_order(action, owners, supporting)},
     )  # fmt: skip
 
 

@@ -12,7 +12,17 @@ from django.utils import timezone
 
 from . import rag
 from .history import history_sources
-from .models import Action, Measure, Owner, Plan, ProgressUpdate, Reading, Recommendation, Section
+from .models import (
+    Action,
+    ActionOwner,
+    Measure,
+    Owner,
+    Plan,
+    ProgressUpdate,
+    Reading,
+    Recommendation,
+    Section,
+)
 from .people import name_from_parts
 
 
@@ -25,6 +35,22 @@ class UpdateRow:
     period_label: str
     text: str
     author: str
+
+
+@dataclass(frozen=True)
+class OwnerRow:
+    """An owner of an action in the plan's order: a lead or supporting, with the plan's wording."""
+
+    name: str
+    role: str = ActionOwner.Role.LEAD
+    as_written: str = ""
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def supporting(self):
+        return self.role == ActionOwner.Role.SUPPORTING
 
 
 @dataclass
@@ -43,7 +69,7 @@ class ActionRow:
     id: int
     reference: str
     text: str
-    owners: list
+    owners: list  # OwnerRow, in the plan's order
     owners_as_written: str
     planned_completion_text: str
     planned_completion_date: object
@@ -63,6 +89,19 @@ class ActionRow:
         return self.updates[0] if self.updates else None
 
     @property
+    def last_updated_on(self):
+        """The date of the action's last update, or None."""
+        return self.updates[0].written_on if self.updates else None
+
+    @property
+    def leads(self):
+        return [o for o in self.owners if not o.supporting]
+
+    @property
+    def supporting(self):
+        return [o for o in self.owners if o.supporting]
+
+    @property
     def earlier_updates(self):
         return self.updates[1:]
 
@@ -77,6 +116,8 @@ class RecommendationRow:
     actions: list
     name: str = ""  # unique on the page: "CP1", "1 in General Service Enhancements"
     measures: list = field(default_factory=list)
+    benchmark_as_written: str = ""  # the plan's cells as written, beside the measures
+    target_as_written: str = ""
 
     @property
     def latest_update(self):
@@ -104,6 +145,13 @@ class Outline:
     @property
     def action_count(self):
         return sum(len(r.actions) for s in self.sections for r in s.recommendations)
+
+    @property
+    def unowned_actions(self):
+        """Actions that name no owner (a plan loaded from a document may have some)."""
+        return [
+            a for s in self.sections for r in s.recommendations for a in r.actions if not a.owners
+        ]
 
 
 UPDATE_COLUMNS = [
@@ -194,7 +242,7 @@ def _attach_measures(outline, measures):
     return outline
 
 
-def _assemble(plan, sections, recommendations, actions_by_rec, rec_updates, at):
+def _assemble(plan, sections, recommendations, actions_by_rec, rec_updates, leads_by_rec, at):
     # .id, not .pk: on historical records pk is the history row's id.
     rows = {s.id: SectionRow(s.id, s.title, []) for s in sections}
     loose = SectionRow(None, "", [])
@@ -203,9 +251,11 @@ def _assemble(plan, sections, recommendations, actions_by_rec, rec_updates, at):
             id=rec.id,
             reference=rec.reference,
             text=rec.text,
-            leads=[str(o) for o in getattr(rec, "lead_list", [])],
+            leads=leads_by_rec.get(rec.id, []),
             updates=rec_updates.get(rec.id, []),
             actions=actions_by_rec.get(rec.id, []),
+            benchmark_as_written=rec.benchmark_as_written,
+            target_as_written=rec.target_as_written,
         )
         rows.get(rec.section_id, loose).recommendations.append(row)
     ordered = list(rows.values()) + ([loose] if loose.recommendations else [])
@@ -278,7 +328,7 @@ def current(plan, today=None):
     actions = (
         Action.objects.filter(recommendation__plan=plan)
         .select_related("rag_override_by")
-        .prefetch_related("owners")
+        .prefetch_related(Prefetch("owner_links", ActionOwner.objects.select_related("owner")))
     )
     newest_first = ("-written_on", "-created_at", "-pk")
     updates = list(
@@ -293,12 +343,19 @@ def current(plan, today=None):
     by_action, by_rec = _group_updates(updates)
     actions_by_rec = {}
     for action in actions.order_by("order", "pk"):
-        row = _action_row(
-            action, [str(o) for o in action.owners.all()], by_action.get(action.pk, []), today
-        )
+        owners = [_owner_row(link, link.owner) for link in action.ordered_owner_links]
+        row = _action_row(action, owners, by_action.get(action.pk, []), today)
         actions_by_rec.setdefault(action.recommendation_id, []).append(row)
-    outline = _assemble(plan, plan.sections.all(), recommendations, actions_by_rec, by_rec, None)
+    recommendations = list(recommendations)
+    leads = {rec.id: sorted(str(o) for o in rec.lead_list) for rec in recommendations}
+    outline = _assemble(
+        plan, plan.sections.all(), recommendations, actions_by_rec, by_rec, leads, None
+    )
     return _attach_measures(outline, Measure.objects.filter(plan=plan))
+
+
+def _owner_row(link, owner):
+    return OwnerRow(name=str(owner), role=link.role, as_written=link.as_written)
 
 
 def _latest(model, moment, related=(), **filters):
@@ -345,13 +402,30 @@ def as_of(plan, moment):
     )
     action_ids = [a.id for a in actions]
 
-    through = Action.history.model._meta.get_field("historicalaction_owners").related_model
-    owner_links = through.objects.filter(history_id__in=[a.history_id for a in actions])
-    owner_names = {o.pk: str(o) for o in Owner.objects.filter(
-        pk__in=owner_links.values("owner_id"))}  # fmt: skip
+    # The owner lists and leads kept with each history record, as they stood then. Owners are
+    # named as they are now (an owner's own history is not consulted).
+    through = Action.history.model._meta.get_field("historicalactionowner").related_model
+    owner_links = list(
+        through.objects.filter(history_id__in=[a.history_id for a in actions]).order_by(
+            "history_id", "order", "id"
+        )
+    )
+    lead_through = Recommendation.history.model._meta.get_field(
+        "historicalrecommendation_leads"
+    ).related_model
+    lead_links = list(lead_through.objects.filter(history_id__in=[r.history_id for r in recs]))
+    owner_ids = {link.owner_id for link in owner_links + lead_links}
+    owners = {o.pk: o for o in Owner.objects.filter(pk__in=owner_ids)}
     owners_by_history = {}
     for link in owner_links:
-        owners_by_history.setdefault(link.history_id, []).append(owner_names[link.owner_id])
+        if link.owner_id in owners:
+            row = _owner_row(link, owners[link.owner_id])
+            owners_by_history.setdefault(link.history_id, []).append(row)
+    leads_by_history = {}
+    for link in lead_links:
+        if link.owner_id in owners:
+            leads_by_history.setdefault(link.history_id, []).append(str(owners[link.owner_id]))
+    leads = {r.id: sorted(leads_by_history.get(r.history_id, [])) for r in recs}
 
     people = ("author", "attributed_to")
     updates = _latest(ProgressUpdate, moment, people, action_id__in=action_ids) + _latest(
@@ -366,12 +440,12 @@ def as_of(plan, moment):
         actions_by_rec.setdefault(action.recommendation_id, []).append(
             _action_row(
                 action,
-                sorted(owners_by_history.get(action.history_id, [])),
+                owners_by_history.get(action.history_id, []),
                 by_action.get(action.id, []),
                 day,
             )
         )
-    outline = _assemble(past_plan, sections, recs, actions_by_rec, by_rec, moment)
+    outline = _assemble(past_plan, sections, recs, actions_by_rec, by_rec, leads, moment)
     return _attach_measures(outline, _latest(Measure, moment, plan_id=plan.pk))
 
 

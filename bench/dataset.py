@@ -593,9 +593,10 @@ def _build(rng, today, start, tick, people, n_plans, n_actions, n_updates):
     )
     Action.owners.through.objects.bulk_create(
         [
-            Action.owners.through(action=a, owner=o)
+            # In the order chosen: the first the lead, any second one supporting.
+            Action.owners.through(action=a, owner=o, order=i, role="supporting" if i else "lead")
             for a, owners in zip(actions, action_owners, strict=True)
-            for o in owners
+            for i, o in enumerate(owners)
         ],
         batch_size=BATCH,
     )

@@ -121,12 +121,26 @@ def _action_reference(rec, action, context):
 
 
 def _owner_names(action):
-    return action.owners_as_written or ", ".join(action.owners)
+    return action.owners_as_written or ", ".join(str(o) for o in action.owners)
+
+
+def _lead_wording(action):
+    """The leads as the plan wrote them: its cell without the supporting owners' part at the
+    end (as Rotherham writes it), else the leads' names."""
+    written = " ".join(action.owners_as_written.split())
+    tail = " ".join(o.as_written or o.name for o in action.supporting)
+    if written and tail and written.endswith(tail) and written != tail:
+        return written[: -len(tail)].strip()
+    return ", ".join(o.name for o in action.leads)
 
 
 def _owners(rec, action, context):
     if action is None:
         return _paras(", ".join(rec.leads))
+    if action.supporting:
+        # The lead first, then each supporting owner on a line of its own, in italics.
+        lead = _paras(_lead_wording(action))
+        return lead + [Para(o.as_written or o.name, italic=True) for o in action.supporting]
     return _paras(_owner_names(action))
 
 
@@ -178,11 +192,20 @@ def _target(rec, action, context):
     return _paras(action.target) if action else []
 
 
+def _cell(as_written):
+    """A cell as the plan wrote it, a paragraph per blank-line-separated part."""
+    return _paras(*(part.strip() for part in as_written.split("\n\n")))
+
+
 def _benchmark(rec, action, context):
+    if rec.benchmark_as_written:
+        return _cell(rec.benchmark_as_written)
     return _paras(*(m.baseline_text for m in rec.measures))
 
 
 def _measure_target(rec, action, context):
+    if rec.target_as_written:
+        return _cell(rec.target_as_written)
     return _paras(*(m.target_text for m in rec.measures))
 
 

@@ -5,10 +5,11 @@ what was saved); the task renders only if no render of the plan as it now stands
 """
 
 from django.db import transaction
-from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.db.models.signals import post_delete, post_save
 
 from actionplans.models import (
     Action,
+    ActionOwner,
     Measure,
     Plan,
     ProgressUpdate,
@@ -34,7 +35,7 @@ def _plan_id(instance):
         return _plan_of(Measure, instance.measure_id)
     if isinstance(instance, ProgressUpdate) and instance.recommendation_id:
         return _plan_of(Recommendation, instance.recommendation_id)
-    if isinstance(instance, ProgressUpdate):
+    if isinstance(instance, (ProgressUpdate, ActionOwner)):
         return _plan_of(Action, instance.action_id, "recommendation__plan_id")
     return None
 
@@ -67,9 +68,7 @@ def plan_changed(sender, instance, **kwargs):
 
 
 def connect():
-    for model in (Plan, Section, Recommendation, Action, ProgressUpdate, Measure, Reading):
+    for model in (Plan, Section, Recommendation, Action, ActionOwner, ProgressUpdate, Measure,
+                  Reading):  # fmt: skip
         post_save.connect(plan_changed, sender=model, dispatch_uid=f"render-{model.__name__}")
         post_delete.connect(plan_changed, sender=model, dispatch_uid=f"render-del-{model.__name__}")
-    m2m_changed.connect(
-        plan_changed, sender=Action.owners.through, dispatch_uid="render-action-owners"
-    )

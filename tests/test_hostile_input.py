@@ -203,7 +203,8 @@ def test_another_plans_recommendation_cannot_carry_a_measure(client, world):
         ),
         ({"name": "Timely", "unit": "percent", "baseline_value": "lots"}, "Enter a number."),
         ({"name": "Timely", "unit": "furlongs"}, "Select a valid choice."),
-        ({"name": "", "unit": "percent"}, "This field is required."),
+        # A name is optional (plans rarely name their measures), but a measure must say something.
+        ({"name": "", "unit": "percent"}, "Give the measure a name, or its baseline or target"),
         (
             {
                 "name": "Timely",

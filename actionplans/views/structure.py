@@ -197,8 +197,9 @@ def action_add(request, pk):
 
     def save(form):
         return services.action_add(
-            form.save(commit=False), actor=request.user, owners=form.cleaned_data["owners"]
-        )
+            form.save(commit=False), actor=request.user, owners=form.cleaned_data["owners"],
+            supporting=form.cleaned_data["supporting_owners"],
+        )  # fmt: skip
 
     return _versioned_form(
         request, ActionForm, Action(recommendation=rec), rec.plan, "Add an action", save
@@ -212,6 +213,7 @@ def action_edit(request, pk):
         return services.action_edit(
             form.save(commit=False), actor=request.user, version=form.cleaned_data["version"],
             fields=fields_of(form), changed=form.changed_data, owners=form.cleaned_data["owners"],
+            supporting=form.cleaned_data["supporting_owners"],
         )  # fmt: skip
 
     plan = action.recommendation.plan
