@@ -5,11 +5,12 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from actionplans.forms import GDSMixin, not_in_future
+from actionplans.models import Plan
 from inspections.validators import plausible_date
 
 from . import fields
 from .fields import Updates
-from .models import Layout
+from .models import CommitteeReport, Layout, letter
 
 UPDATE_CHOICES = [
     ("latest", "The latest update of each action"),
@@ -17,6 +18,16 @@ UPDATE_CHOICES = [
     ("since", "Updates written since a date (for example, the last committee)"),
 ]
 MAX_COLUMNS = 20
+
+
+def check_since(form, data):
+    """An update range "since a date" needs the date, on or before the as-at date."""
+    if data.get("updates") == "since" and not data.get("since") and "since" not in form.errors:
+        form.add_error("since", "Enter the date to show updates since.")
+    if data.get("since") and data.get("as_at") and data["since"] > data["as_at"]:
+        form.add_error(
+            "since", "The date to show updates since must be on or before the as-at date."
+        )
 
 
 class PrepareForm(GDSMixin, forms.Form):
@@ -52,11 +63,7 @@ class PrepareForm(GDSMixin, forms.Form):
 
     def clean(self):
         data = super().clean()
-        if data.get("updates") == "since" and not data.get("since") and "since" not in self.errors:
-            self.add_error("since", "Enter the date to show updates since.")
-        if data.get("since") and data.get("as_at") and data["since"] > data["as_at"]:
-            self.add_error("since", "The date to show updates since must be on or before the "
-                           "as-at date.")  # fmt: skip
+        check_since(self, data)
         return data
 
     def update_range(self):
@@ -157,3 +164,166 @@ def column_formset(layout=None, data=None, blank=3):
     ]
     initial += [{"width": 10}] * blank
     return ColumnFormSet(data=data, initial=initial[:MAX_COLUMNS], prefix="columns")
+
+
+# Committee packs.
+
+MAX_RECOMMENDATIONS = 30
+MAX_SECTIONS = 30
+
+
+class ReportForm(GDSMixin, forms.ModelForm):
+    """The cover report's fields: of the user's council, or one an administrator names."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    organisation = forms.ChoiceField(label="Council", choices=[])
+
+    class Meta:
+        model = CommitteeReport
+        fields = [
+            "committee", "meeting_date", "agenda_item", "wards", "subject", "lead_officer",
+            "lead_member", "forward_plan_reference", "contact_officer", "reason_for_urgency",
+            "appendix_numbering",
+        ]  # fmt: skip
+        widgets = {
+            "subject": forms.Textarea(attrs={"rows": 3}),
+            "reason_for_urgency": forms.Textarea(attrs={"rows": 3}),
+            "appendix_numbering": forms.RadioSelect,
+        }
+        labels = {
+            "committee": "Committee",
+            "meeting_date": "Date of the meeting",
+            "forward_plan_reference": "Forward Plan reference number",
+            "appendix_numbering": "How the council numbers appendices",
+        }
+        help_texts = {
+            "committee": "For example, Children and Young People Scrutiny Panel",
+            "wards": "For example, All",
+        }
+
+    def __init__(self, *args, councils=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["version"].initial = self.instance.version
+        if councils is None:  # the user's own council, or an existing report's
+            del self.fields["organisation"]
+        else:
+            self.fields["organisation"].choices = [("", "Choose a council")] + [
+                (c, c) for c in councils
+            ]
+        self.setup_gds()
+
+
+class RecommendationForm(GDSMixin, forms.Form):
+    text = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        number = int(self.prefix.rsplit("-", 1)[-1]) + 1 if self.prefix else 1
+        self.fields["text"].label = f"Recommendation {letter(number)}"
+        self.setup_gds()
+
+
+class SectionForm(GDSMixin, forms.Form):
+    heading = forms.CharField(required=False, max_length=300)
+    text = forms.CharField(
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 6}),
+        help_text="Leave a blank line between paragraphs: they are numbered 1.1, 1.2 and so on.",
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        number = int(self.prefix.rsplit("-", 1)[-1]) + 1 if self.prefix else 1
+        self.fields["heading"].label = f"Section {number}: heading"
+        self.fields["text"].label = f"Section {number}: text"
+        self.setup_gds()
+
+    def clean(self):
+        data = super().clean()
+        if data.get("text", "").strip() and not data.get("heading", "").strip() and not self.errors:
+            self.add_error("heading", "Enter the section's heading.")
+        return data
+
+
+class BaseRecommendationFormSet(forms.BaseFormSet):
+    def texts(self):
+        return [t for f in self.forms if (t := f.cleaned_data.get("text", "").strip())]
+
+
+class BaseSectionFormSet(forms.BaseFormSet):
+    def parts(self):
+        return [
+            (f.cleaned_data["heading"].strip(), f.cleaned_data.get("text", "").strip())
+            for f in self.forms
+            if f.cleaned_data.get("heading", "").strip()
+        ]
+
+
+RecommendationFormSet = forms.formset_factory(
+    RecommendationForm, formset=BaseRecommendationFormSet, extra=0, max_num=MAX_RECOMMENDATIONS,
+    validate_max=True, absolute_max=MAX_RECOMMENDATIONS,
+)  # fmt: skip
+SectionFormSet = forms.formset_factory(
+    SectionForm, formset=BaseSectionFormSet, extra=0, max_num=MAX_SECTIONS, validate_max=True,
+    absolute_max=MAX_SECTIONS,
+)  # fmt: skip
+
+
+def report_formsets(report=None, data=None, blank=2):
+    """The report's recommendations and sections in order, and ``blank`` empty ones to add more."""
+    recs = [{"text": r.text} for r in (report.recommendations.all() if report else [])]
+    sections = [
+        {"heading": s.heading, "text": s.text} for s in (report.sections.all() if report else [])
+    ]
+    if report is None and not sections:
+        sections = [{"heading": "PURPOSE OF REPORT AND EXECUTIVE SUMMARY"}, {"heading": "DETAILS"}]
+    recs += [{}] * blank
+    sections += [{}] * blank
+    # Every row is read, even one posted unchanged from its initial text (a blank row is left out
+    # by texts() and parts(), not by the formset).
+    kwargs = {"form_kwargs": {"empty_permitted": False}}
+    return (
+        RecommendationFormSet(
+            data=data, initial=recs[:MAX_RECOMMENDATIONS], prefix="recs", **kwargs
+        ),
+        SectionFormSet(data=data, initial=sections[:MAX_SECTIONS], prefix="sections", **kwargs),
+    )
+
+
+class AppendixForm(GDSMixin, forms.Form):
+    plan = forms.ModelChoiceField(
+        Plan.objects.none(),
+        label="Plan",
+        empty_label="Choose a plan",
+        error_messages={"invalid_choice": "Choose one of the plans listed."},
+    )
+    title = forms.CharField(
+        max_length=300, required=False, label="Title in the list of appendices",
+        help_text="Leave blank to use the plan's title.",
+    )  # fmt: skip
+    layout = PrepareForm.base_fields["layout"]
+    as_at = PrepareForm.base_fields["as_at"]
+    updates = PrepareForm.base_fields["updates"]
+    since = PrepareForm.base_fields["since"]
+
+    def __init__(self, *args, plans, **kwargs):
+        kwargs.setdefault("initial", {"as_at": timezone.localdate(), "updates": "latest"})
+        super().__init__(*args, **kwargs)
+        self.fields["plan"].queryset = plans
+        self.setup_gds()
+
+    def clean(self):
+        data = super().clean()
+        check_since(self, data)
+        return data
+
+    def settings(self):
+        from .packs import Settings
+
+        data = self.cleaned_data
+        updates = PrepareForm.update_range(self)
+        layout = data.get("layout")
+        return Settings(
+            plan=data["plan"].pk, as_at=data["as_at"], layout=layout.pk if layout else None,
+            updates=updates,
+        )  # fmt: skip

@@ -4,11 +4,12 @@ A layout is data, kept in history like everything else: a clerk can make a counc
 release, and a plan remembers the one it is published in.
 """
 
+from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from simple_history.models import HistoricalRecords
 
-from inspections.validators import one_of
+from inspections.validators import one_of, plausible_date
 
 from . import fields
 
@@ -133,3 +134,161 @@ class Rendering(models.Model):
 
     def __str__(self):
         return self.file_name
+
+
+# Committee packs: a cover report in the council's shape, followed by its appendices.
+
+
+class AppendixNumbering(models.TextChoices):
+    LETTERS = "letters", "Letters: Appendix A, Appendix B (as Merton does)"
+    NUMBERS = "numbers", "Numbers: Appendix 1, Appendix 2 (as Rotherham does)"
+
+
+class ReportStatus(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    PUBLISHED = "published", "Published"
+
+
+def letter(n):
+    """1 -> A, 26 -> Z, 27 -> AA: the council's lettering of recommendations and appendices."""
+    text = ""
+    while n > 0:
+        n, rest = divmod(n - 1, 26)
+        text = chr(ord("A") + rest) + text
+    return text
+
+
+class CommitteeReport(models.Model):
+    """The cover report of a committee pack, as the seeds' cover reports are laid out."""
+
+    Numbering = AppendixNumbering
+    Status = ReportStatus
+
+    organisation = models.CharField(max_length=200, help_text="The council the report is of.")
+    committee = models.CharField(max_length=200)
+    meeting_date = models.DateField(validators=[plausible_date])
+    agenda_item = models.CharField(max_length=20, blank=True)
+    wards = models.CharField(max_length=300, blank=True)
+    subject = models.CharField(max_length=1000)
+    lead_officer = models.CharField(max_length=300, blank=True)
+    lead_member = models.CharField(max_length=300, blank=True)
+    forward_plan_reference = models.CharField(max_length=100, blank=True)
+    contact_officer = models.CharField(max_length=300, blank=True)
+    reason_for_urgency = models.TextField(blank=True)
+    appendix_numbering = models.CharField(
+        max_length=10, choices=AppendixNumbering.choices, default=AppendixNumbering.LETTERS
+    )
+    status = models.CharField(max_length=10, choices=ReportStatus.choices, default="draft")
+    published_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # Bumped on every edit, so that a save based on a stale copy is refused (see services).
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-meeting_date", "committee", "pk"]
+        constraints = [
+            one_of("report_numbering_valid", "appendix_numbering", AppendixNumbering.choices),
+            one_of("report_status_valid", "status", ReportStatus.choices),
+            # Published exactly when it has a publication time.
+            models.CheckConstraint(
+                condition=models.Q(status="draft", published_at__isnull=True)
+                | models.Q(status="published", published_at__isnull=False),
+                name="report_published_at_iff_published",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.committee}, {self.meeting_date:%-d %B %Y}: {self.subject[:80]}"
+
+    def get_absolute_url(self):
+        from django.urls import reverse
+
+        return reverse("report_detail", args=[self.pk])
+
+    @property
+    def is_published(self):
+        return self.status == ReportStatus.PUBLISHED
+
+    def appendix_label(self, position):
+        """``position`` from 1: "Appendix A" or "Appendix 1", as the council numbers them."""
+        mark = (
+            letter(position) if self.appendix_numbering == AppendixNumbering.LETTERS else position
+        )
+        return f"Appendix {mark}"
+
+
+class ReportRecommendation(models.Model):
+    """A recommendation to the committee, lettered A, B, C in order."""
+
+    report = models.ForeignKey(
+        CommitteeReport, on_delete=models.CASCADE, related_name="recommendations"
+    )
+    order = models.PositiveIntegerField(default=0)
+    text = models.TextField()
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["report", "order", "pk"]
+
+    def __str__(self):
+        return self.text[:80]
+
+
+class ReportSection(models.Model):
+    """A numbered section of the report (1 Purpose of report, 2 Details...) the clerk writes."""
+
+    report = models.ForeignKey(CommitteeReport, on_delete=models.CASCADE, related_name="sections")
+    order = models.PositiveIntegerField(default=0)
+    heading = models.CharField(max_length=300)
+    text = models.TextField(blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["report", "order", "pk"]
+
+    def __str__(self):
+        return self.heading
+
+
+class ReportAppendix(models.Model):
+    """A plan rendered as an appendix: its render settings kept as one value (see packs.py)."""
+
+    report = models.ForeignKey(CommitteeReport, on_delete=models.CASCADE, related_name="appendices")
+    order = models.PositiveIntegerField(default=0)
+    title = models.CharField(max_length=300)
+    # {"plan": id, "layout": id or null (the plan's default), "as_at": "YYYY-MM-DD",
+    #  "updates": "latest" | "all" | "since:YYYY-MM-DD"}: read and checked by packs.Settings.
+    render_settings = models.JSONField()
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["report", "order", "pk"]
+        verbose_name_plural = "report appendices"
+
+    def __str__(self):
+        return self.title
+
+
+class PublishedPack(models.Model):
+    """What a published report froze: its PDF and the settings each appendix was rendered with."""
+
+    report = models.OneToOneField(
+        CommitteeReport, on_delete=models.PROTECT, related_name="published_pack"
+    )
+    pdf = models.BinaryField()
+    sha256 = models.CharField(max_length=64)
+    # [{"label": "Appendix A", "title": ..., "settings": {...}, "layout_name": ...}, ...]
+    appendices = models.JSONField(default=list)
+    published_at = models.DateTimeField()
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+
+    history = HistoricalRecords(excluded_fields=["pdf"])
+
+    def __str__(self):
+        return f"{self.report} (published {self.published_at:%-d %B %Y})"

@@ -10,7 +10,7 @@ from django.shortcuts import get_object_or_404
 
 from actionplans import rules
 
-from .models import Layout
+from .models import CommitteeReport, Layout, ReportAppendix
 
 
 def can_export_plan(user, plan):
@@ -44,3 +44,61 @@ def check_layouts(user):
 def get_layout_for_user(user, pk):
     check_layouts(user)
     return get_object_or_404(Layout.objects.prefetch_related("columns"), pk=pk)
+
+
+# Committee packs: a report is of one council. Users who may export see their own council's
+# reports (an administrator every council's); another council's report answers 404.
+
+
+def can_use_reports(user):
+    return user.is_authenticated and user.is_active and rules.can_export(user)
+
+
+def check_reports(user):
+    if not can_use_reports(user):
+        raise PermissionDenied("Only clerks and managers can prepare committee reports.")
+
+
+def visible_reports(user):
+    if not can_use_reports(user):
+        return CommitteeReport.objects.none()
+    if rules.is_administrator(user):
+        return CommitteeReport.objects.all()
+    council = rules.council_of(user)
+    if not council:
+        return CommitteeReport.objects.none()
+    return CommitteeReport.objects.filter(organisation=council)
+
+
+def get_report_for_user(user, pk):
+    check_reports(user)
+    return get_object_or_404(visible_reports(user), pk=pk)
+
+
+def get_report_appendix_for_user(user, pk):
+    check_reports(user)
+    return get_object_or_404(
+        ReportAppendix.objects.select_related("report").filter(
+            report__in=visible_reports(user).values("pk")
+        ),
+        pk=pk,
+    )
+
+
+def plans_for_report(user, report):
+    """The plans the user may put in the report: its council's, that the user may export."""
+    plans = rules.visible_plans(user).filter(organisation=report.organisation)
+    if user.has_perm("actionplans.change_plan") and not user.has_perm(
+        "actionplans.manage_all_plans"
+    ):
+        plans = plans.filter(pk__in=rules.managed_plans(user).values("pk"))
+    return plans
+
+
+def check_pack_export(user, plans):
+    """A draft pack renders only for someone who may export every plan in it."""
+    for plan in plans:
+        if not can_export_plan(user, plan):
+            raise PermissionDenied(
+                f"The pack shows {plan.title}, which only clerks and its managers may export."
+            )

@@ -1,10 +1,21 @@
 """Every write of the reporting app: named, with the actor and a reason kept in history."""
 
 from django.db import transaction
+from django.utils import timezone
 
-from actionplans.services import Refused
+from actionplans.services import Refused, StaleEdit, save_with_version  # noqa: F401 (views catch StaleEdit)
 
-from .models import Layout, LayoutColumn, PlanLayout
+from . import appendix, packs
+from .models import (
+    CommitteeReport,
+    Layout,
+    LayoutColumn,
+    PlanLayout,
+    PublishedPack,
+    ReportAppendix,
+    ReportRecommendation,
+    ReportSection,
+)
 
 LAYOUT_FIELDS = [
     "name", "running_heading", "title_block", "preamble", "include_introduction",
@@ -72,3 +83,173 @@ def plan_layout_set(actor, plan, layout):
     choice._history_user, choice._change_reason = actor, f"Default appendix layout: {layout}"
     choice.save()
     return choice
+
+
+# Committee packs. A published report is frozen: every write below refuses it.
+
+REPORT_FIELDS = [
+    "committee", "meeting_date", "agenda_item", "wards", "subject", "lead_officer", "lead_member",
+    "forward_plan_reference", "contact_officer", "reason_for_urgency", "appendix_numbering",
+]  # fmt: skip
+
+
+class ReportPublished(Refused):
+    def __init__(self, report):
+        super().__init__(
+            f"This report was published on {timezone.localtime(report.published_at):%-d %B %Y} "
+            "and its pack is frozen: it cannot be changed. Make a new report to change it."
+        )
+
+
+def _locked_draft(report):
+    """The report, locked for this transaction; refused if it has been published."""
+    current = CommitteeReport.objects.select_for_update().get(pk=report.pk)
+    if current.is_published:
+        raise ReportPublished(current)
+    return current
+
+
+def _touch(actor, report, reason):
+    """One history record on the report for a change to its parts; a stale copy is then refused."""
+    report.version += 1
+    report._history_user, report._change_reason = actor, reason
+    report.save(update_fields=["version"])
+
+
+def _parts_replace(actor, report, recommendations, sections, reason):
+    """Recommendations as texts, sections as (heading, text), in order; old ones kept in history."""
+    for model in (ReportRecommendation, ReportSection):
+        for old in model.objects.filter(report=report):
+            old._history_user, old._change_reason = actor, reason
+            old.delete()
+    for order, text in enumerate(recommendations):
+        rec = ReportRecommendation(report=report, order=order, text=text)
+        rec._history_user, rec._change_reason = actor, reason
+        rec.full_clean()
+        rec.save()
+    for order, (heading, text) in enumerate(sections):
+        section = ReportSection(report=report, order=order, heading=heading, text=text)
+        section._history_user, section._change_reason = actor, reason
+        section.full_clean()
+        section.save()
+
+
+@transaction.atomic
+def report_create(actor, organisation, values, recommendations=(), sections=()):
+    report = CommitteeReport(organisation=organisation)
+    for key in REPORT_FIELDS:
+        if key in values:
+            setattr(report, key, values[key])
+    report._history_user, report._change_reason = actor, "Committee report created"
+    report.full_clean()
+    report.save()
+    _parts_replace(actor, report, recommendations, sections, "Committee report created")
+    return report
+
+
+@transaction.atomic
+def report_edit(actor, report, version, values, recommendations, sections):
+    """The cover's fields, recommendations and sections, unless changed since ``version``."""
+    current = _locked_draft(report)
+    for key in REPORT_FIELDS:
+        if key in values:
+            setattr(current, key, values[key])
+    current.full_clean()
+    save_with_version(
+        current, editor=actor, expected_version=version, reason="Committee report edited",
+        fields=REPORT_FIELDS,
+    )  # fmt: skip
+    _parts_replace(actor, current, recommendations, sections, "Committee report edited")
+    return current
+
+
+@transaction.atomic
+def appendix_add(actor, report, plan, settings, title=""):
+    """Add ``plan`` as the report's last appendix, rendered with ``settings`` (packs.Settings)."""
+    from .rules import plans_for_report
+
+    current = _locked_draft(report)
+    if current.appendices.count() >= packs.MAX_APPENDICES:
+        raise Refused(f"A report has at most {packs.MAX_APPENDICES} appendices.")
+    if plan.pk != settings.plan:
+        raise Refused("The settings are for another plan.", field="plan")
+    if not plans_for_report(actor, current).filter(pk=plan.pk).exists():
+        raise Refused(f"Choose a plan of {current.organisation} that you may export.", field="plan")
+    if settings.layout is not None and not Layout.objects.filter(pk=settings.layout).exists():
+        raise Refused("Choose one of the layouts listed.", field="layout")
+    try:
+        appendix.outline_as_at(plan, settings.as_at)  # the plan existed on that date
+    except appendix.AppendixError as error:
+        raise Refused(str(error), field="as_at") from None
+    item = ReportAppendix(
+        report=current, order=current.appendices.count(), title=title or plan.title,
+        render_settings=settings.dump(),
+    )  # fmt: skip
+    item._history_user, item._change_reason = actor, "Appendix added"
+    item.full_clean()
+    item.save()
+    _touch(actor, current, f"Appendix added: {item.title}")
+    return item
+
+
+def _renumber(actor, items, reason):
+    for order, item in enumerate(items):
+        if item.order != order:
+            item.order = order
+            item._history_user, item._change_reason = actor, reason
+            item.save(update_fields=["order"])
+
+
+@transaction.atomic
+def appendix_remove(actor, item):
+    current = _locked_draft(item.report)
+    item._history_user, item._change_reason = actor, "Appendix removed"
+    item.delete()
+    _renumber(actor, list(current.appendices.all()), "Appendices renumbered")
+    _touch(actor, current, f"Appendix removed: {item.title}")
+
+
+@transaction.atomic
+def appendix_move(actor, item, up):
+    """One place earlier (``up``) or later; the first cannot go up, nor the last down."""
+    current = _locked_draft(item.report)
+    items = list(current.appendices.all())
+    at = next(i for i, other in enumerate(items) if other.pk == item.pk)
+    to = at - 1 if up else at + 1
+    if 0 <= to < len(items):
+        items[at], items[to] = items[to], items[at]
+        _renumber(actor, items, "Appendices reordered")
+        _touch(actor, current, f"Appendix moved: {item.title}")
+
+
+@transaction.atomic
+def report_publish(actor, report, version):
+    """Render the pack and freeze it: the PDF and the settings it was made from are stored.
+
+    Refused if the report changed since ``version`` (what was checked is what is published) or
+    if an appendix cannot be made.
+    """
+    current = _locked_draft(report)
+    if current.version != version:
+        raise Refused(
+            "Someone changed this report since you opened it. Check the pack again, then publish."
+        )
+    if not current.appendices.exists():
+        raise Refused("Add at least one appendix before publishing the pack.")
+    try:
+        pack = packs.build(current)
+    except appendix.AppendixError as error:
+        raise Refused(str(error)) from None
+    pdf = packs.write_pdf(pack)
+    now = timezone.now()
+    frozen = PublishedPack(
+        report=current, pdf=pdf, sha256=packs.digest(pdf), appendices=packs.frozen_settings(pack),
+        published_at=now, published_by=actor,
+    )  # fmt: skip
+    frozen._history_user, frozen._change_reason = actor, "Pack published"
+    frozen.save()
+    current.status, current.published_at = CommitteeReport.Status.PUBLISHED, now
+    current.version += 1
+    current._history_user, current._change_reason = actor, "Committee report published"
+    current.save(update_fields=["status", "published_at", "version"])
+    return current

@@ -9,4 +9,24 @@ urlpatterns = [
     path("layouts/", views.layout_list, name="layout_list"),
     path("layouts/add/", views.layout_add, name="layout_add"),
     path("layouts/<int:pk>/edit/", views.layout_edit, name="layout_edit"),
+    path("committee-reports/", views.report_list, name="report_list"),
+    path("committee-reports/add/", views.report_add, name="report_add"),
+    path("committee-reports/<int:pk>/", views.report_detail, name="report_detail"),
+    path("committee-reports/<int:pk>/edit/", views.report_edit, name="report_edit"),
+    path(
+        "committee-reports/<int:pk>/appendices/add/", views.appendix_add, name="report_appendix_add"
+    ),
+    path(
+        "committee-reports/appendices/<int:pk>/remove/",
+        views.appendix_remove,
+        name="report_appendix_remove",
+    ),
+    path(
+        "committee-reports/appendices/<int:pk>/move/",
+        views.appendix_move,
+        name="report_appendix_move",
+    ),
+    path("committee-reports/<int:pk>/preview/", views.report_preview, name="report_preview"),
+    path("committee-reports/<int:pk>/pack.pdf", views.report_download, name="report_download"),
+    path("committee-reports/<int:pk>/publish/", views.report_publish, name="report_publish"),
 ]

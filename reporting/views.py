@@ -1,17 +1,37 @@
 """Prepare a plan for committee (preview and PDF) and make and edit appendix layouts."""
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from actionplans import rules as plan_rules
+from actionplans.models import Plan
 
-from . import appendix, renders, services
-from .forms import LayoutForm, PrepareForm, column_formset
-from .models import Layout
-from .rules import check_layouts, get_layout_for_user, get_plan_for_export
+from . import appendix, packs, renders, services
+from .forms import (
+    AppendixForm,
+    LayoutForm,
+    PrepareForm,
+    ReportForm,
+    column_formset,
+    report_formsets,
+)
+from .models import Layout, letter
+from .rules import (
+    check_layouts,
+    check_pack_export,
+    check_reports,
+    get_layout_for_user,
+    get_plan_for_export,
+    get_report_appendix_for_user,
+    get_report_for_user,
+    plans_for_report,
+    visible_reports,
+)
 
 
 def _chosen(request):
@@ -118,3 +138,226 @@ def layout_edit(request, pk):
         messages.success(request, f"Layout {layout} saved.")
         return redirect("layout_list")
     return _layout_page(request, form, columns, f"Edit {layout}", layout)
+
+
+# Committee packs: a cover report and its appendices.
+
+
+def _report_page(request, template, **context):
+    return render(request, f"reporting/{template}", context)
+
+
+def report_list(request):
+    check_reports(request.user)
+    reports = visible_reports(request.user).annotate(appendix_count=Count("appendices"))
+    context = {"reports": reports, "can_create": _councils_for(request.user) != []}
+    return _report_page(request, "report_list.html", **context)
+
+
+def _councils_for(user):
+    """None: the report is of the user's own council; a list: an administrator chooses one."""
+    if plan_rules.is_administrator(user):
+        return sorted(set(Plan.objects.values_list("organisation", flat=True)))
+    return None if plan_rules.council_of(user) else []
+
+
+def _report_form_page(request, form, recs, sections, title, report=None, stale=None):
+    context = {"form": form, "recs": recs, "sections": sections, "title": title,
+               "report": report, "stale": stale}  # fmt: skip
+    return _report_page(request, "report_form.html", **context)
+
+
+def report_add(request):
+    check_reports(request.user)
+    councils = _councils_for(request.user)
+    if councils == []:
+        raise PermissionDenied("Your sign-in is not linked to a council, so it has no reports.")
+    form = ReportForm(request.POST or None, councils=councils)
+    recs, sections = report_formsets(data=request.POST or None)
+    if request.method == "POST" and all(f.is_valid() for f in (form, recs, sections)):
+        council = form.cleaned_data.get("organisation") or plan_rules.council_of(request.user)
+        report = services.report_create(
+            request.user, council, form.cleaned_data, recs.texts(), sections.parts()
+        )
+        messages.success(request, "The committee report has been created. Now add its appendices.")
+        return redirect(report)
+    return _report_form_page(request, form, recs, sections, "Create a committee report")
+
+
+def _refuse_if_published(request, report):
+    if report.is_published:
+        messages.error(request, str(services.ReportPublished(report)))
+        return redirect(report)
+    return None
+
+
+def report_edit(request, pk):
+    report = get_report_for_user(request.user, pk)
+    if refused := _refuse_if_published(request, report):
+        return refused
+    form = ReportForm(request.POST or None, instance=report)
+    recs, sections = report_formsets(report, data=request.POST or None)
+    title = "Edit the committee report"
+    if request.method == "POST" and all(f.is_valid() for f in (form, recs, sections)):
+        try:
+            services.report_edit(
+                request.user, report, form.cleaned_data.get("version") or 0, form.cleaned_data,
+                recs.texts(), sections.parts(),
+            )  # fmt: skip
+        except services.StaleEdit as stale:
+            data = request.POST.copy()
+            data["version"] = stale.current.version  # saving again is now deliberate
+            form = ReportForm(data, instance=stale.current)
+            form.is_valid()
+            return _report_form_page(request, form, recs, sections, title, report, stale)
+        except services.Refused as refused:
+            messages.error(request, refused.message)
+            return redirect(report)
+        messages.success(request, "The committee report has been saved.")
+        return redirect(report)
+    return _report_form_page(request, form, recs, sections, title, report)
+
+
+def report_detail(request, pk):
+    report = get_report_for_user(request.user, pk)
+    appendices = list(report.appendices.all())
+    plans = Plan.objects.in_bulk(
+        [item.render_settings.get("plan") for item in appendices
+         if isinstance(item.render_settings, dict)]
+    )  # fmt: skip
+    layouts = Layout.objects.in_bulk(
+        [item.render_settings.get("layout") for item in appendices
+         if isinstance(item.render_settings, dict)]
+    )  # fmt: skip
+    rows = []
+    for i, item in enumerate(appendices, 1):
+        settings = item.render_settings if isinstance(item.render_settings, dict) else {}
+        rows.append(
+            {
+                "item": item,
+                "label": report.appendix_label(i),
+                "plan": plans.get(settings.get("plan")),
+                "layout": layouts.get(settings.get("layout")),
+                "settings": settings,
+            }
+        )
+    context = {
+        "report": report,
+        "cover": _cover_rows(report),
+        "recommendations": [
+            {"letter": letter(i), "text": rec.text}
+            for i, rec in enumerate(report.recommendations.all(), 1)
+        ],
+        "sections": report.sections.all(),
+        "appendices": rows,
+        "published": getattr(report, "published_pack", None) if report.is_published else None,
+    }
+    return _report_page(request, "report_detail.html", **context)
+
+
+def _cover_rows(report):
+    rows = []
+    for name in services.REPORT_FIELDS[:-1]:  # the cover's fields, numbering apart
+        value = getattr(report, name)
+        label = ReportForm.Meta.labels.get(name) or report._meta.get_field(name).verbose_name
+        rows.append((str(label).capitalize() if name not in ReportForm.Meta.labels else label,
+                     f"{value:%-d %B %Y}" if name == "meeting_date" else value))  # fmt: skip
+    rows.append(("Appendices numbered", report.get_appendix_numbering_display().split(":")[0]))
+    return rows
+
+
+def appendix_add(request, pk):
+    report = get_report_for_user(request.user, pk)
+    if refused := _refuse_if_published(request, report):
+        return refused
+    plans = plans_for_report(request.user, report)
+    form = AppendixForm(request.POST or None, plans=plans)
+    if request.method == "POST" and form.is_valid():
+        try:
+            item = services.appendix_add(
+                request.user, report, form.cleaned_data["plan"], form.settings(),
+                form.cleaned_data["title"],
+            )  # fmt: skip
+        except services.Refused as refused:
+            form.add_error(refused.field if refused.field in form.fields else None, refused.message)
+        else:
+            messages.success(request, f"{item.title} has been added as an appendix.")
+            return redirect(report)
+    return _report_page(request, "appendix_form.html", form=form, report=report)
+
+
+@require_POST
+def appendix_remove(request, pk):
+    item = get_report_appendix_for_user(request.user, pk)
+    try:
+        services.appendix_remove(request.user, item)
+        messages.success(request, f"{item.title} has been removed from the appendices.")
+    except services.Refused as refused:
+        messages.error(request, refused.message)
+    return redirect(item.report)
+
+
+@require_POST
+def appendix_move(request, pk):
+    item = get_report_appendix_for_user(request.user, pk)
+    try:
+        services.appendix_move(request.user, item, up=request.POST.get("direction") == "up")
+    except services.Refused as refused:
+        messages.error(request, refused.message)
+    return redirect(f"{item.report.get_absolute_url()}#appendix-{item.pk}")
+
+
+def _draft_pack(request, report):
+    """The pack as it renders now, if the user may export every plan in it."""
+    check_pack_export(request.user, plans_in(report))
+    return packs.build(report)
+
+
+def report_preview(request, pk):
+    report = get_report_for_user(request.user, pk)
+    error, preview = None, None
+    try:
+        pack = _draft_pack(request, report)
+        preview = packs.html(pack, for_print=False)
+    except appendix.AppendixError as problem:
+        error = str(problem)
+    return _report_page(request, "report_preview.html", report=report, preview=preview, error=error)
+
+
+def report_download(request, pk):
+    report = get_report_for_user(request.user, pk)
+    if report.is_published:
+        pdf = report.published_pack.pdf
+        pdf = bytes(pdf)  # PostgreSQL gives a memoryview
+    else:
+        try:
+            pdf = packs.write_pdf(_draft_pack(request, report))
+        except appendix.AppendixError as problem:
+            messages.error(request, str(problem))
+            return redirect(report)
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{packs.file_name(report)}"'
+    return response
+
+
+@require_POST
+def report_publish(request, pk):
+    report = get_report_for_user(request.user, pk)
+    try:
+        version = int(request.POST.get("version", ""))
+    except ValueError:
+        version = -1
+    try:
+        check_pack_export(request.user, plans_in(report))
+        services.report_publish(request.user, report, version)
+    except services.Refused as refused:
+        messages.error(request, refused.message)
+    else:
+        messages.success(request, "The pack has been published. It is frozen as it is now.")
+    return redirect(report)
+
+
+def plans_in(report):
+    ids = [a.render_settings.get("plan") for a in report.appendices.all()
+           if isinstance(a.render_settings, dict)]  # fmt: skip
+    return Plan.objects.filter(pk__in=[i for i in ids if isinstance(i, int)])

@@ -1,0 +1,228 @@
+"""A committee pack: the cover report followed by its appendices, as ONE tagged PDF.
+
+The pack is one WeasyPrint HTML document, not PDFs merged: a merge drops the structure tree. The
+cover report is on portrait pages (a named page), each appendix starts a new landscape page with
+its own running heading ("Appendix A") and as-at footer, and "Page N of M" counts across the whole
+pack, as an agenda pack is paginated: members cite "page 43 of the agenda", not a page of an
+appendix.
+
+Each appendix keeps its render settings as one value (``Settings``), so a published pack can record
+exactly what it was rendered from.
+"""
+
+import datetime as dt
+import hashlib
+import re
+from dataclasses import dataclass, field, replace
+
+from django.template.loader import render_to_string
+
+from actionplans.models import Plan
+
+from . import appendix
+from .fields import Updates
+from .models import Layout, letter
+
+MAX_APPENDICES = 20
+
+
+class SettingsError(ValueError):
+    """A stored or submitted settings value that cannot be read."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    """How one appendix is rendered: which plan, in which layout, as at which date, which updates.
+
+    Stored as ``{"plan": 7, "layout": 3 or null, "as_at": "2012-12-01", "updates": "latest"}``;
+    a null layout is the plan's default at the time of rendering (a published pack records the
+    one it used).
+    """
+
+    plan: int
+    as_at: dt.date
+    layout: int | None = None
+    updates: Updates = Updates()
+
+    @classmethod
+    def load(cls, value):
+        if not isinstance(value, dict):
+            raise SettingsError("The appendix settings are not a set of values.")
+        unknown = set(value) - {"plan", "layout", "as_at", "updates"}
+        if unknown:
+            raise SettingsError(f"Unknown appendix settings: {', '.join(sorted(unknown))}.")
+        plan, layout = value.get("plan"), value.get("layout")
+        if not isinstance(plan, int) or isinstance(plan, bool) or plan < 1:
+            raise SettingsError("The appendix names no plan.")
+        if layout is not None and (not isinstance(layout, int) or isinstance(layout, bool)):
+            raise SettingsError("The appendix's layout is not a layout's id.")
+        try:
+            as_at = dt.date.fromisoformat(str(value.get("as_at")))
+        except ValueError:
+            raise SettingsError("The appendix's as-at date is not a date (YYYY-MM-DD).") from None
+        try:
+            updates = Updates.parse(value.get("updates"))
+        except ValueError as error:
+            raise SettingsError(str(error)) from None
+        return cls(plan=plan, as_at=as_at, layout=layout, updates=updates)
+
+    def dump(self):
+        return {
+            "plan": self.plan,
+            "layout": self.layout,
+            "as_at": self.as_at.isoformat(),
+            "updates": str(self.updates),
+        }
+
+
+@dataclass
+class PackAppendix:
+    label: str
+    title: str
+    settings: Settings
+    doc: appendix.Document
+    prefix: str
+    layout_id: int | None = None  # the stored layout used (None: the plan's own columns)
+
+    @property
+    def layout_name(self):
+        return self.doc.spec.name
+
+
+@dataclass
+class Paragraph:
+    number: str
+    text: str
+
+
+@dataclass
+class Pack:
+    report: object
+    recommendations: list  # (letter, text)
+    sections: list  # (number, heading, [Paragraph])
+    appendices: list = field(default_factory=list)
+
+    @property
+    def title(self):
+        report = self.report
+        item = f"Agenda item {report.agenda_item}: " if report.agenda_item else ""
+        return f"{item}{report.subject} ({report.committee}, {report.meeting_date:%-d %B %Y})"
+
+    @property
+    def appendices_number(self):
+        """The cover's own closing section, after the clerk's: the list of appendices."""
+        return len(self.sections) + 1
+
+
+def _paragraphs(number, text):
+    """The clerk's text in paragraphs numbered 1.1, 1.2 (blank lines part them), as the seeds."""
+    parts = [p.strip() for p in re.split(r"\n\s*\n", text or "") if p.strip()]
+    return [Paragraph(f"{number}.{i}", part) for i, part in enumerate(parts, 1)]
+
+
+def _rows(doc, prefix, contd=frozenset(), forced=frozenset()):
+    """The appendix's table rows with keys unique in the pack (two appendices may show one plan)."""
+
+    def own(keys):
+        return frozenset(k[len(prefix) :] for k in keys if k.startswith(prefix))
+
+    rows = appendix.table_rows(doc, own(contd), own(forced))
+    return [replace(row, key=prefix + row.key) for row in rows]
+
+
+def build(report):
+    """The pack as it renders now; AppendixError names the appendix that cannot be made."""
+    recommendations = [
+        (letter(i), rec.text) for i, rec in enumerate(report.recommendations.all(), 1)
+    ]
+    sections = [
+        (str(i), section.heading, _paragraphs(i, section.text))
+        for i, section in enumerate(report.sections.all(), 1)
+    ]
+    pack = Pack(report, recommendations, sections)
+    for i, item in enumerate(report.appendices.all(), 1):
+        label = report.appendix_label(i)
+        try:
+            settings = Settings.load(item.render_settings)
+        except SettingsError as error:
+            raise appendix.AppendixError(f"{label}: {error}") from None
+        plan = Plan.objects.filter(pk=settings.plan).first()
+        layout = Layout.objects.filter(pk=settings.layout).first() if settings.layout else None
+        if plan is None or (settings.layout and layout is None):
+            missing = "plan" if plan is None else "layout"
+            raise appendix.AppendixError(f"{label}: its {missing} no longer exists.")
+        # The pack letters its appendices: the layout's own running heading gives way.
+        spec = replace(appendix.spec_for(plan, layout), running_heading=label)
+        try:
+            doc = appendix.build(plan, spec, settings.as_at, settings.updates)
+        except appendix.AppendixError as error:
+            raise appendix.AppendixError(f"{label}: {error}") from None
+        prefix = f"p{i}-"
+        doc = replace(doc, rows=_rows(doc, prefix))
+        used = layout or appendix.default_layout(plan)
+        pack.appendices.append(
+            PackAppendix(label, item.title, settings, doc, prefix, used.pk if used else None)
+        )
+    return pack
+
+
+def html(pack, *, for_print=True):
+    template = "reporting/pack.html" if for_print else "reporting/_pack.html"
+    return render_to_string(template, {"pack": pack, "for_print": for_print})
+
+
+def layout_pdf(pack):
+    """Lay the pack out, repeating recommendations as "(contd.)" where they cross a page.
+
+    The same settling as ``appendix.layout_pdf``, over every appendix of the pack at once: the
+    rows that open pages are read from one layout of the whole document.
+    """
+    from weasyprint import HTML
+
+    contd, forced, before = frozenset(), frozenset(), frozenset()
+    firsts = {
+        r.key
+        for item in pack.appendices
+        for r in item.doc.rows
+        if r.first_of_recommendation or r.group
+    }
+    for passes in range(1, appendix.MAX_PASSES + 1):
+        laid_out = HTML(string=html(pack), base_url=None).render(pdf_tags=True)
+        starts = frozenset(appendix._rows_starting_pages(laid_out))
+        wanted = starts - firsts
+        if wanted == contd or passes == appendix.MAX_PASSES:
+            break
+        if contd - starts:
+            forced |= (starts - before) & firsts
+        before, contd = starts, wanted
+        for item in pack.appendices:
+            item.doc = replace(item.doc, rows=_rows(item.doc, item.prefix, contd, forced))
+    return laid_out, passes
+
+
+def write_pdf(pack):
+    laid_out, _ = layout_pdf(pack)
+    return laid_out.write_pdf(pdf_tags=True)
+
+
+def frozen_settings(pack):
+    """What a published pack records of each appendix: the settings, with the layout it used."""
+    frozen = []
+    for item in pack.appendices:
+        settings = {**item.settings.dump(), "layout": item.layout_id}
+        frozen.append(
+            {"label": item.label, "title": item.title, "layout_name": item.layout_name,
+             "settings": settings}
+        )  # fmt: skip
+    return frozen
+
+
+def digest(pdf):
+    return hashlib.sha256(pdf).hexdigest()
+
+
+def file_name(report):
+    stem = re.sub(
+        r"[^A-Za-z0-9]+", "-", f"{report.committee} {report.meeting_date:%Y-%m-%d} {report.subject}"
+    )
+    return stem.strip("-")[:120] + ".pdf"
