@@ -244,6 +244,26 @@ class Document:
         return [round(100 * c.width / total, 2) for c in self.columns]
 
 
+# Characters XML 1.0 cannot hold (control characters pasted from other documents): Word and
+# Excel refuse a file with them, so the writers drop them.
+NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def xml_safe(text):
+    return NOT_XML.sub("", str(text))
+
+
+def estimated_lines(paras, chars_per_line):
+    """Lines a cell's paragraphs take at ``chars_per_line``: a rough measure for the writers
+    that must size rows themselves (Excel's merged cells, Word's rows kept on one page)."""
+    chars_per_line = max(int(chars_per_line), 1)
+    lines = 0
+    for para in paras:
+        for line in para.text.split("\n"):
+            lines += max(1, -(-len(line) // chars_per_line))
+    return lines
+
+
 def end_of(day):
     return dt.datetime.combine(day, dt.time.max, tzinfo=timezone.get_current_timezone())
 

@@ -1,4 +1,4 @@
-"""Prepare a plan for committee (preview and PDF) and make and edit appendix layouts."""
+"""Prepare a plan for committee (preview; PDF, Word, Excel) and make and edit appendix layouts."""
 
 from django.contrib import messages
 from django.http import HttpResponse
@@ -9,6 +9,7 @@ from django.views.decorators.http import require_POST
 from actionplans import rules as plan_rules
 
 from . import appendix, services
+from .formats import FORMATS
 from .forms import LayoutForm, PrepareForm, column_formset
 from .models import Layout
 from .rules import check_layouts, get_layout_for_user, get_plan_for_export
@@ -42,17 +43,30 @@ def prepare(request, pk):
     }
     if doc is not None:
         context["preview"] = appendix.html(doc, for_print=False)
+        # The same document in each format: the same layout, date and updates (query string).
+        context["downloads"] = [
+            (f, reverse(DOWNLOAD_URLS[f.key], args=[plan.pk]) + "?" + context["query"])
+            for f in FORMATS.values()
+        ]
     return render(request, "reporting/prepare.html", context)
 
 
-def download(request, pk):
+DOWNLOAD_URLS = {
+    "pdf": "appendix_download",
+    "docx": "appendix_download_docx",
+    "xlsx": "appendix_download_xlsx",
+}
+
+
+def download(request, pk, fmt="pdf"):
     plan = get_plan_for_export(request.user, pk)
     form, doc = _prepared(request, plan)
     if doc is None:
         return prepare(request, pk)
-    pdf = appendix.write_pdf(doc)
-    response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="{appendix.file_name(doc)}"'
+    out = FORMATS[fmt]
+    response = HttpResponse(out.write(doc), content_type=out.content_type)
+    name = appendix.file_name(doc, out.extension)
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
 
 
