@@ -2,7 +2,8 @@
 
 For each document: the whole ``render_appendix`` command in a fresh process (wall time and peak
 memory from ``wait4``, median of --repeat runs), the layout passes it took and its pages, and
-headless Chromium printing the same HTML (``chromium --headless --print-to-pdf``).
+headless Chromium printing the same HTML (``chromium --headless --print-to-pdf``). Then each
+format (PDF, Word, Excel) of the same document: the writer alone and the whole command.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/ap_appendix_bench \
       .venv/bin/python -m bench.appendix [--actions 200 --updates 2000 --repeat 3]
@@ -103,7 +104,38 @@ def main(argv=None):
         print(f"{label[:42]:42} {len(laid_out.pages):>5} {passes:>6} {weasy[0]:>8.2f} "
               f"{weasy[1]:>6.0f} {chrome[0]:>10.2f} {chrome[1]:>6.0f} "
               f"{weasy[0] / chrome[0]:>6.2f}")  # fmt: skip
+    formats(targets, as_at, folder, manage, args.repeat)
     print(f"Files in {folder}")
+
+
+def formats(targets, as_at, folder, manage, repeat):
+    """Each format of the same document: the writer alone (in this process, the document built
+    once), and the whole ``render_appendix --format`` command in a fresh process."""
+    import datetime as dt
+
+    from actionplans.models import Plan
+    from reporting import appendix
+    from reporting.formats import FORMATS
+
+    print(f"\n{'document':42} {'format':>6} {'write s':>8} {'command s':>10} {'MiB':>6} {'KiB':>7}")
+    for label, pk in targets:
+        plan = Plan.objects.get(pk=pk)
+        day = None if "generated" in label else as_at
+        doc = appendix.build(
+            plan, appendix.spec_for(plan), dt.date.fromisoformat(day) if day else None
+        )
+        for key, out in FORMATS.items():
+            times = []
+            for _ in range(repeat):
+                started = time.perf_counter()
+                data = out.write(doc)
+                times.append(time.perf_counter() - started)
+            target = folder / f"{pk}.{out.extension}"
+            args_date = ["--as-at", day] if day else []
+            command = median_run([*manage, str(pk), *args_date, "--format", key, "-o", str(target)],
+                                 repeat)  # fmt: skip
+            print(f"{label[:42]:42} {key:>6} {statistics.median(times):>8.2f} {command[0]:>10.2f} "
+                  f"{command[1]:>6.0f} {len(data) / 1024:>7.0f}")  # fmt: skip
 
 
 if __name__ == "__main__":

@@ -22,8 +22,8 @@ from .fields import Para
 
 CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 FONT, SIZE = "Arial", 9
-TABLE_WIDTH = 190  # Excel width units over all columns; fitted to the page width when printed
-CHARS_PER_UNIT = 1.1  # 9 pt Arial characters per width unit, less padding
+TABLE_WIDTH = 160  # Excel width units over all columns (about A4 landscape); fitted to the page
+CHARS_PER_UNIT = 1.4  # 9 pt Arial characters per width unit, less padding
 LINE_POINTS, MAX_ROW_POINTS = 12, 409  # Excel's tallest row is 409 points
 MAX_CELL_CHARS = 32767  # Excel's limit for one cell
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
