@@ -11,6 +11,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 from docx.oxml.ns import qn
+from docx.table import _Cell
 
 from reporting import appendix, excel, word
 from reporting.models import Layout, LayoutColumn
@@ -189,3 +190,25 @@ def test_hostile_download_parameters(client, world, fmt, changes, message):
     body = response.content.decode()
     assert "There is a problem" in body and message in body
     assert "<script>alert(1)</script>" not in body
+
+
+def test_italic_supporting_leads_stay_italic(world):
+    """A lead in bold and a supporting owner in italics on its own line, as Rotherham writes."""
+    from openpyxl.cell.rich_text import CellRichText
+
+    from reporting.fields import Para
+
+    doc = appendix.build(world.plan, appendix.spec_for(world.plan), TODAY)
+    row = next(r for r in doc.rows if not r.group)
+    row.cells[-1].paras = [Para("Warren Carratt", bold=True), Para("Jason Harwin", italic=True)]
+    table = docx.Document(io.BytesIO(word.write_docx(doc))).tables[0]
+    tc = next(tc for _, cells in word_rows(table) for tc, text in cells if "Jason" in text)
+    runs = {r.text: r for p in _Cell(tc, table).paragraphs for r in p.runs}
+    assert runs["Warren Carratt"].bold and not runs["Warren Carratt"].italic
+    assert runs["Jason Harwin"].italic and not runs["Jason Harwin"].bold
+    book = openpyxl.load_workbook(io.BytesIO(excel.write_xlsx(doc)), rich_text=True)
+    cell = next(c for r in book.active.iter_rows() for c in r if "Jason Harwin" in plain(c.value))
+    assert isinstance(cell.value, CellRichText)
+    fonts = {b.text.strip(): b.font for b in cell.value}
+    assert fonts["Warren Carratt"].b and not fonts["Warren Carratt"].i
+    assert fonts["Jason Harwin"].i and not fonts["Jason Harwin"].b
