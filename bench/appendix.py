@@ -2,7 +2,8 @@
 
 For each document: the whole ``render_appendix`` command in a fresh process (wall time and peak
 memory from ``wait4``, median of --repeat runs), the layout passes it took and its pages, and
-headless Chromium printing the same HTML (``chromium --headless --print-to-pdf``).
+headless Chromium printing the same HTML (``chromium --headless --print-to-pdf``). Then each
+format (PDF, Word, Excel) of the same document: the writer alone and the whole command.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/ap_appendix_bench \
       .venv/bin/python -m bench.appendix [--actions 200 --updates 2000 --repeat 3]
@@ -103,6 +104,7 @@ def main(argv=None):
         print(f"{label[:42]:42} {len(laid_out.pages):>5} {passes:>6} {weasy[0]:>8.2f} "
               f"{weasy[1]:>6.0f} {chrome[0]:>10.2f} {chrome[1]:>6.0f} "
               f"{weasy[0] / chrome[0]:>6.2f}")  # fmt: skip
+    formats(targets, as_at, folder, manage, args.repeat)
     print(f"Files in {folder}")
     clerks_wait(targets, args.repeat)
 
@@ -137,11 +139,43 @@ def clerks_wait(targets, repeat):
         for _ in range(repeat):
             Rendering.objects.filter(plan_id=pk).delete()
             started = time.perf_counter()
-            renders.pdf(Plan.objects.get(pk=pk), __import__("reporting.appendix").appendix
+            renders.rendered(Plan.objects.get(pk=pk), __import__("reporting.appendix").appendix
                         .spec_for(Plan.objects.get(pk=pk)))  # fmt: skip
             colds.append(time.perf_counter() - started)
         print(f"{label[:42]:42} {ahead:>8.2f} {statistics.median(waits) * 1000:>8.0f} "
               f"{statistics.median(colds):>8.2f}")  # fmt: skip
+
+
+def formats(targets, as_at, folder, manage, repeat):
+    """Each format of the same document: the writer alone (in this process, the document built
+    once), and the whole ``render_appendix --format`` command in a fresh process. No memory
+    column: a child forked from this process, which has rendered PDFs by now, inherits its
+    resident size in ``ru_maxrss``."""
+    import datetime as dt
+
+    from actionplans.models import Plan
+    from reporting import appendix
+    from reporting.formats import FORMATS
+
+    print(f"\n{'document':42} {'format':>6} {'write s':>8} {'command s':>10} {'KiB':>7}")
+    for label, pk in targets:
+        plan = Plan.objects.get(pk=pk)
+        day = None if "generated" in label else as_at
+        doc = appendix.build(
+            plan, appendix.spec_for(plan), dt.date.fromisoformat(day) if day else None
+        )
+        for key, out in FORMATS.items():
+            times = []
+            for _ in range(repeat):
+                started = time.perf_counter()
+                data = out.write(doc)
+                times.append(time.perf_counter() - started)
+            target = folder / f"{pk}.{out.extension}"
+            args_date = ["--as-at", day] if day else []
+            command = median_run([*manage, str(pk), *args_date, "--format", key, "-o", str(target)],
+                                 repeat)  # fmt: skip
+            print(f"{label[:42]:42} {key:>6} {statistics.median(times):>8.2f} {command[0]:>10.2f} "
+                  f"{len(data) / 1024:>7.0f}")  # fmt: skip
 
 
 if __name__ == "__main__":

@@ -1,5 +1,10 @@
 """A plan as a committee appendix: rows from ``actionplans.snapshots``, a layout, HTML and a PDF.
 
+``build`` makes the one intermediate every format renders: a ``Document`` (title block, preamble,
+running heading, columns with widths, rows of cells of paragraphs, group rows, rowspans, RAG word
+and colour). The HTML template (and so the PDF), ``reporting.word`` (.docx) and
+``reporting.excel`` (.xlsx) all read it; none reads the plan again.
+
 The table is laid out by WeasyPrint. A recommendation whose actions run onto the next page is
 repeated there as "(contd.)": print CSS cannot say "first row on a page", so the document is laid
 out, the rows that start a page in the middle of a recommendation are read from the layout, and
@@ -8,6 +13,7 @@ again, until the page breaks stand still (usually one extra pass).
 """
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field, replace
 
 from django.template.loader import render_to_string
@@ -135,7 +141,18 @@ def spec_for(plan, layout=None):
     return Spec.of(layout)
 
 
-# The document: plain rows for the template.
+# The document: plain rows for the template, the Word and the Excel writers.
+
+# RAG colours (background, text) as hex, for the writers that cannot read the print CSS; the CSS
+# (templates/reporting/appendix.css) uses the same values, which a test holds together.
+RAG_COLOURS = {
+    "red": ("d4351c", "ffffff"),
+    "amber": ("f47738", "000000"),
+    "green": ("00703c", "ffffff"),
+    "complete": ("1d70b8", "ffffff"),
+}
+HEADER_FILL = "d9d9d9"
+GROUP_FILL = "f2f2f2"
 
 
 @dataclass
@@ -178,9 +195,73 @@ class Document:
         return self.spec.shown_columns()
 
     @property
+    def as_at_text(self):
+        return f"As at {self.as_at:%-d %B %Y}"
+
+    @property
+    def as_at_line(self):
+        """The title block's last line: the date and which updates are shown."""
+        if self.updates.mode == "all":
+            shown = "all progress updates"
+        elif self.updates.mode == "since":
+            shown = f"progress updates since {self.updates.since:%-d %B %Y}"
+        else:
+            shown = "latest progress update"
+        return f"{self.as_at_text}: {shown}"
+
+    @property
+    def title_lines(self):
+        """The title block as (role, text): council, directorate, title, as-at; [] if not shown."""
+        if not self.spec.title_block:
+            return []
+        lines = [("council", str(self.plan.organisation))]
+        if self.plan.directorate:
+            lines.append(("directorate", self.plan.directorate))
+        return [*lines, ("title", self.plan.title), ("as_at", self.as_at_line)]
+
+    @property
+    def preamble(self):
+        """The text before the table, as paragraphs (split on blank lines, as ``linebreaks``)."""
+        texts = []
+        if self.spec.include_introduction and self.plan.introduction:
+            texts.append(self.plan.introduction)
+        if self.spec.preamble:
+            texts.append(self.spec.preamble)
+        paragraphs = []
+        for text in texts:
+            text = text.replace("\r\n", "\n").replace("\r", "\n")
+            paragraphs.extend(p.strip() for p in re.split(r"\n{2,}", text) if p.strip())
+        return paragraphs
+
+    @property
+    def caption(self):
+        heading = f" ({self.spec.running_heading})" if self.spec.running_heading else ""
+        return f"{self.plan.title}{heading}, as at {self.as_at:%-d %B %Y}"
+
+    @property
     def widths(self):
         total = sum(c.width for c in self.columns) or 1
         return [round(100 * c.width / total, 2) for c in self.columns]
+
+
+# Characters XML 1.0 cannot hold (control characters pasted from other documents): Word and
+# Excel refuse a file with them, so the writers drop them.
+NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def xml_safe(text):
+    return NOT_XML.sub("", str(text))
+
+
+def estimated_lines(paras, chars_per_line):
+    """Lines a cell's paragraphs take at ``chars_per_line``: a rough measure for the writers
+    that must size rows themselves (Excel's merged cells, Word's rows kept on one page)."""
+    chars_per_line = max(int(chars_per_line), 1)
+    lines = 0
+    for para in paras:
+        for line in para.text.split("\n"):
+            lines += max(1, -(-len(line) // chars_per_line))
+    return lines
 
 
 def end_of(day):
@@ -323,8 +404,6 @@ def write_pdf(doc, target=None):
     return laid_out.write_pdf(target, pdf_tags=True)
 
 
-def file_name(doc):
-    import re
-
+def file_name(doc, extension="pdf"):
     stem = re.sub(r"[^A-Za-z0-9]+", "-", f"{doc.plan.title} as at {doc.as_at:%Y-%m-%d}")
-    return stem.strip("-")[:120] + ".pdf"
+    return f"{stem.strip('-')[:120]}.{extension}"

@@ -108,6 +108,8 @@ class PlanLayout(models.Model):
 
 class RenderFormat(models.TextChoices):
     PDF = "pdf", "PDF"
+    DOCX = "docx", "Word"
+    XLSX = "xlsx", "Excel"
 
 
 class Rendering(models.Model):

@@ -25,6 +25,7 @@ from actionplans.models import Plan
 
 from . import appendix
 from .fields import Updates
+from .formats import FORMATS
 from .models import Rendering
 
 # Bump when a change to the document's template or rules changes what a render looks like.
@@ -46,33 +47,35 @@ def key(plan, spec, as_at, updates, fmt=Rendering.Format.PDF):
     return hashlib.sha256(json.dumps(what, sort_keys=True, default=str).encode()).hexdigest()
 
 
-def _render_pdf(doc):
+def _write(out, doc):
     # Rendering makes many short-lived objects and no cycles worth collecting mid-way: with the
     # collector off WeasyPrint is about an eighth faster here (bench/appendix.py).
     enabled = gc.isenabled()
     gc.disable()
     try:
-        return appendix.write_pdf(doc)
+        return out.write(doc)
     finally:
         if enabled:
             gc.enable()
 
 
-def pdf(plan, spec, as_at=None, updates=None):
-    """The appendix as a stored Rendering: from the store if this document was rendered before,
-    else rendered now and kept. AppendixError for a date before the plan existed."""
+def rendered(plan, spec, as_at=None, updates=None, fmt=Rendering.Format.PDF):
+    """The appendix as a stored Rendering (PDF, Word or Excel): from the store if this document
+    was rendered before, else rendered now and kept. AppendixError for a date before the plan
+    existed."""
     as_at = as_at or timezone.localdate()
     updates = updates or Updates()
-    wanted = key(plan, spec, as_at, updates)
+    wanted = key(plan, spec, as_at, updates, fmt)
     found = Rendering.objects.filter(key=wanted).first()
     if found is not None:
         return found
     doc = appendix.build(plan, spec, as_at, updates)
+    out = FORMATS[str(fmt)]
     started = time.perf_counter()
-    content = _render_pdf(doc)
+    content = _write(out, doc)
     rendering = Rendering(
-        plan=plan, key=wanted, file_name=appendix.file_name(doc), content=content,
-        seconds=round(time.perf_counter() - started, 3),
+        plan=plan, key=wanted, format=out.key, file_name=appendix.file_name(doc, out.extension),
+        content=content, seconds=round(time.perf_counter() - started, 3),
     )  # fmt: skip
     try:
         with transaction.atomic():
@@ -95,6 +98,6 @@ def render_current(plan_id):
     if plan is None:
         return None
     try:
-        return pdf(plan, appendix.spec_for(plan)).key
+        return rendered(plan, appendix.spec_for(plan)).key
     except appendix.AppendixError:
         return None  # nothing to render yet (no recorded rows today)

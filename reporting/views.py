@@ -1,4 +1,4 @@
-"""Prepare a plan for committee (preview and PDF) and make and edit appendix layouts."""
+"""Prepare a plan for committee (preview; PDF, Word, Excel) and make and edit appendix layouts."""
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -12,6 +12,7 @@ from actionplans import rules as plan_rules
 from actionplans.models import Plan
 
 from . import appendix, packs, renders, services
+from .formats import FORMATS
 from .forms import (
     AppendixForm,
     LayoutForm,
@@ -69,10 +70,22 @@ def prepare(request, pk):
     }
     if doc is not None:
         context["preview"] = appendix.html(doc, for_print=False)
+        # The same document in each format: the same layout, date and updates (query string).
+        context["downloads"] = [
+            (f, reverse(DOWNLOAD_URLS[f.key], args=[plan.pk]) + "?" + context["query"])
+            for f in FORMATS.values()
+        ]
     return render(request, "reporting/prepare.html", context)
 
 
-def download(request, pk):
+DOWNLOAD_URLS = {
+    "pdf": "appendix_download",
+    "docx": "appendix_download_docx",
+    "xlsx": "appendix_download_xlsx",
+}
+
+
+def download(request, pk, fmt="pdf"):
     plan = get_plan_for_export(request.user, pk)
     form, chosen = _chosen(request)
     if chosen is None:
@@ -80,10 +93,11 @@ def download(request, pk):
     layout, as_at, updates = chosen
     try:
         # From the store when this very document was rendered before (ahead, or by anyone).
-        rendering = renders.pdf(plan, appendix.spec_for(plan, layout), as_at, updates)
+        rendering = renders.rendered(plan, appendix.spec_for(plan, layout), as_at, updates, fmt)
     except appendix.AppendixError:
         return prepare(request, pk)  # shows the same error with the form
-    response = HttpResponse(bytes(rendering.content), content_type="application/pdf")
+    out = FORMATS[fmt]
+    response = HttpResponse(bytes(rendering.content), content_type=out.content_type)
     response["Content-Disposition"] = f'attachment; filename="{rendering.file_name}"'
     return response
 

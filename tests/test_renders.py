@@ -1,5 +1,6 @@
 """Appendices rendered once and served again: the store, its key, rendering ahead on a change."""
 
+import dataclasses
 import datetime as dt
 
 import pytest
@@ -11,6 +12,7 @@ from django.utils import timezone
 from actionplans import services
 from reporting import appendix, renders
 from reporting.fields import Updates
+from reporting.formats import FORMATS
 from reporting.models import Layout, LayoutColumn, Rendering
 
 from .conftest import restore_groups
@@ -21,15 +23,15 @@ TODAY = timezone.localdate()
 
 @pytest.fixture
 def counted(monkeypatch):
-    """How many times WeasyPrint was asked to lay a document out and write it."""
+    """How many times a document was laid out and written (the PDF writer, counted)."""
     calls = []
-    real = appendix.write_pdf
+    real = FORMATS["pdf"]
 
-    def write_pdf(doc, target=None):
+    def write(doc, target=None):
         calls.append(doc.plan.pk)
-        return real(doc, target)
+        return real.write(doc, target)
 
-    monkeypatch.setattr(appendix, "write_pdf", write_pdf)
+    monkeypatch.setitem(FORMATS, "pdf", dataclasses.replace(real, write=write))
     return calls
 
 
@@ -80,14 +82,14 @@ def test_a_change_of_layout_or_range_is_a_different_document(world, counted):
     layout = Layout.objects.create(name="Short", running_heading="Appendix Z")
     LayoutColumn.objects.create(layout=layout, order=0, heading="Ref", field="reference", width=5)
     spec = appendix.spec_for(world.plan, layout)
-    renders.pdf(world.plan, spec, TODAY, Updates())
-    renders.pdf(world.plan, spec, TODAY, Updates("all"))
+    renders.rendered(world.plan, spec, TODAY, Updates())
+    renders.rendered(world.plan, spec, TODAY, Updates("all"))
     column = layout.columns.get()
     column.heading = "Reference"
     column.save()
-    renders.pdf(world.plan, appendix.spec_for(world.plan, layout), TODAY, Updates())
+    renders.rendered(world.plan, appendix.spec_for(world.plan, layout), TODAY, Updates())
     assert len(counted) == 3
-    renders.pdf(world.plan, appendix.spec_for(world.plan, layout), TODAY, Updates())
+    renders.rendered(world.plan, appendix.spec_for(world.plan, layout), TODAY, Updates())
     assert len(counted) == 3
 
 
@@ -132,6 +134,16 @@ def test_the_store_keeps_only_the_latest_renders_of_a_plan(aged, monkeypatch):
     monkeypatch.setattr(renders, "KEEP_PER_PLAN", 2)
     spec = appendix.spec_for(world.plan)
     for mode in ("latest", "all"):
-        renders.pdf(world.plan, spec, TODAY, Updates(mode))
-    renders.pdf(world.plan, spec, TODAY - dt.timedelta(days=1), Updates())
+        renders.rendered(world.plan, spec, TODAY, Updates(mode))
+    renders.rendered(world.plan, spec, TODAY - dt.timedelta(days=1), Updates())
     assert Rendering.objects.filter(plan=world.plan).count() == 2
+
+
+def test_word_and_excel_are_kept_beside_the_pdf(client, world):
+    client.force_login(world.clerk)
+    query = {"as_at": TODAY.isoformat(), "updates": "latest"}
+    for name in ("appendix_download", "appendix_download_docx", "appendix_download_xlsx"):
+        client.get(reverse(name, args=[world.plan.pk]), query)
+        client.get(reverse(name, args=[world.plan.pk]), query)
+    formats = sorted(Rendering.objects.filter(plan=world.plan).values_list("format", flat=True))
+    assert formats == ["docx", "pdf", "xlsx"]

@@ -2,6 +2,7 @@
 
 import re
 
+import docx
 import pytest
 from playwright.sync_api import expect
 
@@ -64,6 +65,17 @@ def test_clerk_prepares_the_rotherham_appendix(page, url, demo_with_presets, a11
     path = tmp_path / "appendix.pdf"
     download.save_as(path)
     assert path.read_bytes().startswith(b"%PDF")
+
+    # The same appendix for Word and Excel: same layout, date and updates.
+    for name, extension in (("Word", "docx"), ("Excel", "xlsx")):
+        with page.expect_download() as info:
+            page.get_by_role("link", name=re.compile(f"Download the {name}")).click()
+        assert info.value.suggested_filename.endswith(f"as-at-2012-12-01.{extension}")
+        path = tmp_path / f"appendix.{extension}"
+        info.value.save_as(path)
+        assert path.read_bytes().startswith(b"PK")
+    headings = [c.text for c in docx.Document(tmp_path / "appendix.docx").tables[0].rows[0].cells]
+    assert headings[-1] == "Progress and related outcomes"
     a11y.assert_clean()
 
 

@@ -1,4 +1,5 @@
-"""Render a plan's committee appendix to a file, for scheduled jobs and checks."""
+"""Render a plan's committee appendix to a file (PDF, Word, Excel or HTML), for scheduled jobs
+and checks."""
 
 import datetime as dt
 from pathlib import Path
@@ -8,6 +9,7 @@ from django.core.management.base import BaseCommand, CommandError
 from actionplans.models import Plan
 from reporting import appendix
 from reporting.fields import Updates
+from reporting.formats import FORMATS
 from reporting.models import Layout
 
 
@@ -31,7 +33,9 @@ def find_plan(phrase):
 
 
 class Command(BaseCommand):
-    help = "Render a plan as a committee appendix (PDF), as it stood on a date."
+    help = (
+        "Render a plan as a committee appendix (PDF, Word, Excel or HTML), as it stood on a date."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("plan", help="The plan's id, or a phrase of its title.")
@@ -39,7 +43,7 @@ class Command(BaseCommand):
         parser.add_argument("--as-at", help="YYYY-MM-DD (default: today).")
         parser.add_argument("--updates", default="latest", help="latest, all or since:YYYY-MM-DD")
         parser.add_argument("--columns", help='"Heading=field,..." instead of the layout')
-        parser.add_argument("--format", default="pdf", choices=["pdf", "html"])
+        parser.add_argument("--format", default="pdf", choices=[*FORMATS, "html"])
         parser.add_argument("-o", "--output", required=True, help="The file to write.")
 
     def handle(self, *args, **options):
@@ -66,5 +70,5 @@ class Command(BaseCommand):
         if options["format"] == "html":
             output.write_text(appendix.html(doc), encoding="utf-8")
         else:
-            appendix.write_pdf(doc, output)
+            FORMATS[options["format"]].write(doc, output)
         self.stdout.write(f"Wrote {output} ({spec.name}, as at {doc.as_at:%-d %B %Y}).")

@@ -1,0 +1,248 @@
+"""The committee appendix as an Excel workbook (.xlsx), from the same ``Document`` as the PDF.
+
+One sheet named for the plan: the title block, the preamble, then the table with its header row
+bold, frozen and printed on every page; sections as rows merged across; a recommendation's cells
+merged down over its actions; landscape A4, fitted to the page width.
+
+Every text is stored as text, never as a formula: a progress note that begins "=", "+", "-" or
+"@" is written as a string and marked with Excel's quote prefix, so neither opening nor editing
+the cell evaluates it.
+"""
+
+import io
+
+from openpyxl import Workbook
+from openpyxl.cell.rich_text import CellRichText, TextBlock
+from openpyxl.cell.text import InlineFont
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.utils import get_column_letter
+
+from .appendix import GROUP_FILL, HEADER_FILL, RAG_COLOURS, estimated_lines, xml_safe
+from .fields import Para
+
+CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+FONT, SIZE = "Arial", 9
+TABLE_WIDTH = 160  # Excel width units over all columns (about A4 landscape); fitted to the page
+CHARS_PER_UNIT = 1.4  # 9 pt Arial characters per width unit, less padding
+LINE_POINTS, MAX_ROW_POINTS = 12, 409  # Excel's tallest row is 409 points
+MAX_CELL_CHARS = 32767  # Excel's limit for one cell
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+SHEET_NAME_FORBIDDEN = str.maketrans("", "", "[]:*?/\\")
+
+THIN = Side(style="thin", color="000000")
+BORDER = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
+WRAP = Alignment(wrap_text=True, vertical="top", horizontal="left")
+PLAIN, BOLD = Font(name=FONT, size=SIZE), Font(name=FONT, size=SIZE, bold=True)
+
+
+def sheet_name(title):
+    """The plan's title as Excel allows a sheet's name: at most 31 characters, none of []:*?/\\,
+    not starting or ending with an apostrophe, not blank and not the reserved "History"."""
+    name = " ".join(xml_safe(title).translate(SHEET_NAME_FORBIDDEN).split())
+    name = name[:31].strip().strip("'").strip()
+    if not name or name.lower() == "history":
+        return "Appendix"
+    return name
+
+
+def write_xlsx(doc, target=None):
+    """The document as .xlsx bytes, or written to ``target`` (a path or file)."""
+    book = Workbook()
+    sheet = book.active
+    sheet.title = sheet_name(doc.plan.title)
+    book.properties.title = xml_safe(doc.title)
+    book.properties.language = "en-GB"
+    book.properties.creator = xml_safe(doc.plan.organisation)
+    book.properties.subject = xml_safe(doc.spec.running_heading or doc.spec.name)
+    book.properties.created = book.properties.modified = doc.generated.replace(tzinfo=None)
+    _Table(sheet, doc).write()
+    if target is None:
+        target = io.BytesIO()
+        book.save(target)
+        return target.getvalue()
+    book.save(target)
+    return None
+
+
+CUT_NOTE = " … (cut to fit one Excel cell: the whole text is in the PDF and Word versions)"
+
+
+def _text(value):
+    text = xml_safe(value)
+    if len(text) > MAX_CELL_CHARS:
+        text = text[: MAX_CELL_CHARS - len(CUT_NOTE)] + CUT_NOTE
+    return text
+
+
+def _fitted(paras):
+    """The paragraphs (made XML-safe) cut so that, one a line, they fit one Excel cell."""
+    fitted, room = [], MAX_CELL_CHARS
+    for para in paras:
+        text = xml_safe(para.text)
+        needed = len(text) + (1 if fitted else 0)  # the line break before it
+        if needed > room:
+            keep = max(room - len(CUT_NOTE) - (1 if fitted else 0), 0)
+            fitted.append(Para(text[:keep] + CUT_NOTE, para.bold, para.italic))
+            break
+        fitted.append(Para(text, para.bold, para.italic))
+        room -= needed
+    return fitted
+
+
+def put(cell, value, font=PLAIN):
+    """Store ``value`` (a str or CellRichText) as text; never a formula."""
+    if isinstance(value, str):
+        value = _text(value)
+    cell.value = value
+    cell.data_type = "s"  # openpyxl makes "=..." a formula; this keeps it a string
+    first = str(value)[:1]
+    if first and first in "".join(FORMULA_STARTS):
+        cell.quotePrefix = True  # and Excel keeps it text when the clerk edits the cell
+    cell.font = font
+
+
+class _Table:
+    def __init__(self, sheet, doc):
+        self.sheet, self.doc = sheet, doc
+        self.columns = doc.columns
+        self.count = max(len(self.columns), 1)
+        total = sum(c.width for c in self.columns) or 1
+        self.widths = [max(4.0, round(TABLE_WIDTH * c.width / total, 1)) for c in self.columns]
+        self.chars = [w * CHARS_PER_UNIT for w in self.widths]
+        self.row = 0
+
+    def write(self):
+        sheet, doc = self.sheet, self.doc
+        for i, width in enumerate(self.widths, start=1):
+            sheet.column_dimensions[get_column_letter(i)].width = width
+        for role, text in doc.title_lines:
+            self._title_line(role, text)
+        if doc.title_lines:
+            self.row += 1
+        for text in doc.preamble:
+            self._merged_text(text)
+        if doc.preamble:
+            self.row += 1
+        header = self._header()
+        sheet.freeze_panes = sheet.cell(row=header + 1, column=1)
+        sheet.print_title_rows = f"{header}:{header}"
+        if not doc.rows:
+            self._group("The plan had no recommendations on this date.", bold=False)
+        self._body()
+        self._page_setup()
+
+    def _title_line(self, role, text):
+        self.row += 1
+        size = {"council": 11, "title": 13, "as_at": 10}.get(role, SIZE)
+        bold = role in ("council", "title")
+        put(self.sheet.cell(row=self.row, column=1), text, Font(name=FONT, size=size, bold=bold))
+
+    def _merged_text(self, text):
+        self.row += 1
+        cell = self.sheet.cell(row=self.row, column=1)
+        put(cell, text)
+        cell.alignment = WRAP
+        if self.count > 1:
+            self.sheet.merge_cells(
+                start_row=self.row, start_column=1, end_row=self.row, end_column=self.count
+            )
+        lines = estimated_lines([Para(text)], sum(self.chars))
+        self._height(self.row, lines)
+
+    def _header(self):
+        self.row += 1
+        fill = PatternFill("solid", fgColor=HEADER_FILL)
+        for i, column in enumerate(self.columns, start=1):
+            cell = self.sheet.cell(row=self.row, column=i)
+            put(cell, column.heading, BOLD)
+            cell.alignment, cell.border, cell.fill = WRAP, BORDER, fill
+        pairs = zip(self.columns, self.chars, strict=True)
+        lines = max((estimated_lines([Para(c.heading)], n) for c, n in pairs), default=1)
+        self._height(self.row, lines)
+        return self.row
+
+    def _group(self, text, bold=True):
+        self.row += 1
+        cell = self.sheet.cell(row=self.row, column=1)
+        put(cell, text, Font(name=FONT, size=10, bold=bold))
+        cell.alignment, cell.border = WRAP, BORDER
+        cell.fill = PatternFill("solid", fgColor=GROUP_FILL)
+        if self.count > 1:
+            self.sheet.merge_cells(
+                start_row=self.row, start_column=1, end_row=self.row, end_column=self.count
+            )
+
+    def _body(self):
+        heights = {}  # row number -> lines its own (unmerged) cells need
+        spans = []  # (first row, last row, lines) of each merged recommendation cell
+        for row in self.doc.rows:
+            if row.group:
+                self._group(row.group)
+                continue
+            self.row += 1
+            heights[self.row] = 1
+            for i, (data, chars) in enumerate(zip(row.cells, self.chars, strict=True), start=1):
+                if data.span == "skip":
+                    continue  # inside the merged cell above
+                cell = self.sheet.cell(row=self.row, column=i)
+                self._fill(cell, data)
+                lines = estimated_lines(data.paras, chars)
+                if data.rowspan > 1:
+                    last = self.row + data.rowspan - 1
+                    self.sheet.merge_cells(
+                        start_row=self.row, start_column=i, end_row=last, end_column=i
+                    )
+                    spans.append((self.row, last, lines))
+                else:
+                    heights[self.row] = max(heights[self.row], lines)
+        # A merged cell is as tall as its rows together: its last row grows to show all of it.
+        for first, last, lines in spans:
+            short = lines - sum(heights[r] for r in range(first, last + 1))
+            if short > 0:
+                heights[last] += short
+        for number, lines in heights.items():
+            self._height(number, lines)
+
+    def _fill(self, cell, data):
+        cell.alignment, cell.border = WRAP, BORDER
+        paras = _fitted([p for p in data.paras if p.text])
+        colours = RAG_COLOURS.get(data.rag) if data.rag else None
+        colour = colours[1] if colours else None
+        if colours:
+            cell.fill = PatternFill("solid", fgColor=colours[0])
+        if not paras:
+            return
+        text = "\n".join(p.text for p in paras)
+        styles = {(p.bold, p.italic) for p in paras}
+        if len(styles) == 1:
+            bold, italic = styles.pop()
+            put(cell, text, Font(name=FONT, size=SIZE, bold=bold, italic=italic, color=colour))
+            return
+        # Mixed: a bold "complete" beside a date, an owner in bold before the time scale.
+        blocks = []
+        for i, para in enumerate(paras):
+            font = InlineFont(rFont=FONT, sz=SIZE, b=para.bold or None, i=para.italic or None,
+                              color=colour)  # fmt: skip
+            blocks.append(TextBlock(font, para.text + ("\n" if i < len(paras) - 1 else "")))
+        put(cell, CellRichText(blocks), Font(name=FONT, size=SIZE, color=colour))
+
+    def _height(self, number, lines):
+        points = min(MAX_ROW_POINTS, LINE_POINTS * max(lines, 1) + 3)
+        self.sheet.row_dimensions[number].height = points
+
+    def _page_setup(self):
+        sheet, doc = self.sheet, self.doc
+        sheet.page_setup.orientation = "landscape"
+        sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
+        sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight = 1, 0
+        sheet.sheet_properties.pageSetUpPr.fitToPage = True
+        margins = sheet.page_margins
+        margins.left = margins.right = 0.47  # 12 mm, as the PDF
+        margins.top = margins.bottom = 0.63  # 16 mm
+        # "&" starts a code in Excel's headers and footers: a literal one is "&&".
+        heading = xml_safe(doc.spec.running_heading).replace("&", "&&")[:200]
+        if heading:
+            sheet.oddHeader.left.text = heading
+            sheet.oddHeader.left.font = "Arial,Bold"
+        sheet.oddFooter.left.text = doc.as_at_text
+        sheet.oddFooter.right.text = "Page &P of &N"

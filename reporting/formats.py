@@ -1,0 +1,24 @@
+"""The formats an appendix downloads in: one ``Document``, three writers."""
+
+from dataclasses import dataclass
+
+from . import appendix, excel, word
+
+
+@dataclass(frozen=True)
+class Format:
+    key: str
+    name: str  # as the download link says it
+    extension: str
+    content_type: str
+    write: object  # write(doc, target=None): bytes, or None once written to target
+
+
+FORMATS = {
+    f.key: f
+    for f in [
+        Format("pdf", "PDF", "pdf", "application/pdf", appendix.write_pdf),
+        Format("docx", "Word", "docx", word.CONTENT_TYPE, word.write_docx),
+        Format("xlsx", "Excel", "xlsx", excel.CONTENT_TYPE, excel.write_xlsx),
+    ]
+}

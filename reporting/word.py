@@ -1,0 +1,256 @@
+"""The committee appendix as a Word document (.docx), from the same ``Document`` as the PDF.
+
+Committee systems take Word and clerks edit it, so the table is a real Word table: the header row
+repeats on every page (``w:tblHeader``), a recommendation's cells are vertically merged over its
+actions (Word repeats nothing as "(contd.)": it lays out its own pages), sections are merged
+full-width rows, and the page header and footer carry the running heading and "Page N of M" as
+PAGE / NUMPAGES fields that Word fills in.
+"""
+
+import io
+
+from docx import Document as WordDocument
+from docx.enum.section import WD_ORIENT
+from docx.enum.style import WD_STYLE_TYPE
+from docx.enum.table import WD_TABLE_ALIGNMENT
+from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from docx.shared import Mm, Pt, RGBColor
+from docx.table import _Cell
+
+from .appendix import GROUP_FILL, HEADER_FILL, RAG_COLOURS, estimated_lines, xml_safe
+
+CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+PAGE_WIDTH, PAGE_HEIGHT = Mm(297), Mm(210)
+SIDE_MARGIN, TOP_MARGIN = Mm(12), Mm(16)
+FONT = "Arial"
+CELL_STYLE = "Table text"
+CELL_STYLE_ID = "TableText"
+# A row longer than this many lines (of about 45 on a page) may break across pages: Word hides
+# the rest of a row that cannot break and does not fit on one page.
+KEEP_WHOLE_LINES = 36
+CHARS_PER_MM = 0.6  # 8.5 pt Arial, less the cell's padding
+
+
+def write_docx(doc, target=None):
+    """The document as .docx bytes, or written to ``target`` (a path or file)."""
+    word = WordDocument()
+    _styles(word)
+    _page(word, doc)
+    _properties(word, doc)
+    for role, text in doc.title_lines:
+        _title_line(word, role, text)
+    for text in doc.preamble:
+        word.add_paragraph(xml_safe(text))
+    _table(word, doc)
+    if target is not None:
+        word.save(target)
+        return None
+    out = io.BytesIO()
+    word.save(out)
+    return out.getvalue()
+
+
+def _styles(word):
+    normal = word.styles["Normal"]
+    normal.font.name, normal.font.size = FONT, Pt(8.5)
+    normal.element.rPr.rFonts.set(qn("w:eastAsia"), FONT)
+    normal.paragraph_format.space_after = Pt(4)
+    normal.paragraph_format.line_spacing = 1.0
+    heading = word.styles["Heading 1"]
+    heading.font.name, heading.font.size, heading.font.bold = FONT, Pt(13), True
+    heading.font.color.rgb = RGBColor(0, 0, 0)
+    heading.paragraph_format.space_before, heading.paragraph_format.space_after = Pt(4), Pt(4)
+    cell = word.styles.add_style(CELL_STYLE, WD_STYLE_TYPE.PARAGRAPH)
+    cell.element.styleId = CELL_STYLE_ID
+    cell.base_style = normal
+    cell.paragraph_format.space_after = Pt(3)
+    # The document's language, for spelling and for screen readers.
+    defaults = word.styles.element.find(qn("w:docDefaults"))
+    r_pr = defaults.find(qn("w:rPrDefault")).find(qn("w:rPr"))
+    lang = r_pr.find(qn("w:lang"))
+    if lang is None:
+        lang = OxmlElement("w:lang")
+        r_pr.append(lang)
+    lang.set(qn("w:val"), "en-GB")
+
+
+def _page(word, doc):
+    section = word.sections[0]
+    section.orientation = WD_ORIENT.LANDSCAPE
+    section.page_width, section.page_height = PAGE_WIDTH, PAGE_HEIGHT
+    section.left_margin = section.right_margin = SIDE_MARGIN
+    section.top_margin = section.bottom_margin = TOP_MARGIN
+    section.header_distance = section.footer_distance = Mm(7)
+    heading = section.header.paragraphs[0]
+    if doc.spec.running_heading:
+        run = heading.add_run(xml_safe(doc.spec.running_heading))
+        run.bold, run.font.size = True, Pt(10)
+    footer = section.footer
+    footer.paragraphs[0].add_run(doc.as_at_text).font.size = Pt(8)
+    pages = footer.add_paragraph()
+    pages.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+    for part in ("Page ", "PAGE", " of ", "NUMPAGES"):
+        if part.isupper():
+            _field(pages, part)
+        else:
+            pages.add_run(part).font.size = Pt(8)
+
+
+def _field(paragraph, instruction):
+    """A Word field (PAGE, NUMPAGES): begin, instruction, separate, a placeholder result, end."""
+
+    def run_with(child):
+        run = paragraph.add_run()
+        run.font.size = Pt(8)
+        run._r.append(child)
+        return run
+
+    begin = OxmlElement("w:fldChar")
+    begin.set(qn("w:fldCharType"), "begin")
+    run_with(begin)
+    code = OxmlElement("w:instrText")
+    code.set(qn("xml:space"), "preserve")
+    code.text = f" {instruction} "
+    run_with(code)
+    separate = OxmlElement("w:fldChar")
+    separate.set(qn("w:fldCharType"), "separate")
+    run_with(separate)
+    paragraph.add_run("1").font.size = Pt(8)
+    end = OxmlElement("w:fldChar")
+    end.set(qn("w:fldCharType"), "end")
+    run_with(end)
+
+
+def _properties(word, doc):
+    properties = word.core_properties
+    properties.title = xml_safe(doc.title)
+    properties.language = "en-GB"
+    properties.author = xml_safe(doc.plan.organisation)
+    properties.subject = xml_safe(doc.spec.running_heading or doc.spec.name)
+    properties.comments = xml_safe(doc.as_at_line)
+    properties.last_modified_by = ""
+    properties.created = properties.modified = doc.generated.replace(tzinfo=None)
+
+
+def _title_line(word, role, text):
+    text = xml_safe(text)
+    if role == "title":
+        word.add_paragraph(text, style="Heading 1")
+        return
+    paragraph = word.add_paragraph()
+    paragraph.paragraph_format.space_after = Pt(0 if role != "as_at" else 8)
+    run = paragraph.add_run(text)
+    if role == "council":
+        run.bold, run.font.size = True, Pt(11)
+    elif role == "as_at":
+        run.font.size = Pt(9.5)
+
+
+def _table(word, doc):
+    columns = doc.columns
+    usable = PAGE_WIDTH - 2 * SIDE_MARGIN
+    total = sum(c.width for c in columns) or 1
+    widths = [int(usable * c.width / total) for c in columns]
+    table = word.add_table(rows=1, cols=len(columns))
+    table.style = word.styles["Table Grid"]
+    table.alignment = WD_TABLE_ALIGNMENT.LEFT
+    table.autofit = False  # fixed layout: the layout's widths, not Word's guess
+    for column, width in zip(table.columns, widths, strict=True):
+        column.width = width
+    tbl_pr = table._tbl.tblPr
+    tbl_w = tbl_pr.find(qn("w:tblW"))
+    tbl_w.set(qn("w:type"), "pct")
+    tbl_w.set(qn("w:w"), "5000")  # the whole width between the margins
+    caption = OxmlElement("w:tblCaption")  # the table's name, for screen readers
+    caption.set(qn("w:val"), xml_safe(doc.caption)[:255])
+    tbl_pr.append(caption)
+
+    header = table.rows[0]
+    _row_properties(header._tr, keep_whole=True, repeat=True)
+    for tc, column, width in zip(header._tr.tc_lst, columns, widths, strict=True):
+        tc.width = width
+        cell = _Cell(tc, table)
+        _cell_style(cell.paragraphs[0])
+        cell.paragraphs[0].add_run(xml_safe(column.heading)).bold = True
+        _shade(tc, HEADER_FILL)
+
+    chars = [max(1, w / Mm(1) * CHARS_PER_MM) for w in widths]
+    if not doc.rows:
+        _group_row(table, "The plan had no recommendations on this date.", usable, bold=False)
+    for row in doc.rows:
+        if row.group:
+            _group_row(table, row.group, usable)
+            continue
+        tr = table.add_row()._tr
+        lines = max(
+            (estimated_lines(c.paras, n) for c, n in zip(row.cells, chars, strict=True)),
+            default=0,
+        )
+        _row_properties(tr, keep_whole=lines <= KEEP_WHOLE_LINES)
+        for tc, cell in zip(tr.tc_lst, row.cells, strict=True):
+            _fill_cell(_Cell(tc, table), cell)
+
+
+def _row_properties(tr, keep_whole=False, repeat=False):
+    tr_pr = tr.get_or_add_trPr()
+    if keep_whole:
+        tr_pr.append(OxmlElement("w:cantSplit"))
+    if repeat:
+        tr_pr.append(OxmlElement("w:tblHeader"))  # after cantSplit, as the schema orders them
+
+
+def _group_row(table, text, width, bold=True):
+    """A section's title as one cell merged over every column."""
+    tr = table.add_row()._tr
+    _row_properties(tr, keep_whole=True)
+    first, *rest = tr.tc_lst
+    for tc in rest:
+        tr.remove(tc)
+    first.width = width
+    first.grid_span = len(rest) + 1
+    paragraph = _Cell(first, table).paragraphs[0]
+    _cell_style(paragraph)
+    paragraph.paragraph_format.keep_with_next = True  # never alone at the foot of a page
+    run = paragraph.add_run(xml_safe(text))
+    run.bold, run.font.size = bold, Pt(9.5)
+    _shade(first, GROUP_FILL)
+
+
+def _fill_cell(cell, data):
+    tc = cell._tc
+    if data.span == "skip":
+        tc.vMerge = "continue"  # covered by the recommendation's cell above
+        _cell_style(cell.paragraphs[0])
+        return
+    if data.rowspan > 1:
+        tc.vMerge = "restart"
+    colours = RAG_COLOURS.get(data.rag) if data.rag else None
+    paragraph = cell.paragraphs[0]
+    for i, para in enumerate(data.paras):
+        if i:
+            paragraph = cell.add_paragraph()
+        _cell_style(paragraph)
+        run = paragraph.add_run(xml_safe(para.text))
+        run.bold = para.bold or None
+        run.italic = para.italic or None
+        if colours:
+            run.font.color.rgb = RGBColor.from_string(colours[1].upper())
+    if not data.paras:
+        _cell_style(paragraph)
+    if colours:
+        _shade(tc, colours[0])
+
+
+def _cell_style(paragraph):
+    paragraph._p.style = CELL_STYLE_ID  # by id: looking a style up by name is slow in long tables
+
+
+def _shade(tc, fill):
+    """Cell shading; appended last in the cell's properties, after width, span and merge."""
+    shd = OxmlElement("w:shd")
+    shd.set(qn("w:val"), "clear")
+    shd.set(qn("w:color"), "auto")
+    shd.set(qn("w:fill"), fill.upper())
+    tc.get_or_add_tcPr().append(shd)
