@@ -374,20 +374,20 @@ def _rows_starting_pages(document):
     return set(starts)
 
 
-def layout_pdf(doc):
-    """Lay the document out, repeating recommendations as "(contd.)" where they cross a page.
+def settle(render, firsts, relayout):
+    """Lay out until the page breaks stand still, repeating recommendations as "(contd.)".
 
-    A repeated recommendation can be taller than the rows it now spans and push the page break
-    back up, even to the recommendation's first row; the recommendation then starts on a new page
-    (a forced break) instead of going round in circles. Returns (WeasyPrint document, Document as
-    finally laid out, passes).
+    ``render()`` lays the rows out as they are now (a WeasyPrint document); ``relayout(contd,
+    forced)`` rebuilds them with ``contd`` the keys of rows that open a page mid-recommendation and
+    ``forced`` those that must start a page; ``firsts`` are the keys of rows that open a
+    recommendation or a section. A repeated recommendation can be taller than the rows it now spans
+    and push the page break back up, even to the recommendation's first row; the recommendation then
+    starts on a new page (a forced break) instead of going round in circles. Returns (WeasyPrint
+    document, passes).
     """
-    from weasyprint import HTML
-
     contd, forced, before = frozenset(), frozenset(), frozenset()
-    firsts = {r.key for r in doc.rows if r.first_of_recommendation or r.group}
     for passes in range(1, MAX_PASSES + 1):
-        laid_out = HTML(string=html(doc), base_url=None).render(pdf_tags=True)
+        laid_out = render()
         starts = frozenset(_rows_starting_pages(laid_out))
         wanted = starts - firsts
         if wanted == contd or passes == MAX_PASSES:
@@ -395,8 +395,26 @@ def layout_pdf(doc):
         if contd - starts:
             forced |= (starts - before) & firsts
         before, contd = starts, wanted
-        doc = replace(doc, rows=table_rows(doc, contd, forced))
-    return laid_out, doc, passes
+        relayout(contd, forced)
+    return laid_out, passes
+
+
+def layout_pdf(doc):
+    """Lay the document out (see ``settle``): (WeasyPrint document, Document as finally laid
+    out, passes)."""
+    from weasyprint import HTML
+
+    final = [doc]
+
+    def render():
+        return HTML(string=html(final[0]), base_url=None).render(pdf_tags=True)
+
+    def relayout(contd, forced):
+        final[0] = replace(doc, rows=table_rows(doc, contd, forced))
+
+    firsts = {r.key for r in doc.rows if r.first_of_recommendation or r.group}
+    laid_out, passes = settle(render, firsts, relayout)
+    return laid_out, final[0], passes
 
 
 def write_pdf(doc, target=None):

@@ -172,32 +172,24 @@ def html(pack, *, for_print=True):
 
 
 def layout_pdf(pack):
-    """Lay the pack out, repeating recommendations as "(contd.)" where they cross a page.
-
-    The same settling as ``appendix.layout_pdf``, over every appendix of the pack at once: the
-    rows that open pages are read from one layout of the whole document.
-    """
+    """Lay the pack out (``appendix.settle``) over every appendix at once: the rows that open
+    pages are read from one layout of the whole document. Returns (WeasyPrint document, passes)."""
     from weasyprint import HTML
 
-    contd, forced, before = frozenset(), frozenset(), frozenset()
+    def render():
+        return HTML(string=html(pack), base_url=None).render(pdf_tags=True)
+
+    def relayout(contd, forced):
+        for item in pack.appendices:
+            item.doc = replace(item.doc, rows=_rows(item.doc, item.prefix, contd, forced))
+
     firsts = {
         r.key
         for item in pack.appendices
         for r in item.doc.rows
         if r.first_of_recommendation or r.group
     }
-    for passes in range(1, appendix.MAX_PASSES + 1):
-        laid_out = HTML(string=html(pack), base_url=None).render(pdf_tags=True)
-        starts = frozenset(appendix._rows_starting_pages(laid_out))
-        wanted = starts - firsts
-        if wanted == contd or passes == appendix.MAX_PASSES:
-            break
-        if contd - starts:
-            forced |= (starts - before) & firsts
-        before, contd = starts, wanted
-        for item in pack.appendices:
-            item.doc = replace(item.doc, rows=_rows(item.doc, item.prefix, contd, forced))
-    return laid_out, passes
+    return appendix.settle(render, firsts, relayout)
 
 
 def write_pdf(pack):
