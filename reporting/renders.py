@@ -11,6 +11,7 @@ clerk who then asks for it does not wait (see signals.py).
 """
 
 import dataclasses
+import datetime as dt
 import gc
 import hashlib
 import json
@@ -31,6 +32,9 @@ from .models import Rendering
 # Bump when a change to the document's template or rules changes what a render looks like.
 RENDER_VERSION = 1
 KEEP_PER_PLAN = 12
+# A plan whose last render took longer than this is rendered off the request when the document
+# asked for is not in the store, and the clerk is shown how it is going (reporting.views.progress).
+RENDER_INLINE_MAX_SECONDS = 5.0
 
 
 def key(plan, spec, as_at, updates, fmt=Rendering.Format.PDF):
@@ -101,3 +105,36 @@ def render_current(plan_id):
         return rendered(plan, appendix.spec_for(plan)).key
     except appendix.AppendixError:
         return None  # nothing to render yet (no recorded rows today)
+
+
+def stored(plan, spec, as_at, updates, fmt=Rendering.Format.PDF):
+    """The stored render of exactly this document, or None."""
+    return Rendering.objects.filter(key=key(plan, spec, as_at, updates, fmt)).first()
+
+
+def last_seconds(plan):
+    """How long the plan's last render took, for the clerk's estimate (None if never rendered)."""
+    return Rendering.objects.filter(plan=plan).values_list("seconds", flat=True).first()
+
+
+def slow(plan):
+    """Too slow to render while the clerk's request waits (judged by its last render)."""
+    return (last_seconds(plan) or 0) > RENDER_INLINE_MAX_SECONDS
+
+
+def can_follow():
+    """Whether the task queue can say how a task is going (the database queue can; a backend
+    that runs tasks at once, or only records them, cannot)."""
+    return render_requested.get_backend().supports_get_result
+
+
+@task()
+def render_requested(plan_id, layout_id, as_at, updates, fmt):
+    """Render the document a clerk asked for, off the request (see reporting.views.progress)."""
+    from .models import Layout
+
+    plan = Plan.objects.get(pk=plan_id)
+    layout = Layout.objects.filter(pk=layout_id).first() if layout_id else None
+    day = dt.date.fromisoformat(as_at)
+    spec = appendix.spec_for(plan, layout)
+    return rendered(plan, spec, day, Updates.parse(updates), fmt).key

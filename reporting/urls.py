@@ -22,6 +22,7 @@ urlpatterns = [
         {"fmt": "xlsx"},
         name="appendix_download_xlsx",
     ),
+    path("plans/<int:pk>/committee/progress/", views.progress, name="appendix_progress"),
     path("plans/<int:pk>/committee/default/", views.default_set, name="appendix_default_set"),
     path("layouts/", views.layout_list, name="layout_list"),
     path("layouts/add/", views.layout_add, name="layout_add"),

@@ -1,10 +1,11 @@
 """Prepare a plan for committee (preview; PDF, Word, Excel) and make and edit appendix layouts."""
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.tasks.exceptions import TaskResultDoesNotExist
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
@@ -91,15 +92,61 @@ def download(request, pk, fmt="pdf"):
     if chosen is None:
         return prepare(request, pk)
     layout, as_at, updates = chosen
+    spec = appendix.spec_for(plan, layout)
     try:
         # From the store when this very document was rendered before (ahead, or by anyone).
-        rendering = renders.rendered(plan, appendix.spec_for(plan, layout), as_at, updates, fmt)
+        rendering = renders.stored(plan, spec, as_at, updates, fmt)
+        if rendering is None and renders.slow(plan) and renders.can_follow():
+            # A long render runs off the request; the clerk is shown how it is going.
+            task = renders.render_requested.enqueue(
+                plan.pk, layout.pk if layout else None, as_at.isoformat(), str(updates), fmt
+            )
+            query = request.GET.copy()
+            query["task"], query["format"] = task.id, fmt
+            return redirect(f"{reverse('appendix_progress', args=[plan.pk])}?{query.urlencode()}")
+        rendering = rendering or renders.rendered(plan, spec, as_at, updates, fmt)
     except appendix.AppendixError:
         return prepare(request, pk)  # shows the same error with the form
     out = FORMATS[fmt]
     response = HttpResponse(bytes(rendering.content), content_type=out.content_type)
     response["Content-Disposition"] = f'attachment; filename="{rendering.file_name}"'
     return response
+
+
+def progress(request, pk):
+    """How a long render is going: queued, running (for how long, against the last render's
+    time), done (with the download), or failed. "Check again" reloads it; no timed refresh."""
+    plan = get_plan_for_export(request.user, pk)
+    fmt = request.GET.get("format", "pdf")
+    result = None
+    if fmt in FORMATS and renders.can_follow():
+        try:
+            result = renders.render_requested.get_result(request.GET.get("task", ""))
+        except (TaskResultDoesNotExist, ValueError, ValidationError):
+            result = None
+    if result is not None and result.args[:1] != [plan.pk]:
+        result = None  # a task of another plan: nothing to say here
+    query = request.GET.copy()
+    for name in ("task", "format"):
+        query.pop(name, None)
+    names = {"pdf": "appendix_download", "docx": "appendix_download_docx",
+             "xlsx": "appendix_download_xlsx"}  # fmt: skip
+    context = {
+        "plan": plan,
+        "result": result,
+        "format": FORMATS.get(fmt),
+        "started": result and (result.started_at or result.enqueued_at),
+        "took": result
+        and result.finished_at
+        and result.started_at
+        and round((result.finished_at - result.started_at).total_seconds()),
+        "again": request.get_full_path(),
+        "estimate": renders.last_seconds(plan),
+        "download": f"{reverse(names.get(fmt, 'appendix_download'), args=[plan.pk])}?"
+        f"{query.urlencode()}",
+        "back": f"{reverse('appendix_prepare', args=[plan.pk])}?{query.urlencode()}",
+    }
+    return render(request, "reporting/progress.html", context, status=200 if result else 404)
 
 
 @require_POST

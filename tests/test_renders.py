@@ -147,3 +147,68 @@ def test_word_and_excel_are_kept_beside_the_pdf(client, world):
         client.get(reverse(name, args=[world.plan.pk]), query)
     formats = sorted(Rendering.objects.filter(plan=world.plan).values_list("format", flat=True))
     assert formats == ["docx", "pdf", "xlsx"]
+
+
+@pytest.fixture
+def slow_plan(world, monkeypatch, settings):
+    """The world's plan as if its renders were slow, on the real database queue: the next new
+    document is rendered off the request."""
+    monkeypatch.setattr(renders, "RENDER_INLINE_MAX_SECONDS", -1.0)
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    return world
+
+
+def run_queued():
+    """What `manage.py db_worker` does with each queued task (without its loop, which would close
+    the test's database connection)."""
+    from django_tasks_db.management.commands.db_worker import Worker
+    from django_tasks_db.models import DBTaskResult
+
+    worker = Worker(
+        queue_names=["*"], interval=0, batch=True, backend_name="default", startup_delay=False,
+        max_tasks=None, worker_id="test", excluded_queue_names=[],
+    )  # fmt: skip
+    for queued in DBTaskResult.objects.ready():
+        worker.run_task(queued)
+
+
+def test_a_slow_render_runs_off_the_request_and_its_progress_is_shown(client, slow_plan, counted):
+    world = slow_plan
+    client.force_login(world.clerk)
+    response = download(client, world.plan)
+    assert response.status_code == 302 and "/committee/progress/" in response["Location"]
+    assert counted == []  # nothing rendered while the clerk waited
+    progress = response["Location"]
+    page = client.get(progress).content.decode()
+    assert "Preparing your PDF" in page and "waiting its turn" in page and "Check again" in page
+    run_queued()
+    assert len(counted) == 1
+    page = client.get(progress).content.decode()
+    assert "Your PDF is ready" in page
+    link = page.split('href="/plans/')[-1].split('"')[0]
+    assert "appendix.pdf?" in link and "task=" not in link
+    # The download the page offers is served from the store at once.
+    assert download(client, world.plan).content.startswith(b"%PDF") and len(counted) == 1
+
+
+def test_progress_of_an_unknown_or_another_plans_task_says_nothing(client, slow_plan):
+    world = slow_plan
+    client.force_login(world.clerk)
+    url = reverse("appendix_progress", args=[world.plan.pk])
+    for task in ("", "not-a-task", "<script>x</script>", "9" * 5000):
+        page = client.get(url, {"task": task, "format": "pdf"})
+        assert page.status_code == 404 and "no such document" in page.content.decode()
+        assert "<script>x" not in page.content.decode()
+    other = renders.render_requested.enqueue(world.other_plan.pk, None, TODAY.isoformat(),
+                                             "latest", "pdf")  # fmt: skip
+    page = client.get(url, {"task": other.id, "format": "pdf"})
+    assert page.status_code == 404
+    client.force_login(world.officer)
+    assert client.get(url, {"task": other.id}).status_code == 403
+
+
+def test_a_queue_that_cannot_be_followed_renders_while_the_clerk_waits(client, world, monkeypatch):
+    """The test settings' queue only records tasks and cannot say how one is going."""
+    monkeypatch.setattr(renders, "RENDER_INLINE_MAX_SECONDS", -1.0)
+    client.force_login(world.clerk)
+    assert download(client, world.plan).content.startswith(b"%PDF")

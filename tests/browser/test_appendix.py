@@ -102,3 +102,30 @@ def test_manager_makes_a_layout(page, url, demo_with_presets, a11y):
     page.get_by_role("link", name="Edit Board summary").click()
     a11y(page, "layout-edit")
     a11y.assert_clean()
+
+
+def test_a_slow_render_shows_how_it_is_going(page, url, demo_with_presets, a11y, settings,
+                                              monkeypatch):  # fmt: skip
+    """A plan whose renders are slow is rendered off the request on the database queue; the clerk
+    sees it waiting, then ready, then downloads it."""
+    from reporting import renders
+
+    from ..test_renders import run_queued
+
+    monkeypatch.setattr(renders, "RENDER_INLINE_MAX_SECONDS", -1.0)
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    plan = demo_with_presets["rotherham"]
+    sign_in(page, url, "clerk")
+    page.goto(url(f"/plans/{plan.pk}/committee/?as_at=2012-12-01&updates=latest"))
+    page.get_by_role("link", name=re.compile(r"^Download the PDF")).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Preparing your PDF")
+    expect(page.get_by_role("status")).to_contain_text("waiting its turn")
+    a11y(page, "appendix-progress-waiting")
+    run_queued()  # the worker's turn
+    page.get_by_role("link", name="Check again").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Your PDF is ready")
+    a11y(page, "appendix-progress-ready")
+    with page.expect_download() as download:
+        page.get_by_role("link", name=re.compile(r"^Download the PDF")).click()
+    assert download.value.suggested_filename.endswith("as-at-2012-12-01.pdf")
+    a11y.assert_clean()
