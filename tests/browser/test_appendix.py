@@ -1,10 +1,13 @@
 """The clerk prepares an appendix for committee and edits a layout, in a real browser with axe."""
 
+import datetime as dt
 import re
 
 import docx
 import pytest
 from playwright.sync_api import expect
+
+from .test_journeys import fill_date
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -27,11 +30,6 @@ def sign_in(page, url, username):
     expect(page).not_to_have_url(re.compile(r"/accounts/login/"))
 
 
-def fill_date(group, day, month, year):
-    for label, value in (("Day", day), ("Month", month), ("Year", year)):
-        group.get_by_label(label).fill(value)
-
-
 def test_clerk_prepares_the_rotherham_appendix(page, url, demo_with_presets, a11y, tmp_path):
     plan = demo_with_presets["rotherham"]
     sign_in(page, url, "clerk")
@@ -41,12 +39,12 @@ def test_clerk_prepares_the_rotherham_appendix(page, url, demo_with_presets, a11
 
     # An as-at date before the plan existed is refused with a message that says why.
     as_at = page.get_by_role("group", name="Show the plan as it stood on")
-    fill_date(as_at, "1", "1", "2011")
+    fill_date(as_at, dt.date(2011, 1, 1))
     page.get_by_role("button", name="Show the preview").click()
     expect(page.locator(".govuk-error-summary")).to_contain_text("had not been recorded yet")
     a11y(page, "appendix-prepare-error")
 
-    fill_date(as_at, "1", "12", "2012")
+    fill_date(as_at, dt.date(2012, 12, 1))
     page.get_by_label("Layout").select_option(label="Rotherham action delivery plan")
     page.get_by_label("Every update").check()
     page.get_by_role("button", name="Show the preview").click()

@@ -1,11 +1,13 @@
 """A manager makes a committee pack in a real browser, with axe on every page of the journey."""
 
+import datetime as dt
 import re
 
 import pytest
 from playwright.sync_api import expect
 
-from .test_appendix import demo_with_presets, fill_date, sign_in  # noqa: F401 (a fixture)
+from .test_appendix import demo_with_presets, sign_in  # noqa: F401 (a fixture)
+from .test_journeys import fill_date
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -21,7 +23,7 @@ def test_manager_makes_and_publishes_a_pack(page, url, demo_with_presets, a11y, 
     page.get_by_role("link", name="Create a committee report").click()
     a11y(page, "packs-add")
     page.get_by_label("Committee").fill("Improvement Panel")
-    fill_date(page.get_by_role("group", name="Date of the meeting"), "6", "11", "2012")
+    fill_date(page.get_by_role("group", name="Date of the meeting"), dt.date(2012, 11, 6))
     page.get_by_role("button", name="Save the report").click()
     expect(page.locator(".govuk-error-summary")).to_contain_text("This field is required")
     a11y(page, "packs-add-error")
@@ -39,11 +41,11 @@ def test_manager_makes_and_publishes_a_pack(page, url, demo_with_presets, a11y, 
         label="Improvement Panel - Action Delivery Plan – October 2012"
     )
     page.get_by_label("Layout").select_option(label="Rotherham action delivery plan")
-    fill_date(page.get_by_role("group", name="Show the plan as it stood on"), "1", "1", "2011")
+    fill_date(page.get_by_role("group", name="Show the plan as it stood on"), dt.date(2011, 1, 1))
     page.get_by_role("button", name="Add the appendix").click()
     expect(page.locator(".govuk-error-summary")).to_contain_text("had not been recorded yet")
     a11y(page, "packs-appendix-add-error")
-    fill_date(page.get_by_role("group", name="Show the plan as it stood on"), "1", "12", "2012")
+    fill_date(page.get_by_role("group", name="Show the plan as it stood on"), dt.date(2012, 12, 1))
     page.get_by_role("button", name="Add the appendix").click()
     expect(
         page.get_by_role("rowheader", name=re.compile("Appendix 1: Improvement Panel"))
