@@ -63,13 +63,13 @@ def _write(out, doc):
             gc.enable()
 
 
-def rendered(plan, spec, as_at=None, updates=None, fmt=Rendering.Format.PDF):
+def rendered(plan, spec, as_at=None, updates=None, fmt=Rendering.Format.PDF, wanted=None):
     """The appendix as a stored Rendering (PDF, Word or Excel): from the store if this document
     was rendered before, else rendered now and kept. AppendixError for a date before the plan
-    existed."""
+    existed. ``wanted``: the key, when the caller already computed it (``stored``)."""
     as_at = as_at or timezone.localdate()
     updates = updates or Updates()
-    wanted = key(plan, spec, as_at, updates, fmt)
+    wanted = wanted or key(plan, spec, as_at, updates, fmt)
     found = Rendering.objects.filter(key=wanted).first()
     if found is not None:
         return found
@@ -108,8 +108,10 @@ def render_current(plan_id):
 
 
 def stored(plan, spec, as_at, updates, fmt=Rendering.Format.PDF):
-    """The stored render of exactly this document, or None."""
-    return Rendering.objects.filter(key=key(plan, spec, as_at, updates, fmt)).first()
+    """(key, the stored render of exactly this document or None): the key is passed on to
+    ``rendered`` on a miss, so the plan's history is read once."""
+    wanted = key(plan, spec, as_at, updates, fmt)
+    return wanted, Rendering.objects.filter(key=wanted).first()
 
 
 def last_seconds(plan):

@@ -30,11 +30,15 @@ def _plan_id(instance):
     if isinstance(instance, (Section, Recommendation, Measure)):
         return instance.plan_id
     if isinstance(instance, Action):
+        if Action.recommendation.is_cached(instance):  # loaded with it: no query on the save
+            return instance.recommendation.plan_id
         return _plan_of(Recommendation, instance.recommendation_id)
     if isinstance(instance, Reading):
         return _plan_of(Measure, instance.measure_id)
     if isinstance(instance, ProgressUpdate) and instance.recommendation_id:
         return _plan_of(Recommendation, instance.recommendation_id)
+    if isinstance(instance, ProgressUpdate) and ProgressUpdate.action.is_cached(instance):
+        return _plan_id(instance.action)
     if isinstance(instance, (ProgressUpdate, ActionOwner)):
         return _plan_of(Action, instance.action_id, "recommendation__plan_id")
     return None

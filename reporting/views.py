@@ -95,7 +95,7 @@ def download(request, pk, fmt="pdf"):
     spec = appendix.spec_for(plan, layout)
     try:
         # From the store when this very document was rendered before (ahead, or by anyone).
-        rendering = renders.stored(plan, spec, as_at, updates, fmt)
+        wanted, rendering = renders.stored(plan, spec, as_at, updates, fmt)
         if rendering is None and renders.slow(plan) and renders.can_follow():
             # A long render runs off the request; the clerk is shown how it is going.
             task = renders.render_requested.enqueue(
@@ -104,7 +104,7 @@ def download(request, pk, fmt="pdf"):
             query = request.GET.copy()
             query["task"], query["format"] = task.id, fmt
             return redirect(f"{reverse('appendix_progress', args=[plan.pk])}?{query.urlencode()}")
-        rendering = rendering or renders.rendered(plan, spec, as_at, updates, fmt)
+        rendering = rendering or renders.rendered(plan, spec, as_at, updates, fmt, wanted)
     except appendix.AppendixError:
         return prepare(request, pk)  # shows the same error with the form
     out = FORMATS[fmt]
