@@ -331,6 +331,9 @@ class ActionForm(VersionedForm):
         help_text="Owners who support the lead, shown after the leads.",
     )
 
+    # Supporting owners straight after the leads, not after every model field.
+    field_order = ["reference", "text", "owners", "supporting_owners"]
+
     class Meta:
         model = Action
         fields = [
