@@ -83,7 +83,7 @@ class Spec:
 
 
 DEFAULT_COLUMNS = [
-    Column("Reference", "reference", 6),
+    Column("Reference", "reference", 8),
     Column("Recommendation", "recommendation_text", 18),
     Column("Action required", "action", 22),
     Column("Lead", "owners", 12),
