@@ -42,8 +42,8 @@ def run(command, env=None):
     return elapsed, usage.ru_maxrss / 1024
 
 
-def median_run(command, repeat):
-    runs = [run(command) for _ in range(repeat)]
+def median_run(command, repeat, env=None):
+    runs = [run(command, env) for _ in range(repeat)]
     return statistics.median(t for t, _ in runs), max(m for _, m in runs)
 
 
@@ -82,8 +82,11 @@ def main(argv=None):
     as_at = "2012-12-01"
     folder = Path(tempfile.mkdtemp(prefix="appendix-bench-"))
     manage = [sys.executable, "manage.py", "render_appendix"]
-    print(f"{'document':42} {'pages':>5} {'passes':>6} {'weasy s':>8} {'MiB':>6} "
+    print(f"{'document':42} {'pages':>5} {'passes':>6} {'1 proc s':>8} {'weasy s':>8} {'MiB':>6} "
           f"{'chromium s':>10} {'MiB':>6} {'ratio':>6}")  # fmt: skip
+    # "1 proc": the render in one process; "weasy": as the app renders it (a large appendix in
+    # parts, one process a core: reporting/parts.py), with the peak memory of its largest process.
+    one_process = {**os.environ, "APPENDIX_RENDER_PROCESSES": "1"}
     for label, pk in targets:
         plan = Plan.objects.get(pk=pk)
         day = as_at if "generated" not in label else None
@@ -94,14 +97,16 @@ def main(argv=None):
         html_file = folder / f"{pk}.html"
         html_file.write_text(appendix.html(final), encoding="utf-8")
         args_date = ["--as-at", day] if day else []
-        weasy = median_run([*manage, str(pk), *args_date, "-o", str(folder / f"{pk}.pdf")],
-                           args.repeat)  # fmt: skip
+        command = [*manage, str(pk), *args_date, "-o", str(folder / f"{pk}.pdf")]
+        single = median_run(command, args.repeat, one_process)
+        weasy = median_run(command, args.repeat)
         chrome = median_run(
             [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--no-pdf-header-footer",
              f"--print-to-pdf={folder / f'{pk}-chromium.pdf'}", html_file.as_uri()],
             args.repeat,
         )  # fmt: skip
-        print(f"{label[:42]:42} {len(laid_out.pages):>5} {passes:>6} {weasy[0]:>8.2f} "
+        print(f"{label[:42]:42} {len(laid_out.pages):>5} {passes:>6} {single[0]:>8.2f} "
+              f"{weasy[0]:>8.2f} "
               f"{weasy[1]:>6.0f} {chrome[0]:>10.2f} {chrome[1]:>6.0f} "
               f"{weasy[0] / chrome[0]:>6.2f}")  # fmt: skip
     formats(targets, as_at, folder, manage, args.repeat)

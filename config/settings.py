@@ -59,6 +59,8 @@ TASKS = {
         "BACKEND": os.environ.get("TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
     }
 }
+# A large appendix is laid out in this many processes at once (default: one per core).
+APPENDIX_RENDER_PROCESSES = int(os.environ.get("APPENDIX_RENDER_PROCESSES", "0")) or None
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",

@@ -185,6 +185,9 @@ class Document:
     outline: object
     rows: list
     generated: dt.datetime
+    # A later part of a document rendered in parts (reporting.parts): the table goes on, with its
+    # header row and without the title block, preamble or caption.
+    continuation: bool = False
 
     @property
     def title(self):
@@ -399,20 +402,23 @@ def settle(render, firsts, relayout):
     return laid_out, passes
 
 
-def layout_pdf(doc):
+def layout_pdf(doc, keys=None):
     """Lay the document out (see ``settle``): (WeasyPrint document, Document as finally laid
-    out, passes)."""
+    out, passes). ``keys``: only the rows with these keys (a part; see reporting.parts)."""
     from weasyprint import HTML
 
-    final = [doc]
+    def picked(rows):
+        return rows if keys is None else [r for r in rows if r.key in keys]
+
+    final = [replace(doc, rows=picked(doc.rows))]
 
     def render():
         return HTML(string=html(final[0]), base_url=None).render(pdf_tags=True)
 
     def relayout(contd, forced):
-        final[0] = replace(doc, rows=table_rows(doc, contd, forced))
+        final[0] = replace(final[0], rows=picked(table_rows(doc, contd, forced)))
 
-    firsts = {r.key for r in doc.rows if r.first_of_recommendation or r.group}
+    firsts = {r.key for r in final[0].rows if r.first_of_recommendation or r.group}
     laid_out, passes = settle(render, firsts, relayout)
     return laid_out, final[0], passes
 

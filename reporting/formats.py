@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass
 
-from . import appendix, excel, word
+from . import excel, parts, word
 
 
 @dataclass(frozen=True)
@@ -17,7 +17,7 @@ class Format:
 FORMATS = {
     f.key: f
     for f in [
-        Format("pdf", "PDF", "pdf", "application/pdf", appendix.write_pdf),
+        Format("pdf", "PDF", "pdf", "application/pdf", parts.write_pdf),
         Format("docx", "Word", "docx", word.CONTENT_TYPE, word.write_docx),
         Format("xlsx", "Excel", "xlsx", excel.CONTENT_TYPE, excel.write_xlsx),
     ]

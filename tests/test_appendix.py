@@ -66,6 +66,18 @@ PRESET_PLANS = [
 def test_each_preset_on_its_seed_plan(demo_plans, name, title):
     doc, reader, _ = render(title)
     assert doc.spec.name == name  # the demo plan's default layout is its preset
+    pages = assert_reads_as_the_seed(doc, reader, name)
+    # A recommendation carried onto a page is named there "(contd.)", and only there.
+    contd = [row for row in doc.rows if row.contd]
+    assert squash(" ".join(pages)).count(squash("(contd.)")) >= len(contd)
+    for row in contd:
+        page = next(t for t in pages if squash(t).find(row_text(doc, row)) >= 0)
+        assert "(contd.)" in page
+
+
+def assert_reads_as_the_seed(doc, reader, name):
+    """Every recommendation and action in order, the seed's headings, "Page N of M" and the
+    as-at date on every page. Returns each page's text."""
     pages = [page.extract_text() for page in reader.pages]
     whole = squash(" ".join(pages))
     recs = [r for s in doc.outline.sections for r in s.recommendations]
@@ -77,19 +89,13 @@ def test_each_preset_on_its_seed_plan(demo_plans, name, title):
     assert_in_order(texts, whole)
     if any(c.field == "reference" for c in doc.columns):
         assert_in_order([r.reference for r in recs], whole)
-    # The seed's headings, in its order, on every page; "Page N of M" and the as-at date.
     headings = [h for h, _, _ in next(p for p in presets.PRESETS if p["name"] == name)["columns"]]
     assert [c.heading for c in doc.columns] == headings
     for number, text in enumerate(pages, start=1):
         assert_in_order(headings, squash(text))
         assert squash(f"Page {number} of {len(pages)}") in squash(text)
         assert "As at 1 December 2012" in text
-    # A recommendation carried onto a page is named there "(contd.)", and only there.
-    contd = [row for row in doc.rows if row.contd]
-    assert whole.count(squash("(contd.)")) >= len(contd)
-    for row in contd:
-        page = next(t for t in pages if squash(t).find(row_text(doc, row)) >= 0)
-        assert "(contd.)" in page
+    return pages
 
 
 def row_text(doc, row):
