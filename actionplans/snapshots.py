@@ -10,6 +10,8 @@ from dataclasses import dataclass, field, replace
 from django.db.models import Max, Prefetch
 from django.utils import timezone
 
+from inspections.models import Finding
+
 from . import rag
 from .history import history_sources
 from .models import (
@@ -136,11 +138,23 @@ class SectionRow:
         return sum(len(r.actions) for r in self.recommendations)
 
 
+@dataclass(frozen=True)
+class FindingRow:
+    """What the plan's inspection found, as the inspectorate wrote it."""
+
+    kind: str
+    reference: str
+    text: str
+
+
 @dataclass
 class Outline:
     plan: Plan
     sections: list
     at: object = None  # None: as it stands now
+    # The strengths, requirements met and areas for development of the plan's inspections (its
+    # recommendations are the plan's own rows), in the inspectorate's order.
+    findings: list = field(default_factory=list)
 
     @property
     def action_count(self):
@@ -351,7 +365,17 @@ def current(plan, today=None):
     outline = _assemble(
         plan, plan.sections.all(), recommendations, actions_by_rec, by_rec, leads, None
     )
+    outline.findings = _finding_rows(Finding.objects.filter(inspection__plans=plan))
     return _attach_measures(outline, Measure.objects.filter(plan=plan))
+
+
+def _finding_rows(findings):
+    """The findings a plan's preamble may list: all but recommendations, in the report's order
+    (by inspection, then kind in the order of its choices, then as numbered)."""
+    kinds = list(Finding.Kind.values)
+    rows = [f for f in findings if f.kind != Finding.Kind.RECOMMENDATION]
+    rows.sort(key=lambda f: (f.inspection_id, kinds.index(f.kind), f.order, f.id))
+    return [FindingRow(f.kind, f.reference, f.text) for f in rows]
 
 
 def _owner_row(link, owner):
@@ -446,6 +470,9 @@ def as_of(plan, moment):
             )
         )
     outline = _assemble(past_plan, sections, recs, actions_by_rec, by_rec, leads, moment)
+    # The findings as recorded then, of the inspections the plan answers now.
+    inspections = plan.inspections.values("id")
+    outline.findings = _finding_rows(_latest(Finding, moment, inspection_id__in=inspections))
     return _attach_measures(outline, _latest(Measure, moment, plan_id=plan.pk))
 
 
@@ -459,6 +486,7 @@ def changed_at(plan, moment=None):
         *history_sources(plan=plan),
         Reading.history.filter(measure_id__in=Measure.history.filter(plan_id=plan.pk).values("id")),
         Owner.history.all(),
+        Finding.history.filter(inspection_id__in=plan.inspections.values("id")),
     ]
     if moment is not None:
         sources = [qs.filter(history_date__lte=moment) for qs in sources]

@@ -28,6 +28,13 @@ from .models import Layout, PlanLayout
 MAX_PASSES = 5
 # The fields that name a recommendation: repeated with "(contd.)" where it crosses a page.
 NAMING_FIELDS = {"reference", "recommendation", "recommendation_text"}
+# How a preamble introduces each kind of finding (Merton's Appendix A lists all three).
+FINDING_HEADINGS = {
+    "strength": "The inspection identified the following strengths",
+    "meets_requirements": "Areas where the service was meeting the requirements of statutory "
+    "guidance",
+    "area_for_development": "The areas for development identified by the inspection",
+}
 
 
 class AppendixError(ValueError):
@@ -55,6 +62,7 @@ class Spec:
     title_block: bool = True
     preamble: str = ""
     include_introduction: bool = False
+    include_findings: bool = False
     group_sections: bool = True
     span_recommendations: bool = True
     bold_complete: bool = True
@@ -70,6 +78,7 @@ class Spec:
             title_block=layout.title_block,
             preamble=layout.preamble,
             include_introduction=layout.include_introduction,
+            include_findings=layout.include_findings,
             group_sections=layout.group_sections,
             span_recommendations=layout.span_recommendations,
             bold_complete=layout.bold_complete,
@@ -223,6 +232,17 @@ class Document:
         return [*lines, ("title", self.plan.title), ("as_at", self.as_at_line)]
 
     @property
+    def finding_groups(self):
+        """What the inspection found, before the table when the layout says so: (heading, [(the
+        report's numbering, text)]) by kind."""
+        if not self.spec.include_findings:
+            return []
+        groups = {}
+        for finding in self.outline.findings:
+            groups.setdefault(finding.kind, []).append((finding.reference, finding.text))
+        return [(FINDING_HEADINGS[kind], items) for kind, items in groups.items()]
+
+    @property
     def preamble(self):
         """The text before the table, as paragraphs (split on blank lines, as ``linebreaks``)."""
         texts = []
@@ -234,6 +254,9 @@ class Document:
         for text in texts:
             text = text.replace("\r\n", "\n").replace("\r", "\n")
             paragraphs.extend(p.strip() for p in re.split(r"\n{2,}", text) if p.strip())
+        for heading, items in self.finding_groups:
+            paragraphs.append(heading)
+            paragraphs.extend(f"{ref} {text}".strip() for ref, text in items)
         return paragraphs
 
     @property

@@ -78,6 +78,7 @@ class LayoutForm(GDSMixin, forms.ModelForm):
         model = Layout
         fields = [
             "name", "running_heading", "title_block", "preamble", "include_introduction",
+            "include_findings",
             "group_sections", "span_recommendations", "bold_complete", "complete_word",
             "rag_display",
         ]  # fmt: skip
@@ -85,6 +86,7 @@ class LayoutForm(GDSMixin, forms.ModelForm):
         labels = {
             "title_block": "Print the title block",
             "include_introduction": "Print the plan's introduction",
+            "include_findings": "List what the inspection found",
             "group_sections": "Show sections as full-width rows",
             "span_recommendations": "Show a recommendation's cells once, over its actions",
             "bold_complete": "Show completed actions in bold",

@@ -34,6 +34,11 @@ class Layout(models.Model):
     include_introduction = models.BooleanField(
         default=False, help_text="Print the plan's own introduction before the table."
     )
+    include_findings = models.BooleanField(
+        default=False,
+        help_text="List what the plan's inspection found (strengths, requirements met, areas for "
+        "development) before the table.",
+    )
     group_sections = models.BooleanField(
         default=True, help_text="Each section of the plan as a full-width row above its rows."
     )

@@ -13,6 +13,7 @@ PRESETS = [
         "running_heading": "Appendix A",
         "applies_to_title": MERTON_AA,
         "include_introduction": True,
+        "include_findings": True,
         "group_sections": True,
         "span_recommendations": True,
         "columns": [
@@ -30,6 +31,7 @@ PRESETS = [
         "running_heading": "Appendix B",
         "applies_to_title": MERTON_YJ,
         "include_introduction": True,
+        "include_findings": False,
         # The table has no headed groups: one untitled section, so no group rows.
         "group_sections": False,
         "span_recommendations": True,
@@ -66,6 +68,9 @@ def install(Layout, LayoutColumn):
     for spec in PRESETS:
         spec = dict(spec)
         columns = spec.pop("columns")
+        # An earlier migration's Layout lacks the fields added since; a later one sets them.
+        known = {f.name for f in Layout._meta.get_fields()}
+        spec = {k: v for k, v in spec.items() if k in known}
         layout, _ = Layout.objects.update_or_create(name=spec.pop("name"), defaults=spec)
         LayoutColumn.objects.filter(layout=layout).delete()
         LayoutColumn.objects.bulk_create(

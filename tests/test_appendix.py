@@ -76,8 +76,8 @@ def test_each_preset_on_its_seed_plan(demo_plans, name, title):
 
 
 def assert_reads_as_the_seed(doc, reader, name):
-    """Every recommendation and action in order, the seed's headings, "Page N of M" and the
-    as-at date on every page. Returns each page's text."""
+    """Every recommendation and action in order, the seed's headings on every page of the table,
+    "Page N of M" and the as-at date on every page. Returns each page's text."""
     pages = [page.extract_text() for page in reader.pages]
     whole = squash(" ".join(pages))
     recs = [r for s in doc.outline.sections for r in s.recommendations]
@@ -91,8 +91,12 @@ def assert_reads_as_the_seed(doc, reader, name):
         assert_in_order([r.reference for r in recs], whole)
     headings = [h for h, _, _ in next(p for p in presets.PRESETS if p["name"] == name)["columns"]]
     assert [c.heading for c in doc.columns] == headings
+    # The header row on every page of the table (a long preamble may fill the first page).
+    table_starts = next(i for i, t in enumerate(pages) if squash(headings[0]) in squash(t))
+    assert table_starts <= 1
     for number, text in enumerate(pages, start=1):
-        assert_in_order(headings, squash(text))
+        if number > table_starts:
+            assert_in_order(headings, squash(text))
         assert squash(f"Page {number} of {len(pages)}") in squash(text)
         assert "As at 1 December 2012" in text
     return pages
@@ -257,3 +261,47 @@ def test_ambiguous_phrase_lists_the_candidates(demo_plans, tmp_path):
     with pytest.raises(CommandError) as error:
         call_command("render_appendix", "Action Plan", "-o", str(tmp_path / "x.pdf"))
     assert presets.MERTON_YJ in str(error.value)
+
+
+def test_merton_a_lists_what_the_inspection_found_before_the_table(demo_plans):
+    doc, reader, _ = render(presets.MERTON_AA)
+    text = squash(" ".join(p.extract_text() for p in reader.pages))
+    found = doc.outline.findings
+    kinds = [f.kind for f in found]
+    assert kinds == sorted(
+        kinds, key=["strength", "meets_requirements", "area_for_development"].index
+    )
+    assert kinds.count("strength") == 2 and kinds.count("meets_requirements") == 10
+    # The introduction, then strengths, requirements met and areas for development, in the
+    # report's order, all before the table's header row.
+    assert_in_order(
+        [
+            "Monthly evaluation will take place through Performance Management statistics.",
+            "The inspection identified the following strengths",
+            found[0].text,
+            "meeting the requirements of statutory guidance",
+            f"{found[2].reference} {found[2].text}",
+            "The areas for development identified by the inspection",
+            found[-1].text,
+            "Action Required",
+        ],
+        text,
+    )
+
+
+def test_findings_are_listed_as_they_stood(demo_plans):
+    from inspections.models import Finding
+
+    plan = Plan.objects.get(title=presets.MERTON_AA)
+    strength = Finding.objects.filter(inspection__plans=plan, kind="strength").first()
+    old_text = strength.text
+    strength.text = "A strength written after the committee"
+    strength.save()
+    try:
+        now = appendix.build(plan, appendix.spec_for(plan))
+        then = appendix.build(plan, appendix.spec_for(plan), AS_AT)
+        assert "A strength written after the committee" in now.preamble
+        assert old_text in then.preamble and strength.text not in then.preamble
+    finally:
+        strength.text = old_text
+        strength.save()
