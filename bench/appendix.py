@@ -7,6 +7,7 @@ format (PDF, Word, Excel) of the same document: the writer alone and the whole c
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/ap_appendix_bench \
       .venv/bin/python -m bench.appendix [--actions 200 --updates 2000 --repeat 3]
+      [--generated-only]
 
 The database is flushed first (its name must contain "bench"; see bench/run.py).
 """
@@ -52,6 +53,7 @@ def main(argv=None):
     parser.add_argument("--actions", type=int, default=200)
     parser.add_argument("--updates", type=int, default=2000)
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--generated-only", action="store_true", help="skip the seed plans")
     parser.add_argument("--allow-sqlite", action="store_true")
     parser.add_argument("--allow-any-database", action="store_true")
     args = parser.parse_args(argv)
@@ -70,14 +72,8 @@ def main(argv=None):
     presets.install(Layout, LayoutColumn)
     load_demo()
     data = generate(plans=1, actions=args.actions, updates=args.updates, seed=1)
-    targets = [
-        (t, Plan.objects.get(title=t).pk)
-        for _, t in [
-            (None, presets.MERTON_AA),
-            (None, presets.MERTON_YJ),
-            (None, presets.ROTHERHAM),
-        ]
-    ]
+    seeds = [] if args.generated_only else [presets.MERTON_AA, presets.MERTON_YJ, presets.ROTHERHAM]
+    targets = [(t, Plan.objects.get(title=t).pk) for t in seeds]
     targets.append((f"generated plan, {args.actions} actions", data["big_plan_id"]))
     as_at = "2012-12-01"
     folder = Path(tempfile.mkdtemp(prefix="appendix-bench-"))
