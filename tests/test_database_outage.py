@@ -15,8 +15,10 @@ import threading
 from contextlib import suppress
 
 import pytest
+from django.contrib.auth.decorators import login_not_required
 from django.db import InterfaceError, OperationalError, connection
-from django.test import Client
+from django.test import Client, override_settings
+from django.urls import include, path
 
 from config.health import database_unavailable
 
@@ -133,9 +135,9 @@ def test_outage_answers_503_and_the_app_recovers_by_itself(relay, world):
     status, headers, body = wsgi_get("/healthz")
     assert (status, json.loads(body)) == (503, {"database": "unavailable"})
     assert "no-cache" in headers["Cache-Control"]
-    for path in ("/", "/plans/", f"/plans/{world.plan.pk}/"):
-        status, headers, body = wsgi_get(path, signed_in)
-        assert status == 503, path
+    for page in ("/", "/plans/", f"/plans/{world.plan.pk}/"):
+        status, headers, body = wsgi_get(page, signed_in)
+        assert status == 503, page
         assert headers["Retry-After"] == "30"
         assert '<h1 class="govuk-heading-l">Sorry, the service is unavailable</h1>' in body
         assert "<title>Sorry, the service is unavailable – Improvement action plans</title>" in body
@@ -184,3 +186,36 @@ def test_psycopg_errors_are_told_apart_by_their_sqlstate():
     assert database_unavailable(wrapped(psycopg.errors.AdminShutdown("terminating connection")))
     assert not database_unavailable(wrapped(psycopg.errors.DeadlockDetected("deadlock")))
     assert not database_unavailable(wrapped(psycopg.errors.QueryCanceled("statement timeout")))
+
+
+@login_not_required
+def _lost_connection(request):
+    raise InterfaceError("connection already closed")
+
+
+@login_not_required
+def _locked(request):
+    raise OperationalError("database is locked")
+
+
+urlpatterns = [
+    path("lost/", _lost_connection),
+    path("locked/", _locked),
+    path("", include("config.urls")),
+]
+handler500 = "config.health.server_error_or_unavailable"
+
+
+@override_settings(ROOT_URLCONF=__name__)
+def test_the_503_page_is_a_service_page_and_other_faults_stay_500(db):
+    client = Client(raise_request_exception=False)
+    response = client.get("/lost/")
+    assert response.status_code == 503
+    html = response.content.decode()
+    assert 'class="govuk-service-navigation' in html
+    assert "<title>Sorry, the service is unavailable – Improvement action plans</title>" in html
+    assert "Try again in a few minutes." in html
+    assert "Sign out" not in html and "connection already closed" not in html
+    response = client.get("/locked/")
+    assert response.status_code == 500
+    assert "Sorry, there is a problem with the service" in response.content.decode()
