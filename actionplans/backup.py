@@ -103,11 +103,11 @@ def restore(path):
         names = {m.name for m in members}
         if DATA not in names:
             raise Refused(f"{path} is not a backup made by backup_data: it has no {DATA}.")
-        for label in SEEDED_BY_MIGRATIONS:
-            apps.get_model(label)._default_manager.all().delete()
         archive.extract(DATA, tmp, filter="data")
-        # The archive has the history as it was: loading must not write history of its own.
+        # The archive has the history as it was: restoring must not write history of its own.
         with override_settings(SIMPLE_HISTORY_ENABLED=False):
+            for label in SEEDED_BY_MIGRATIONS:
+                apps.get_model(label)._default_manager.all().delete()
             call_command("loaddata", str(Path(tmp) / DATA), verbosity=0)
         evidence = [m for m in members if m.name.startswith(f"{EVIDENCE}/") and m.isfile()]
         media.mkdir(parents=True, exist_ok=True)
