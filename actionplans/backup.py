@@ -13,6 +13,7 @@ from pathlib import Path
 
 from django.apps import apps
 from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
 from django.core.management import call_command
 from django.db import connection, transaction
 from django.test import override_settings
@@ -105,6 +106,8 @@ def restore(path):
             raise Refused(f"{path} is not a backup made by backup_data: it has no {DATA}.")
         archive.extract(DATA, tmp, filter="data")
         # The archive has the history as it was: restoring must not write history of its own.
+        # Content types are looked up by natural key: from this database, not a stale cache.
+        ContentType.objects.clear_cache()
         with override_settings(SIMPLE_HISTORY_ENABLED=False):
             for label in SEEDED_BY_MIGRATIONS:
                 apps.get_model(label)._default_manager.all().delete()
