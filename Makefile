@@ -68,3 +68,17 @@ appendix-pictures: setup browser-deps
 	  pdftoppm -png -r 80 -f 1 -l 3 $(PICTURES)/$$file.pdf $(PICTURES)/$$file; \
 	done
 	@ls $(PICTURES)/*.png
+
+# --- Production setup on one machine (docs/deploy.md) ---
+# `make serve`: nginx on https://127.0.0.1:8443 in front of two gunicorn app servers on one
+# PostgreSQL database (DATABASE_URL, default the local database `actionplans`), with the task worker.
+# `make serve DEMO=1` loads the demo plans into an empty database first. Runtime files: var/serve/.
+.PHONY: serve serve-deps
+serve-deps:
+	@if ! command -v nginx >/dev/null; then \
+	  echo "Installing nginx (Debian's package)"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx >/dev/null; \
+	fi
+
+serve: setup serve-deps
+	DEMO=$(DEMO) exec scripts/serve

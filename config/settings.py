@@ -169,3 +169,8 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
 }
+
+# --- Deployment (docs/deploy.md) ---
+# A load balancer asks the app servers directly over plain HTTP whether the database is there;
+# /healthz answers that (and nothing else) without being sent to HTTPS first.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]

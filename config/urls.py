@@ -1,9 +1,15 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from config.health import healthz
+
 urlpatterns = [
+    path("healthz", healthz, name="healthz"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("admin/", admin.site.urls),
     path("", include("actionplans.urls")),
     path("", include("reporting.urls")),
 ]
+
+# A database that has gone away answers 503 "service unavailable", not 500 (config/health.py).
+handler500 = "config.health.server_error_or_unavailable"

@@ -57,6 +57,8 @@ class _Enqueue:
 
 
 def plan_changed(sender, instance, **kwargs):
+    if kwargs.get("raw"):  # loaddata (restore_data): the rows are put back, nothing changed
+        return
     plan_id = _plan_id(instance)
     if plan_id is None:
         return

@@ -11,6 +11,9 @@ class Command(BaseCommand):
         parser.add_argument(
             "--if-empty", action="store_true", help="Do nothing when any plan already exists."
         )
+        parser.add_argument(
+            "--force", action="store_true", help="Allow loading with DEBUG off (demo logins)."
+        )
 
     def handle(self, *args, if_empty=False, **options):
         if if_empty and Plan.objects.exists():
