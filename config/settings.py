@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "inspections",
     "actionplans",
     "reporting",
+    "dashboards",
     "django_tasks_db",
 ]
 
