@@ -7,4 +7,5 @@ urlpatterns = [
     path("", include("actionplans.urls")),
     path("", include("reporting.urls")),
     path("", include("dashboards.urls")),
+    path("", include("reminders.urls")),
 ]
