@@ -293,17 +293,25 @@ def _float(expression):
 
 
 def stale_expression(today, plan="recommendation__plan__"):
-    """The staleness fact in SQL: created more than ``stale_days`` ago, and no update since."""
-    stale_days = F(f"{plan}stale_days")
+    """The staleness fact in SQL: created more than ``stale_days`` ago, and no update since.
+
+    The recent updates are one uncorrelated subquery (a set the database builds once), not a
+    lookup per action, so that the rule stays fast on every action of every plan.
+    """
     from .models import ProgressUpdate
 
+    longest = max(DEFAULTS.stale_days, 366)  # the most a plan may set (Plan.stale_days)
     recent = ProgressUpdate.objects.filter(
-        LessThanOrEqual(DaysBetween(Value(today), F("written_on")), OuterRef(f"{plan}stale_days")),
-        action=OuterRef("pk"),
+        action__isnull=False, written_on__gte=today - dt.timedelta(days=longest)
+    ).filter(
+        LessThanOrEqual(
+            DaysBetween(Value(today), F("written_on")),
+            F("action__recommendation__plan__stale_days"),
+        )
     )
-    return GreaterThan(DaysBetween(Value(today), TruncDate("created_at")), stale_days) & ~Exists(
-        recent
-    )
+    return Q(
+        GreaterThan(DaysBetween(Value(today), TruncDate("created_at")), F(f"{plan}stale_days"))
+    ) & ~Q(pk__in=recent.values("action_id"))
 
 
 def behind_expression():

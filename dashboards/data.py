@@ -5,6 +5,7 @@ list (``actionplans.queries``), so each number links to the list of exactly thos
 """
 
 import datetime as dt
+from collections import Counter
 from dataclasses import dataclass, field
 from types import SimpleNamespace
 from urllib.parse import urlencode
@@ -118,17 +119,28 @@ def across_plans(user, today):
          action_list_url(status=Action.Status.AWAITING_SIGN_OFF)),
     ]  # fmt: skip
 
-    by_plan = list(rated.values_list("recommendation__plan", "rag").annotate(n=Count("pk")))
-    by_inspection = list(
-        rated.values_list("recommendation__plan__inspections", "rag").annotate(n=Count("pk"))
-    )
-    by_body = list(rated.values_list("accountable_body", "rag").annotate(n=Count("pk")))
+    # One pass of the rule over the actions; the groupings are counted from its rows.
+    rows = list(rated.values_list("pk", "recommendation__plan", "accountable_body", "rag"))
+    ratings = {pk: rating for pk, _, _, rating in rows}
+    plan_counts = Counter((plan, rating) for _, plan, _, rating in rows)
+    by_plan = [(plan, rating, n) for (plan, rating), n in plan_counts.items()]
+    by_body = [(body, rating, n) for (body, rating), n in
+               Counter((body, rating) for _, _, body, rating in rows).items()]  # fmt: skip
+    answers = Plan.inspections.through.objects.filter(
+        plan_id__in={plan for plan, _, _ in by_plan}
+    ).values_list("plan_id", "inspection_id")
+    inspection_counts = Counter()
+    for plan_id, inspection_id in answers:
+        for (plan, rating), n in plan_counts.items():
+            if plan == plan_id:
+                inspection_counts[(inspection_id, rating)] += n
+    by_inspection = [(i, rating, n) for (i, rating), n in inspection_counts.items()]
     columns = _columns({r for _, r, _ in by_plan})
     plans = dict(Plan.objects.filter(pk__in={k for k, _, _ in by_plan}).values_list("pk", "title"))
     inspections = {
         i.pk: str(i) for i in Inspection.objects.filter(pk__in={k for k, _, _ in by_inspection})
     }
-    owners_by_rating = _by_owner(actions, rated)
+    owners_by_rating = _by_owner(actions, ratings)
     owner_ids = {k for k, _, _ in owners_by_rating} | {k for k, _, _ in by_body}
     owners = {o.pk: str(o) for o in Owner.objects.filter(pk__in=owner_ids)}
     tables = [
@@ -143,10 +155,9 @@ def across_plans(user, today):
     return Board(headline, tables, chase["total"])
 
 
-def _by_owner(actions, rated):
+def _by_owner(actions, ratings):
     """(owner, rating, count) as the action list's owner filter counts: a person owns what they
-    own directly and what the teams they belong to own. Four queries, whatever the size."""
-    ratings = dict(rated.values_list("pk", "rag"))
+    own directly and what the teams they belong to own. Two queries, whatever the size."""
     links = ActionOwner.objects.filter(action__in=actions.values("pk")).values_list(
         "owner_id", "action_id"
     )
