@@ -39,6 +39,19 @@ class ActionFilter(django_filters.FilterSet):
     overdue = django_filters.BooleanFilter(
         label="Only overdue", method="only_overdue", widget=forms.CheckboxInput
     )
+    due_soon = django_filters.BooleanFilter(
+        label="Only due soon (within the plan's days)",
+        method="only_due_soon",
+        widget=forms.CheckboxInput,
+    )
+    stale = django_filters.BooleanFilter(
+        label="Only without a recent update (as the plan sets it)",
+        method="only_stale",
+        widget=forms.CheckboxInput,
+    )
+    body = django_filters.ModelChoiceFilter(
+        label="Accountable body", field_name="accountable_body", queryset=None
+    )
     no_update_since = django_filters.DateFilter(label="No update since", method="not_updated_since")
     o = django_filters.OrderingFilter(
         label="Sort by",
@@ -65,6 +78,7 @@ class ActionFilter(django_filters.FilterSet):
             plans__in=plans.values("pk")
         ).distinct()
         self.filters["owner"].queryset = queries.owner_choices(user)
+        self.filters["body"].queryset = queries.body_choices(user)
 
     def search(self, queryset, name, value):
         words = value.split()[:10]
@@ -100,8 +114,15 @@ class ActionFilter(django_filters.FilterSet):
             return queryset
         return queryset.filter(pk__in=rules.owned_actions(self.user).values("pk"))
 
+    # The same rules as the home page and the dashboards count by (queries), with each plan's days.
     def only_overdue(self, queryset, name, value):
-        return queryset.overdue(on=self.today) if value else queryset
+        return queryset.filter(queries.overdue_rule(self.today)) if value else queryset
+
+    def only_due_soon(self, queryset, name, value):
+        return queryset.filter(queries.due_soon_rule(self.today)) if value else queryset
+
+    def only_stale(self, queryset, name, value):
+        return queryset.filter(queries.stale_rule(self.today)) if value else queryset
 
     def not_updated_since(self, queryset, name, value):
         recent = Action.objects.filter(updates__written_on__gte=value).values("pk")

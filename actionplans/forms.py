@@ -18,6 +18,7 @@ from inspections.models import Finding, Inspection, Judgement
 from inspections.validators import plausible_date
 
 from . import evidence as evidence_rules
+from . import rag
 from .models import (
     Action,
     ActionOwner,
@@ -348,6 +349,7 @@ class ActionForm(VersionedForm):
             "target",
             "rag_override",
             "rag_override_reason",
+            "rag_override_until",
         ]
         widgets = {
             "owners": forms.CheckboxSelectMultiple,
@@ -382,17 +384,34 @@ class ActionForm(VersionedForm):
             self.fields["status"].choices = [
                 c for c in Action.Status.choices if c[0] != Action.Status.AWAITING_SIGN_OFF
             ]
+        # Only a value of the plan's scale (rag.py); a stored value of another scale still shows.
+        allowed = rag.scale_values(plan.rag_scale)
         self.fields["rag_override"].choices = [("", "No override: use the computed rating")] + [
-            c for c in self.fields["rag_override"].choices if c[0]
+            (value.value, value.label) for value in allowed
         ]
+        names = [value.label.lower() for value in allowed]
         self.fields["rag_override"].error_messages["invalid_choice"] = (
-            "Choose red, amber or green, or no override."
+            f"Choose {', '.join(names[:-1])} or {names[-1]}, or no override."
+        )
+        self.fields[
+            "rag_override_until"
+        ].help_text = (
+            "Optional. The last day the override holds; after it the computed rating returns."
         )
 
     def clean(self):
         data = super().clean()
         if data.get("rag_override") and not (data.get("rag_override_reason") or "").strip():
             self.add_error("rag_override_reason", "Give the reason for overriding the RAG rating.")
+        until = data.get("rag_override_until")
+        if not data.get("rag_override"):
+            data["rag_override_until"] = None
+        elif (
+            until
+            and until < timezone.localdate()
+            and until != self.initial.get("rag_override_until")
+        ):
+            self.add_error("rag_override_until", "The override's last day cannot be in the past.")
         was_complete = self.instance.pk and self.initial.get("status") == Action.Status.COMPLETE
         if was_complete and data.get("status") not in (None, Action.Status.COMPLETE):
             self.add_error(
@@ -468,8 +487,12 @@ class PlanForm(VersionedForm):
             "governance_body",
             "inspections",
             "introduction",
+            "rag_scale",
+            "amber_days",
+            "stale_days",
+            "due_soon_days",
         ]
-        widgets = {"inspections": forms.CheckboxSelectMultiple}
+        widgets = {"inspections": forms.CheckboxSelectMultiple, "rag_scale": forms.RadioSelect}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -10,6 +10,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.storage import FileSystemStorage
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
@@ -18,8 +19,8 @@ from simple_history.models import HistoricalRecords
 from inspections.models import Finding, Inspection
 from inspections.validators import one_of, plausible_date
 
-from . import fuzzy_dates
-from .rag import Scale
+from . import fuzzy_dates, rag
+from .rag import Scale, ScaleKind
 
 
 class OwnerKind(models.TextChoices):
@@ -144,6 +145,28 @@ class Plan(models.Model):
         default=list, blank=True, help_text="The plan's own column headings, as written."
     )
     version = models.PositiveIntegerField(default=1, editable=False)
+    # How the plan's actions are rated (rag.py): its scale and thresholds, in days.
+    rag_scale = models.CharField(
+        "RAG scale", max_length=10, choices=ScaleKind.choices, default=ScaleKind.RAG
+    )
+    amber_days = models.PositiveSmallIntegerField(
+        "amber within (days)",
+        default=rag.AMBER_DAYS,
+        validators=[MaxValueValidator(366)],
+        help_text="An action due within this many days is amber.",
+    )
+    stale_days = models.PositiveSmallIntegerField(
+        "update needed every (days)",
+        default=rag.STALE_DAYS,
+        validators=[MinValueValidator(1), MaxValueValidator(366)],
+        help_text="An open action with no progress update for this many days is amber.",
+    )
+    due_soon_days = models.PositiveSmallIntegerField(
+        "due soon within (days)",
+        default=rag.DUE_SOON_DAYS,
+        validators=[MinValueValidator(1), MaxValueValidator(366)],
+        help_text="Owners are reminded of actions due within this many days.",
+    )
 
     history = HistoricalRecords(m2m_fields=[inspections, managers])
 
@@ -152,6 +175,13 @@ class Plan(models.Model):
         constraints = [
             one_of("plan_status_valid", "status", PlanStatus.choices),
             one_of("plan_overall_rating_valid", "overall_rating", PlanRating.choices, blank=True),
+            one_of("plan_rag_scale_valid", "rag_scale", ScaleKind.choices),
+            models.CheckConstraint(
+                condition=models.Q(amber_days__lte=366)
+                & models.Q(stale_days__gte=1, stale_days__lte=366)
+                & models.Q(due_soon_days__gte=1, due_soon_days__lte=366),
+                name="plan_rag_thresholds_in_range",
+            ),
         ]
         permissions = [
             ("view_all_plans", "Can see every plan"),
@@ -387,7 +417,7 @@ class Action(models.Model):
     target = models.TextField(blank=True, help_text="A target stated as text.")
     rag_override = models.CharField(
         "RAG override",
-        max_length=10,
+        max_length=20,
         choices=Scale.choices,
         blank=True,
         help_text="A manager's rating that replaces the computed one.",
@@ -401,6 +431,13 @@ class Action(models.Model):
         editable=False,
         related_name="+",
         help_text="The manager who set the override.",
+    )
+    rag_override_until = models.DateField(
+        "override until",
+        null=True,
+        blank=True,
+        validators=[plausible_date],
+        help_text="The last day the override holds; after it the computed rating returns.",
     )
     order = models.PositiveIntegerField(default=0)
     # Bumped on every edit, so that a save based on a stale copy is refused (see services).

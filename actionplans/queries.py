@@ -16,17 +16,19 @@ from django.db.models import (
     OuterRef,
     Prefetch,
     Q,
+    Value,
 )
+from django.db.models.lookups import LessThanOrEqual
 from django.utils import timezone
 
 from . import rag, rules
 from .history import HistoryList, describe, history_sources, latest_by_plan  # noqa: F401
 from .models import Action, ActionOwner, Owner, ProgressUpdate
 
-DUE_SOON_DAYS = 30
-# An open action with no progress update for this many days needs one; the home pages' "recently"
-# (completed recently, changed recently) is the same window.
-STALE_DAYS = 30
+# Each plan sets its own thresholds (Plan.amber_days, stale_days, due_soon_days; rag.Thresholds);
+# these defaults name the home pages' "recently" (completed recently, changed recently).
+DUE_SOON_DAYS = rag.DUE_SOON_DAYS
+STALE_DAYS = rag.STALE_DAYS
 ATTENTION_SHOWN = 25
 COMPLETED_SHOWN = 10
 
@@ -51,11 +53,27 @@ WITH_OWNER = ~Q(status__in=[Action.Status.COMPLETE, Action.Status.AWAITING_SIGN_
 
 
 def stale_rule(today):
-    """Open actions (not awaiting sign-off) that have gone STALE_DAYS without an update, counted
-    from the later of their last update and their creation."""
-    since = today - dt.timedelta(days=STALE_DAYS)
-    recent = ProgressUpdate.objects.filter(action__isnull=False, written_on__gte=since)
-    return WITH_OWNER & Q(created_at__lt=start_of(since)) & ~Q(pk__in=recent.values("action_id"))
+    """Open actions (not awaiting sign-off) that have gone their plan's ``stale_days`` without an
+    update, counted from the later of their last update and their creation (rag.py's fact)."""
+    return WITH_OWNER & Q(rag.stale_expression(today))
+
+
+def overdue_rule(today):
+    """Actions with their owner whose real planned date has passed."""
+    return WITH_OWNER & Q(planned_completion_date__lt=today)
+
+
+def due_soon_rule(today):
+    """Actions with their owner due from today to their plan's ``due_soon_days`` from today."""
+    due_in = rag.DaysBetween(F("planned_completion_date"), Value(today))
+    return (
+        WITH_OWNER
+        & Q(planned_completion_date__gte=today)
+        & Q(LessThanOrEqual(due_in, F("recommendation__plan__due_soon_days")))
+    )
+
+
+AWAITING_RULE = Q(status=Action.Status.AWAITING_SIGN_OFF)
 
 
 def stale(actions, today):
@@ -79,8 +97,8 @@ def reasons():
         ("returned", "Returned by a manager"),
         ("awaiting_you", "Awaiting your sign-off"),
         ("overdue", "Overdue"),
-        ("due_soon", f"Due within {DUE_SOON_DAYS} days"),
-        ("stale", f"No update for {STALE_DAYS} days"),
+        ("due_soon", "Due soon"),
+        ("stale", "No recent update"),
         ("awaiting_manager", "Proposed complete: waiting for sign-off"),
     ]
 
@@ -108,13 +126,11 @@ def my_work(user, today):
     else:
         awaiting_you = Q(pk__in=[])
     returned = unanswered_returns().filter(action__in=rules.owned_actions(user).values("pk"))
-    due_soon_until = today + dt.timedelta(days=DUE_SOON_DAYS)
     flags = {
         "returned": mine & Q(pk__in=returned.values("action_id")),
         "awaiting_you": awaiting_you,
-        "overdue": mine & WITH_OWNER & Q(planned_completion_date__lt=today),
-        "due_soon": mine & WITH_OWNER
-        & Q(planned_completion_date__gte=today, planned_completion_date__lte=due_soon_until),
+        "overdue": mine & overdue_rule(today),
+        "due_soon": mine & due_soon_rule(today),
         "stale": mine & stale_rule(today),
         "awaiting_manager": mine & awaiting & ~awaiting_you,
     }  # fmt: skip
@@ -183,3 +199,9 @@ def owner_choices(user):
     """Owners that appear on the actions a user can see, for the action list's owner filter."""
     visible = rules.visible_actions(user).values("pk")
     return Owner.objects.filter(actions__in=visible).distinct().order_by("name")
+
+
+def body_choices(user):
+    """Accountable bodies of the actions a user can see, for the action list's body filter."""
+    visible = rules.visible_actions(user).values("pk")
+    return Owner.objects.filter(accountable_actions__in=visible).distinct().order_by("name")

@@ -11,7 +11,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from . import evidence as evidence_rules
-from . import rules
+from . import rag, rules
 from .history import changes_since
 from .models import Action, ActionOwner, Evidence, Owner, ProgressUpdate
 from .people import person_name
@@ -458,11 +458,17 @@ def action_edit(action, *, actor, version, fields, changed=(), owners=(), suppor
     """A manager's edit of an action, under the version check; an override records who set it."""
     # The real date follows the planned text; the council's wording of the owners may be cleared.
     fields = [*fields, "planned_completion_date", "owners_as_written"]
-    if {"rag_override", "rag_override_reason"} & set(changed):
+    if {"rag_override", "rag_override_reason", "rag_override_until"} & set(changed):
         action.rag_override_by = actor if action.rag_override else None
         fields.append("rag_override_by")
+    if "rag_override" in changed and action.rag_override not in [
+        "",
+        *rag.scale_values(action.recommendation.plan.rag_scale),
+    ]:
+        raise Refused("An override must be a value of the plan's RAG scale.")
     if not action.rag_override:
         action.rag_override_reason = ""
+        action.rag_override_until = None
     return save_with_version(
         action, editor=actor, expected_version=version, fields=fields, reason="Action edited",
         m2m={"owners": ActionOwner.entries_keeping_order(action, owners, supporting)},

@@ -4,6 +4,7 @@ Pages (and later the committee appendix) render these rows, so "now" and "as it 
 shape and one template. Both paths run a fixed number of queries whatever the plan's size.
 """
 
+import copy
 from collections import Counter
 from dataclasses import dataclass, field, replace
 
@@ -77,9 +78,11 @@ class ActionRow:
     planned_completion_date: object
     status: str
     status_label: str
-    rag: str
+    rag: str  # the rating as the plan's scale shows it (rag.on_scale)
     rag_label: str
     updates: list
+    computed_rag: str = ""  # beside an override in force: the rating the rule gives
+    computed_label: str = ""
     label: str = ""  # its reference as the page shows it: its own, else its recommendation's
     name: str = ""  # what its controls act on, unique on the page: "action 2 of CP1"
     performance_indicator: str = ""
@@ -120,6 +123,8 @@ class RecommendationRow:
     measures: list = field(default_factory=list)
     benchmark_as_written: str = ""  # the plan's cells as written, beside the measures
     target_as_written: str = ""
+    rating: str = ""  # rolled up from its actions (rag.ROLL_UP_RULE)
+    rating_label: str = ""
 
     @property
     def latest_update(self):
@@ -155,6 +160,9 @@ class Outline:
     # The strengths, requirements met and areas for development of the plan's inspections (its
     # recommendations are the plan's own rows), in the inspectorate's order.
     findings: list = field(default_factory=list)
+    rating: str = ""  # rolled up from its actions (rag.ROLL_UP_RULE)
+    rating_label: str = ""
+    roll_up_rule: str = rag.ROLL_UP_RULE
 
     @property
     def action_count(self):
@@ -214,8 +222,15 @@ def _group_updates(rows):
     return by_action, by_rec
 
 
-def _action_row(action, owners, updates, today):
-    rating = rag.rate(action, today)
+def _action_row(action, owners, updates, today, plan, behind=False):
+    """A row of an action rated on ``today`` by its plan's thresholds and shown on its scale;
+    ``updates`` newest first (the last update is a fact of the rule)."""
+    limits, scale = rag.Thresholds.of(plan), plan.rag_scale
+    last = max((u.written_on for u in updates if u.written_on), default=None)
+    facts = {"last_update_on": last, "behind": behind}
+    rating = rag.rate(action, today, limits, **facts)
+    computed = rag.rate(without_override(action), today, limits, **facts)
+    shown = rag.on_scale(rating, scale)
     return ActionRow(
         id=action.id,
         reference=action.reference,
@@ -226,12 +241,33 @@ def _action_row(action, owners, updates, today):
         planned_completion_date=action.planned_completion_date,
         status=action.status,
         status_label=STATUS_LABELS.get(action.status, action.status),
-        rag=rating.value,
-        rag_label=rag.words(action, rating),
+        rag=shown.value,
+        rag_label=rag.words(action, rating, scale, today),
+        computed_rag="" if computed == rating else rag.on_scale(computed, scale).value,
+        computed_label="" if computed == rating else rag.label(computed, scale),
         updates=updates,
         performance_indicator=action.performance_indicator,
         target=action.target,
     )
+
+
+def without_override(action):
+    """A copy of ``action`` without its override, to rate it as the rule alone would."""
+    bare = copy.copy(action)
+    bare.rag_override = ""
+    return bare
+
+
+def _behind_by_action(measures, readings):
+    """Action ids whose measures' latest readings are behind their lines (rag.measures_behind)."""
+    by_measure = {}
+    for reading in readings:
+        by_measure.setdefault(reading.measure_id, []).append(reading)
+    pairs = {}
+    for m in measures:
+        if m.action_id:
+            pairs.setdefault(m.action_id, []).append((m, by_measure.get(m.id, [])))
+    return {action_id for action_id, ms in pairs.items() if rag.measures_behind(ms)}
 
 
 def _measure_rows(measures):
@@ -274,7 +310,18 @@ def _assemble(plan, sections, recommendations, actions_by_rec, rec_updates, lead
         rows.get(rec.section_id, loose).recommendations.append(row)
     ordered = list(rows.values()) + ([loose] if loose.recommendations else [])
     _name_rows(ordered)
-    return Outline(plan=plan, sections=ordered, at=at)
+    scale = plan.rag_scale
+    every = []
+    for section in ordered:
+        for rec in section.recommendations:
+            ratings = [a.rag for a in rec.actions]
+            every += ratings
+            rec.rating = rag.roll_up(ratings).value
+            rec.rating_label = rag.label(rec.rating, scale)
+    rating = rag.roll_up(every).value
+    return Outline(
+        plan=plan, sections=ordered, at=at, rating=rating, rating_label=rag.label(rating, scale)
+    )
 
 
 def _name_rows(sections):
@@ -301,7 +348,7 @@ def _name_rows(sections):
             action.name = f"action {action.reference or position} of {name}"
 
 
-NEEDS_ATTENTION = {rag.Rag.RED.value, rag.Rag.AMBER.value}
+NEEDS_ATTENTION = {rag.Rag.RED.value, rag.Rag.AMBER_RED.value, rag.Rag.AMBER.value}
 
 
 def narrow(outline, *, open_only=False, red_amber=False, section_id=None):
@@ -355,10 +402,14 @@ def current(plan, today=None):
         .values(*UPDATE_COLUMNS)
     )
     by_action, by_rec = _group_updates(updates)
+    measures = list(Measure.objects.filter(plan=plan))
+    behind = _behind_by_action(measures, Reading.objects.filter(measure__plan=plan))
     actions_by_rec = {}
     for action in actions.order_by("order", "pk"):
         owners = [_owner_row(link, link.owner) for link in action.ordered_owner_links]
-        row = _action_row(action, owners, by_action.get(action.pk, []), today)
+        row = _action_row(
+            action, owners, by_action.get(action.pk, []), today, plan, action.pk in behind
+        )
         actions_by_rec.setdefault(action.recommendation_id, []).append(row)
     recommendations = list(recommendations)
     leads = {rec.id: sorted(str(o) for o in rec.lead_list) for rec in recommendations}
@@ -366,7 +417,7 @@ def current(plan, today=None):
         plan, plan.sections.all(), recommendations, actions_by_rec, by_rec, leads, None
     )
     outline.findings = _finding_rows(Finding.objects.filter(inspection__plans=plan))
-    return _attach_measures(outline, Measure.objects.filter(plan=plan))
+    return _attach_measures(outline, measures)
 
 
 def _finding_rows(findings):
@@ -459,6 +510,10 @@ def as_of(plan, moment):
     by_action, by_rec = _group_updates(_values(u) for u in updates)
 
     day = timezone.localdate(moment)
+    # Ratings as they stood: the rule applied to the rows, updates and readings of then.
+    measures = _latest(Measure, moment, plan_id=plan.pk)
+    readings = _latest(Reading, moment, measure_id__in=[m.id for m in measures])
+    behind = _behind_by_action(measures, readings)
     actions_by_rec = {}
     for action in actions:
         actions_by_rec.setdefault(action.recommendation_id, []).append(
@@ -467,13 +522,15 @@ def as_of(plan, moment):
                 owners_by_history.get(action.history_id, []),
                 by_action.get(action.id, []),
                 day,
+                past_plan,
+                action.id in behind,
             )
         )
     outline = _assemble(past_plan, sections, recs, actions_by_rec, by_rec, leads, moment)
     # The findings as recorded then, of the inspections the plan answers now.
     inspections = plan.inspections.values("id")
     outline.findings = _finding_rows(_latest(Finding, moment, inspection_id__in=inspections))
-    return _attach_measures(outline, _latest(Measure, moment, plan_id=plan.pk))
+    return _attach_measures(outline, measures)
 
 
 def changed_at(plan, moment=None):

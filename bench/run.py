@@ -30,6 +30,8 @@ PAGES = [
     ("home", "officer", "home", [], ""),
     ("home", "manager", "home", [], ""),
     ("plan_detail (largest plan)", "manager", "plan_detail", ["BIG_PLAN"], ""),
+    ("plan_dashboard (largest plan)", "manager", "plan_dashboard", ["BIG_PLAN"], ""),
+    ("manager_dashboard (every plan)", "manager", "manager_dashboard", [], ""),
     (
         "action_list (filtered)",
         "clerk",

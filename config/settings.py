@@ -49,6 +49,8 @@ INSTALLED_APPS = [
     "inspections",
     "actionplans",
     "reporting",
+    "dashboards",
+    "reminders",
     "django_tasks_db",
 ]
 
@@ -174,3 +176,19 @@ LOGGING = {
 # A load balancer asks the app servers directly over plain HTTP whether the database is there;
 # /healthz answers that (and nothing else) without being sent to HTTPS first.
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+
+# Email (reminders/): the console by default; SMTP when EMAIL_HOST is set. SITE_URL makes the
+# absolute links in emails.
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "")
+EMAIL_BACKEND = os.environ.get(
+    "EMAIL_BACKEND",
+    "django.core.mail.backends.smtp.EmailBackend"
+    if EMAIL_HOST
+    else "django.core.mail.backends.console.EmailBackend",
+)
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "587"))
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = os.environ.get("EMAIL_USE_TLS", "1") == "1"
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "action-plans@localhost")
+SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")

@@ -9,6 +9,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("actionplans.urls")),
     path("", include("reporting.urls")),
+    path("", include("dashboards.urls")),
+    path("", include("reminders.urls")),
 ]
 
 # A database that has gone away answers 503 "service unavailable", not 500 (config/health.py).

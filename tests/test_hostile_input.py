@@ -309,3 +309,20 @@ def test_an_oversized_request_is_refused_before_it_is_read(client, world, settin
     assert response.status_code == 413
     assert "The files attached are too large" in response.content.decode()
     assert snapshot() == before
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        ({"amber_days": "-1"}, "greater than or equal to 0"),
+        ({"stale_days": "0"}, "greater than or equal to 1"),
+        ({"due_soon_days": "100000"}, "less than or equal to 366"),
+        ({"amber_days": "<script>"}, "Enter a whole number."),
+        ({"rag_scale": "purple"}, "Select a valid choice."),
+    ],
+)
+def test_plan_rating_settings(client, world, data, message):
+    client.force_login(world.manager)
+    base = {"title": world.plan.title, "status": world.plan.status, "rag_scale": "rag",
+            "amber_days": "14", "stale_days": "30", "due_soon_days": "30"}  # fmt: skip
+    refused(client, reverse("plan_edit", args=[world.plan.pk]), base | data, message)

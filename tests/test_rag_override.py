@@ -96,3 +96,42 @@ def test_the_data_migration_mends_what_was_typed(world, typed, stored, note):
     record = Action.history.get(history_id=record.history_id)
     assert record.rag_override == stored
     assert (f'"{typed}" was not a RAG rating' in record.rag_override_reason) is note
+
+
+def test_a_five_point_plan_offers_its_scale_and_the_override_expires(client, world):
+    from actionplans.models import Plan
+
+    Plan.objects.filter(pk=world.plan.pk).update(rag_scale="five")
+    client.force_login(world.manager)
+    page = client.get(reverse("action_edit", args=[world.own.pk])).content.decode()
+    assert 'value="amber_green"' in page
+    until = dt.date.today() + dt.timedelta(days=7)
+    response = edit(
+        client, world.own, rag_override="amber_red", rag_override_reason="Slipping.",
+        rag_override_until_0=until.day, rag_override_until_1=until.month,
+        rag_override_until_2=until.year,
+    )  # fmt: skip
+    assert response.status_code == 302, response.content.decode()[:3000]
+    action = Action.objects.get(pk=world.own.pk)
+    assert (action.rag_override, action.rag_override_until) == ("amber_red", until)
+    # In history, beside the computed rating on the pages, and gone after its last day.
+    assert action.history.first().rag_override_until == until
+    page = client.get(reverse("action_detail", args=[action.pk])).content.decode()
+    assert "Amber-red (set by" in page and "Computed by the rule" in page
+    from actionplans import rag
+
+    assert rag.rate(action, until) == rag.Rag.AMBER_RED
+    assert rag.rate(action, until + dt.timedelta(days=1)) != rag.Rag.AMBER_RED
+
+
+def test_a_three_point_plan_refuses_five_point_values_and_past_expiry(client, world):
+    client.force_login(world.manager)
+    response = edit(client, world.own, rag_override="amber_red", rag_override_reason="x")
+    assert "Choose red, amber or green, or no override." in response.content.decode()
+    response = edit(
+        client, world.own, rag_override="red", rag_override_reason="x",
+        rag_override_until_0="1", rag_override_until_1="1", rag_override_until_2="2001",
+    )  # fmt: skip
+    assert "cannot be in the past" in response.content.decode()
+    world.own.refresh_from_db()
+    assert world.own.rag_override == ""

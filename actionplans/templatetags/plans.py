@@ -8,8 +8,15 @@ register = template.Library()
 
 @register.filter
 def rag_words(action):
-    """What an action's annotated rating says, an override with who set it and why."""
-    return rag.words(action, action.rag)
+    """What an action's annotated rating says on its plan's scale, an override with who set it and
+    why (select ``recommendation__plan`` with the action)."""
+    return rag.words(action, action.rag, action.recommendation.plan.rag_scale)
+
+
+@register.filter
+def rag_shown(action):
+    """An action's annotated rating as its plan's scale shows it."""
+    return rag.on_scale(action.rag, action.recommendation.plan.rag_scale).value
 
 
 @register.filter

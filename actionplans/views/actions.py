@@ -65,13 +65,17 @@ def action_detail(request, pk):
     row_updates = action.updates.select_related("author", "attributed_to").prefetch_related(
         "evidence", "cited_evidence__update"
     )
-    rating = rag.rate(action, timezone.localdate())
+    today = timezone.localdate()
+    rating, computed = rag.rate_one(action, today)
+    scale = action.recommendation.plan.rag_scale
     context = {
         "action": action,
         "plan": action.recommendation.plan,
         "updates": row_updates,
-        "rag": rating,
-        "rag_words": rag.words(action, rating),
+        "rag": rag.on_scale(rating, scale),
+        "rag_words": rag.words(action, rating, scale, today),
+        "computed": computed and rag.on_scale(computed, scale),
+        "computed_words": computed and rag.label(computed, scale),
         "can_update": rules.can_update_action(request.user, action),
         "can_edit": rules.can_edit_plan(request.user, action.recommendation.plan),
         "can_sign_off": rules.can_sign_off(request.user, action)

@@ -20,7 +20,6 @@ def home(request):
         "today": today,
         "stale_days": queries.STALE_DAYS,
         "due_soon_days": queries.DUE_SOON_DAYS,
-        "stale_since": today - dt.timedelta(days=queries.STALE_DAYS),
     }
     return render(request, "actionplans/home.html", context)
 

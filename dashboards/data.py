@@ -1,0 +1,317 @@
+"""What the dashboards show, computed in the database in a fixed number of queries.
+
+Every count is of actions rated by ``actionplans.rag`` and filtered by the same rules as the action
+list (``actionplans.queries``), so each number links to the list of exactly those actions.
+"""
+
+import datetime as dt
+from collections import Counter
+from dataclasses import dataclass, field
+from types import SimpleNamespace
+from urllib.parse import urlencode
+
+from django.db.models import Count, Q
+from django.urls import reverse
+
+from actionplans import queries, rag, rules
+from actionplans.models import (
+    Action,
+    ActionOwner,
+    Inspection,
+    Measure,
+    Owner,
+    Plan,
+    ProgressUpdate,
+    Recommendation,
+)
+
+from . import charts
+
+# Columns in the order a reader scans them: the worst first.
+RATINGS = [
+    rag.Rag.RED,
+    rag.Rag.AMBER_RED,
+    rag.Rag.AMBER,
+    rag.Rag.AMBER_GREEN,
+    rag.Rag.GREEN,
+    rag.Rag.AWAITING,
+    rag.Rag.COMPLETE,
+    rag.Rag.NONE,
+]
+SHORT = {
+    rag.Rag.RED: "Red",
+    rag.Rag.AMBER_RED: "Amber-red",
+    rag.Rag.AMBER: "Amber",
+    rag.Rag.AMBER_GREEN: "Amber-green",
+    rag.Rag.GREEN: "Green",
+    rag.Rag.AWAITING: "Awaiting sign-off",
+    rag.Rag.COMPLETE: "Complete",
+    rag.Rag.NONE: "No date",
+}
+TREND_WEEKS = 104
+
+
+def action_list_url(**params):
+    return f"{reverse('action_list')}?{urlencode(params)}"
+
+
+@dataclass
+class Row:
+    label: str
+    cells: list  # (count, url)
+    total: tuple  # (count, url)
+
+
+@dataclass
+class Table:
+    caption: str
+    heading: str
+    columns: list  # (rating value, words)
+    rows: list = field(default_factory=list)
+
+
+def _table(caption, heading, pairs, names, param, columns):
+    """Rows of counts by rating, one per key, each linked to the action list filtered by it."""
+    counts = {}
+    for key, rating, n in pairs:
+        if key is not None:
+            counts.setdefault(key, {})[rating] = n
+    rows = []
+    for key in sorted(counts, key=lambda k: str(names.get(k, "")).lower()):
+        by = counts[key]
+        cells = [(by.get(r.value, 0), action_list_url(**{param: key, "rag": r.value}))
+                 for r in columns]  # fmt: skip
+        rows.append(Row(str(names.get(key, key)), cells,
+                        (sum(by.values()), action_list_url(**{param: key}))))  # fmt: skip
+    return Table(caption, heading, [(r.value, SHORT[r]) for r in columns], rows)
+
+
+def _columns(values):
+    """The rating columns worth showing: three-point ones always, the rest when counted."""
+    always = {rag.Rag.RED, rag.Rag.AMBER, rag.Rag.GREEN, rag.Rag.COMPLETE}
+    return [r for r in RATINGS if r in always or r.value in values]
+
+
+@dataclass
+class Board:
+    headline: list  # (words, count, url)
+    tables: list
+    total: int
+
+
+def across_plans(user, today):
+    """The manager's dashboard: ratings by plan, inspection, owner and accountable body, and what
+    needs chasing, across every plan the user may see."""
+    actions = rules.visible_actions(user)
+    rated = rag.annotate(actions, today)
+    chase = actions.aggregate(
+        total=Count("pk"),
+        overdue=Count("pk", filter=queries.overdue_rule(today)),
+        due_soon=Count("pk", filter=queries.due_soon_rule(today)),
+        stale=Count("pk", filter=queries.stale_rule(today)),
+        awaiting=Count("pk", filter=queries.AWAITING_RULE),
+    )
+    headline = [
+        ("Overdue", chase["overdue"], action_list_url(overdue="on")),
+        ("Due soon (within each plan's days)", chase["due_soon"], action_list_url(due_soon="on")),
+        ("No recent update (as each plan sets it)", chase["stale"], action_list_url(stale="on")),
+        ("Awaiting sign-off", chase["awaiting"],
+         action_list_url(status=Action.Status.AWAITING_SIGN_OFF)),
+    ]  # fmt: skip
+
+    # One pass of the rule over the actions; the groupings are counted from its rows.
+    rows = list(rated.values_list("pk", "recommendation__plan", "accountable_body", "rag"))
+    ratings = {pk: rating for pk, _, _, rating in rows}
+    plan_counts = Counter((plan, rating) for _, plan, _, rating in rows)
+    by_plan = [(plan, rating, n) for (plan, rating), n in plan_counts.items()]
+    by_body = [(body, rating, n) for (body, rating), n in
+               Counter((body, rating) for _, _, body, rating in rows).items()]  # fmt: skip
+    answers = Plan.inspections.through.objects.filter(
+        plan_id__in={plan for plan, _, _ in by_plan}
+    ).values_list("plan_id", "inspection_id")
+    inspection_counts = Counter()
+    for plan_id, inspection_id in answers:
+        for (plan, rating), n in plan_counts.items():
+            if plan == plan_id:
+                inspection_counts[(inspection_id, rating)] += n
+    by_inspection = [(i, rating, n) for (i, rating), n in inspection_counts.items()]
+    columns = _columns({r for _, r, _ in by_plan})
+    plans = dict(Plan.objects.filter(pk__in={k for k, _, _ in by_plan}).values_list("pk", "title"))
+    inspections = {
+        i.pk: str(i) for i in Inspection.objects.filter(pk__in={k for k, _, _ in by_inspection})
+    }
+    owners_by_rating = _by_owner(actions, ratings)
+    owner_ids = {k for k, _, _ in owners_by_rating} | {k for k, _, _ in by_body}
+    owners = {o.pk: str(o) for o in Owner.objects.filter(pk__in=owner_ids)}
+    tables = [
+        _table("Actions by plan and rating", "Plan", by_plan, plans, "plan", columns),
+        _table("Actions by inspection and rating", "Inspection", by_inspection, inspections,
+               "inspection", columns),
+        _table("Actions by owner and rating (a person also owns their teams' actions)", "Owner",
+               owners_by_rating, owners, "owner", columns),
+        _table("Actions by accountable body and rating", "Accountable body", by_body, owners,
+               "body", columns),
+    ]  # fmt: skip
+    return Board(headline, tables, chase["total"])
+
+
+def _by_owner(actions, ratings):
+    """(owner, rating, count) as the action list's owner filter counts: a person owns what they
+    own directly and what the teams they belong to own. Two queries, whatever the size."""
+    links = ActionOwner.objects.filter(action__in=actions.values("pk")).values_list(
+        "owner_id", "action_id"
+    )
+    owned = {}
+    for owner_id, action_id in links:
+        owned.setdefault(owner_id, set()).add(action_id)
+    teams = Owner.members.through.objects.filter(from_owner__in=list(owned)).values_list(
+        "from_owner_id", "to_owner_id"
+    )
+    for team_id, member_id in teams:
+        if member_id in owned:
+            owned.setdefault(("member", member_id), set()).update(owned[team_id])
+    counts = []
+    for owner_id in [k for k in owned if not isinstance(k, tuple)]:
+        every = owned[owner_id] | owned.get(("member", owner_id), set())
+        tally = {}
+        for action_id in every:
+            tally[ratings[action_id]] = tally.get(ratings[action_id], 0) + 1
+        counts += [(owner_id, rating, n) for rating, n in tally.items()]
+    return counts
+
+
+@dataclass
+class PlanBoard:
+    counts: list  # (value, words, count, url)
+    rating: str
+    rating_label: str
+    recommendations: list
+    trend: object
+    measures: list
+    total: int
+
+
+def one_plan(plan, today):
+    """A plan's dashboard: counts by rating, each recommendation's progress, the weekly trend of
+    ratings from history and each measure's readings against its line."""
+    scale = plan.rag_scale
+    rated = rag.annotate(Action.objects.filter(recommendation__plan=plan), today)
+    by_rating = dict(rated.values_list("rag").annotate(n=Count("pk")))
+    shown = {}
+    for value, n in by_rating.items():
+        key = rag.on_scale(value, scale).value
+        shown[key] = shown.get(key, 0) + n
+    always = rag.SCALE_VALUES[rag.ScaleKind.RAG]
+    counts = [(r.value, rag.label(r, scale), shown.get(r.value, 0),
+               action_list_url(plan=plan.pk, rag=r.value))
+              for r in RATINGS if r.value in shown or r in always]  # fmt: skip
+    whole = rated.aggregate(**rag.roll_up_columns())
+    rating = rag.roll_up_from(whole["average"], whole["unfinished"])
+
+    per_rec = {
+        row["recommendation"]: row
+        for row in rated.values("recommendation").annotate(
+            total=Count("pk"),
+            complete=Count("pk", filter=Q(status=Action.Status.COMPLETE)),
+            **rag.roll_up_columns(),
+        )
+    }
+    recs = []
+    for rec in Recommendation.objects.filter(plan=plan).order_by("section__order", "order", "pk"):
+        row = per_rec.get(rec.pk, {"total": 0, "complete": 0, "average": None, "unfinished": 0})
+        value = rag.on_scale(rag.roll_up_from(row["average"], row["unfinished"]), scale)
+        recs.append({
+            "rec": rec, "total": row["total"], "complete": row["complete"],
+            "percent": round(100 * row["complete"] / row["total"]) if row["total"] else 0,
+            "rating": value.value, "rating_label": rag.label(value, scale),
+        })  # fmt: skip
+    return PlanBoard(
+        counts=counts,
+        rating=rag.on_scale(rating, scale).value,
+        rating_label=rag.label(rating, scale),
+        recommendations=recs,
+        trend=trend(plan, today),
+        measures=measure_charts(plan),
+        total=sum(by_rating.values()),
+    )
+
+
+def _week_ends(start, today):
+    end = start + dt.timedelta(days=6 - start.weekday())  # the Sunday of its week
+    ends = []
+    while end < today:
+        ends.append(end)
+        end += dt.timedelta(days=7)
+    return ends[-(TREND_WEEKS - 1) :] + [today]
+
+
+def trend(plan, today):
+    """Ratings at the end of each week since the plan started (its first history record; the
+    latest TREND_WEEKS weeks), from the actions' history and the updates' dates: three queries.
+
+    Each week applies ``rag.rate`` to the actions as history records them that day, with the plan's
+    thresholds of today; measure readings are left out of the trend.
+    """
+    first = plan.history.order_by("history_date").values_list("history_date", flat=True).first()
+    history = Action.history.filter(
+        recommendation_id__in=Recommendation.objects.filter(plan=plan).values("pk")
+    ).order_by("history_date", "history_id")
+    records = list(
+        history.values_list(
+            "id", "history_date", "history_type", "status", "planned_completion_date",
+            "rag_override", "rag_override_until", "created_at",
+        )
+    )  # fmt: skip
+    updates = sorted(
+        ProgressUpdate.objects.filter(action__recommendation__plan=plan).values_list(
+            "written_on", "action_id"
+        )
+    )
+    if first is None and not records:
+        return charts.stacked_bars("Ratings week by week", [], [], {})
+    from django.utils import timezone
+
+    start = timezone.localdate(first or records[0][1])
+    limits = rag.Thresholds.of(plan)
+    state, last, columns = {}, {}, []
+    r = u = 0
+    for end in _week_ends(start, today):
+        while r < len(records) and timezone.localdate(records[r][1]) <= end:
+            pk, _, kind, status, due, override, until, created = records[r]
+            if kind == "-":
+                state.pop(pk, None)
+            else:
+                state[pk] = SimpleNamespace(
+                    status=status, planned_completion_date=due, rag_override=override,
+                    rag_override_until=until, created_at=created,
+                )  # fmt: skip
+            r += 1
+        while u < len(updates) and updates[u][0] <= end:
+            last[updates[u][1]] = updates[u][0]
+            u += 1
+        tally = {}
+        for pk, action in state.items():
+            value = rag.on_scale(rag.rate(action, end, limits, last_update_on=last.get(pk)),
+                                 plan.rag_scale).value  # fmt: skip
+            tally[value] = tally.get(value, 0) + 1
+        columns.append((f"{end:%-d %b %Y}", tally))
+    series = [r.value for r in reversed(RATINGS) if any(r.value in c for _, c in columns)]
+    labels = {r.value: rag.label(r, plan.rag_scale) for r in RATINGS}
+    return charts.stacked_bars("Ratings week by week", columns, series, labels)
+
+
+def measure_charts(plan):
+    """Each measure of the plan as a chart of its readings against its line (two queries)."""
+    result = []
+    for m in Measure.objects.filter(plan=plan).prefetch_related("readings"):
+        points = []
+        for reading in m.readings.all():
+            value = rag.reading_value(reading)
+            if value is not None and reading.taken_on:
+                points.append((reading.taken_on, value, reading.period_label))
+        points.sort(key=lambda p: p[0])
+        unit = "%" if m.unit == Measure.Unit.PERCENT else ""
+        baseline = (m.baseline_date, m.baseline_value)
+        target = (m.target_date, m.target_value)
+        result.append(charts.measure_chart(str(m), points, baseline, target, unit))
+    return result

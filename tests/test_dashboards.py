@@ -1,0 +1,99 @@
+"""The dashboards: every number is the count of the action list it links to; charts are accessible
+SVG with their data as a table; queries stay the same as the data grows; other plans stay hidden."""
+
+import datetime as dt
+import re
+from html import unescape
+
+import pytest
+from django.urls import reverse
+
+from actionplans.models import Owner, Plan
+from bench.dataset import generate
+
+from .factories import (
+    ActionFactory,
+    MeasureFactory,
+    ProgressUpdateFactory,
+    ReadingFactory,
+    RecommendationFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def links_with_counts(page):
+    """(count, url) for every number on the page that is a link to the action list."""
+    found = re.findall(
+        r'<a class="govuk-link" href="([^"]*/actions/\?[^"]*)">(?:<strong>)?(\d+)', page
+    )
+    return [(int(n), unescape(url)) for url, n in found]
+
+
+def test_every_number_on_the_manager_dashboard_is_its_action_lists_count(client, world):
+    client.force_login(world.manager)
+    page = client.get(reverse("manager_dashboard")).content.decode()
+    assert "Overdue" in page and "accountable body" in page
+    pairs = links_with_counts(page)
+    assert len(pairs) >= 8
+    for count, url in pairs:
+        listed = client.get(url)
+        assert listed.status_code == 200, url
+        assert listed.context["page_obj"].paginator.count == count, url
+
+
+def test_the_dashboards_show_only_what_the_user_may_see(client, world):
+    client.force_login(world.other_officer)
+    page = client.get(reverse("manager_dashboard")).content.decode()
+    assert world.plan.title in page  # they own an action in it
+    client.force_login(world.partner)
+    page = client.get(reverse("manager_dashboard")).content.decode()
+    assert world.other_plan.title not in page
+    assert client.get(reverse("plan_dashboard", args=[world.other_plan.pk])).status_code == 404
+    assert client.get(reverse("plan_dashboard", args=[999999])).status_code == 404
+
+
+def test_the_plan_dashboard_charts_measures_and_the_weekly_trend(client, world):
+    measure = MeasureFactory(
+        plan=world.plan, action=world.own, name="Assessments in time <b>", baseline_value=40,
+        target_value=80, baseline_date=dt.date(2012, 1, 1), target_date=dt.date(2012, 12, 31),
+    )  # fmt: skip
+    ReadingFactory(measure=measure, taken_on=dt.date(2012, 6, 1), value=45, period_label="June")
+    client.force_login(world.manager)
+    page = client.get(reverse("plan_dashboard", args=[world.plan.pk])).content.decode()
+    assert "<svg" in page and "<title" in page and "<desc" in page
+    assert "Assessments in time &lt;b&gt;" in page and "<b>" not in page.split("<main")[1]
+    assert "June" in page and "45%" in page
+    assert "Ratings week by week" in page and "Week ending" in page
+    assert 'style="' not in page and "<script" not in page.split("<main")[1].split("</main>")[0]
+    assert "average of its actions" in page
+
+
+@pytest.fixture
+def big(db):
+    data = generate(plans=2, actions=220, updates=2200)
+    data["small_plan_id"] = next(pk for pk in data["plan_ids"] if pk != data["big_plan_id"])
+    return data
+
+
+def queries_for(client, url, django_assert_max_num_queries):
+    with django_assert_max_num_queries(30) as captured:
+        assert client.get(url).status_code == 200
+    return len(captured.captured_queries)
+
+
+def test_dashboard_queries_do_not_grow(client, big, django_assert_max_num_queries):
+    client.force_login(big["users"]["manager"])
+    small, large = (
+        queries_for(client, reverse("plan_dashboard", args=[pk]), django_assert_max_num_queries)
+        for pk in (big["small_plan_id"], big["big_plan_id"])
+    )
+    assert small == large
+    first = queries_for(client, reverse("manager_dashboard"), django_assert_max_num_queries)
+    plan = Plan.objects.get(pk=big["big_plan_id"])
+    owners = list(Owner.objects.all()[:5])
+    for n in range(40):
+        action = ActionFactory(recommendation=RecommendationFactory(plan=plan),
+                               accountable_body=owners[n % 5], owners=[owners[n % 3]])  # fmt: skip
+        ProgressUpdateFactory(action=action)
+    assert queries_for(client, reverse("manager_dashboard"), django_assert_max_num_queries) == first
