@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "inspections",
     "actionplans",
     "reporting",
+    "importers",
     "django_tasks_db",
 ]
 
