@@ -54,9 +54,9 @@ def word_plan():
     progress.add_run("complete").bold = True
     for cell, text in zip(table.rows[4].cells, HEADER, strict=True):
         cell.text = text  # the header repeated on the next page
-    for cell, text in zip(table.rows[5].cells, ["2", "Hear the child", "Record wishes",
-                                                 "JB", "31/01/2013", "November update: on schedule"],
-                          strict=True):  # fmt: skip
+    last = ["2", "Hear the child", "Record wishes", "JB", "31/01/2013",
+            "November update: on schedule"]  # fmt: skip
+    for cell, text in zip(table.rows[5].cells, last, strict=True):
         cell.text = text
     second = document.add_table(rows=3, cols=6)
     for cell, text in zip(second.rows[0].cells, HEADER, strict=True):
