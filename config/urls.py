@@ -6,4 +6,5 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("actionplans.urls")),
     path("", include("reporting.urls")),
+    path("", include("importers.urls")),
 ]

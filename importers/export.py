@@ -50,25 +50,28 @@ def _actions(queryset):
             queryset=ProgressUpdate.objects.filter(kind=ProgressUpdate.Kind.UPDATE),
             to_attr="updates_for_export",
         ),
-    ).order_by("order", "pk")
+    )
 
 
 def plan_rows(plan):
     """The title row, the header row, then the plan's rows."""
     rows = [[plan.title], HEADINGS]
     actions = {}
-    for action in _actions(Action.objects.filter(recommendation__plan=plan)):
+    for action in _actions(Action.objects.filter(recommendation__plan=plan)).order_by(
+        "order", "pk"
+    ):
         actions.setdefault(action.recommendation_id, []).append(action)
-    recs = plan.recommendations.order_by("order", "pk")
-    for section in plan.sections.order_by("order", "pk"):
-        if section.title:
-            rows.append([section.title])
-        for rec in recs:
-            if rec.section_id != section.pk:
-                continue
+    recs = list(plan.recommendations.order_by("order", "pk"))
+    # Recommendations outside any section first (no group row: the importer reads them as the
+    # plan's untitled first section), then each section under its title.
+    groups = [(None, "")] + [(s.pk, s.title) for s in plan.sections.order_by("order", "pk")]
+    for section_id, title in groups:
+        own_recs = [rec for rec in recs if rec.section_id == section_id]
+        if title:
+            rows.append([title])
+        for rec in own_recs:
             first = [rec.reference, rec.text]
-            own = actions.get(rec.pk) or [None]
-            for action in own:
+            for action in actions.get(rec.pk) or [None]:
                 cells = _action_cells(action) if action else [""] * 7
                 rows.append([*(first or ["", ""]), *cells])
                 first = None
@@ -79,7 +82,10 @@ def action_rows(actions, title="Actions"):
     """A filtered list of actions, each under its recommendation, in the order given."""
     rows = [[title], HEADINGS]
     last = None
-    for action in _actions(actions.select_related("recommendation")):
+    ordered = actions.select_related("recommendation__plan").order_by(
+        "recommendation__plan__title", "recommendation__order", "order", "pk"
+    )
+    for action in _actions(ordered):
         rec = action.recommendation
         first = ["", ""] if rec.pk == last else [rec.reference, rec.text]
         rows.append([*first, *_action_cells(action)])
