@@ -16,22 +16,35 @@ def preview_file(name, data, *, mapping=None, title="", organisation=""):
         return result
     result = parse.preview(document, mapping, title=title)
     result.matched, result.created = [], []
+    known = _known_owners() if organisation else set()
     if organisation:
-        _whole_names(result, organisation)
+        _whole_names(result, known)
     for name in result.owners:
-        found = services.owner_match(organisation, name) if organisation else None
-        (result.matched if found else result.created).append(name)
+        (result.matched if name.casefold() in known else result.created).append(name)
     return result
 
 
-def _whole_names(result, organisation):
+def _known_owners():
+    """Every owner's name and initials, folded, read once (not a query per cell): the names a
+    table's owners cell may use. ``services.owner_match`` picks the owner itself on import."""
+    from actionplans.models import Owner
+
+    known = set()
+    for name, initials in Owner.objects.values_list("name", "initials"):
+        known.add(name.casefold())
+        if initials:
+            known.add(initials.casefold())
+    return known
+
+
+def _whole_names(result, known):
     """An owner whose own name has "and", "&" or "/" in it ("Head of CSC & YI") is one owner, not
     several: a line of an owners cell that is an existing owner's name is taken whole."""
     names = []
     for action in result.actions:
         owners = []
         for line in action["owners_as_written"].split("\n"):
-            if line.strip() and services.owner_match(organisation, line.strip()):
+            if line.strip() and line.strip().casefold() in known:
                 owners.append({"name": line.strip(), "initials": ""})
             else:
                 owners.extend(
