@@ -567,3 +567,125 @@ def finding_add(finding, *, actor):
 @transaction.atomic
 def finding_edit(finding, *, actor, fields):
     return _save(finding, actor, "Finding edited", update_fields=_columns(type(finding), fields))
+
+
+# Importing a plan from a council's own table (the ``importers`` app reads the file; this writes
+# what it read, as plain data, through the services above).
+
+
+def owner_match(organisation, name, initials=""):
+    """The owner a plan's table means by ``name`` (or its ``initials``): the council's or a
+    partner agency's, by name or initials, whatever the capitals; None if there is none."""
+    from django.db.models import Q
+
+    found = Owner.objects.filter(Q(name__iexact=name) | Q(initials__iexact=name))
+    if initials:
+        found = found | Owner.objects.filter(initials__iexact=initials)
+    ours = found.filter(organisation=organisation).order_by("pk").first()
+    return ours or found.order_by("pk").first()
+
+
+def _dated(obj, day, tick=[0]):  # noqa: B006 -- the counter keeps records of one day in order
+    """Date ``obj``'s next history record by ``day`` (the file's own date), at midday London,
+    each a microsecond after the last so that records saved in turn keep their order."""
+    import datetime as dt
+    from zoneinfo import ZoneInfo
+
+    if day is not None:
+        tick[0] += 1
+        midday = dt.datetime.combine(day, dt.time(12), tzinfo=ZoneInfo("Europe/London"))
+        obj._history_date = midday + dt.timedelta(microseconds=tick[0] % 1_000_000)
+    return obj
+
+
+def _checked(obj, row, exclude=()):
+    """``obj``'s fields checked as a form would, with the file's row in the message. Foreign keys
+    (set here, not typed) and the constraints (the same rules as the fields' choices) are not
+    queried again: 2,000 rows would make thousands of queries."""
+    from django.core.exceptions import ValidationError
+
+    keys = [f.name for f in obj._meta.concrete_fields if f.is_relation]
+    try:
+        obj.full_clean(
+            exclude=["order", *keys, *exclude], validate_unique=False, validate_constraints=False
+        )
+    except ValidationError as error:
+        messages = "; ".join(
+            f"{name}: {' '.join(errs)}" for name, errs in error.message_dict.items()
+        )
+        raise Refused(f"Row {row}: {messages}") from None
+    return obj
+
+
+@transaction.atomic
+def plan_import(spec, *, actor, organisation, reason="Imported from a file"):
+    """A whole plan from ``spec`` (the importer's plain data: title, date, column_names, sections
+    of recommendations of actions with owners and progress), in one transaction: any refusal
+    leaves nothing. Owners the table names are matched to existing ones or created; every record
+    is dated in history by the file's own date where it gives one."""
+    from .models import Plan, Recommendation, Section
+
+    day = spec.get("date")
+    plan = Plan(
+        title=(spec.get("title") or "").strip()[:300],
+        organisation=organisation,
+        overall_rating=spec.get("overall_rating") or "",
+        introduction=spec.get("subtitle") or "",
+        column_names=list(spec.get("column_names") or []),
+    )
+    _checked(plan, 0, exclude=["managers", "inspections"])
+    plan_create(_dated(plan, day), actor=actor)
+    owners = {}
+
+    def owner(name, initials=""):
+        key = name.casefold()
+        if key not in owners:
+            found = owner_match(organisation, name, initials)
+            if found is None:
+                found = Owner(name=name[:200], organisation=organisation, initials=initials[:20])
+                owner_add(_dated(found, day), actor=actor)
+            owners[key] = found
+        return owners[key]
+
+    for s_spec in spec.get("sections") or []:
+        section = section_add(
+            _dated(Section(plan=plan, title=(s_spec.get("title") or "")[:300]), day), actor=actor
+        )
+        for r_spec in s_spec.get("recommendations") or []:
+            rec = Recommendation(
+                plan=plan, section=section, reference=r_spec.get("reference") or "",
+                text=r_spec.get("text") or "", outcomes=r_spec.get("outcomes") or "",
+                benchmark_as_written=r_spec.get("benchmark") or "",
+                target_as_written=r_spec.get("target_date") or "",
+            )  # fmt: skip
+            recommendation_add(_dated(_checked(rec, r_spec.get("row", 0)), day), actor=actor)
+            for a_spec in r_spec.get("actions") or []:
+                row = a_spec.get("row", 0)
+                body = a_spec.get("accountable_body")
+                action = Action(
+                    recommendation=rec,
+                    text=a_spec.get("text") or "",
+                    owners_as_written=a_spec.get("owners_as_written") or "",
+                    planned_completion_text=a_spec.get("planned_completion") or "",
+                    status=a_spec.get("status") or Action.Status.NOT_RECORDED,
+                    performance_indicator=a_spec.get("performance_indicator") or "",
+                    target=a_spec.get("target") or "",
+                    accountable_body=owner(body) if body else None,
+                )
+                leads = [owner(o["name"], o.get("initials") or "") for o in a_spec["owners"]]
+                action_add(
+                    _dated(_checked(action, row, exclude=["created_at"]), day),
+                    actor=actor, owners=list(dict.fromkeys(leads)),
+                )  # fmt: skip
+                for u_spec in a_spec.get("progress") or []:
+                    import datetime as dt
+
+                    written = u_spec.get("date") or day or timezone.localdate()
+                    if isinstance(written, str):
+                        written = dt.date.fromisoformat(written)
+                    update = ProgressUpdate(
+                        action=action, written_on=written, text=u_spec["text"],
+                        period_label=(u_spec.get("label") or "")[:100], author=actor,
+                    )  # fmt: skip
+                    _save(_dated(_checked(update, row), written), actor, reason)
+    return plan

@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "reporting",
     "dashboards",
     "reminders",
+    "importers",
     "django_tasks_db",
 ]
 

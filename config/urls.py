@@ -11,6 +11,7 @@ urlpatterns = [
     path("", include("reporting.urls")),
     path("", include("dashboards.urls")),
     path("", include("reminders.urls")),
+    path("", include("importers.urls")),
 ]
 
 # A database that has gone away answers 503 "service unavailable", not 500 (config/health.py).

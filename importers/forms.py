@@ -1,0 +1,51 @@
+from django import forms
+
+from . import headers, readers
+
+FIELD_CHOICES = [("", "Leave this column out")] + [
+    (key, label) for key, label in headers.LABELS.items()
+]
+
+
+class UploadForm(forms.Form):
+    file = forms.FileField(
+        label="The plan's file",
+        help_text=f"An Excel (.xlsx), CSV (.csv) or Word (.docx) file with the plan's table, "
+        f"up to {readers.MAX_BYTES // (1024 * 1024)} MB and {readers.MAX_ROWS:,} rows.",
+    )
+    title = forms.CharField(
+        label="Title of the plan (optional)", required=False, max_length=300,
+        help_text="Leave blank to use the title written above the table.",
+    )  # fmt: skip
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > readers.MAX_BYTES:
+            raise forms.ValidationError(
+                f"{upload.name} is larger than {readers.MAX_BYTES // (1024 * 1024)} MB."
+            )
+        data = upload.read()
+        try:
+            readers.kind_of(upload.name, data)
+        except readers.Unreadable as error:
+            raise forms.ValidationError(error.message) from None
+        self.data_bytes = data
+        return upload
+
+
+class MappingForm(forms.Form):
+    """One choice per column the importer did not recognise (or the user has mapped)."""
+
+    def __init__(self, *args, columns=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.headings = {}
+        for index, column in enumerate(columns):
+            name = f"column_{index}"
+            self.headings[name] = column["heading"]
+            self.fields[name] = forms.ChoiceField(
+                label=f"What does “{column['heading']}” hold?", choices=FIELD_CHOICES,
+                required=False, initial=column["field"] or "",
+            )  # fmt: skip
+
+    def mapping(self):
+        return {self.headings[name]: value for name, value in self.cleaned_data.items()}

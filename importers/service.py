@@ -1,0 +1,110 @@
+"""Read a file into a preview, and confirm a preview into a plan (through actionplans.services)."""
+
+from actionplans import services
+
+from . import parse, readers
+
+
+def preview_file(name, data, *, mapping=None, title="", organisation=""):
+    """The preview of the plan in ``data``; a file that cannot be read gives a preview whose only
+    problem says why (so the page and the command show it the same way)."""
+    try:
+        document = readers.read(name, data)
+    except readers.Unreadable as error:
+        result = parse.Preview()
+        result.problems.append(parse.Problem(0, "", error.message))
+        return result
+    result = parse.preview(document, mapping, title=title)
+    result.matched, result.created = [], []
+    known = _known_owners() if organisation else set()
+    if organisation:
+        _whole_names(result, known)
+    for name in result.owners:
+        (result.matched if name.casefold() in known else result.created).append(name)
+    return result
+
+
+def _known_owners():
+    """Every owner's name and initials, folded, read once (not a query per cell): the names a
+    table's owners cell may use. ``services.owner_match`` picks the owner itself on import."""
+    from actionplans.models import Owner
+
+    known = set()
+    for name, initials in Owner.objects.values_list("name", "initials"):
+        known.add(name.casefold())
+        if initials:
+            known.add(initials.casefold())
+    return known
+
+
+def _whole_names(result, known):
+    """An owner whose own name has "and", "&" or "/" in it ("Head of CSC & YI") is one owner, not
+    several: a line of an owners cell that is an existing owner's name is taken whole."""
+    names = []
+    for action in result.actions:
+        owners = []
+        for line in action["owners_as_written"].split("\n"):
+            if line.strip() and line.strip().casefold() in known:
+                owners.append({"name": line.strip(), "initials": ""})
+            else:
+                owners.extend(
+                    {"name": name, "initials": initials}
+                    for name, initials in parse.owner_names(line)
+                )
+        action["owners"] = owners
+        names.extend(o["name"] for o in owners)
+    result.owners = list(dict.fromkeys(names))
+
+
+def confirm(result, *, actor, organisation):
+    """The plan, saved in one transaction; Refused (nothing saved) if the preview has problems."""
+    if result.blocking:
+        raise services.Refused(
+            "The file has problems to put right first: " + "; ".join(map(str, result.blocking))
+        )
+    return services.plan_import(result.spec(), actor=actor, organisation=organisation)
+
+
+def describe(result):
+    """The preview as lines of text (the command prints these)."""
+    lines = [f"Title: {result.title or '(none)'}"]
+    if result.subtitle:
+        lines.append(f"Subtitle: {result.subtitle}")
+    if result.date:
+        lines.append(f"Date: {result.date:%-d %B %Y} (from “{result.date_text}”)")
+    if result.overall_rating:
+        lines.append(f"Overall rating: {result.overall_rating}")
+    lines.append("Columns:")
+    for column in result.columns:
+        meaning = column["label"] if column["field"] is not None else "NOT RECOGNISED"
+        how = "recognised" if column["recognised"] else "mapped"
+        lines.append(f"  {column['heading']!r} -> {meaning}" + (
+            f" ({how})" if column["field"] else ""
+        ))  # fmt: skip
+    for section in result.sections:
+        lines.append(f"Section: {section['title'] or '(untitled)'}")
+        for rec in section["recommendations"]:
+            lines.append(
+                f"  Recommendation {rec['reference']} {rec['text'][:70]!r}".replace("  ", " ", 1)
+            )
+            for action in rec["actions"]:
+                when = action["planned_completion"].replace("\n", " / ")
+                date = f" = {action['planned_date']:%-d %b %Y}" if action["planned_date"] else ""
+                owners = ", ".join(o["name"] for o in action["owners"])
+                lines.append(
+                    f"    Action {action['text'][:60]!r}; owners: {owners or '-'}; "
+                    f"when: {when or '-'}{date}; status: {action['status'] or '-'}"
+                )
+    matched = getattr(result, "matched", [])
+    created = getattr(result, "created", [])
+    if matched:
+        lines.append("Owners matched: " + ", ".join(matched))
+    if created:
+        lines.append("Owners to be created: " + ", ".join(created))
+    lines.append(
+        f"{len(result.sections)} sections, {len(result.recommendations)} recommendations, "
+        f"{len(result.actions)} actions."
+    )
+    for problem in result.problems:
+        lines.append(("Problem: " if problem.blocking else "Note: ") + str(problem))
+    return lines

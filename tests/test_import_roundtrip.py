@@ -1,0 +1,62 @@
+"""Every demo plan exported (.xlsx and .csv) and imported back is the same plan."""
+
+import pytest
+from django.core.management import call_command
+
+from actionplans.demo import load_demo
+from actionplans.models import Plan
+from importers import export, service
+
+from .conftest import person, restore_groups
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(scope="module")
+def demo_plans(django_db_setup, django_db_blocker):
+    with django_db_blocker.unblock():
+        load_demo()
+        yield
+        call_command("flush", interactive=False, verbosity=0)
+        restore_groups()
+
+
+def shape(plan):
+    """Sections, recommendations, actions, owners, dates and updates, in order."""
+    out = []
+    for section in plan.sections.order_by("order", "pk"):
+        recs = []
+        for rec in plan.recommendations.filter(section=section).order_by("order", "pk"):
+            actions = [
+                (
+                    a.text,
+                    [o.name for o in a.ordered_owners],
+                    a.planned_completion_text,
+                    a.planned_completion_date,
+                    a.status,
+                    a.performance_indicator,
+                    a.target,
+                    [
+                        (u.written_on, u.period_label, u.text)
+                        for u in a.updates.filter(kind="update").order_by("written_on", "pk")
+                    ],
+                )  # fmt: skip
+                for a in rec.actions.order_by("order", "pk")
+            ]
+            recs.append((rec.reference, rec.text, actions))
+        out.append((section.title, recs))
+    return out
+
+
+@pytest.mark.parametrize("fmt", ["xlsx", "csv"])
+def test_every_demo_plan_round_trips(demo_plans, fmt):
+    plans = list(Plan.objects.order_by("pk"))
+    assert plans
+    for plan in plans:
+        user, _ = person(f"importer_{fmt}_{plan.pk}", "Manager", organisation=plan.organisation)
+        data = export.write(export.plan_rows(plan), fmt)
+        result = service.preview_file(f"plan.{fmt}", data, organisation=plan.organisation,
+                                      title=plan.title + " (imported)")  # fmt: skip
+        assert not result.blocking, [str(p) for p in result.blocking]
+        imported = service.confirm(result, actor=user, organisation=plan.organisation)
+        assert shape(imported) == shape(plan), plan.title
