@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "actionplans",
     "reporting",
     "django_tasks_db",
+    "axes",  # failed sign-ins limited (see "Refused before it costs anything" below)
 ]
 
 # Long jobs (rendering appendices ahead of the clerk) go on a queue kept in the database, so
@@ -62,6 +63,10 @@ TASKS = {
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # A body bigger than any allowed upload is refused from its Content-Length, before the CSRF
+    # check reads it (config/security.py).
+    "config.security.RequestBodyLimitMiddleware",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -72,6 +77,10 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Signed-in pages and downloads are never stored by browsers or proxies.
+    "config.security.NoStoreWhenSignedInMiddleware",
+    # Last, as django-axes asks: it answers a locked-out sign-in with its own page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -154,12 +163,69 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 if not DEBUG:
     SECURE_SSL_REDIRECT = envbool("SECURE_SSL_REDIRECT", True)
-    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", str(60 * 60 * 24 * 365)))
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = envbool("SECURE_HSTS_PRELOAD", True)
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
+
+# --- Refused before it costs anything (issue 16) ---------------------------------------------
+
+# The largest request body the app reads: five evidence files (actionplans.evidence.MAX_FILES) of
+# EVIDENCE_MAX_BYTES and the form around them, which also covers a plan import (about 20 MB).
+# Anything declaring more is refused with 413 before the body is read; nginx's
+# client_max_body_size should match.
+MAX_REQUEST_BODY = int(
+    os.environ.get("MAX_REQUEST_BODY", str(5 * EVIDENCE_MAX_BYTES + 1024 * 1024))
+)
+
+# Only a proxy we run may say the request came over HTTPS: trusted only when configured.
+if envbool("TRUST_PROXY_SSL_HEADER"):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# Content Security Policy: nothing inline, everything from this site. GOV.UK Frontend's feature
+# detection and initialisation are in static/js/init.js; pages styles are static CSS files.
+SECURE_CSP = {
+    "default-src": ["'self'"],
+    "script-src": ["'self'"],
+    "style-src": ["'self'"],
+    "img-src": ["'self'", "data:"],
+    "font-src": ["'self'"],
+    "object-src": ["'none'"],
+    "base-uri": ["'self'"],
+    "form-action": ["'self'"],
+    "frame-ancestors": ["'none'"],
+}
+
+# Sessions end after SESSION_IDLE_MINUTES without a request, and when the browser closes unless
+# the user ticked "Remember me" (then REMEMBER_ME_DAYS; see actionplans' sign-in view).
+SESSION_COOKIE_AGE = int(os.environ.get("SESSION_IDLE_MINUTES", "30")) * 60
+SESSION_SAVE_EVERY_REQUEST = True
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+REMEMBER_ME_AGE = int(os.environ.get("REMEMBER_ME_DAYS", "14")) * 24 * 60 * 60
+
+# Failed sign-ins (the sign-in page and /admin/login/) are limited by django-axes: after
+# AXES_FAILURE_LIMIT failures for one username from one address, that pair is refused until the
+# cool-off passes, whether or not the username exists (the same page either way). By username
+# and address together, so nobody can lock a colleague out from elsewhere.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = int(os.environ.get("SIGN_IN_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = float(os.environ.get("SIGN_IN_COOLOFF_MINUTES", "15")) / 60  # hours
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_RESET_ON_SUCCESS = True
+AXES_VERBOSE = False
+# Behind nginx every request comes from the proxy: with PROXY_COUNT set, the client's address is
+# read from X-Forwarded-For, as many hops back as there are proxies we run.
+AXES_IPWARE_PROXY_COUNT = int(os.environ.get("PROXY_COUNT", "0")) or None
+AXES_IPWARE_META_PRECEDENCE_ORDER = (
+    ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"] if AXES_IPWARE_PROXY_COUNT else ["REMOTE_ADDR"]
+)
+
+# --- end of issue 16 block ----------------------------------------------------------------------
 
 LOGGING = {
     "version": 1,

@@ -407,7 +407,9 @@ def layout_pdf(doc):
     final = [doc]
 
     def render():
-        return HTML(string=html(final[0]), base_url=None).render(pdf_tags=True)
+        return HTML(string=html(final[0]), base_url=None).render(
+            pdf_tags=True, presentational_hints=True
+        )
 
     def relayout(contd, forced):
         final[0] = replace(doc, rows=table_rows(doc, contd, forced))

@@ -181,8 +181,8 @@ def test_every_owner_named_on_an_action_exists_and_most_actions_have_one(demo_pl
 
 def test_loading_twice_changes_nothing(demo_plans):
     counts = (Plan.objects.count(), Action.objects.count(), ProgressUpdate.objects.count())
-    call_command("load_demo", verbosity=0)
-    call_command("load_demo", "--if-empty", verbosity=0)
+    call_command("load_demo", "--force", verbosity=0)
+    call_command("load_demo", "--if-empty", "--force", verbosity=0)
     assert (Plan.objects.count(), Action.objects.count(), ProgressUpdate.objects.count()) == counts
     assert get_user_model().objects.count() == 4
 

@@ -1,0 +1,48 @@
+"""Middleware that refuses or protects before any view runs (issue 16)."""
+
+from django.conf import settings
+from django.http import HttpResponse
+from django.template.loader import render_to_string
+
+
+class RequestBodyLimitMiddleware:
+    """Refuse a request whose declared body is bigger than any the app accepts (413).
+
+    It runs before the CSRF check, which would otherwise read the whole body to find the token;
+    only the Content-Length header is looked at, so the body is never read.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        declared = request.META.get("CONTENT_LENGTH") or "0"
+        try:
+            too_big = int(declared) > settings.MAX_REQUEST_BODY
+        except ValueError:
+            too_big = True  # a length that is not a number is not one we will read
+        if too_big:
+            # Rendered without the request: nothing about the user is known yet.
+            html = render_to_string(
+                "413.html",
+                {"limit": settings.MAX_REQUEST_BODY, "evidence_limit": settings.EVIDENCE_MAX_BYTES},
+            )
+            response = HttpResponse(html, status=413)
+            # Tell the client not to keep the connection open to send the rest.
+            response["Connection"] = "close"
+            return response
+        return self.get_response(request)
+
+
+class NoStoreWhenSignedInMiddleware:
+    """Pages and downloads for a signed-in user are never kept by a browser or a proxy."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            response["Cache-Control"] = "private, no-store"
+        return response
