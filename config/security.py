@@ -27,10 +27,7 @@ class RequestBodyLimitMiddleware:
                 "413.html",
                 {"limit": settings.MAX_REQUEST_BODY, "evidence_limit": settings.EVIDENCE_MAX_BYTES},
             )
-            response = HttpResponse(html, status=413)
-            # Tell the client not to keep the connection open to send the rest.
-            response["Connection"] = "close"
-            return response
+            return HttpResponse(html, status=413)
         return self.get_response(request)
 
 
