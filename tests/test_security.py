@@ -51,6 +51,7 @@ def test_a_gigabyte_content_length_is_refused_without_reading_the_body(client, w
     html = response.content.decode()
     assert '<h1 class="govuk-heading-l">The request is too large</h1>' in html
     assert "Nothing was saved" in html
+    assert "script-src 'self'" in response["Content-Security-Policy"]
     assert world.own.updates.count() == before
 
 
