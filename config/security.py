@@ -43,3 +43,16 @@ class NoStoreWhenSignedInMiddleware:
         if user is not None and user.is_authenticated:
             response["Cache-Control"] = "private, no-store"
         return response
+
+
+def client_ip(request):
+    """The address a sign-in came from, for counting failures (django-axes).
+
+    Behind PROXY_COUNT proxies we run, each appends the address it saw to X-Forwarded-For, so the
+    client is that many entries from the right; anything further left the client wrote itself.
+    """
+    if settings.PROXY_COUNT:
+        hops = [h.strip() for h in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
+        if len(hops) >= settings.PROXY_COUNT and hops[-settings.PROXY_COUNT]:
+            return hops[-settings.PROXY_COUNT]
+    return request.META.get("REMOTE_ADDR")

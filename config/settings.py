@@ -221,10 +221,8 @@ AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
 # Behind nginx every request comes from the proxy: with PROXY_COUNT set, the client's address is
 # read from X-Forwarded-For, as many hops back as there are proxies we run.
-AXES_IPWARE_PROXY_COUNT = int(os.environ.get("PROXY_COUNT", "0")) or None
-AXES_IPWARE_META_PRECEDENCE_ORDER = (
-    ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"] if AXES_IPWARE_PROXY_COUNT else ["REMOTE_ADDR"]
-)
+PROXY_COUNT = int(os.environ.get("PROXY_COUNT", "0"))
+AXES_CLIENT_IP_CALLABLE = "config.security.client_ip"
 
 # --- end of issue 16 block ----------------------------------------------------------------------
 

@@ -131,6 +131,15 @@ def test_a_lockout_is_for_the_username_from_that_address_only(client, world):
     assert sign_in(elsewhere, "officer", "right-password").status_code == 302
 
 
+def test_behind_a_proxy_failures_count_against_the_clients_address(settings, rf):
+    from config.security import client_ip
+
+    request = rf.get("/", HTTP_X_FORWARDED_FOR="1.2.3.4, 203.0.113.9", REMOTE_ADDR="127.0.0.1")
+    assert client_ip(request) == "127.0.0.1"  # no proxy configured: the header is ignored
+    settings.PROXY_COUNT = 1
+    assert client_ip(request) == "203.0.113.9"  # what nginx saw, not what the client wrote
+
+
 # --- Content Security Policy -------------------------------------------------------------------
 
 
