@@ -1,5 +1,7 @@
 """Middleware that refuses or protects before any view runs (issue 16)."""
 
+import time
+
 from django.conf import settings
 from django.http import HttpResponse
 from django.template.loader import render_to_string
@@ -29,6 +31,24 @@ class RequestBodyLimitMiddleware:
             )
             return HttpResponse(html, status=413)
         return self.get_response(request)
+
+
+class SessionActivityMiddleware:
+    """Keep a signed-in session alive while it is used: its expiry (SESSION_COOKIE_AGE from the
+    last save) moves on when the session is saved, so it is saved once a SESSION_REFRESH_SECONDS
+    at most, not on every request."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        session = request.session
+        if session.session_key and session.get("_auth_user_id"):
+            now = int(time.time())
+            if now - session.get("_active", 0) >= settings.SESSION_REFRESH_SECONDS:
+                session["_active"] = now  # a change, so SessionMiddleware saves it
+        return response
 
 
 class NoStoreWhenSignedInMiddleware:

@@ -69,6 +69,7 @@ MIDDLEWARE = [
     # check reads it (config/security.py).
     "config.security.RequestBodyLimitMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "config.security.SessionActivityMiddleware",  # idle sessions end (see SESSION_COOKIE_AGE)
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -199,9 +200,11 @@ SECURE_CSP = {
 }
 
 # Sessions end after SESSION_IDLE_MINUTES without a request, and when the browser closes unless
-# the user ticked "Remember me" (then REMEMBER_ME_DAYS; see actionplans' sign-in view).
+# the user ticked "Remember me" (then REMEMBER_ME_DAYS; see config/accounts.py). A signed-in
+# session's expiry is moved on at most once a minute (config.security.SessionActivityMiddleware)
+# rather than written on every request as SESSION_SAVE_EVERY_REQUEST would.
 SESSION_COOKIE_AGE = int(os.environ.get("SESSION_IDLE_MINUTES", "30")) * 60
-SESSION_SAVE_EVERY_REQUEST = True
+SESSION_REFRESH_SECONDS = 60
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 REMEMBER_ME_AGE = int(os.environ.get("REMEMBER_ME_DAYS", "14")) * 24 * 60 * 60
 

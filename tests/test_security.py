@@ -3,6 +3,7 @@ sessions, the proxy header and the demo loader."""
 
 import datetime as dt
 import re
+import time
 from pathlib import Path
 
 import pytest
@@ -205,7 +206,6 @@ def test_signed_in_pages_and_downloads_are_not_stored(client, world, proposed):
 
 def test_a_session_ends_at_browser_close_and_after_inactivity(client, world):
     assert django_settings.SESSION_COOKIE_AGE == 30 * 60
-    assert django_settings.SESSION_SAVE_EVERY_REQUEST
     world.officer.set_password("right-password")
     world.officer.save()
     response = sign_in(client, "officer", "right-password")
@@ -213,6 +213,35 @@ def test_a_session_ends_at_browser_close_and_after_inactivity(client, world):
     cookie = response.cookies[django_settings.SESSION_COOKIE_NAME]
     assert cookie["expires"] == "" and cookie["max-age"] == ""  # a browser-session cookie
     assert client.session.get_expiry_age() == 30 * 60
+
+
+def test_a_session_in_use_is_kept_alive_without_a_write_on_every_request(
+    client, world, monkeypatch
+):
+    from django.contrib.sessions.models import Session
+
+    client.force_login(world.officer)
+    home = reverse("home")
+    client.get(home)
+    key = client.session.session_key
+    first = Session.objects.get(pk=key).expire_date
+    client.get(home)
+    assert Session.objects.get(pk=key).expire_date == first  # within the minute: not saved
+    later = time.time() + 10 * 60
+    monkeypatch.setattr(time, "time", lambda: later)
+    client.get(home)
+    assert Session.objects.get(pk=key).expire_date > first  # used again later: moved on
+
+
+def test_an_idle_session_has_ended(client, world):
+    from django.contrib.sessions.models import Session
+    from django.utils import timezone
+
+    client.force_login(world.officer)
+    assert client.get(reverse("home")).status_code == 200
+    Session.objects.update(expire_date=timezone.now() - dt.timedelta(seconds=1))
+    response = client.get(reverse("home"))
+    assert response.status_code == 302 and "/accounts/login/" in response["Location"]
 
 
 def test_remember_me_keeps_the_session_for_days(client, world):
