@@ -51,6 +51,10 @@ class SessionActivityMiddleware:
         return response
 
 
+def session_started(sender, request, user, **kwargs):
+    request.session["_active"] = int(time.time())
+
+
 class NoStoreWhenSignedInMiddleware:
     """Pages and downloads for a signed-in user are never kept by a browser or a proxy."""
 
