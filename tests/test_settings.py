@@ -49,7 +49,7 @@ def proxy_header(**env):
         **env,
     )
     assert result.returncode == 0, result.stderr
-    return result.stdout.strip()
+    return result.stdout.strip().splitlines()[-1]  # after the shell's auto-import banner
 
 
 def test_the_proxy_https_header_is_trusted_only_when_configured():
