@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 ASSETS := static-build/.built
 
-.PHONY: run test setup lint assets browser-deps appendix-pictures
+.PHONY: run test setup lint audit assets browser-deps appendix-pictures
 
 $(PY):
 	python=$$(scripts/find-python) && "$$python" -m venv $(VENV)
@@ -51,6 +51,10 @@ test: setup browser-deps
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+
+# Known vulnerabilities in the dependencies (pip-audit) and risky code (bandit): scripts/audit.
+audit: $(STAMP)
+	scripts/audit
 
 # PNGs of the first pages of each preset appendix on its seed plan, for a person to look at.
 # Uses a throwaway SQLite database; writes outside the repository.

@@ -32,7 +32,8 @@ from .models import (
 
 FIXTURES = Path(settings.BASE_DIR) / "fixtures"
 LONDON = ZoneInfo("Europe/London")
-DEMO_PASSWORD = "demo"
+# bandit B105 accepted: the demo password is published; load_demo refuses a production site.
+DEMO_PASSWORD = "demo"  # nosec B105
 
 
 class DemoDataError(Exception):

@@ -6,6 +6,7 @@ and version checks; the admin bypasses them, so a staff flag alone does not open
 
 from django.contrib import admin
 from django.contrib.admin.apps import AdminConfig
+from django.contrib.auth.signals import user_logged_in
 
 
 class AdministratorsAdminSite(admin.AdminSite):
@@ -17,3 +18,11 @@ class AdministratorsAdminSite(admin.AdminSite):
 
 class AdministratorsAdminConfig(AdminConfig):
     default_site = "config.admin.AdministratorsAdminSite"
+
+    def ready(self):
+        super().ready()
+        from config import security
+
+        # A new session starts as active now, so the first page after signing in does not save
+        # it again (config.security.SessionActivityMiddleware).
+        user_logged_in.connect(security.session_started, dispatch_uid="session_started")

@@ -30,7 +30,8 @@ SECRET_KEY = os.environ.get("SECRET_KEY", "")
 if not SECRET_KEY:
     if not DEBUG:
         raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off.")
-    SECRET_KEY = "insecure-development-key-only-for-debug"
+    # bandit B105 accepted: a fixed key only with DEBUG on; production must set SECRET_KEY.
+    SECRET_KEY = "insecure-development-key-only-for-debug"  # nosec B105
 
 ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", "127.0.0.1,localhost" if DEBUG else "")
 CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS")
@@ -53,6 +54,7 @@ INSTALLED_APPS = [
     "reminders",
     "importers",
     "django_tasks_db",
+    "axes",  # failed sign-ins limited (see "Refused before it costs anything" below)
 ]
 
 # Long jobs (rendering appendices ahead of the clerk) go on a queue kept in the database, so
@@ -67,7 +69,12 @@ APPENDIX_RENDER_PROCESSES = int(os.environ.get("APPENDIX_RENDER_PROCESSES", "0")
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    # A body bigger than any allowed upload is refused from its Content-Length, before the CSRF
+    # check reads it (config/security.py).
+    "config.security.RequestBodyLimitMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "config.security.SessionActivityMiddleware",  # idle sessions end (see SESSION_COOKIE_AGE)
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -77,6 +84,10 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Signed-in pages and downloads are never stored by browsers or proxies.
+    "config.security.NoStoreWhenSignedInMiddleware",
+    # Last, as django-axes asks: it answers a locked-out sign-in with its own page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -159,12 +170,69 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 if not DEBUG:
     SECURE_SSL_REDIRECT = envbool("SECURE_SSL_REDIRECT", True)
-    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", str(60 * 60 * 24 * 365)))
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = envbool("SECURE_HSTS_PRELOAD", True)
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
+
+# --- Refused before it costs anything (issue 16) ---------------------------------------------
+
+# The largest request body the app reads: five evidence files (actionplans.evidence.MAX_FILES) of
+# EVIDENCE_MAX_BYTES and the form around them, which also covers a plan import (about 20 MB).
+# Anything declaring more is refused with 413 before the body is read; nginx's
+# client_max_body_size should match.
+MAX_REQUEST_BODY = int(
+    os.environ.get("MAX_REQUEST_BODY", str(5 * EVIDENCE_MAX_BYTES + 1024 * 1024))
+)
+
+# Only a proxy we run may say the request came over HTTPS: trusted only when configured.
+if envbool("TRUST_PROXY_SSL_HEADER"):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# Content Security Policy: nothing inline, everything from this site. GOV.UK Frontend's feature
+# detection and initialisation are in static/js/init.js; pages styles are static CSS files.
+SECURE_CSP = {
+    "default-src": ["'self'"],
+    "script-src": ["'self'"],
+    "style-src": ["'self'"],
+    "img-src": ["'self'", "data:"],
+    "font-src": ["'self'"],
+    "object-src": ["'none'"],
+    "base-uri": ["'self'"],
+    "form-action": ["'self'"],
+    "frame-ancestors": ["'none'"],
+}
+
+# Sessions end after SESSION_IDLE_MINUTES without a request, and when the browser closes unless
+# the user ticked "Remember me" (then REMEMBER_ME_DAYS; see config/accounts.py). A signed-in
+# session's expiry is moved on at most once a minute (config.security.SessionActivityMiddleware)
+# rather than written on every request as SESSION_SAVE_EVERY_REQUEST would.
+SESSION_COOKIE_AGE = int(os.environ.get("SESSION_IDLE_MINUTES", "30")) * 60
+SESSION_REFRESH_SECONDS = 60
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+REMEMBER_ME_AGE = int(os.environ.get("REMEMBER_ME_DAYS", "14")) * 24 * 60 * 60
+
+# Failed sign-ins (the sign-in page and /admin/login/) are limited by django-axes: after
+# AXES_FAILURE_LIMIT failures for one username from one address, that pair is refused until the
+# cool-off passes, whether or not the username exists (the same page either way). By username
+# and address together, so nobody can lock a colleague out from elsewhere.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = int(os.environ.get("SIGN_IN_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = float(os.environ.get("SIGN_IN_COOLOFF_MINUTES", "15")) / 60  # hours
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_RESET_ON_SUCCESS = True
+AXES_VERBOSE = False
+# Behind nginx every request comes from the proxy: with PROXY_COUNT set, the client's address is
+# read from X-Forwarded-For, as many hops back as there are proxies we run.
+PROXY_COUNT = int(os.environ.get("PROXY_COUNT", "0"))
+AXES_CLIENT_IP_CALLABLE = "config.security.client_ip"
+
+# --- end of issue 16 block ----------------------------------------------------------------------
 
 LOGGING = {
     "version": 1,

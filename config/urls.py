@@ -5,7 +5,7 @@ from config.health import healthz
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
-    path("accounts/", include("django.contrib.auth.urls")),
+    path("accounts/", include("config.accounts")),
     path("admin/", admin.site.urls),
     path("", include("actionplans.urls")),
     path("", include("reporting.urls")),

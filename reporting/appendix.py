@@ -436,7 +436,9 @@ def layout_pdf(doc, keys=None):
     final = [replace(doc, rows=picked(doc.rows))]
 
     def render():
-        return HTML(string=html(final[0]), base_url=None).render(pdf_tags=True)
+        return HTML(string=html(final[0]), base_url=None).render(
+            pdf_tags=True, presentational_hints=True
+        )
 
     def relayout(contd, forced):
         final[0] = replace(final[0], rows=picked(table_rows(doc, contd, forced)))

@@ -177,7 +177,9 @@ def layout_pdf(pack):
     from weasyprint import HTML
 
     def render():
-        return HTML(string=html(pack), base_url=None).render(pdf_tags=True)
+        return HTML(string=html(pack), base_url=None).render(
+            pdf_tags=True, presentational_hints=True
+        )
 
     def relayout(contd, forced):
         for item in pack.appendices:

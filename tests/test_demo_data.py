@@ -6,6 +6,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.contrib.auth import authenticate, get_user_model
 from django.core.management import call_command
+from django.http import HttpRequest
 
 from actionplans.demo import load_demo
 from actionplans.models import Action, Measure, Owner, Plan, ProgressUpdate, Reading
@@ -181,15 +182,15 @@ def test_every_owner_named_on_an_action_exists_and_most_actions_have_one(demo_pl
 
 def test_loading_twice_changes_nothing(demo_plans):
     counts = (Plan.objects.count(), Action.objects.count(), ProgressUpdate.objects.count())
-    call_command("load_demo", verbosity=0)
-    call_command("load_demo", "--if-empty", verbosity=0)
+    call_command("load_demo", "--force", verbosity=0)
+    call_command("load_demo", "--if-empty", "--force", verbosity=0)
     assert (Plan.objects.count(), Action.objects.count(), ProgressUpdate.objects.count()) == counts
     assert get_user_model().objects.count() == 4
 
 
 def test_demo_logins(demo_plans):
     for username in ["officer", "manager", "clerk", "admin"]:
-        assert authenticate(username=username, password="demo") is not None
+        assert authenticate(HttpRequest(), username=username, password="demo") is not None
     officer = get_user_model().objects.get(username="officer")
     assert Action.objects.filter(owners__user=officer).count() == 8
     assert get_user_model().objects.get(username="admin").is_superuser

@@ -4,6 +4,7 @@ import datetime as dt
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.http import HttpRequest
 from django.urls import reverse
 
 from actionplans import snapshots
@@ -74,7 +75,7 @@ def test_as_of_page_on_the_demo_plan(client, db):
 
     load_demo()
     plan = Plan.objects.get(title__startswith="Improvement Panel")
-    client.login(username="clerk", password="demo")
+    client.login(request=HttpRequest(), username="clerk", password="demo")
     url = reverse("plan_as_of", args=[plan.pk])
     page = client.get(url, {"date": "31/10/2012"}).content.decode()
     assert "as it stood on 31 October 2012" in page and "36 actions" in page

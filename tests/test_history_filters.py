@@ -5,6 +5,7 @@ import datetime as dt
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.http import HttpRequest
 from django.test import Client
 from django.urls import reverse
 
@@ -200,7 +201,7 @@ def test_search_for_carratt_in_the_demo_plans(client, db):
     from actionplans.demo import load_demo
 
     load_demo()
-    client.login(username="clerk", password="demo")
+    client.login(request=HttpRequest(), username="clerk", password="demo")
     response = client.get(reverse("action_list"), {"q": "Carratt"})
     pks = [a.pk for a in response.context["page_obj"].object_list]
     expected = set(

@@ -38,3 +38,26 @@ def test_check_deploy_is_clean_in_production_settings():
         ALLOWED_HOSTS="plans.example.gov.uk",
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def proxy_header(**env):
+    result = run_manage(
+        "shell",
+        "-c",
+        "from django.conf import settings; print(settings.SECURE_PROXY_SSL_HEADER)",
+        SECRET_KEY="a-long-random-production-secret-key-0123456789-abcdefghijklmnop",
+        **env,
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip().splitlines()[-1]  # after the shell's auto-import banner
+
+
+def test_the_proxy_https_header_is_trusted_only_when_configured():
+    assert proxy_header() == "None"
+    assert proxy_header(TRUST_PROXY_SSL_HEADER="1") == "('HTTP_X_FORWARDED_PROTO', 'https')"
+
+
+def test_load_demo_refuses_a_production_site():
+    result = run_manage("load_demo", SECRET_KEY="a-long-random-production-secret-key-0123456789")
+    assert result.returncode != 0
+    assert "DEBUG is off" in result.stderr and "--force" in result.stderr

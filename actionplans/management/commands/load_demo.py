@@ -1,4 +1,5 @@
-from django.core.management.base import BaseCommand
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
 
 from actionplans.demo import load_demo
 from actionplans.models import Plan
@@ -12,10 +13,16 @@ class Command(BaseCommand):
             "--if-empty", action="store_true", help="Do nothing when any plan already exists."
         )
         parser.add_argument(
-            "--force", action="store_true", help="Allow loading with DEBUG off (demo logins)."
+            "--force", action="store_true", help="Load even with DEBUG off (a production site)."
         )
 
-    def handle(self, *args, if_empty=False, **options):
+    def handle(self, *args, if_empty=False, force=False, **options):
+        # The demo users have known passwords ('demo'): never on a production site by accident.
+        if not settings.DEBUG and not force:
+            raise CommandError(
+                "DEBUG is off, so this looks like a production site: the demo users' password is "
+                "'demo'. Set DEBUG=1 to load the demo, or pass --force if you really mean it."
+            )
         if if_empty and Plan.objects.exists():
             self.stdout.write("Plans already exist; demo data not loaded again.")
         else:
