@@ -86,6 +86,13 @@ def test_round_trip_gives_back_every_table_and_file(transactional_db, world, cli
     assert files(settings.PRIVATE_MEDIA_ROOT) == evidence_before
 
 
+def test_restoring_the_groups_leaves_every_app_to_dumpdata(db):
+    """restore_groups runs the groups' data migrations on the live app registry."""
+    before = {a.label: a.models_module for a in apps.get_app_configs()}
+    restore_groups()
+    assert {a.label: a.models_module for a in apps.get_app_configs()} == before
+
+
 def test_restore_refuses_a_folder_with_files_and_an_archive_that_is_not_a_backup(
     transactional_db, settings, tmp_path
 ):

@@ -36,9 +36,15 @@ ROLES = {"Officer": OFFICER, "Manager": MANAGER, "Clerk": CLERK}
 def create_groups(apps, schema_editor):
     # Permissions are normally created after all migrations; make sure they exist now.
     for app_config in apps.get_app_configs():
-        app_config.models_module = True
-        create_permissions(app_config, apps=apps, verbosity=0)
-        app_config.models_module = None
+        # create_permissions skips apps without a models module, which no app has in a
+        # migration's registry. Put back what was there: tests pass the live registry, where
+        # a None would make dumpdata (the backup) skip every app.
+        models_module = getattr(app_config, "models_module", None)  # a stub has none
+        app_config.models_module = models_module or True
+        try:
+            create_permissions(app_config, apps=apps, verbosity=0)
+        finally:
+            app_config.models_module = models_module
 
     Group = apps.get_model("auth", "Group")
     Permission = apps.get_model("auth", "Permission")

@@ -24,9 +24,13 @@ SET_UP = [
 def grant_set_up(apps, schema_editor):
     """Give the Manager group the set-up permissions (also used by tests after a flush)."""
     for app_config in apps.get_app_configs():
-        app_config.models_module = True
-        create_permissions(app_config, apps=apps, verbosity=0)
-        app_config.models_module = None
+        # As in 0003_groups: give create_permissions a models module, then put back what was there.
+        models_module = getattr(app_config, "models_module", None)  # a stub has none
+        app_config.models_module = models_module or True
+        try:
+            create_permissions(app_config, apps=apps, verbosity=0)
+        finally:
+            app_config.models_module = models_module
     Group = apps.get_model("auth", "Group")
     Permission = apps.get_model("auth", "Permission")
     manager = Group.objects.filter(name="Manager").first()
