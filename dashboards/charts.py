@@ -34,7 +34,9 @@ def _number(value):
 
 def _frame(title, description, body):
     n = next(_ids)
-    return mark_safe(
+    # Safe by construction: the title and description are escaped here; the body is numbers,
+    # fixed class names and escaped labels, all made in this module.
+    return mark_safe(  # nosec B308 B703
         f'<svg class="app-chart" role="img" viewBox="0 0 {WIDTH} {HEIGHT}" '
         f'width="{WIDTH}" height="{HEIGHT}" aria-labelledby="chart-{n}-title chart-{n}-desc" '
         f'xmlns="http://www.w3.org/2000/svg">'
