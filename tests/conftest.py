@@ -131,6 +131,15 @@ def action_form_data(action, **changes):
     return data
 
 
+@pytest.fixture
+def committed_world(transactional_db, request):
+    """The named people and plans, committed, so that other connections (and transactions that
+    commit as in production) see them. An earlier transactional test may have flushed the
+    groups the data migrations made, so they are made again first."""
+    restore_groups()
+    return request.getfixturevalue("world")
+
+
 def restore_groups():
     """Re-create the role groups (a flush removes what the data migration made)."""
     from importlib import import_module

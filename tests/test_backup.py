@@ -50,8 +50,8 @@ def files(root):
     return {p.relative_to(root).as_posix(): p.read_bytes() for p in root.rglob("*") if p.is_file()}
 
 
-def test_round_trip_gives_back_every_table_and_file(transactional_db, world, client, settings,
-                                                    tmp_path):  # fmt: skip
+def test_round_trip_gives_back_every_table_and_file(committed_world, client, settings, tmp_path):
+    world = committed_world
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     client.force_login(world.officer)

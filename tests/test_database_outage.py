@@ -121,7 +121,8 @@ def relay(transactional_db, settings):
 
 
 @postgres_only
-def test_outage_answers_503_and_the_app_recovers_by_itself(relay, world):
+def test_outage_answers_503_and_the_app_recovers_by_itself(relay, committed_world):
+    world = committed_world
     client = Client()
     client.force_login(world.officer)
     signed_in = f"sessionid={client.cookies['sessionid'].value}"

@@ -17,19 +17,12 @@ from django.urls import reverse
 from actionplans import services
 from actionplans.models import Action, ProgressUpdate
 
-from .conftest import action_form_data, pdf, restore_groups
+from .conftest import action_form_data, pdf
 
 pytestmark = pytest.mark.skipif(
     connection.vendor != "postgresql", reason="row locks and concurrent connections: PostgreSQL"
 )
 ROUNDS = 8
-
-
-@pytest.fixture
-def live_world(transactional_db, request):
-    """The named people and plans, committed, so that other connections see them."""
-    restore_groups()
-    return request.getfixturevalue("world")
 
 
 def together(*calls):
@@ -60,9 +53,9 @@ def signed_in(user):
     return client
 
 
-def test_a_status_change_does_not_revert_an_edit_saved_meanwhile(live_world):
+def test_a_status_change_does_not_revert_an_edit_saved_meanwhile(committed_world):
     """The officer's request loaded the action before the manager saved new text."""
-    world = live_world
+    world = committed_world
     loaded_by_officer = Action.objects.get(pk=world.own.pk)
     editing = Action.objects.get(pk=world.own.pk)
     editing.text = "Revised by the manager."
@@ -79,8 +72,8 @@ def test_a_status_change_does_not_revert_an_edit_saved_meanwhile(live_world):
     assert texts.count("Revised by the manager.") == 2  # the edit, then the status change on it
 
 
-def test_edit_and_status_update_posted_together_both_land_or_one_is_told(live_world):
-    world = live_world
+def test_edit_and_status_update_posted_together_both_land_or_one_is_told(committed_world):
+    world = committed_world
     edit_url = reverse("action_edit", args=[world.own.pk])
     update_url = reverse("action_update", args=[world.own.pk])
     for round_ in range(ROUNDS):
@@ -109,8 +102,8 @@ def test_edit_and_status_update_posted_together_both_land_or_one_is_told(live_wo
 
 
 @pytest.mark.parametrize("second", ["sign_off", "return"])
-def test_two_decisions_on_one_proposal_the_second_is_refused(live_world, second):
-    world = live_world
+def test_two_decisions_on_one_proposal_the_second_is_refused(committed_world, second):
+    world = committed_world
     url = reverse("action_sign_off", args=[world.own.pk])
     for round_ in range(ROUNDS // 2):
         Action.objects.filter(pk=world.own.pk).update(status="underway", completed_on=None)
@@ -143,9 +136,9 @@ def test_two_decisions_on_one_proposal_the_second_is_refused(live_world, second)
         assert action.status == expected
 
 
-def test_a_status_update_after_sign_off_is_refused_not_reopened(live_world):
+def test_a_status_update_after_sign_off_is_refused_not_reopened(committed_world):
     """The officer opened the update form before the manager signed the action off."""
-    world = live_world
+    world = committed_world
     services.completion_propose(
         world.own, author=world.officer, written_on=dt.date(2012, 10, 18), text="Done",
         files=[pdf()],

@@ -15,8 +15,6 @@ from reporting.fields import Updates
 from reporting.formats import FORMATS
 from reporting.models import Layout, LayoutColumn, Rendering
 
-from .conftest import restore_groups
-
 pytestmark = pytest.mark.django_db
 TODAY = timezone.localdate()
 
@@ -91,13 +89,6 @@ def test_a_change_of_layout_or_range_is_a_different_document(world, counted):
     assert len(counted) == 3
     renders.rendered(world.plan, appendix.spec_for(world.plan, layout), TODAY, Updates())
     assert len(counted) == 3
-
-
-@pytest.fixture
-def committed_world(transactional_db, request):
-    """The named people and plans, committed (transactions commit as in production)."""
-    restore_groups()
-    return request.getfixturevalue("world")
 
 
 def test_a_change_enqueues_one_render_per_plan_when_it_commits(committed_world):

@@ -449,6 +449,10 @@ def two_clients(setup):
     return first, second
 
 
+# The plan form's rating settings (rag.py's defaults), which every plan edit posts.
+RATING_SETTINGS = {"rag_scale": "rag", "amber_days": 14, "stale_days": 30, "due_soon_days": 30}
+
+
 @pytest.mark.parametrize("what", ["plan", "owner", "inspection"])
 def test_a_stale_edit_is_refused(setup, what):
     world = setup.world
@@ -456,7 +460,7 @@ def test_a_stale_edit_is_refused(setup, what):
         "plan": (
             world.plan,
             reverse("plan_edit", args=[world.plan.pk]),
-            {"title": world.plan.title, "status": "draft"},
+            {"title": world.plan.title, "status": "draft", **RATING_SETTINGS},
             "directorate",
         ),
         "owner": (
@@ -632,5 +636,6 @@ def test_plan_edit_keeps_an_inspection_it_already_answers(client, setup):
     assert setup.elsewhere in client.get(url).context["form"].fields["inspections"].queryset
     data = {"title": plan.title, "status": plan.status, "version": plan.version,
             "inspections": [setup.elsewhere.pk, setup.inspection.pk]}  # fmt: skip
+    data.update(RATING_SETTINGS)
     assert client.post(url, data).status_code == 302
     assert set(plan.inspections.all()) == {setup.elsewhere, setup.inspection}
