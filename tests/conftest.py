@@ -131,6 +131,25 @@ def action_form_data(action, **changes):
     return data
 
 
+@pytest.fixture(scope="module")
+def demo_plans(django_db_setup, django_db_blocker):
+    """The seed plans and the preset layouts, loaded once for a module (loading takes seconds)
+    and flushed after, leaving what the migrations made."""
+    from django.core.management import call_command
+
+    from actionplans.demo import load_demo
+    from reporting import presets
+    from reporting.models import Layout, LayoutColumn
+
+    with django_db_blocker.unblock():
+        presets.install(Layout, LayoutColumn)
+        load_demo()
+        yield
+        call_command("flush", interactive=False, verbosity=0)
+        restore_groups()
+        presets.install(Layout, LayoutColumn)
+
+
 @pytest.fixture
 def committed_world(transactional_db, request):
     """The named people and plans, committed, so that other connections (and transactions that

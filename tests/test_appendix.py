@@ -8,30 +8,12 @@ import pypdf
 import pytest
 from django.core.management import CommandError, call_command
 
-from actionplans.demo import load_demo
 from actionplans.models import Plan
 from reporting import appendix, presets
 from reporting.fields import Updates
-from reporting.models import Layout, LayoutColumn
-
-from .conftest import restore_groups
 
 pytestmark = pytest.mark.django_db
 AS_AT = dt.date(2012, 12, 1)
-
-
-@pytest.fixture(scope="module")
-def demo_plans(django_db_setup, django_db_blocker):
-    """The seed plans and the presets, loaded once for this module and flushed after."""
-    with django_db_blocker.unblock():
-        presets.install(Layout, LayoutColumn)
-        load_demo()
-        yield
-        from django.core.management import call_command as call
-
-        call("flush", interactive=False, verbosity=0)
-        restore_groups()
-        presets.install(Layout, LayoutColumn)
 
 
 def squash(text):

@@ -10,10 +10,9 @@ from actionplans.models import Plan
 from reporting import appendix, parts, presets
 from reporting.appendix import Row
 
-from .test_appendix import AS_AT, PRESET_PLANS, assert_reads_as_the_seed, demo_plans, squash
+from .test_appendix import AS_AT, PRESET_PLANS, assert_reads_as_the_seed, squash
 
 pytestmark = pytest.mark.django_db
-__all__ = ["demo_plans"]  # the module's fixture, shared
 
 
 def in_parts(title, count=2):

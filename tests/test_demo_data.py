@@ -8,23 +8,10 @@ from django.contrib.auth import authenticate, get_user_model
 from django.core.management import call_command
 from django.http import HttpRequest
 
-from actionplans.demo import load_demo
 from actionplans.models import Action, Measure, Owner, Plan, ProgressUpdate, Reading
 from inspections.models import Finding, Inspection
 
-from .conftest import restore_groups
-
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(scope="module")
-def demo_plans(django_db_setup, django_db_blocker):
-    """The seed plans, loaded once for this module (loading takes seconds) and flushed after."""
-    with django_db_blocker.unblock():
-        load_demo()
-        yield
-        call_command("flush", interactive=False, verbosity=0)
-        restore_groups()
 
 
 ROTHERHAM = "Improvement Panel - Action Delivery Plan – October 2012"

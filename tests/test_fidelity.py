@@ -7,30 +7,17 @@ import datetime as dt
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
 from actionplans import snapshots
-from actionplans.demo import load_demo
 from actionplans.models import Action, Measure, Plan, Recommendation
 from reporting.fields import FIELDS, Context, Para
-
-from .conftest import restore_groups
 
 pytestmark = pytest.mark.django_db
 
 ROTHERHAM = "Improvement Panel - Action Delivery Plan – October 2012"
 MERTON_YJ = "Merton Youth Justice Core Case Inspection (HMIP) Action Plan – October 2011"
-
-
-@pytest.fixture(scope="module")
-def demo_plans(django_db_setup, django_db_blocker):
-    with django_db_blocker.unblock():
-        load_demo()
-        yield
-        call_command("flush", interactive=False, verbosity=0)
-        restore_groups()
 
 
 def rotherham_action(reference, text_start=""):

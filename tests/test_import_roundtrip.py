@@ -1,24 +1,13 @@
 """Every demo plan exported (.xlsx and .csv) and imported back is the same plan."""
 
 import pytest
-from django.core.management import call_command
 
-from actionplans.demo import load_demo
 from actionplans.models import Plan
 from importers import export, service
 
-from .conftest import person, restore_groups
+from .conftest import person
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(scope="module")
-def demo_plans(django_db_setup, django_db_blocker):
-    with django_db_blocker.unblock():
-        load_demo()
-        yield
-        call_command("flush", interactive=False, verbosity=0)
-        restore_groups()
 
 
 def shape(plan):

@@ -33,8 +33,8 @@ MANAGER = OFFICER + [
 ROLES = {"Officer": OFFICER, "Manager": MANAGER, "Clerk": CLERK}
 
 
-def create_groups(apps, schema_editor):
-    # Permissions are normally created after all migrations; make sure they exist now.
+def ensure_permissions(apps):
+    """Permissions are normally created after all migrations; make sure they exist now."""
     for app_config in apps.get_app_configs():
         # create_permissions skips apps without a models module, which no app has in a
         # migration's registry. Put back what was there: tests pass the live registry, where
@@ -46,6 +46,9 @@ def create_groups(apps, schema_editor):
         finally:
             app_config.models_module = models_module
 
+
+def create_groups(apps, schema_editor):
+    ensure_permissions(apps)
     Group = apps.get_model("auth", "Group")
     Permission = apps.get_model("auth", "Permission")
 

@@ -7,7 +7,8 @@ pages; rules.py limits them to their council and partner agencies. The Django ad
 administrators only (config/admin.py).
 """
 
-from django.contrib.auth.management import create_permissions
+from importlib import import_module
+
 from django.db import migrations, models
 
 SET_UP = [
@@ -23,14 +24,7 @@ SET_UP = [
 
 def grant_set_up(apps, schema_editor):
     """Give the Manager group the set-up permissions (also used by tests after a flush)."""
-    for app_config in apps.get_app_configs():
-        # As in 0003_groups: give create_permissions a models module, then put back what was there.
-        models_module = getattr(app_config, "models_module", None)  # a stub has none
-        app_config.models_module = models_module or True
-        try:
-            create_permissions(app_config, apps=apps, verbosity=0)
-        finally:
-            app_config.models_module = models_module
+    import_module("actionplans.migrations.0003_groups").ensure_permissions(apps)
     Group = apps.get_model("auth", "Group")
     Permission = apps.get_model("auth", "Permission")
     manager = Group.objects.filter(name="Manager").first()
