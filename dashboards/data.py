@@ -187,8 +187,9 @@ class PlanBoard:
     rating_label: str
     recommendations: list
     trend: object
-    measures: list
+    measures: list  # a chart for each measure with readings or a dated line
     total: int
+    uncharted: list = field(default_factory=list)  # measures with nothing to draw yet
 
 
 def one_plan(plan, today):
@@ -225,14 +226,17 @@ def one_plan(plan, today):
             "percent": round(100 * row["complete"] / row["total"]) if row["total"] else 0,
             "rating": value.value, "rating_label": rag.label(value, scale),
         })  # fmt: skip
+    measures = list(Measure.objects.filter(plan=plan).prefetch_related("readings"))
+    charted = measure_charts(measures)
     return PlanBoard(
         counts=counts,
         rating=rag.on_scale(rating, scale).value,
         rating_label=rag.label(rating, scale),
         recommendations=recs,
         trend=trend(plan, today),
-        measures=measure_charts(plan),
+        measures=[chart for chart in charted if chart],
         total=sum(by_rating.values()),
+        uncharted=[str(m) for m, chart in zip(measures, charted, strict=True) if not chart],
     )
 
 
@@ -300,10 +304,11 @@ def trend(plan, today):
     return charts.stacked_bars("Ratings week by week", columns, series, labels)
 
 
-def measure_charts(plan):
-    """Each measure of the plan as a chart of its readings against its line (two queries)."""
+def measure_charts(measures):
+    """Each measure as a chart of its readings against its line, or None where it has neither
+    a reading nor a dated baseline and target (a page of empty axes says nothing)."""
     result = []
-    for m in Measure.objects.filter(plan=plan).prefetch_related("readings"):
+    for m in measures:
         points = []
         for reading in m.readings.all():
             value = rag.reading_value(reading)
@@ -313,5 +318,9 @@ def measure_charts(plan):
         unit = "%" if m.unit == Measure.Unit.PERCENT else ""
         baseline = (m.baseline_date, m.baseline_value)
         target = (m.target_date, m.target_value)
+        has_line = all(d and v is not None for d, v in (baseline, target))
+        if not points and not has_line:
+            result.append(None)
+            continue
         result.append(charts.measure_chart(str(m), points, baseline, target, unit))
     return result

@@ -69,6 +69,20 @@ def test_the_plan_dashboard_charts_measures_and_the_weekly_trend(client, world):
     assert "average of its actions" in page
 
 
+def test_a_measure_with_nothing_to_draw_is_listed_not_charted(client, world):
+    MeasureFactory(
+        plan=world.plan, name="Charted", baseline_value=40, target_value=80,
+        baseline_date=dt.date(2012, 1, 1), target_date=dt.date(2012, 12, 31),
+    )  # fmt: skip
+    MeasureFactory(plan=world.plan, name="Nothing yet", baseline_value=None, target_value=None,
+                   baseline_date=None, target_date=None)  # fmt: skip
+    client.force_login(world.manager)
+    board = client.get(reverse("plan_dashboard", args=[world.plan.pk])).context["board"]
+    assert "Charted" in [chart.title for chart in board.measures]
+    assert "Nothing yet" in board.uncharted and "Charted" not in board.uncharted
+    assert "Nothing yet" not in [chart.title for chart in board.measures]
+
+
 @pytest.fixture
 def big(db):
     data = generate(plans=2, actions=220, updates=2200)
