@@ -17,7 +17,7 @@ from openpyxl.cell.rich_text import CellRichText
 from actionplans.models import Plan
 from reporting import appendix, excel, presets, word
 
-from .test_appendix import AS_AT, PRESET_PLANS, assert_in_order, demo_plans, squash  # noqa: F401
+from .test_appendix import AS_AT, PRESET_PLANS, assert_in_order, squash
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("demo_plans")]
 TODAY = timezone.localdate()
