@@ -1,5 +1,7 @@
 from django import forms
 
+from actionplans.forms import GDSMixin
+
 from . import headers, readers
 
 FIELD_CHOICES = [("", "Leave this column out")] + [
@@ -7,7 +9,9 @@ FIELD_CHOICES = [("", "Leave this column out")] + [
 ]
 
 
-class UploadForm(forms.Form):
+# GOV.UK rendering inside the page's own <form> (setup_gds: no form tag of crispy's own, which
+# would close the page's form before its button).
+class UploadForm(GDSMixin, forms.Form):
     file = forms.FileField(
         label="The plan's file",
         help_text=f"An Excel (.xlsx), CSV (.csv) or Word (.docx) file with the plan's table, "
@@ -17,6 +21,10 @@ class UploadForm(forms.Form):
         label="Title of the plan (optional)", required=False, max_length=300,
         help_text="Leave blank to use the title written above the table.",
     )  # fmt: skip
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.setup_gds()
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
@@ -33,7 +41,7 @@ class UploadForm(forms.Form):
         return upload
 
 
-class MappingForm(forms.Form):
+class MappingForm(GDSMixin, forms.Form):
     """One choice per column the importer did not recognise (or the user has mapped)."""
 
     def __init__(self, *args, columns=(), **kwargs):
@@ -46,6 +54,7 @@ class MappingForm(forms.Form):
                 label=f"What does “{column['heading']}” hold?", choices=FIELD_CHOICES,
                 required=False, initial=column["field"] or "",
             )  # fmt: skip
+        self.setup_gds()
 
     def mapping(self):
         return {self.headings[name]: value for name, value in self.cleaned_data.items()}
