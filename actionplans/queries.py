@@ -12,10 +12,10 @@ from django.db.models import (
     Exists,
     ExpressionWrapper,
     F,
-    Max,
     OuterRef,
     Prefetch,
     Q,
+    Subquery,
     Value,
 )
 from django.db.models.lookups import LessThanOrEqual
@@ -34,10 +34,12 @@ COMPLETED_SHOWN = 10
 
 
 def with_list_columns(actions, today):
-    """Actions with what lists show: plan, owners, RAG and the date of the last update."""
+    """Actions with what lists show: plan, owners, RAG and the date of the last update (a lookup
+    per row shown, not a join of every update before the page is cut)."""
+    last_update = ProgressUpdate.objects.filter(action=OuterRef("pk")).order_by("-written_on")
     return (
         rag.annotate(actions, today)
-        .annotate(last_update_on=Max("updates__written_on"))
+        .annotate(last_update_on=Subquery(last_update.values("written_on")[:1]))
         .select_related("recommendation__plan", "rag_override_by")
         .prefetch_related(Prefetch("owner_links", ActionOwner.objects.select_related("owner")))
     )
@@ -119,15 +121,22 @@ class Work:
 
 def my_work(user, today):
     """The signed-in user's home page: each action once, with every reason it is there."""
-    mine = Q(pk__in=rules.owned_actions(user).values("pk"))
+    # The user's own actions, read once: every rule below then looks at a handful of rows.
+    owned = list(rules.owned_actions(user).values_list("pk", flat=True))
+    mine = Q(pk__in=owned)
     awaiting = Q(status=Action.Status.AWAITING_SIGN_OFF)
     if user.has_perm("actionplans.sign_off_action"):
         awaiting_you = awaiting & Q(recommendation__plan__in=rules.managed_plans(user).values("pk"))
     else:
         awaiting_you = Q(pk__in=[])
-    returned = unanswered_returns().filter(action__in=rules.owned_actions(user).values("pk"))
+    returned = list(
+        unanswered_returns()
+        .filter(action__in=owned)
+        .select_related("action__recommendation__plan", "author")
+        .order_by("-created_at", "-pk")
+    )
     flags = {
-        "returned": mine & Q(pk__in=returned.values("action_id")),
+        "returned": Q(pk__in={update.action_id for update in returned}),
         "awaiting_you": awaiting_you,
         "overdue": mine & overdue_rule(today),
         "due_soon": mine & due_soon_rule(today),
@@ -157,7 +166,7 @@ def my_work(user, today):
 
     since = today - dt.timedelta(days=STALE_DAYS)
     signed_off = ProgressUpdate.objects.filter(
-        kind=ProgressUpdate.Kind.SIGN_OFF, written_on__gte=since
+        action__in=owned, kind=ProgressUpdate.Kind.SIGN_OFF, written_on__gte=since
     ).values("action_id")
     completed = Action.objects.filter(
         mine,
@@ -165,11 +174,7 @@ def my_work(user, today):
         Q(completed_on__gte=since) | Q(pk__in=signed_off),
     )
     return Work(
-        returned=list(
-            returned.select_related("action__recommendation__plan", "author").order_by(
-                "-created_at", "-pk"
-            )
-        ),
+        returned=returned,
         counts={key: counts[key] for key in flags},
         total=counts["total"],
         actions=rows,

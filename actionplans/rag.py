@@ -101,6 +101,8 @@ class ScaleKind(models.TextChoices):
     FIVE = "five", "Five-point: red, amber-red, amber, amber-green, green"
 
 
+# Scale.values builds a list on each use; the rule asks for it once per action rated.
+OVERRIDE_VALUES = frozenset(Scale.values)
 SCALE_VALUES = {
     ScaleKind.RAG: [Scale.RED, Scale.AMBER, Scale.GREEN],
     ScaleKind.BRAG: [Scale.RED, Scale.AMBER, Scale.GREEN],
@@ -152,7 +154,7 @@ def label(value, scale=ScaleKind.RAG):
 def _override(action, today):
     """The action's override if it is a value of a scale and has not expired; else ""."""
     value = action.rag_override
-    if value not in Scale.values:
+    if not value or value not in OVERRIDE_VALUES:
         return ""
     until = getattr(action, "rag_override_until", None)
     if until is not None and until < today:
@@ -163,8 +165,10 @@ def _override(action, today):
 def is_stale(action, today, last_update_on, limits=DEFAULTS):
     """No update for ``stale_days``, counted from the later of the last update and creation."""
     since = today - dt.timedelta(days=limits.stale_days)
-    created = getattr(action, "created_at", None)
-    created_on = timezone.localdate(created) if created else None
+    # ``created_on``, where a caller rating one action on many days has worked it out once.
+    created_on = getattr(action, "created_on", None)
+    if created_on is None and getattr(action, "created_at", None):
+        created_on = timezone.localdate(action.created_at)
     latest = max(d for d in (last_update_on, created_on, dt.date.min) if d is not None)
     return latest < since
 
@@ -295,23 +299,17 @@ def _float(expression):
 def stale_expression(today, plan="recommendation__plan__"):
     """The staleness fact in SQL: created more than ``stale_days`` ago, and no update since.
 
-    The recent updates are one uncorrelated subquery (a set the database builds once), not a
-    lookup per action, so that the rule stays fast on every action of every plan.
+    The updates are looked up per action through their ``action_id`` index (NOT EXISTS), so the
+    cost follows the actions being rated: a few for a home page, every one for a dashboard.
     """
     from .models import ProgressUpdate
 
-    longest = max(DEFAULTS.stale_days, 366)  # the most a plan may set (Plan.stale_days)
-    recent = ProgressUpdate.objects.filter(
-        action__isnull=False, written_on__gte=today - dt.timedelta(days=longest)
-    ).filter(
-        LessThanOrEqual(
-            DaysBetween(Value(today), F("written_on")),
-            F("action__recommendation__plan__stale_days"),
-        )
+    recent = ProgressUpdate.objects.filter(action=OuterRef("pk")).filter(
+        LessThanOrEqual(DaysBetween(Value(today), F("written_on")), OuterRef(f"{plan}stale_days"))
     )
     return Q(
         GreaterThan(DaysBetween(Value(today), TruncDate("created_at")), F(f"{plan}stale_days"))
-    ) & ~Q(pk__in=recent.values("action_id"))
+    ) & ~Exists(recent)
 
 
 def behind_expression():

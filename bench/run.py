@@ -50,6 +50,14 @@ def parse_args(argv):
     parser.add_argument("--repeat", type=int, default=15, help="timed requests per page")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument(
+        "--reuse",
+        action="store_true",
+        help="time the data set a previous run left in the database (no flush, no generation)",
+    )
+    parser.add_argument(
+        "--only", default="", help="time only the pages whose name contains this text"
+    )
+    parser.add_argument(
         "--allow-sqlite",
         action="store_true",
         help="run on SQLite (DATABASE_URL must then name a throwaway file)",
@@ -175,6 +183,30 @@ def print_table(rows):
             print(f"ERROR {row['page']} as {row['user']}: {row['error']}")
 
 
+def reused():
+    """What ``generate`` returned, found again in a database a previous run filled."""
+    from django.contrib.auth import get_user_model
+    from django.db.models import Count
+
+    from actionplans.models import Action, Plan, ProgressUpdate
+
+    users = get_user_model().objects.in_bulk(
+        [f"bench-{who}" for who in ("officer", "manager", "clerk")], field_name="username"
+    )
+    big = Plan.objects.annotate(n=Count("recommendations__actions")).order_by("-n", "pk").first()
+    if big is None or len(users) < 3:
+        raise SystemExit("No data set to reuse: run once without --reuse first.")
+    return {
+        "big_plan_id": big.pk,
+        "users": {who: users[f"bench-{who}"] for who in ("officer", "manager", "clerk")},
+        "counts": {
+            "plans": Plan.objects.count(),
+            "actions": Action.objects.count(),
+            "updates": ProgressUpdate.objects.count(),
+        },
+    }
+
+
 def main(argv=None):
     args = parse_args(argv)
     django.setup()
@@ -192,21 +224,28 @@ def main(argv=None):
     )
     started = time.perf_counter()
     call_command("migrate", interactive=False, verbosity=0)
-    flush_keeping_groups()
-    print(f"Migrate and flush: {time.perf_counter() - started:.1f} s")
-
-    started = time.perf_counter()
-    data = generate(plans=args.plans, actions=args.actions, updates=args.updates, seed=args.seed)
-    generation = time.perf_counter() - started
-    sizes = ", ".join(f"{k} {v}" for k, v in data["counts"].items())
-    print(f"Data set: {sizes}")
-    print(f"Generation: {generation:.1f} s")
+    if args.reuse:
+        data = reused()
+        print(f"Reusing the data set in the database: {data['counts']}")
+    else:
+        flush_keeping_groups()
+        print(f"Migrate and flush: {time.perf_counter() - started:.1f} s")
+        started = time.perf_counter()
+        data = generate(
+            plans=args.plans, actions=args.actions, updates=args.updates, seed=args.seed
+        )
+        generation = time.perf_counter() - started
+        sizes = ", ".join(f"{k} {v}" for k, v in data["counts"].items())
+        print(f"Data set: {sizes}")
+        print(f"Generation: {generation:.1f} s")
     print(f"Timing: 1 warm-up, {args.repeat} timed requests, 1 more for the query count\n")
 
     # A failing view is reported as one line in the table, not as a logged traceback.
     logging.getLogger("django.request").setLevel(logging.CRITICAL)
     rows = []
     for page, who, url_name, url_args, query in PAGES:
+        if args.only not in page:
+            continue
         row = {"page": page, "user": f"bench-{who}"}
         try:
             url_args = [data["big_plan_id"] if a == "BIG_PLAN" else a for a in url_args]

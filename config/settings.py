@@ -124,6 +124,11 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     # A write transaction takes SQLite's lock when it starts, so what it read stays true until it
     # commits (PostgreSQL gets the same from the row locks in actionplans.services).
     DATABASES["default"].setdefault("OPTIONS", {})["transaction_mode"] = "IMMEDIATE"
+else:
+    # PostgreSQL's JIT compiler spends 40 ms to 2 s compiling the rating rule's CASE for each
+    # query it thinks is big (its estimates count every action) and then runs it in a few ms:
+    # a loss on every page of an interactive app, so it is off for our connections.
+    DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from types import SimpleNamespace
 from urllib.parse import urlencode
 
-from django.db.models import Count, Q
+from django.db.models import Count
 from django.urls import reverse
 
 from actionplans import queries, rag, rules
@@ -196,34 +196,34 @@ def one_plan(plan, today):
     """A plan's dashboard: counts by rating, each recommendation's progress, the weekly trend of
     ratings from history and each measure's readings against its line."""
     scale = plan.rag_scale
-    rated = rag.annotate(Action.objects.filter(recommendation__plan=plan), today)
-    by_rating = dict(rated.values_list("rag").annotate(n=Count("pk")))
-    shown = {}
+    # One pass of the rule over the plan's actions; counts and roll-ups are taken from its rows.
+    rows = list(
+        rag.annotate(Action.objects.filter(recommendation__plan=plan), today).values_list(
+            "recommendation", "status", "rag"
+        )
+    )
+    by_rating = Counter(rating for _, _, rating in rows)
+    shown = Counter()
     for value, n in by_rating.items():
-        key = rag.on_scale(value, scale).value
-        shown[key] = shown.get(key, 0) + n
+        shown[rag.on_scale(value, scale).value] += n
     always = rag.SCALE_VALUES[rag.ScaleKind.RAG]
     counts = [(r.value, rag.label(r, scale), shown.get(r.value, 0),
                action_list_url(plan=plan.pk, rag=r.value))
               for r in RATINGS if r.value in shown or r in always]  # fmt: skip
-    whole = rated.aggregate(**rag.roll_up_columns())
-    rating = rag.roll_up_from(whole["average"], whole["unfinished"])
+    rating = rag.roll_up(rating for _, _, rating in rows)
 
-    per_rec = {
-        row["recommendation"]: row
-        for row in rated.values("recommendation").annotate(
-            total=Count("pk"),
-            complete=Count("pk", filter=Q(status=Action.Status.COMPLETE)),
-            **rag.roll_up_columns(),
-        )
-    }
+    per_rec = {}
+    for rec_id, status, rating_of_action in rows:
+        per_rec.setdefault(rec_id, []).append((status, rating_of_action))
     recs = []
     for rec in Recommendation.objects.filter(plan=plan).order_by("section__order", "order", "pk"):
-        row = per_rec.get(rec.pk, {"total": 0, "complete": 0, "average": None, "unfinished": 0})
-        value = rag.on_scale(rag.roll_up_from(row["average"], row["unfinished"]), scale)
+        actions = per_rec.get(rec.pk, [])
+        total = len(actions)
+        complete = sum(status == Action.Status.COMPLETE for status, _ in actions)
+        value = rag.on_scale(rag.roll_up(r for _, r in actions), scale)
         recs.append({
-            "rec": rec, "total": row["total"], "complete": row["complete"],
-            "percent": round(100 * row["complete"] / row["total"]) if row["total"] else 0,
+            "rec": rec, "total": total, "complete": complete,
+            "percent": round(100 * complete / total) if total else 0,
             "rating": value.value, "rating_label": rag.label(value, scale),
         })  # fmt: skip
     measures = list(Measure.objects.filter(plan=plan).prefetch_related("readings"))
@@ -277,6 +277,7 @@ def trend(plan, today):
 
     start = timezone.localdate(first or records[0][1])
     limits = rag.Thresholds.of(plan)
+    shown = {r: rag.on_scale(r, plan.rag_scale).value for r in rag.Rag}
     state, last, columns = {}, {}, []
     r = u = 0
     for end in _week_ends(start, today):
@@ -287,18 +288,21 @@ def trend(plan, today):
             else:
                 state[pk] = SimpleNamespace(
                     status=status, planned_completion_date=due, rag_override=override,
-                    rag_override_until=until, created_at=created,
+                    rag_override_until=until,
+                    created_on=timezone.localdate(created) if created else None,
                 )  # fmt: skip
             r += 1
         while u < len(updates) and updates[u][0] <= end:
             last[updates[u][1]] = updates[u][0]
             u += 1
-        tally = {}
-        for pk, action in state.items():
-            value = rag.on_scale(rag.rate(action, end, limits, last_update_on=last.get(pk)),
-                                 plan.rag_scale).value  # fmt: skip
-            tally[value] = tally.get(value, 0) + 1
-        columns.append((f"{end:%-d %b %Y}", tally))
+        rated = Counter(
+            rag.rate(action, end, limits, last_update_on=last.get(pk))
+            for pk, action in state.items()
+        )
+        tally = Counter()
+        for rating, n in rated.items():
+            tally[shown[rating]] += n
+        columns.append((f"{end:%-d %b %Y}", dict(tally)))
     series = [r.value for r in reversed(RATINGS) if any(r.value in c for _, c in columns)]
     labels = {r.value: rag.label(r, plan.rag_scale) for r in RATINGS}
     return charts.stacked_bars("Ratings week by week", columns, series, labels)
