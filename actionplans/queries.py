@@ -201,9 +201,13 @@ def clerk_overview(user, today):
 
 
 def owner_choices(user):
-    """Owners that appear on the actions a user can see, for the action list's owner filter."""
+    """Owners of the actions a user can see, and members of the teams that own them (whose
+    actions they own too), for the action list's owner filter."""
     visible = rules.visible_actions(user).values("pk")
-    return Owner.objects.filter(actions__in=visible).distinct().order_by("name")
+    owning = Owner.objects.filter(actions__in=visible).values("pk")
+    return (
+        Owner.objects.filter(Q(pk__in=owning) | Q(member_of__in=owning)).distinct().order_by("name")
+    )
 
 
 def body_choices(user):

@@ -31,6 +31,7 @@ from dataclasses import dataclass
 from django.db import models
 from django.db.models import (
     Case,
+    DateField,
     Exists,
     ExpressionWrapper,
     F,
@@ -292,6 +293,24 @@ class DaysBetween(Func):
         return sql, (*end_params, *start_params)
 
 
+class DaysBefore(Func):
+    """The date ``days`` (an integer expression) before ``date``, in PostgreSQL and SQLite."""
+
+    output_field = DateField()
+
+    def __init__(self, date, days):
+        super().__init__(date, days)
+
+    def as_sql(self, compiler, connection, **extra):
+        date, date_params = compiler.compile(self.source_expressions[0])
+        days, days_params = compiler.compile(self.source_expressions[1])
+        if connection.vendor == "sqlite":
+            sql = f"date({date}, '-' || ({days}) || ' days')"
+        else:
+            sql = f"(({date})::date - ({days}))"
+        return sql, (*date_params, *days_params)
+
+
 def _float(expression):
     return Cast(expression, FloatField())
 
@@ -299,13 +318,16 @@ def _float(expression):
 def stale_expression(today, plan="recommendation__plan__"):
     """The staleness fact in SQL: created more than ``stale_days`` ago, and no update since.
 
-    The updates are looked up per action through their ``action_id`` index (NOT EXISTS), so the
+    The updates are looked up per action through their (action, date) index (NOT EXISTS), so the
     cost follows the actions being rated: a few for a home page, every one for a dashboard.
     """
     from .models import ProgressUpdate
 
-    recent = ProgressUpdate.objects.filter(action=OuterRef("pk")).filter(
-        LessThanOrEqual(DaysBetween(Value(today), F("written_on")), OuterRef(f"{plan}stale_days"))
+    # ``written_on >= today - stale_days`` rather than a difference of dates, so that each lookup
+    # is one probe of the (action, written_on) index.
+    recent = ProgressUpdate.objects.filter(
+        action=OuterRef("pk"),
+        written_on__gte=DaysBefore(Value(today), OuterRef(f"{plan}stale_days")),
     )
     return Q(
         GreaterThan(DaysBetween(Value(today), TruncDate("created_at")), F(f"{plan}stale_days"))

@@ -10,7 +10,8 @@ from dataclasses import dataclass, field
 from types import SimpleNamespace
 from urllib.parse import urlencode
 
-from django.db.models import Count
+from django.db import connection
+from django.db.models import Case, When
 from django.urls import reverse
 
 from actionplans import queries, rag, rules
@@ -79,10 +80,11 @@ def _table(caption, heading, pairs, names, param, columns):
     rows = []
     for key in sorted(counts, key=lambda k: str(names.get(k, "")).lower()):
         by = counts[key]
-        cells = [(by.get(r.value, 0), action_list_url(**{param: key, "rag": r.value}))
-                 for r in columns]  # fmt: skip
-        rows.append(Row(str(names.get(key, key)), cells,
-                        (sum(by.values()), action_list_url(**{param: key}))))  # fmt: skip
+        # One reverse and one encoding per row, not per cell: a board of 10,000 actions has
+        # thousands of cells.
+        url = action_list_url(**{param: key})
+        cells = [(by.get(r.value, 0), f"{url}&rag={r.value}") for r in columns]
+        rows.append(Row(str(names.get(key, key)), cells, (sum(by.values()), url)))
     return Table(caption, heading, [(r.value, SHORT[r]) for r in columns], rows)
 
 
@@ -99,18 +101,13 @@ class Board:
     total: int
 
 
+CHASE = ("overdue", "due_soon", "stale", "awaiting")
+
+
 def across_plans(user, today):
     """The manager's dashboard: ratings by plan, inspection, owner and accountable body, and what
     needs chasing, across every plan the user may see."""
-    actions = rules.visible_actions(user)
-    rated = rag.annotate(actions, today)
-    chase = actions.aggregate(
-        total=Count("pk"),
-        overdue=Count("pk", filter=queries.overdue_rule(today)),
-        due_soon=Count("pk", filter=queries.due_soon_rule(today)),
-        stale=Count("pk", filter=queries.stale_rule(today)),
-        awaiting=Count("pk", filter=queries.AWAITING_RULE),
-    )
+    plan_counts, body_counts, owner_counts, chase = _counts(rules.visible_actions(user), today)
     headline = [
         ("Overdue", chase["overdue"], action_list_url(overdue="on")),
         ("Due soon (within each plan's days)", chase["due_soon"], action_list_url(due_soon="on")),
@@ -118,14 +115,9 @@ def across_plans(user, today):
         ("Awaiting sign-off", chase["awaiting"],
          action_list_url(status=Action.Status.AWAITING_SIGN_OFF)),
     ]  # fmt: skip
-
-    # One pass of the rule over the actions; the groupings are counted from its rows.
-    rows = list(rated.values_list("pk", "recommendation__plan", "accountable_body", "rag"))
-    ratings = {pk: rating for pk, _, _, rating in rows}
-    plan_counts = Counter((plan, rating) for _, plan, _, rating in rows)
     by_plan = [(plan, rating, n) for (plan, rating), n in plan_counts.items()]
-    by_body = [(body, rating, n) for (body, rating), n in
-               Counter((body, rating) for _, _, body, rating in rows).items()]  # fmt: skip
+    by_body = [(body, rating, n) for (body, rating), n in body_counts.items()]
+    by_owner = [(owner, rating, n) for (owner, rating), n in owner_counts.items()]
     answers = Plan.inspections.through.objects.filter(
         plan_id__in={plan for plan, _, _ in by_plan}
     ).values_list("plan_id", "inspection_id")
@@ -140,44 +132,68 @@ def across_plans(user, today):
     inspections = {
         i.pk: str(i) for i in Inspection.objects.filter(pk__in={k for k, _, _ in by_inspection})
     }
-    owners_by_rating = _by_owner(actions, ratings)
-    owner_ids = {k for k, _, _ in owners_by_rating} | {k for k, _, _ in by_body}
+    owner_ids = {k for k, _, _ in by_owner} | {k for k, _, _ in by_body}
     owners = {o.pk: str(o) for o in Owner.objects.filter(pk__in=owner_ids)}
     tables = [
         _table("Actions by plan and rating", "Plan", by_plan, plans, "plan", columns),
         _table("Actions by inspection and rating", "Inspection", by_inspection, inspections,
                "inspection", columns),
         _table("Actions by owner and rating (a person also owns their teams' actions)", "Owner",
-               owners_by_rating, owners, "owner", columns),
+               by_owner, owners, "owner", columns),
         _table("Actions by accountable body and rating", "Accountable body", by_body, owners,
                "body", columns),
     ]  # fmt: skip
-    return Board(headline, tables, chase["total"])
+    return Board(headline, tables, sum(plan_counts.values()))
 
 
-def _by_owner(actions, ratings):
-    """(owner, rating, count) as the action list's owner filter counts: a person owns what they
-    own directly and what the teams they belong to own. Two queries, whatever the size."""
-    links = ActionOwner.objects.filter(action__in=actions.values("pk")).values_list(
-        "owner_id", "action_id"
+def _counts(actions, today):
+    """Counts of ``actions`` by (plan, rating), (accountable body, rating) and (owner, rating),
+    and of those to chase, in one query.
+
+    The rating rule (``rag.annotate``) is the costly part, so it runs once, in a WITH clause that
+    both groupings read: by plan and body, and by owner, where an owner is each owner of the
+    action and each member of an owning team, as the action list's owner filter counts them. The
+    ORM cannot group one rated set two ways; the SQL around the ORM's own is fixed text, and
+    every value from outside is a parameter of the ORM's query."""
+    flag = {
+        "overdue": queries.overdue_rule(today),
+        "due_soon": queries.due_soon_rule(today),
+        "stale": queries.stale_rule(today),
+        "awaiting": queries.AWAITING_RULE,
+    }
+    rated = rag.annotate(actions.order_by(), today).annotate(
+        **{f"is_{name}": Case(When(rule, then=1), default=0) for name, rule in flag.items()}
     )
-    owned = {}
-    for owner_id, action_id in links:
-        owned.setdefault(owner_id, set()).add(action_id)
-    teams = Owner.members.through.objects.filter(from_owner__in=list(owned)).values_list(
-        "from_owner_id", "to_owner_id"
-    )
-    for team_id, member_id in teams:
-        if member_id in owned:
-            owned.setdefault(("member", member_id), set()).update(owned[team_id])
-    counts = []
-    for owner_id in [k for k in owned if not isinstance(k, tuple)]:
-        every = owned[owner_id] | owned.get(("member", owner_id), set())
-        tally = {}
-        for action_id in every:
-            tally[ratings[action_id]] = tally.get(ratings[action_id], 0) + 1
-        counts += [(owner_id, rating, n) for rating, n in tally.items()]
-    return counts
+    inner, params = rated.values_list(
+        "pk", "recommendation__plan", "accountable_body", "rag", *(f"is_{n}" for n in CHASE)
+    ).query.sql_with_params()
+    links, members = ActionOwner._meta.db_table, Owner.members.through._meta.db_table
+    sql = f"""
+        WITH rated (id, plan, body, rag, {", ".join(CHASE)}) AS ({inner})
+        SELECT 'plan', plan, body, rag, COUNT(*), {", ".join(f"SUM({n})" for n in CHASE)}
+          FROM rated GROUP BY plan, body, rag
+        UNION ALL
+        SELECT 'owner', people.owner_id, NULL, rag, COUNT(DISTINCT rated.id),
+               {", ".join("0" for _ in CHASE)}
+          FROM rated JOIN (
+            SELECT action_id, owner_id FROM {links}
+            UNION ALL
+            SELECT link.action_id, team.to_owner_id FROM {links} link
+              JOIN {members} team ON team.from_owner_id = link.owner_id
+          ) people ON people.action_id = rated.id
+         GROUP BY people.owner_id, rag
+    """  # noqa: S608 (the fixed text above; values are parameters)
+    plan_counts, body_counts, owner_counts, chase = Counter(), Counter(), Counter(), Counter()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        for kind, key, body, rating, n, *flags in cursor.fetchall():
+            if kind == "owner":
+                owner_counts[(key, rating)] += n
+                continue
+            plan_counts[(key, rating)] += n
+            body_counts[(body, rating)] += n
+            chase.update(dict(zip(CHASE, (int(f) for f in flags), strict=True)))
+    return plan_counts, body_counts, owner_counts, chase
 
 
 @dataclass

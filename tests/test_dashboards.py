@@ -14,6 +14,7 @@ from bench.dataset import generate
 from .factories import (
     ActionFactory,
     MeasureFactory,
+    OwnerFactory,
     ProgressUpdateFactory,
     ReadingFactory,
     RecommendationFactory,
@@ -40,6 +41,23 @@ def test_every_number_on_the_manager_dashboard_is_its_action_lists_count(client,
         listed = client.get(url)
         assert listed.status_code == 200, url
         assert listed.context["page_obj"].paginator.count == count, url
+
+
+def test_an_owner_counts_their_teams_actions_once_as_the_owner_filter_does(client, world):
+    # The officer owns one action both directly and through their team, and a second member owns
+    # nothing directly: each owner's numbers must still be the owner filter's counts.
+    ActionFactory(recommendation=world.rec, owners=[world.officer_owner, world.team])
+    only_team = OwnerFactory(name="Team member without actions of their own")
+    world.team.members.add(only_team)
+    client.force_login(world.manager)
+    page = client.get(reverse("manager_dashboard")).content.decode()
+    by_owner = {url: count for count, url in links_with_counts(page) if "owner=" in url and
+                "rag=" not in url}  # fmt: skip
+    expected = {world.officer_owner.pk: 3, world.team.pk: 2, only_team.pk: 2}
+    for owner_id, n in expected.items():
+        assert by_owner[f"{reverse('action_list')}?owner={owner_id}"] == n
+    for url, count in by_owner.items():
+        assert client.get(url).context["page_obj"].paginator.count == count, url
 
 
 def test_the_dashboards_show_only_what_the_user_may_see(client, world):
