@@ -26,7 +26,7 @@ def preview_file(name, data, *, mapping=None, title="", organisation=""):
 
 def _known_owners():
     """Every owner's name and initials, folded, read once (not a query per cell): the names a
-    table's owners cell may use. ``services.owner_match`` picks the owner itself on import."""
+    table's owners cell may use. ``services.OwnerIndex`` picks the owner itself on import."""
     from actionplans.models import Owner
 
     known = set()
