@@ -60,9 +60,9 @@ def main(argv=None):
     django.setup()
     from django.core.management import call_command
 
-    from actionplans.demo import load_demo
     from actionplans.models import Plan
     from bench.dataset import generate
+    from importers.demo import load_demo
     from reporting import appendix, presets
     from reporting.models import Layout, LayoutColumn
 

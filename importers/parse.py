@@ -66,6 +66,9 @@ class Preview:
     owners: list = field(default_factory=list)  # distinct names as written, in order of use
     problems: list = field(default_factory=list)
     rows_read: int = 0
+    # What ``plan_import`` also takes that a table cannot say (a transcription's plan status,
+    # sponsor...); it overrides the table's own where both give one (the column names).
+    extra: dict = field(default_factory=dict)
 
     @property
     def blocking(self):
@@ -92,7 +95,7 @@ class Preview:
             "overall_rating": self.overall_rating,
             "column_names": [c["heading"] for c in self.columns if c["field"]],
             "sections": self.sections,
-        }
+        } | self.extra
 
 
 def _norm(text):

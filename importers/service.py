@@ -26,7 +26,7 @@ def preview_file(name, data, *, mapping=None, title="", organisation=""):
 
 def _known_owners():
     """Every owner's name and initials, folded, read once (not a query per cell): the names a
-    table's owners cell may use. ``services.owner_match`` picks the owner itself on import."""
+    table's owners cell may use. ``services.OwnerIndex`` picks the owner itself on import."""
     from actionplans.models import Owner
 
     known = set()
@@ -56,13 +56,14 @@ def _whole_names(result, known):
     result.owners = list(dict.fromkeys(names))
 
 
-def confirm(result, *, actor, organisation):
-    """The plan, saved in one transaction; Refused (nothing saved) if the preview has problems."""
+def confirm(result, *, actor, organisation, **known):
+    """The plan, saved in one transaction; Refused (nothing saved) if the preview has problems.
+    ``known`` is passed to ``plan_import`` (the demo's owners, findings, inspections...)."""
     if result.blocking:
         raise services.Refused(
             "The file has problems to put right first: " + "; ".join(map(str, result.blocking))
         )
-    return services.plan_import(result.spec(), actor=actor, organisation=organisation)
+    return services.plan_import(result.spec(), actor=actor, organisation=organisation, **known)
 
 
 def describe(result):

@@ -137,7 +137,7 @@ def demo_plans(django_db_setup, django_db_blocker):
     and flushed after, leaving what the migrations made."""
     from django.core.management import call_command
 
-    from actionplans.demo import load_demo
+    from importers.demo import load_demo
     from reporting import presets
     from reporting.models import Layout, LayoutColumn
 

@@ -70,8 +70,8 @@ def test_removed_action_still_shows_as_it_stood(client, world):
 
 
 def test_as_of_page_on_the_demo_plan(client, db):
-    from actionplans.demo import load_demo
     from actionplans.models import Plan
+    from importers.demo import load_demo
 
     load_demo()
     plan = Plan.objects.get(title__startswith="Improvement Panel")

@@ -198,7 +198,7 @@ def test_search_finds_owners_by_name_and_initials_once_each(client, world):
 
 
 def test_search_for_carratt_in_the_demo_plans(client, db):
-    from actionplans.demo import load_demo
+    from importers.demo import load_demo
 
     load_demo()
     client.login(request=HttpRequest(), username="clerk", password="demo")

@@ -47,8 +47,8 @@ def demo(transactional_db):
     from django.contrib.auth import get_user_model
     from django.contrib.auth.models import Group
 
-    from actionplans.demo import load_demo
     from actionplans.models import Plan
+    from importers.demo import load_demo
 
     if Group.objects.filter(name__in=["Officer", "Manager", "Clerk", "Administrator"]).count() < 4:
         from tests.conftest import restore_groups

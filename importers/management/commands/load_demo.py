@@ -1,8 +1,8 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from actionplans.demo import load_demo
 from actionplans.models import Plan
+from importers.demo import load_demo
 
 
 class Command(BaseCommand):
