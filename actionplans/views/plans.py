@@ -58,7 +58,7 @@ def plan_detail(request, pk):
         "narrowed": any(narrowing.values()),
         "inspections": plan.inspections.all(),
         "can_edit": can_edit,
-        "as_of_form": AsOfForm(),
+        "as_of_form": page_cache.as_of_form(),
         "all_updates": all_updates,
         "sections_closed": sections_closed,
         "query_with": {
