@@ -168,7 +168,11 @@ class Plan(models.Model):
         help_text="Owners are reminded of actions due within this many days.",
     )
 
-    history = HistoricalRecords(m2m_fields=[inspections, managers])
+    # Changed (page_cache) in the same transaction as anything the plan's rows show, so a page
+    # made from its rows can be kept under it. Not history: it says nothing about the plan.
+    rows_token = models.CharField(max_length=32, blank=True, editable=False)
+
+    history = HistoricalRecords(m2m_fields=[inspections, managers], excluded_fields=["rows_token"])
 
     class Meta:
         ordering = ["organisation", "title"]

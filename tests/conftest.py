@@ -24,6 +24,14 @@ POLICE = "Example Police"
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
 
 
+@pytest.fixture(autouse=True)
+def empty_page_cache(settings):
+    """Each test starts with nothing reused: ids (and so cache keys) repeat between tests."""
+    from django.core.cache import caches
+
+    caches[settings.PAGE_CACHE].clear()
+
+
 def person(username, group, organisation=COUNCIL, name=None):
     user = UserFactory(username=username, first_name=(name or username).split()[0])
     if group:

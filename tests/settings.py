@@ -13,3 +13,5 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 SECURE_SSL_REDIRECT = False
 # Tasks are recorded, not run: a test that wants one run calls it (tests/test_renders.py).
 TASKS = {"default": {"BACKEND": "django.tasks.backends.dummy.DummyBackend"}}
+# The plan page's reuse in memory, emptied before each test (conftest): ids repeat between tests.
+CACHES = {**CACHES, PAGE_CACHE: {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}  # noqa: F405

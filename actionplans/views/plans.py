@@ -5,7 +5,7 @@ from django.db.models import Count
 from django.shortcuts import render
 from django.utils import timezone
 
-from .. import history, queries, rules, snapshots
+from .. import history, page_cache, queries, rules, snapshots
 from ..forms import AsOfForm, PlanNarrowForm
 
 
@@ -35,32 +35,39 @@ def plan_list(request):
 
 def plan_detail(request, pk):
     plan = rules.get_plan_for_user(request.user, pk)
-    whole = snapshots.current(plan)
+    # The rows are built and rendered once per plan version, day and kind of reader (page_cache).
+    page = page_cache.PlanPage(plan, timezone.localdate())
     narrow_form = PlanNarrowForm(
-        request.GET or None, sections=[(s.id, s.title) for s in whole.sections if s.id]
+        request.GET or None, sections=[(s.id, s.title) for s in page.summary.sections if s.id]
     )
     narrowing = narrow_form.narrowing()
     params = request.GET.copy()
+    can_edit = rules.can_edit_plan(request.user, plan)
+    # The latest update of each action by default; every update on request (?updates=all).
+    all_updates = params.get("updates") == "all"
+    # Sections open by default; closed on request (?sections=closed), with no JavaScript.
+    sections_closed = params.get("sections") == "closed"
     context = {
         "plan": plan,
-        "whole": whole,
-        "outline": snapshots.narrow(whole, **narrowing) if any(narrowing.values()) else whole,
+        "whole": page.summary,
+        "outline": page.rows(
+            request, can_edit=can_edit, all_updates=all_updates,
+            sections_closed=sections_closed, narrowing=narrowing,
+        ),
         "narrow_form": narrow_form,
         "narrowed": any(narrowing.values()),
         "inspections": plan.inspections.all(),
-        "can_edit": rules.can_edit_plan(request.user, plan),
-        "as_of_form": AsOfForm(),
-        # The latest update of each action by default; every update on request (?updates=all).
-        "all_updates": params.get("updates") == "all",
-        # Sections open by default; closed on request (?sections=closed), with no JavaScript.
-        "sections_closed": params.get("sections") == "closed",
+        "can_edit": can_edit,
+        "as_of_form": page_cache.as_of_form(),
+        "all_updates": all_updates,
+        "sections_closed": sections_closed,
         "query_with": {
             "updates_all": _query(params, updates="all"),
             "updates_latest": _query(params, updates=None),
             "sections_closed": _query(params, sections="closed"),
             "sections_open": _query(params, sections=None),
         },
-    }
+    }  # fmt: skip
     return render(request, "actionplans/plan_detail.html", context)
 
 

@@ -1,0 +1,204 @@
+"""The plan page's rows, built and rendered once and reused (issue 16: the page was 60% template
+rendering and 28% building rows).
+
+What is reused is kept in the "pages" cache under a key naming everything it depends on:
+
+- the plan and its ``rows_token``, which every recorded change to what the rows show replaces in
+  the same transaction (``bump``, from simple-history's signal, so every write that keeps history
+  counts; owners' and users' names are on every plan, so a change to one replaces every plan's);
+- today's date, since ratings move with it;
+- what the reader asked for and may do (editing controls, every update or the latest, sections
+  closed, the narrowing), never who they are; the CSRF token is put in when the page is served;
+- the code and templates that make the rows, so a new release never serves an old rendering.
+
+A key is never reused for other content, so nothing has to be deleted and the cache needs no
+sharing between app servers to be right (sharing only saves work): see docs/deploy.md.
+"""
+
+import hashlib
+import secrets
+import uuid
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.cache import caches
+from django.db.models import Q
+from django.db.models.signals import post_save
+from django.middleware.csrf import get_token
+from django.template.loader import get_template, render_to_string
+from django.utils.safestring import mark_safe
+from simple_history.signals import post_create_historical_record
+
+from . import snapshots
+from .models import Action, Measure, Owner, Plan, ProgressUpdate, Reading, Recommendation, Section
+
+TEMPLATE = "includes/plan_outline.html"
+MADE_BY = [
+    TEMPLATE, "includes/move_buttons.html", "includes/rag_tag.html", "includes/status_tag.html",
+]  # fmt: skip
+
+
+def _cache():
+    return caches[settings.PAGE_CACHE]
+
+
+# --- What changes the rows -----------------------------------------------------------------
+
+
+def _plans_changed_by(instance):
+    """The ids of the plans whose rows a recorded change to ``instance`` alters (None: all)."""
+    if isinstance(instance, Plan):
+        return [instance.pk]
+    if isinstance(instance, Section | Recommendation | Measure):
+        return [instance.plan_id]
+    if isinstance(instance, Action):  # and the plan it was moved out of, if it was
+        held = Action.history.filter(id=instance.pk).values("recommendation_id")
+        recs = Recommendation.objects.filter(Q(pk=instance.recommendation_id) | Q(pk__in=held))
+        return list(recs.values_list("plan_id", flat=True))
+    if isinstance(instance, ProgressUpdate):
+        recs = Recommendation.objects.filter(
+            Q(pk=instance.recommendation_id) | Q(actions=instance.action_id)
+        )
+        return list(recs.values_list("plan_id", flat=True))
+    if isinstance(instance, Reading):
+        measures = Measure.objects.filter(pk=instance.measure_id)
+        return list(measures.values_list("plan_id", flat=True))
+    if isinstance(instance, Owner):
+        return None
+    return []
+
+
+def bump(plan_ids):
+    """Give the plans (None: every plan) a new rows token, in the caller's transaction."""
+    plans = Plan.objects.all() if plan_ids is None else Plan.objects.filter(pk__in=plan_ids)
+    if plan_ids is None or plan_ids:
+        plans.update(rows_token=uuid.uuid4().hex)
+
+
+def _history_recorded(sender, instance, **kwargs):
+    bump(_plans_changed_by(instance))
+
+
+def _user_saved(sender, instance, created, update_fields=None, **kwargs):
+    # Users are named in the rows (authors, overrides); a sign-in only records its time.
+    if not created and not (update_fields and set(update_fields) <= {"last_login"}):
+        bump(None)
+
+
+post_create_historical_record.connect(_history_recorded, dispatch_uid="page_cache_history")
+post_save.connect(_user_saved, sender=get_user_model(), dispatch_uid="page_cache_user")
+
+
+# --- Reuse -----------------------------------------------------------------------------------
+
+
+@cache
+def _code():
+    """A digest of the code and templates that make the rows, read once per process."""
+    digest = hashlib.sha256()
+    here = Path(__file__).parent
+    sources = [here / "snapshots.py", here / "rag.py", here / "templatetags" / "plans.py"]
+    sources += [Path(get_template(name).origin.name) for name in MADE_BY]
+    for path in [Path(__file__), *sources]:
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+@dataclass(frozen=True)
+class Item:
+    id: int
+    name: str = ""
+    title: str = ""
+
+
+@dataclass(frozen=True)
+class Summary:
+    """What the page shows about the whole plan beyond its rows, as plain values."""
+
+    action_count: int
+    unowned_actions: list
+    rating: str
+    rating_label: str
+    roll_up_rule: str
+    sections: list
+
+    @classmethod
+    def of(cls, whole):
+        return cls(
+            action_count=whole.action_count,
+            unowned_actions=[Item(a.id, a.name) for a in whole.unowned_actions],
+            rating=whole.rating,
+            rating_label=whole.rating_label,
+            roll_up_rule=whole.roll_up_rule,
+            sections=[Item(s.id, title=s.title) for s in whole.sections],
+        )
+
+
+@dataclass(frozen=True)
+class Rows:
+    """The rendered rows, with the counts the page shows beside them."""
+
+    html: str
+    action_count: int
+    sections: list  # the ids of the sections shown
+    csrf_mark: str = ""
+
+
+class PlanPage:
+    """A plan's rows as of ``today``: the summary at once, the rendered rows on request."""
+
+    def __init__(self, plan, today):
+        self.plan, self.today = plan, today
+        self.key = f"plan:{plan.pk}:{plan.rows_token or '-'}:{today.isoformat()}:{_code()}"
+        self._whole = None
+        self.summary = _cache().get(self.key)
+        if self.summary is None:
+            self.summary = Summary.of(self.whole)
+            _cache().set(self.key, self.summary)
+
+    @property
+    def whole(self):
+        if self._whole is None:
+            self._whole = snapshots.current(self.plan, self.today)
+        return self._whole
+
+    def rows(self, request, *, can_edit, all_updates, sections_closed, narrowing):
+        asked = (can_edit, all_updates, sections_closed, *sorted(narrowing.items()))
+        key = f"{self.key}:{hashlib.sha256(repr(asked).encode()).hexdigest()[:16]}"
+        rows = _cache().get(key)
+        if rows is None:
+            rows = self._render(can_edit, all_updates, sections_closed, narrowing)
+            _cache().set(key, rows)
+        html = rows.html
+        if rows.csrf_mark:  # the controls' forms: this reader's token, not a stored one
+            html = html.replace(rows.csrf_mark, get_token(request))
+        return Rows(mark_safe(html), rows.action_count, rows.sections)  # nosec B308: rendered
+
+    def _render(self, can_edit, all_updates, sections_closed, narrowing):
+        narrowed = any(narrowing.values())
+        outline = snapshots.narrow(self.whole, **narrowing) if narrowed else self.whole
+        mark = f"csrf-{secrets.token_hex(16)}" if can_edit else ""
+        context = {
+            "outline": outline,
+            "plan": self.plan,
+            "can_edit": can_edit,
+            "all_updates": all_updates,
+            "sections_closed": sections_closed,
+            "narrowed": narrowed,
+            "csrf_token": mark or "NOTPROVIDED",
+        }
+        html = render_to_string(TEMPLATE, context)
+        return Rows(html, outline.action_count, [s.id for s in outline.sections], mark)
+
+
+@cache
+def as_of_form():
+    """The plan page's empty "as it stood on" field, rendered once per process: crispy's layout
+    of one field cost a quarter of the page's rendering, and it never changes."""
+    from .forms import AsOfForm
+
+    html = render_to_string("includes/as_of_form.html", {"form": AsOfForm()})
+    return mark_safe(html)  # nosec B308: rendered by a template, escaped there

@@ -1,0 +1,165 @@
+"""The plan page's rows are rendered once and reused (actionplans/page_cache.py): every kind of
+change the rows show is seen at once, and what is reused never crosses days or readers' rights."""
+
+import datetime as dt
+
+import pytest
+from django.urls import reverse
+
+from actionplans import page_cache, services
+from actionplans.models import Measure, Plan, Reading, Section
+
+from .conftest import action_form_data
+from .factories import ActionFactory, ProgressUpdateFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def page(client, plan, query=""):
+    response = client.get(reverse("plan_detail", args=[plan.pk]) + query)
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def changes_page(client, world, change, before, after, query=""):
+    """``before`` is on the (reused) page, then ``change`` runs and ``after`` is on it."""
+    client.force_login(world.manager)
+    assert before in page(client, world.plan, query)
+    shown = page(client, world.plan, query)  # served again from what was kept
+    assert before in shown and after not in shown
+    change()
+    assert after in page(client, world.plan, query)
+
+
+def test_a_progress_update_shows_at_once(client, world):
+    def change():
+        services.progress_add(
+            world.others, author=world.other_officer, written_on=dt.date.today(),
+            text="Audit of forty cases finished",
+        )  # fmt: skip
+
+    changes_page(client, world, change, "None yet", "Audit of forty cases finished")
+
+
+def test_an_action_edit_and_an_override_show_at_once(client, world):
+    client.force_login(world.manager)
+    url = reverse("action_edit", args=[world.own.pk])
+    page(client, world.plan)
+    response = client.post(url, action_form_data(world.own, text="Rewritten action text"))
+    assert response.status_code == 302
+    assert "Rewritten action text" in page(client, world.plan)
+    world.own.refresh_from_db()
+    response = client.post(
+        url, action_form_data(world.own, rag_override="red", rag_override_reason="Not convinced")
+    )
+    assert response.status_code == 302
+    assert "Not convinced" in page(client, world.plan)
+
+
+def test_recommendation_section_and_structure_changes_show_at_once(client, world):
+    rec = world.rec
+    rec.text = "A recommendation reworded"
+    changes_page(
+        client, world,
+        lambda: services.recommendation_edit(
+            rec, actor=world.manager, version=rec.version, fields=["text"]
+        ),
+        "CP4", "A recommendation reworded",
+    )  # fmt: skip
+    section = services.section_add(
+        Section(plan=world.plan, title="Early help"), actor=world.manager
+    )
+    assert "Early help" in page(client, world.plan)
+    section.title = "Early help and prevention"
+    services.section_rename(section, actor=world.manager)
+    assert "Early help and prevention" in page(client, world.plan)
+    added = services.action_add(
+        ActionFactory.build(recommendation=rec, text="A brand new action"), actor=world.manager
+    )
+    assert "A brand new action" in page(client, world.plan)
+    services.move(added, actor=world.manager, siblings=rec.actions.all(), up=True)
+    shown = page(client, world.plan)
+    assert shown.index(f'id="action-{added.pk}"') < shown.index(f'id="action-{world.partners.pk}"')
+    services.remove(added, actor=world.manager)
+    assert "A brand new action" not in page(client, world.plan)
+
+
+def test_an_owner_renamed_shows_at_once(client, world):
+    owner = world.officer_owner
+    owner.name = "Terry Irvine-Smith"
+    changes_page(
+        client, world,
+        lambda: services.owner_edit(
+            owner, actor=world.manager, version=owner.version, fields=["name"]
+        ),
+        "Terry Irvine<", "Terry Irvine-Smith",
+    )  # fmt: skip
+
+
+def test_an_author_renamed_shows_at_once(client, world):
+    update = ProgressUpdateFactory(action=world.own, author=world.officer, text="Earlier")
+    ProgressUpdateFactory(action=world.own, written_on=dt.date.today(), text="Later")
+    assert update.written_on < dt.date.today()
+    world.officer.first_name, world.officer.last_name = "Theresa", "Irvine"
+
+    changes_page(client, world, world.officer.save, "Earlier", "Theresa Irvine", "?updates=all")
+
+
+def test_the_plans_thresholds_and_a_reading_change_the_ratings_at_once(client, world):
+    action = world.others
+    action.planned_completion_date = dt.date.today() + dt.timedelta(days=10)
+    action.save()
+    plan = world.plan
+    plan.amber_days = 5
+
+    def shorter_amber():
+        services.plan_edit(plan, actor=world.manager, version=plan.version, fields=["amber_days"])
+
+    changes_page(client, world, shorter_amber, "Amber: due", "Green")
+    measure = services.measure_add(
+        Measure(plan=plan, action=action, name="Audits", baseline_value=0, target_value=100,
+                baseline_date=dt.date.today() - dt.timedelta(days=100),
+                target_date=dt.date.today() + dt.timedelta(days=100)),
+        actor=world.manager,
+    )  # fmt: skip
+    assert "Green" in page(client, world.plan)
+    services.reading_add(
+        Reading(measure=measure, value=1, taken_on=dt.date.today()), actor=world.manager
+    )
+    assert "Amber" in page(client, world.plan)
+
+
+def test_what_is_kept_is_for_one_day(world):
+    action = world.others
+    action.planned_completion_date = dt.date(2030, 1, 20)
+    action.save()
+    plan = Plan.objects.get(pk=world.plan.pk)
+    kept = [
+        page_cache.PlanPage(plan, day)
+        .rows(None, can_edit=False, all_updates=False, sections_closed=False, narrowing={})
+        .html
+        for day in (dt.date(2030, 1, 1), dt.date(2030, 1, 25))
+    ]
+    assert kept[1].count("Red: overdue") == kept[0].count("Red: overdue") + 1
+
+
+def test_controls_only_for_those_who_may_edit_with_their_own_csrf_token(client, world):
+    client.force_login(world.manager)
+    shown = page(client, world.plan)
+    token = client.cookies["csrftoken"].value
+    assert "Move up" in shown and "csrf-" not in shown
+    client.force_login(world.clerk)
+    assert "Move up" not in page(client, world.plan)
+    # A manager served what another made posts the form with a token of their own.
+    world.plan.managers.add(world.other_manager)
+    other = type(client)(enforce_csrf_checks=True)
+    other.force_login(world.other_manager)
+    shown = page(other, world.plan)
+    mark = 'name="csrfmiddlewaretoken" value="'
+    posted = shown[shown.index(mark) + len(mark) :].split('"', 1)[0]
+    assert posted != token
+    response = other.post(
+        reverse("move", args=["action", world.via_team.pk]),
+        {"direction": "up", "csrfmiddlewaretoken": posted},
+    )
+    assert response.status_code == 302
