@@ -176,6 +176,16 @@ STATIC_URL = "static/"
 # static-build/ holds GOV.UK Frontend compiled at setup (`make assets`), never committed.
 STATICFILES_DIRS = [BASE_DIR / "static", BASE_DIR / "static-build"]
 STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", VAR_DIR / "staticfiles"))
+# In production (STATIC_HASHED=1, with `collectstatic` run) pages link to copies of the static
+# files named by their content, so the front end can let browsers keep them for a year and an
+# upgrade is still seen at once. Off where files are served straight from the source folders.
+if os.environ.get("STATIC_HASHED") == "1":
+    STORAGES = {
+        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+        "staticfiles": {
+            "BACKEND": "django.contrib.staticfiles.storage.ManifestStaticFilesStorage"
+        },
+    }
 
 # Evidence files are private: kept outside the static tree and served only through a view that
 # checks the reader may see the action.
