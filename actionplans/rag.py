@@ -275,40 +275,41 @@ def words(action, rating, scale=ScaleKind.RAG, today=None):
 # The same rule in the database.
 
 
-class DaysBetween(Func):
-    """Whole days from ``start`` to ``end`` (two dates), as an integer, in PostgreSQL and SQLite."""
+class _DateArithmetic(Func):
+    """Arithmetic on two date expressions, written for PostgreSQL and for SQLite."""
+
+    sql = {"sqlite": "", "postgresql": ""}  # "{a}" and "{b}": the two arguments
+
+    def as_sql(self, compiler, connection, **extra):
+        (a, a_params), (b, b_params) = (compiler.compile(e) for e in self.source_expressions)
+        template = self.sql["sqlite" if connection.vendor == "sqlite" else "postgresql"]
+        return template.format(a=a, b=b), (*a_params, *b_params)
+
+
+class DaysBetween(_DateArithmetic):
+    """Whole days from ``start`` to ``end`` (two dates), as an integer."""
 
     output_field = IntegerField()
+    sql = {
+        "sqlite": "CAST(julianday({a}) - julianday({b}) AS INTEGER)",
+        "postgresql": "(({a})::date - ({b})::date)",
+    }
 
     def __init__(self, end, start):
         super().__init__(end, start)
 
-    def as_sql(self, compiler, connection, **extra):
-        end, end_params = compiler.compile(self.source_expressions[0])
-        start, start_params = compiler.compile(self.source_expressions[1])
-        if connection.vendor == "sqlite":
-            sql = f"CAST(julianday({end}) - julianday({start}) AS INTEGER)"
-        else:
-            sql = f"(({end})::date - ({start})::date)"
-        return sql, (*end_params, *start_params)
 
-
-class DaysBefore(Func):
-    """The date ``days`` (an integer expression) before ``date``, in PostgreSQL and SQLite."""
+class DaysBefore(_DateArithmetic):
+    """The date ``days`` (an integer expression) before ``date``."""
 
     output_field = DateField()
+    sql = {
+        "sqlite": "date({a}, '-' || ({b}) || ' days')",
+        "postgresql": "(({a})::date - ({b}))",
+    }
 
     def __init__(self, date, days):
         super().__init__(date, days)
-
-    def as_sql(self, compiler, connection, **extra):
-        date, date_params = compiler.compile(self.source_expressions[0])
-        days, days_params = compiler.compile(self.source_expressions[1])
-        if connection.vendor == "sqlite":
-            sql = f"date({date}, '-' || ({days}) || ' days')"
-        else:
-            sql = f"(({date})::date - ({days}))"
-        return sql, (*date_params, *days_params)
 
 
 def _float(expression):
