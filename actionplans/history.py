@@ -108,12 +108,17 @@ def _name(record, actions=None, recommendations=None):
     return f"{LABELS[model]} {ref}".strip()
 
 
+IMPORTED = ("Transcribed from", "Imported from")
+
+
 def _who(record):
+    """Who made the change; for a record taken from a plan's own document, that first, and then
+    who brought the document in (the plan's words are not theirs)."""
     user = record.history_user
-    if user:
-        return person_name(user)
     reason = record.history_change_reason or ""
-    return "Imported from the plan" if reason.startswith("Transcribed from") else "The system"
+    if reason.startswith(IMPORTED):
+        return "Imported from the plan" + (f" by {person_name(user)}" if user else "")
+    return person_name(user) if user else "The system"
 
 
 VERBS = {"+": "created", "~": "changed", "-": "deleted"}

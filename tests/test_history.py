@@ -9,6 +9,7 @@ from django.urls import reverse
 
 from actionplans import snapshots
 from actionplans.models import Action
+from actionplans.people import person_name
 
 from .conftest import action_form_data
 from .factories import OwnerFactory
@@ -83,3 +84,17 @@ def test_as_of_page_on_the_demo_plan(client, db):
     assert "Terry Irvine" in page  # owners as they stood
     page = client.get(url, {"date": "01/10/2012"}).content.decode()
     assert "The plan had not been recorded yet on 1 October 2012." in page
+
+
+def test_a_record_from_a_plans_own_document_says_so_and_who_brought_it_in(world):
+    from actionplans.history import describe
+
+    imported = world.own.history.first()
+    imported.history_type = "+"
+    imported.history_change_reason = "Imported from a file"
+    imported.history_user = world.manager
+    assert describe(imported).who == "Imported from the plan by " + person_name(world.manager)
+    imported.history_user = None
+    assert describe(imported).who == "Imported from the plan"
+    imported.history_change_reason = "Edited"
+    assert describe(imported).who == "The system"
