@@ -165,13 +165,15 @@ def my_work(user, today):
         row.reasons = [(key, label) for key, label in labels if getattr(row, f"is_{key}")]
 
     since = today - dt.timedelta(days=STALE_DAYS)
+    # Looked up per action through the (action, written_on) index: as "pk in (updates of the
+    # owned actions)" PostgreSQL read every update, twice a page.
     signed_off = ProgressUpdate.objects.filter(
-        action__in=owned, kind=ProgressUpdate.Kind.SIGN_OFF, written_on__gte=since
-    ).values("action_id")
+        action=OuterRef("pk"), kind=ProgressUpdate.Kind.SIGN_OFF, written_on__gte=since
+    )
     completed = Action.objects.filter(
         mine,
         Q(status=Action.Status.COMPLETE),
-        Q(completed_on__gte=since) | Q(pk__in=signed_off),
+        Q(completed_on__gte=since) | Q(Exists(signed_off)),
     )
     return Work(
         returned=returned,
