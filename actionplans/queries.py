@@ -36,13 +36,33 @@ COMPLETED_SHOWN = 10
 def with_list_columns(actions, today):
     """Actions with what lists show: plan, owners, RAG and the date of the last update (a lookup
     per row shown, not a join of every update before the page is cut)."""
+    return rag.annotate(_list_columns(actions), today)
+
+
+def _list_columns(actions):
     last_update = ProgressUpdate.objects.filter(action=OuterRef("pk")).order_by("-written_on")
     return (
-        rag.annotate(actions, today)
-        .annotate(last_update_on=Subquery(last_update.values("written_on")[:1]))
+        actions.annotate(last_update_on=Subquery(last_update.values("written_on")[:1]))
         .select_related("recommendation__plan", "rag_override_by")
         .prefetch_related(Prefetch("owner_links", ActionOwner.objects.select_related("owner")))
     )
+
+
+def shown_columns(actions):
+    """``with_list_columns`` for rows that are only shown, not filtered or sorted by their rating:
+    with the facts ``rated`` needs in place of the rule in SQL, which cost more to build than a
+    page of rows costs to rate."""
+    return _list_columns(actions).prefetch_related("measures__readings")
+
+
+def rated(rows, today):
+    """``shown_columns`` rows, each given its ``rag`` by the rule in Python (rag.rate)."""
+    rows = list(rows)
+    for row in rows:
+        behind = rag.measures_behind((m, list(m.readings.all())) for m in row.measures.all())
+        limits = rag.Thresholds.of(row.recommendation.plan)
+        row.rag = rag.rate(row, today, limits, last_update_on=row.last_update_on, behind=behind)
+    return rows
 
 
 def start_of(day):
@@ -152,13 +172,14 @@ def my_work(user, today):
     counts = needing.aggregate(
         total=Count("pk"), **{key: Count("pk", filter=Q(**{f"is_{key}": True})) for key in flags}
     )
-    rows = list(
-        with_list_columns(needing, today).order_by(
+    rows = rated(
+        shown_columns(needing).order_by(
             F("is_returned").desc(),
             F("is_awaiting_you").desc(),
             F("planned_completion_date").asc(nulls_last=True),
             "pk",
-        )[:ATTENTION_SHOWN]
+        )[:ATTENTION_SHOWN],
+        today,
     )
     labels = reasons()
     for row in rows:
@@ -181,10 +202,11 @@ def my_work(user, today):
         total=counts["total"],
         actions=rows,
         completed_count=completed.count(),
-        completed=list(
-            with_list_columns(completed, today).order_by(
-                F("completed_on").desc(nulls_last=True), "pk"
-            )[:COMPLETED_SHOWN]
+        completed=rated(
+            shown_columns(completed).order_by(F("completed_on").desc(nulls_last=True), "pk")[
+                :COMPLETED_SHOWN
+            ],
+            today,
         ),
     )
 
