@@ -17,6 +17,7 @@ from django.db.models import (
     Q,
     Subquery,
     Value,
+    prefetch_related_objects,
 )
 from django.db.models.lookups import LessThanOrEqual
 from django.utils import timezone
@@ -33,36 +34,37 @@ ATTENTION_SHOWN = 25
 COMPLETED_SHOWN = 10
 
 
-def with_list_columns(actions, today):
-    """Actions with what lists show: plan, owners, RAG and the date of the last update (a lookup
-    per row shown, not a join of every update before the page is cut)."""
-    return rag.annotate(_list_columns(actions), today)
+OWNER_LINKS = Prefetch("owner_links", ActionOwner.objects.select_related("owner"))
 
 
 def _list_columns(actions):
     last_update = ProgressUpdate.objects.filter(action=OuterRef("pk")).order_by("-written_on")
-    return (
-        actions.annotate(last_update_on=Subquery(last_update.values("written_on")[:1]))
-        .select_related("recommendation__plan", "rag_override_by")
-        .prefetch_related(Prefetch("owner_links", ActionOwner.objects.select_related("owner")))
-    )
+    return actions.annotate(
+        last_update_on=Subquery(last_update.values("written_on")[:1])
+    ).select_related("recommendation__plan", "rag_override_by")
+
+
+def with_list_columns(actions, today):
+    """Actions with what lists show: plan, owners, RAG and the date of the last update (a lookup
+    per row shown, not a join of every update before the page is cut)."""
+    return rag.annotate(_list_columns(actions), today).prefetch_related(OWNER_LINKS)
 
 
 def shown_columns(actions):
-    """``with_list_columns`` for rows that are only shown, not filtered or sorted by their rating:
-    with the facts ``rated`` needs in place of the rule in SQL, which cost more to build than a
-    page of rows costs to rate."""
-    return _list_columns(actions).prefetch_related("measures__readings")
+    """``with_list_columns`` without the rating, for rows that are only shown, not filtered or
+    sorted by it: ``rated`` then rates them, which costs less than building the rule's SQL."""
+    return _list_columns(actions)
 
 
 def rated(rows, today):
-    """``shown_columns`` rows, each given its ``rag`` by the rule in Python (rag.rate)."""
-    rows = list(rows)
+    """``shown_columns`` rows (any number of lists, read together) with their owners, each given
+    its ``rag`` by the rule in Python (rag.rate) from its last update and measures."""
+    rows = [row for part in rows for row in part]
+    prefetch_related_objects(rows, OWNER_LINKS, "measures__readings")
     for row in rows:
         behind = rag.measures_behind((m, list(m.readings.all())) for m in row.measures.all())
         limits = rag.Thresholds.of(row.recommendation.plan)
         row.rag = rag.rate(row, today, limits, last_update_on=row.last_update_on, behind=behind)
-    return rows
 
 
 def start_of(day):
@@ -172,14 +174,13 @@ def my_work(user, today):
     counts = needing.aggregate(
         total=Count("pk"), **{key: Count("pk", filter=Q(**{f"is_{key}": True})) for key in flags}
     )
-    rows = rated(
+    rows = list(
         shown_columns(needing).order_by(
             F("is_returned").desc(),
             F("is_awaiting_you").desc(),
             F("planned_completion_date").asc(nulls_last=True),
             "pk",
-        )[:ATTENTION_SHOWN],
-        today,
+        )[:ATTENTION_SHOWN]
     )
     labels = reasons()
     for row in rows:
@@ -196,18 +197,19 @@ def my_work(user, today):
         Q(status=Action.Status.COMPLETE),
         Q(completed_on__gte=since) | Q(Exists(signed_off)),
     )
+    # Every recent completion read (a few an owner), counted here rather than in a query of
+    # its own; the two lists' owners and measures then come in one set of queries.
+    completed = list(
+        shown_columns(completed).order_by(F("completed_on").desc(nulls_last=True), "pk")
+    )
+    rated([rows, completed[:COMPLETED_SHOWN]], today)
     return Work(
         returned=returned,
         counts={key: counts[key] for key in flags},
         total=counts["total"],
         actions=rows,
-        completed_count=completed.count(),
-        completed=rated(
-            shown_columns(completed).order_by(F("completed_on").desc(nulls_last=True), "pk")[
-                :COMPLETED_SHOWN
-            ],
-            today,
-        ),
+        completed_count=len(completed),
+        completed=completed[:COMPLETED_SHOWN],
     )
 
 

@@ -45,7 +45,8 @@ def action_list(request):
         )
     page = Paginator(results, PAGE_SIZE).get_page(request.GET.get("page"))
     if not by_rating:
-        page.object_list = queries.rated(page.object_list, today)
+        page.object_list = list(page.object_list)
+        queries.rated([page.object_list], today)
     without_page = request.GET.copy()
     without_page.pop("page", None)
     context = {
