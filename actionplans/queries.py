@@ -17,6 +17,7 @@ from django.db.models import (
     Q,
     Subquery,
     Value,
+    prefetch_related_objects,
 )
 from django.db.models.lookups import LessThanOrEqual
 from django.utils import timezone
@@ -33,16 +34,37 @@ ATTENTION_SHOWN = 25
 COMPLETED_SHOWN = 10
 
 
+OWNER_LINKS = Prefetch("owner_links", ActionOwner.objects.select_related("owner"))
+
+
+def _list_columns(actions):
+    last_update = ProgressUpdate.objects.filter(action=OuterRef("pk")).order_by("-written_on")
+    return actions.annotate(
+        last_update_on=Subquery(last_update.values("written_on")[:1])
+    ).select_related("recommendation__plan", "rag_override_by")
+
+
 def with_list_columns(actions, today):
     """Actions with what lists show: plan, owners, RAG and the date of the last update (a lookup
     per row shown, not a join of every update before the page is cut)."""
-    last_update = ProgressUpdate.objects.filter(action=OuterRef("pk")).order_by("-written_on")
-    return (
-        rag.annotate(actions, today)
-        .annotate(last_update_on=Subquery(last_update.values("written_on")[:1]))
-        .select_related("recommendation__plan", "rag_override_by")
-        .prefetch_related(Prefetch("owner_links", ActionOwner.objects.select_related("owner")))
-    )
+    return rag.annotate(_list_columns(actions), today).prefetch_related(OWNER_LINKS)
+
+
+def shown_columns(actions):
+    """``with_list_columns`` without the rating, for rows that are only shown, not filtered or
+    sorted by it: ``rated`` then rates them, which costs less than building the rule's SQL."""
+    return _list_columns(actions)
+
+
+def rated(rows, today):
+    """``shown_columns`` rows (any number of lists, read together) with their owners, each given
+    its ``rag`` by the rule in Python (rag.rate) from its last update and measures."""
+    rows = [row for part in rows for row in part]
+    prefetch_related_objects(rows, OWNER_LINKS, "measures__readings")
+    for row in rows:
+        behind = rag.measures_behind((m, list(m.readings.all())) for m in row.measures.all())
+        limits = rag.Thresholds.of(row.recommendation.plan)
+        row.rag = rag.rate(row, today, limits, last_update_on=row.last_update_on, behind=behind)
 
 
 def start_of(day):
@@ -153,7 +175,7 @@ def my_work(user, today):
         total=Count("pk"), **{key: Count("pk", filter=Q(**{f"is_{key}": True})) for key in flags}
     )
     rows = list(
-        with_list_columns(needing, today).order_by(
+        shown_columns(needing).order_by(
             F("is_returned").desc(),
             F("is_awaiting_you").desc(),
             F("planned_completion_date").asc(nulls_last=True),
@@ -165,25 +187,29 @@ def my_work(user, today):
         row.reasons = [(key, label) for key, label in labels if getattr(row, f"is_{key}")]
 
     since = today - dt.timedelta(days=STALE_DAYS)
+    # Looked up per action through the (action, written_on) index: as "pk in (updates of the
+    # owned actions)" PostgreSQL read every update, twice a page.
     signed_off = ProgressUpdate.objects.filter(
-        action__in=owned, kind=ProgressUpdate.Kind.SIGN_OFF, written_on__gte=since
-    ).values("action_id")
+        action=OuterRef("pk"), kind=ProgressUpdate.Kind.SIGN_OFF, written_on__gte=since
+    )
     completed = Action.objects.filter(
         mine,
         Q(status=Action.Status.COMPLETE),
-        Q(completed_on__gte=since) | Q(pk__in=signed_off),
+        Q(completed_on__gte=since) | Q(Exists(signed_off)),
     )
+    # Every recent completion read (a few an owner), counted here rather than in a query of
+    # its own; the two lists' owners and measures then come in one set of queries.
+    completed = list(
+        shown_columns(completed).order_by(F("completed_on").desc(nulls_last=True), "pk")
+    )
+    rated([rows, completed[:COMPLETED_SHOWN]], today)
     return Work(
         returned=returned,
         counts={key: counts[key] for key in flags},
         total=counts["total"],
         actions=rows,
-        completed_count=completed.count(),
-        completed=list(
-            with_list_columns(completed, today).order_by(
-                F("completed_on").desc(nulls_last=True), "pk"
-            )[:COMPLETED_SHOWN]
-        ),
+        completed_count=len(completed),
+        completed=completed[:COMPLETED_SHOWN],
     )
 
 
@@ -200,17 +226,29 @@ def clerk_overview(user, today):
     return [{"body": body, "plans": bodies[body]} for body in order]
 
 
+def _owns_visible(user, owner):
+    """Whether the owner ``owner`` (an outer reference) owns an action the user can see."""
+    plans = rules.visible_plans(user).values("pk")
+    return Exists(ActionOwner.objects.filter(owner=owner, action__recommendation__plan__in=plans))
+
+
 def owner_choices(user):
     """Owners of the actions a user can see, and members of the teams that own them (whose
     actions they own too), for the action list's owner filter."""
-    visible = rules.visible_actions(user).values("pk")
-    owning = Owner.objects.filter(actions__in=visible).values("pk")
-    return (
-        Owner.objects.filter(Q(pk__in=owning) | Q(member_of__in=owning)).distinct().order_by("name")
+    # Asked per owner (EXISTS, through the owner's links): as a set of every visible action's
+    # owners joined and made distinct, PostgreSQL read every link, twice a page.
+    teams = Owner.members.through.objects.filter(to_owner=OuterRef("pk")).filter(
+        _owns_visible(user, OuterRef("from_owner"))
+    )
+    return Owner.objects.filter(Q(_owns_visible(user, OuterRef("pk"))) | Q(Exists(teams))).order_by(
+        "name"
     )
 
 
 def body_choices(user):
     """Accountable bodies of the actions a user can see, for the action list's body filter."""
-    visible = rules.visible_actions(user).values("pk")
-    return Owner.objects.filter(accountable_actions__in=visible).distinct().order_by("name")
+    plans = rules.visible_plans(user).values("pk")
+    accountable = Action.objects.filter(
+        accountable_body=OuterRef("pk"), recommendation__plan__in=plans
+    )
+    return Owner.objects.filter(Exists(accountable)).order_by("name")

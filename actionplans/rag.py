@@ -27,6 +27,7 @@ Roll-up (``ROLL_UP_RULE``): a recommendation or plan is rated by averaging its a
 
 import datetime as dt
 from dataclasses import dataclass
+from functools import lru_cache
 
 from django.db import models
 from django.db.models import (
@@ -335,9 +336,13 @@ def stale_expression(today, plan="recommendation__plan__"):
     ) & ~Exists(recent)
 
 
+@lru_cache(maxsize=1)
 def behind_expression():
     """The measure fact in SQL: the latest dated reading of one of the action's measures with a
-    line is behind it (``is_behind``)."""
+    line is behind it (``is_behind``).
+
+    Built once per process: building it was half the cost of a list page's query, and Django
+    copies an expression when a query uses it, so one can serve every query."""
     from .models import Measure, Reading
 
     value = Coalesce(
@@ -378,28 +383,32 @@ def behind_expression():
 
 def annotate(queryset, today):
     """Actions with a ``rag`` column computed by the same rule, for filtering and sorting."""
+    return queryset.annotate(rag=_rating(today))
+
+
+@lru_cache(maxsize=4)
+def _rating(today):
+    """``annotate``'s expression for ``today``, built once a day per process (as ``behind``)."""
     plan = "recommendation__plan__"
     in_force = Q(rag_override__in=Scale.values) & (
         Q(rag_override_until__isnull=True) | Q(rag_override_until__gte=today)
     )
     due_in = DaysBetween(F("planned_completion_date"), Value(today))
-    return queryset.annotate(
-        rag=Case(
-            When(in_force, then=F("rag_override")),
-            When(status=COMPLETE_STATUS, then=Value(Rag.COMPLETE.value)),
-            When(status=AWAITING_STATUS, then=Value(Rag.AWAITING.value)),
-            When(planned_completion_date__lt=today, then=Value(Rag.RED.value)),
-            When(
-                Q(planned_completion_date__isnull=False)
-                & Q(LessThanOrEqual(due_in, F(f"{plan}amber_days"))),
-                then=Value(Rag.AMBER.value),
-            ),
-            When(stale_expression(today), then=Value(Rag.AMBER.value)),
-            When(behind_expression(), then=Value(Rag.AMBER.value)),
-            When(planned_completion_date__isnull=True, then=Value(Rag.NONE.value)),
-            default=Value(Rag.GREEN.value),
-            output_field=models.CharField(),
-        )
+    return Case(
+        When(in_force, then=F("rag_override")),
+        When(status=COMPLETE_STATUS, then=Value(Rag.COMPLETE.value)),
+        When(status=AWAITING_STATUS, then=Value(Rag.AWAITING.value)),
+        When(planned_completion_date__lt=today, then=Value(Rag.RED.value)),
+        When(
+            Q(planned_completion_date__isnull=False)
+            & Q(LessThanOrEqual(due_in, F(f"{plan}amber_days"))),
+            then=Value(Rag.AMBER.value),
+        ),
+        When(stale_expression(today), then=Value(Rag.AMBER.value)),
+        When(behind_expression(), then=Value(Rag.AMBER.value)),
+        When(planned_completion_date__isnull=True, then=Value(Rag.NONE.value)),
+        default=Value(Rag.GREEN.value),
+        output_field=models.CharField(),
     )
 
 
