@@ -182,7 +182,7 @@ def _counts(actions, today):
               JOIN {members} team ON team.from_owner_id = link.owner_id
           ) people ON people.action_id = rated.id
          GROUP BY people.owner_id, rag
-    """  # noqa: S608 (the fixed text above; values are parameters)
+    """  # noqa: S608  # nosec B608
     plan_counts, body_counts, owner_counts, chase = Counter(), Counter(), Counter(), Counter()
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
