@@ -92,7 +92,7 @@ def sign_in(base, username):
     session = Session(base)
     _, _, page = session.request("GET", "/accounts/login/")
     token = CSRF.search(page).group(1).decode()
-    fields = {"username": username, "password": "demo", "csrfmiddlewaretoken": token}
+    fields = {"username": username, "password": "demo", "csrfmiddlewaretoken": token}  # nosec B105: the demo logins' password
     status, headers, _ = session.post("/accounts/login/", fields)
     if status != 302 or "sessionid" not in session.cookies:
         raise SystemExit(f"{username} could not sign in (HTTP {status}): load the demo (DEMO=1)")

@@ -110,7 +110,7 @@ def reference_server(db_name):
            "PYTHONPATH": f"{shim}:{REFERENCE}"}  # fmt: skip
     for name in ("DATABASE_URL", "SECRET_KEY"):
         env.pop(name, None)
-    subprocess.run(["psql", "-q", "-h", "127.0.0.1", "-U", "postgres", "-c",
+    subprocess.run(["psql", "-q", "-h", "127.0.0.1", "-U", "postgres", "-c",  # nosec B607
                     f'DROP DATABASE IF EXISTS "{db_name}"', "-c", f'CREATE DATABASE "{db_name}"'],
                    check=True, capture_output=True)  # fmt: skip
     python = sys.executable
