@@ -254,6 +254,29 @@ def rate(action, today, limits=DEFAULTS, *, last_update_on=None, behind=False):
     return Rag.GREEN
 
 
+def holds_until(action, today, limits=DEFAULTS, *, last_update_on=None):
+    """The first day after ``today`` on which ``rate`` of the same facts could differ (None: never).
+
+    The rule compares ``today`` with fixed dates only, so a rating holds until one of them is
+    crossed: an override's last day, the planned date (red the day after, amber from
+    ``amber_days`` before), and the day the action goes stale. A caller rating many days (the
+    trend) rates again only then, or when the facts change."""
+    due = action.planned_completion_date
+    until = getattr(action, "rag_override_until", None)
+    created_on = getattr(action, "created_on", None)
+    if created_on is None and getattr(action, "created_at", None):
+        created_on = timezone.localdate(action.created_at)
+    latest = max((d for d in (last_update_on, created_on) if d is not None), default=None)
+    one = dt.timedelta(days=1)
+    edges = [
+        until + one if until else None,
+        due + one if due else None,
+        due - dt.timedelta(days=limits.amber_days) if due else None,
+        latest + dt.timedelta(days=limits.stale_days) + one if latest else None,
+    ]
+    return min((d for d in edges if d is not None and d > today), default=None)
+
+
 def words(action, rating, scale=ScaleKind.RAG, today=None):
     """What a rating says: the rule's wording, or for an override who set it, why and until when.
 

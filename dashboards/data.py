@@ -294,7 +294,7 @@ def trend(plan, today):
     start = timezone.localdate(first or records[0][1])
     limits = rag.Thresholds.of(plan)
     shown = {r: rag.on_scale(r, plan.rag_scale).value for r in rag.Rag}
-    state, last, columns = {}, {}, []
+    state, last, columns, memo = {}, {}, [], {}
     r = u = 0
     for end in _week_ends(start, today):
         while r < len(records) and timezone.localdate(records[r][1]) <= end:
@@ -311,10 +311,17 @@ def trend(plan, today):
         while u < len(updates) and updates[u][0] <= end:
             last[updates[u][1]] = updates[u][0]
             u += 1
-        rated = Counter(
-            rag.rate(action, end, limits, last_update_on=last.get(pk))
-            for pk, action in state.items()
-        )
+        rated = Counter()
+        for pk, action in state.items():
+            # An action is rated again only when its facts change or a date of the rule passes.
+            latest = last.get(pk)
+            held = memo.get(pk)
+            if (held is None or held[0] is not action or held[1] != latest
+                    or (held[3] is not None and end >= held[3])):  # fmt: skip
+                rating = rag.rate(action, end, limits, last_update_on=latest)
+                until = rag.holds_until(action, end, limits, last_update_on=latest)
+                held = memo[pk] = (action, latest, rating, until)
+            rated[held[2]] += 1
         tally = Counter()
         for rating, n in rated.items():
             tally[shown[rating]] += n

@@ -4,9 +4,12 @@ amber; no date none; else green. Python (``rate``) and the database (``annotate`
 
 import datetime as dt
 from decimal import Decimal
+from types import SimpleNamespace
 
 import pytest
 from django.utils import timezone
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from actionplans import rag
 from actionplans.models import Action, Measure
@@ -222,3 +225,29 @@ def test_the_roll_up_in_the_database_agrees():
     totals = rows.aggregate(**rag.roll_up_columns())
     from_db = rag.roll_up_from(totals["average"], totals["unfinished"])
     assert from_db == rag.roll_up(ratings) == Rag.AMBER
+
+
+DAY = dt.date(2026, 6, 1)
+# Dates near the day rated, where the rule's edges are.
+near = st.one_of(st.none(), st.integers(-120, 120).map(lambda n: DAY + dt.timedelta(days=n)))
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    status=st.sampled_from(Action.Status.values), due=near, override=st.sampled_from(["", "red"]),
+    until=near, created=near, last=near, amber=st.integers(0, 30), stale=st.integers(1, 60),
+)  # fmt: skip
+def test_a_rating_holds_until_the_day_holds_until_names(
+    status, due, override, until, created, last, amber, stale
+):
+    # The trend rates an action again only on that day: every day before it must rate the same.
+    action = SimpleNamespace(status=status, planned_completion_date=due, rag_override=override,
+                             rag_override_until=until, created_on=created)  # fmt: skip
+    limits = Thresholds(amber_days=amber, stale_days=stale)
+    rating = rag.rate(action, DAY, limits, last_update_on=last)
+    until_day = rag.holds_until(action, DAY, limits, last_update_on=last)
+    assert until_day is None or until_day > DAY
+    end = until_day or DAY + dt.timedelta(days=400)
+    for n in range(1, (end - DAY).days):
+        later = DAY + dt.timedelta(days=n)
+        assert rag.rate(action, later, limits, last_update_on=last) == rating, later
