@@ -173,13 +173,14 @@ def _counts(actions, today):
         SELECT 'plan', plan, body, rag, COUNT(*), {", ".join(f"SUM({n})" for n in CHASE)}
           FROM rated GROUP BY plan, body, rag
         UNION ALL
-        SELECT 'owner', people.owner_id, NULL, rag, COUNT(DISTINCT rated.id),
-               {", ".join("0" for _ in CHASE)}
+        SELECT 'owner', people.owner_id, NULL, rag, COUNT(*), {", ".join("0" for _ in CHASE)}
           FROM rated JOIN (
             SELECT action_id, owner_id FROM {links}
             UNION ALL
-            SELECT link.action_id, team.to_owner_id FROM {links} link
+            SELECT DISTINCT link.action_id, team.to_owner_id FROM {links} link
               JOIN {members} team ON team.from_owner_id = link.owner_id
+             WHERE NOT EXISTS (SELECT 1 FROM {links} own WHERE own.action_id = link.action_id
+                               AND own.owner_id = team.to_owner_id)
           ) people ON people.action_id = rated.id
          GROUP BY people.owner_id, rag
     """  # noqa: S608  # nosec B608
