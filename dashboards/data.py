@@ -5,11 +5,16 @@ list (``actionplans.queries``), so each number links to the list of exactly thos
 """
 
 import datetime as dt
+import functools
+import hashlib
 from collections import Counter
 from dataclasses import dataclass, field
+from pathlib import Path
 from types import SimpleNamespace
 from urllib.parse import urlencode
 
+from django.conf import settings
+from django.core.cache import caches
 from django.db import connection
 from django.db.models import Case, When
 from django.urls import reverse
@@ -107,7 +112,7 @@ CHASE = ("overdue", "due_soon", "stale", "awaiting")
 def across_plans(user, today):
     """The manager's dashboard: ratings by plan, inspection, owner and accountable body, and what
     needs chasing, across every plan the user may see."""
-    plan_counts, body_counts, owner_counts, chase = _counts(rules.visible_actions(user), today)
+    plan_counts, body_counts, owner_counts, chase = _reused_counts(user, today)
     headline = [
         ("Overdue", chase["overdue"], action_list_url(overdue="on")),
         ("Due soon (within each plan's days)", chase["due_soon"], action_list_url(due_soon="on")),
@@ -144,6 +149,34 @@ def across_plans(user, today):
                "body", columns),
     ]  # fmt: skip
     return Board(headline, tables, sum(plan_counts.values()))
+
+
+def _reused_counts(user, today):
+    """``_counts`` of the user's plans, reused while none of them changes and the day is the same.
+
+    The key names the plans and their ``rows_token``s, which every recorded change to what they
+    show replaces in its own transaction (``actionplans.page_cache``: actions, updates, readings,
+    owners and teams, the plans' thresholds), and the code that counts; so a changed plan, a plan
+    seen or no longer seen, or a new day is a new key, and nothing is ever stale."""
+    plans = sorted(rules.visible_plans(user).values_list("pk", "rows_token"))
+    digest = hashlib.sha256(repr((plans, today.isoformat(), _code())).encode()).hexdigest()
+    key = f"dashboard-counts:{digest}"
+    store = caches[settings.PAGE_CACHE]
+    counts = store.get(key)
+    if counts is None:
+        counts = _counts(rules.visible_actions(user), today)
+        store.set(key, counts)
+    return counts
+
+
+@functools.cache
+def _code():
+    """A digest of the rule and of this module, read once per process: a release that counts
+    differently never reads another's counts."""
+    digest = hashlib.sha256()
+    for path in (Path(rag.__file__), Path(__file__)):
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
 
 
 def _counts(actions, today):

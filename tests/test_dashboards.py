@@ -8,6 +8,7 @@ from html import unescape
 import pytest
 from django.urls import reverse
 
+from actionplans import services
 from actionplans.models import Owner, Plan
 from bench.dataset import generate
 
@@ -58,6 +59,23 @@ def test_an_owner_counts_their_teams_actions_once_as_the_owner_filter_does(clien
         assert by_owner[f"{reverse('action_list')}?owner={owner_id}"] == n
     for url, count in by_owner.items():
         assert client.get(url).context["page_obj"].paginator.count == count, url
+
+
+def test_the_manager_dashboard_shows_a_change_made_since_it_was_last_seen(client, world):
+    # The counts are reused while the plans are unchanged: an override must show at once.
+    def reds():
+        board = client.get(reverse("manager_dashboard")).context["board"]
+        return sum(n for row in board.tables[0].rows for n, url in row.cells if "rag=red" in url)
+
+    client.force_login(world.manager)
+    before = reds()
+    assert reds() == before  # seen again, unchanged
+    action = world.via_team
+    action.rag_override, action.rag_override_reason = "green", "Done in all but name"
+    services.action_edit(action, actor=world.manager, version=action.version,
+                         fields=["rag_override", "rag_override_reason"], changed=["rag_override"],
+                         owners=list(action.owners.all()))  # fmt: skip
+    assert before and reds() == before - 1
 
 
 def test_the_dashboards_show_only_what_the_user_may_see(client, world):
