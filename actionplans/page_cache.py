@@ -96,15 +96,22 @@ post_save.connect(_user_saved, sender=get_user_model(), dispatch_uid="page_cache
 
 
 @cache
-def _code():
-    """A digest of the code and templates that make the rows, read once per process."""
+def source_digest(*paths):
+    """A digest of the files that make something reused, read once per process: a release that
+    makes it differently never reads another's."""
     digest = hashlib.sha256()
+    for path in paths:
+        digest.update(Path(path).read_bytes())
+    return digest.hexdigest()[:16]
+
+
+@cache
+def _code():
+    """The digest of the code and templates that make the rows."""
     here = Path(__file__).parent
     sources = [here / "snapshots.py", here / "rag.py", here / "templatetags" / "plans.py"]
     sources += [Path(get_template(name).origin.name) for name in MADE_BY]
-    for path in [Path(__file__), *sources]:
-        digest.update(path.read_bytes())
-    return digest.hexdigest()[:16]
+    return source_digest(Path(__file__), *sources)
 
 
 @dataclass(frozen=True)

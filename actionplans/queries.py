@@ -37,7 +37,11 @@ COMPLETED_SHOWN = 10
 OWNER_LINKS = Prefetch("owner_links", ActionOwner.objects.select_related("owner"))
 
 
-def _list_columns(actions):
+def shown_columns(actions):
+    """What lists show but the rating: plan, the overriding manager and the date of the last
+    update (a lookup per row shown, not a join of every update before the page is cut). For
+    rows only shown, not filtered or sorted by rating, ``rated`` then rates them in Python,
+    which costs less than building the rule's SQL."""
     last_update = ProgressUpdate.objects.filter(action=OuterRef("pk")).order_by("-written_on")
     return actions.annotate(
         last_update_on=Subquery(last_update.values("written_on")[:1])
@@ -45,15 +49,8 @@ def _list_columns(actions):
 
 
 def with_list_columns(actions, today):
-    """Actions with what lists show: plan, owners, RAG and the date of the last update (a lookup
-    per row shown, not a join of every update before the page is cut)."""
-    return rag.annotate(_list_columns(actions), today).prefetch_related(OWNER_LINKS)
-
-
-def shown_columns(actions):
-    """``with_list_columns`` without the rating, for rows that are only shown, not filtered or
-    sorted by it: ``rated`` then rates them, which costs less than building the rule's SQL."""
-    return _list_columns(actions)
+    """Actions with what lists show, owners and the rating (in SQL, to filter or sort by it)."""
+    return rag.annotate(shown_columns(actions), today).prefetch_related(OWNER_LINKS)
 
 
 def rated(rows, today):

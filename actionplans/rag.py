@@ -167,12 +167,16 @@ def _override(action, today):
 def is_stale(action, today, last_update_on, limits=DEFAULTS):
     """No update for ``stale_days``, counted from the later of the last update and creation."""
     since = today - dt.timedelta(days=limits.stale_days)
+    return (_last_activity(action, last_update_on) or dt.date.min) < since
+
+
+def _last_activity(action, last_update_on):
+    """The later of the last update and the action's creation (None if neither is known)."""
     # ``created_on``, where a caller rating one action on many days has worked it out once.
     created_on = getattr(action, "created_on", None)
     if created_on is None and getattr(action, "created_at", None):
         created_on = timezone.localdate(action.created_at)
-    latest = max(d for d in (last_update_on, created_on, dt.date.min) if d is not None)
-    return latest < since
+    return max((d for d in (last_update_on, created_on) if d is not None), default=None)
 
 
 def reading_value(reading):
@@ -263,10 +267,7 @@ def holds_until(action, today, limits=DEFAULTS, *, last_update_on=None):
     trend) rates again only then, or when the facts change."""
     due = action.planned_completion_date
     until = getattr(action, "rag_override_until", None)
-    created_on = getattr(action, "created_on", None)
-    if created_on is None and getattr(action, "created_at", None):
-        created_on = timezone.localdate(action.created_at)
-    latest = max((d for d in (last_update_on, created_on) if d is not None), default=None)
+    latest = _last_activity(action, last_update_on)
     one = dt.timedelta(days=1)
     edges = [
         until + one if until else None,

@@ -5,11 +5,9 @@ list (``actionplans.queries``), so each number links to the list of exactly thos
 """
 
 import datetime as dt
-import functools
 import hashlib
 from collections import Counter
 from dataclasses import dataclass, field
-from pathlib import Path
 from types import SimpleNamespace
 from urllib.parse import urlencode
 
@@ -19,7 +17,7 @@ from django.db import connection
 from django.db.models import Case, When
 from django.urls import reverse
 
-from actionplans import queries, rag, rules
+from actionplans import page_cache, queries, rag, rules
 from actionplans.models import (
     Action,
     ActionOwner,
@@ -159,7 +157,8 @@ def _reused_counts(user, today):
     owners and teams, the plans' thresholds), and the code that counts; so a changed plan, a plan
     seen or no longer seen, or a new day is a new key, and nothing is ever stale."""
     plans = sorted(rules.visible_plans(user).values_list("pk", "rows_token"))
-    digest = hashlib.sha256(repr((plans, today.isoformat(), _code())).encode()).hexdigest()
+    code = page_cache.source_digest(rag.__file__, __file__)
+    digest = hashlib.sha256(repr((plans, today.isoformat(), code)).encode()).hexdigest()
     key = f"dashboard-counts:{digest}"
     store = caches[settings.PAGE_CACHE]
     counts = store.get(key)
@@ -167,16 +166,6 @@ def _reused_counts(user, today):
         counts = _counts(rules.visible_actions(user), today)
         store.set(key, counts)
     return counts
-
-
-@functools.cache
-def _code():
-    """A digest of the rule and of this module, read once per process: a release that counts
-    differently never reads another's counts."""
-    digest = hashlib.sha256()
-    for path in (Path(rag.__file__), Path(__file__)):
-        digest.update(path.read_bytes())
-    return digest.hexdigest()
 
 
 def _counts(actions, today):
