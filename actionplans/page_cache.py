@@ -1,15 +1,19 @@
-"""The plan page's rows, built and rendered once and reused (issue 16: the page was 60% template
-rendering and 28% building rows).
+"""Pages built and rendered once and reused (issue 16: the plan page was 60% template rendering
+and 28% building rows): the plan page's rows (``PlanPage``), and the main part of the pages a
+reader opens most, their home and the action list (``for_reader``).
 
 What is reused is kept in the "pages" cache under a key naming everything it depends on:
 
-- the plan and its ``rows_token``, which every recorded change to what the rows show replaces in
-  the same transaction (``bump``, from simple-history's signal, so every write that keeps history
-  counts; owners' and users' names are on every plan, so a change to one replaces every plan's);
+- the plans and their ``rows_token``, which every recorded change to what the pages show replaces
+  in the same transaction (``bump``, from simple-history's signal, so every write that keeps
+  history counts; owners' and users' names are on every plan, so a change to one replaces every
+  plan's, as does a change to anyone's roles);
 - today's date, since ratings move with it;
-- what the reader asked for and may do (editing controls, every update or the latest, sections
-  closed, the narrowing), never who they are; the CSRF token is put in when the page is served;
-- the code and templates that make the rows, so a new release never serves an old rendering.
+- for the plan page, what the reader asked for and may do (editing controls, every update or the
+  latest, sections closed, the narrowing), never who they are; the CSRF token is put in when the
+  page is served. For a reader's pages, who they are, what they asked for (the address's query)
+  and every plan they may see: a plan they come to see, or no longer see, is a new key;
+- the release (``release``), so a new version never serves what an old one made.
 
 A key is never reused for other content, so nothing has to be deleted and the cache needs no
 sharing between app servers to be right (sharing only saves work): see docs/deploy.md.
@@ -24,21 +28,21 @@ from pathlib import Path
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
 from django.core.cache import caches
 from django.db.models import Q
-from django.db.models.signals import post_save
+from django.db.models.signals import m2m_changed, post_save
 from django.middleware.csrf import get_token
-from django.template.loader import get_template, render_to_string
+from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
 from simple_history.signals import post_create_historical_record
 
-from . import snapshots
+from inspections.models import Inspection
+
+from . import rules, snapshots
 from .models import Action, Measure, Owner, Plan, ProgressUpdate, Reading, Recommendation, Section
 
 TEMPLATE = "includes/plan_outline.html"
-MADE_BY = [
-    TEMPLATE, "includes/move_buttons.html", "includes/rag_tag.html", "includes/status_tag.html",
-]  # fmt: skip
 
 
 def _cache():
@@ -66,6 +70,8 @@ def _plans_changed_by(instance):
     if isinstance(instance, Reading):
         measures = Measure.objects.filter(pk=instance.measure_id)
         return list(measures.values_list("plan_id", flat=True))
+    if isinstance(instance, Inspection):  # named in the action list's inspection filter
+        return list(instance.plans.values_list("pk", flat=True))
     if isinstance(instance, Owner):
         return None
     return []
@@ -88,30 +94,65 @@ def _user_saved(sender, instance, created, update_fields=None, **kwargs):
         bump(None)
 
 
+def _roles_changed(sender, action, **kwargs):
+    # What a reader may see and do follows their roles, which no history records.
+    if action in {"post_add", "post_remove", "post_clear"}:
+        bump(None)
+
+
 post_create_historical_record.connect(_history_recorded, dispatch_uid="page_cache_history")
 post_save.connect(_user_saved, sender=get_user_model(), dispatch_uid="page_cache_user")
+for _roles in (
+    get_user_model().groups.through,
+    get_user_model().user_permissions.through,
+    Group.permissions.through,
+):
+    m2m_changed.connect(_roles_changed, sender=_roles, dispatch_uid=f"page_cache_{_roles.__name__}")
 
 
 # --- Reuse -----------------------------------------------------------------------------------
 
 
 @cache
-def source_digest(*paths):
-    """A digest of the files that make something reused, read once per process: a release that
-    makes it differently never reads another's."""
+def release():
+    """A digest of the project's code and templates, read once per process: a release that makes
+    a page differently never reads what another made."""
+    root = Path(settings.BASE_DIR)
+    folders = [root / "templates", root / "config"]
+    folders += [path.parent for path in root.glob("*/apps.py")]
     digest = hashlib.sha256()
-    for path in paths:
-        digest.update(Path(path).read_bytes())
+    for path in sorted(p for folder in folders for p in folder.rglob("*.*")):
+        if path.suffix in {".py", ".html", ".css"}:
+            digest.update(path.read_bytes())
     return digest.hexdigest()[:16]
 
 
-@cache
-def _code():
-    """The digest of the code and templates that make the rows."""
-    here = Path(__file__).parent
-    sources = [here / "snapshots.py", here / "rag.py", here / "templatetags" / "plans.py"]
-    sources += [Path(get_template(name).origin.name) for name in MADE_BY]
-    return source_digest(Path(__file__), *sources)
+def key_of(*parts):
+    """A cache key for ``parts`` (plain values) and the release."""
+    return hashlib.sha256(repr((*parts, release())).encode()).hexdigest()
+
+
+def visible_plans_now(user):
+    """The plans ``user`` may see with their rows tokens: as part of a key, any change to what
+    they show, or to which plans they are, makes a new one."""
+    return sorted(rules.visible_plans(user).values_list("pk", "rows_token"))
+
+
+def reuse(key, make):
+    """What ``make()`` returns, made once for ``key`` and kept in the pages cache."""
+    made = _cache().get(key)
+    if made is None:
+        made = make()
+        _cache().set(key, made)
+    return made
+
+
+def for_reader(request, page, today, make):
+    """The main part of a reader's ``page`` (rendered by ``make()``), made once for this user,
+    the address's query, the plans they may see as they now are, and ``today``."""
+    asked = list(request.GET.lists())
+    key = key_of(page, request.user.pk, asked, visible_plans_now(request.user), today.isoformat())
+    return mark_safe(reuse(key, make))  # nosec B308 B703: rendered by a template, escaped there
 
 
 @dataclass(frozen=True)
@@ -159,12 +200,9 @@ class PlanPage:
 
     def __init__(self, plan, today):
         self.plan, self.today = plan, today
-        self.key = f"plan:{plan.pk}:{plan.rows_token or '-'}:{today.isoformat()}:{_code()}"
+        self.key = key_of("plan", plan.pk, plan.rows_token, today.isoformat())
         self._whole = None
-        self.summary = _cache().get(self.key)
-        if self.summary is None:
-            self.summary = Summary.of(self.whole)
-            _cache().set(self.key, self.summary)
+        self.summary = reuse(self.key, lambda: Summary.of(self.whole))
 
     @property
     def whole(self):
@@ -174,11 +212,10 @@ class PlanPage:
 
     def rows(self, request, *, can_edit, all_updates, sections_closed, narrowing):
         asked = (can_edit, all_updates, sections_closed, *sorted(narrowing.items()))
-        key = f"{self.key}:{hashlib.sha256(repr(asked).encode()).hexdigest()[:16]}"
-        rows = _cache().get(key)
-        if rows is None:
-            rows = self._render(can_edit, all_updates, sections_closed, narrowing)
-            _cache().set(key, rows)
+        rows = reuse(
+            key_of(self.key, asked),
+            lambda: self._render(can_edit, all_updates, sections_closed, narrowing),
+        )
         html = rows.html
         if rows.csrf_mark:  # the controls' forms: this reader's token, not a stored one
             html = html.replace(rows.csrf_mark, get_token(request))

@@ -5,14 +5,11 @@ list (``actionplans.queries``), so each number links to the list of exactly thos
 """
 
 import datetime as dt
-import hashlib
 from collections import Counter
 from dataclasses import dataclass, field
 from types import SimpleNamespace
 from urllib.parse import urlencode
 
-from django.conf import settings
-from django.core.cache import caches
 from django.db import connection
 from django.db.models import Case, When
 from django.urls import reverse
@@ -154,18 +151,11 @@ def _reused_counts(user, today):
 
     The key names the plans and their ``rows_token``s, which every recorded change to what they
     show replaces in its own transaction (``actionplans.page_cache``: actions, updates, readings,
-    owners and teams, the plans' thresholds), and the code that counts; so a changed plan, a plan
-    seen or no longer seen, or a new day is a new key, and nothing is ever stale."""
-    plans = sorted(rules.visible_plans(user).values_list("pk", "rows_token"))
-    code = page_cache.source_digest(rag.__file__, __file__)
-    digest = hashlib.sha256(repr((plans, today.isoformat(), code)).encode()).hexdigest()
-    key = f"dashboard-counts:{digest}"
-    store = caches[settings.PAGE_CACHE]
-    counts = store.get(key)
-    if counts is None:
-        counts = _counts(rules.visible_actions(user), today)
-        store.set(key, counts)
-    return counts
+    owners and teams, the plans' thresholds), and the release; so a changed plan, a plan seen or
+    no longer seen, or a new day is a new key, and nothing is ever stale."""
+    plans = page_cache.visible_plans_now(user)
+    key = page_cache.key_of("dashboard-counts", plans, today.isoformat())
+    return page_cache.reuse(key, lambda: _counts(rules.visible_actions(user), today))
 
 
 def _counts(actions, today):

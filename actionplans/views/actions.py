@@ -12,7 +12,7 @@ from ..filters import ActionFilter
 from ..forms import ProgressUpdateForm, ProposeCompleteForm, ReopenForm, SignOffForm
 from ..models import Action
 from . import posted
-from .plans import history_page
+from .plans import history_page, render_reused
 
 PAGE_SIZE = 50
 SORTABLE = [
@@ -27,6 +27,13 @@ SORTABLE = [
 
 def action_list(request):
     today = timezone.localdate()
+    return render_reused(
+        request, "actionplans/action_list.html", today, lambda: _action_list(request, today)
+    )
+
+
+def _action_list(request, today):
+    """The action list's filters, the page of actions they match, and the sorting links."""
     # The rule in SQL only when the list is filtered or sorted by rating; else the page's rows are
     # rated in Python (queries.rated), which costs less than building the rule's SQL.
     sorts = [key.lstrip("-") for key in request.GET.get("o", "").split(",")]
@@ -49,14 +56,13 @@ def action_list(request):
         queries.rated([page.object_list], today)
     without_page = request.GET.copy()
     without_page.pop("page", None)
-    context = {
+    return {
         "filter": filterset,
         "page_obj": page,
         "query": without_page.urlencode(),
         "columns": _sort_links(without_page),
         "today": today,
     }
-    return render(request, "actionplans/action_list.html", context)
 
 
 def _sort_links(params):

@@ -3,6 +3,7 @@ import datetime as dt
 from django.core.paginator import Paginator
 from django.db.models import Count
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.utils import timezone
 
 from .. import history, page_cache, queries, rules, snapshots
@@ -12,16 +13,27 @@ from ..forms import AsOfForm, PlanNarrowForm
 def home(request):
     today = timezone.localdate()
     if rules.is_clerk(request.user):
-        context = {"bodies": queries.clerk_overview(request.user, today), "today": today,
-                   "recent_days": queries.STALE_DAYS}  # fmt: skip
-        return render(request, "actionplans/home_clerk.html", context)
-    context = {
+        return render_reused(request, "actionplans/home_clerk.html", today, lambda: {
+            "bodies": queries.clerk_overview(request.user, today), "today": today,
+            "recent_days": queries.STALE_DAYS,
+        })  # fmt: skip
+    return render_reused(request, "actionplans/home.html", today, lambda: {
         "work": queries.my_work(request.user, today),
         "today": today,
         "stale_days": queries.STALE_DAYS,
         "due_soon_days": queries.DUE_SOON_DAYS,
-    }
-    return render(request, "actionplans/home.html", context)
+    })  # fmt: skip
+
+
+def render_reused(request, template, today, context):
+    """``template``, whose main part (its "body" partial) is rendered from ``context()`` once and
+    reused while nothing it shows changes (page_cache.for_reader)."""
+
+    def make():
+        return render_to_string(f"{template}#body", context(), request)
+
+    body = page_cache.for_reader(request, template, today, make)
+    return render(request, template, {"body": body})
 
 
 def plan_list(request):

@@ -1,0 +1,113 @@
+"""A reader's home and the action list are made once and reused (page_cache.for_reader): what is
+reused is this reader's, for this address and day, and any change to what it shows is seen at once.
+"""
+
+import datetime as dt
+
+import pytest
+from django.contrib.auth.models import Group
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from actionplans import services
+
+from .factories import InspectionFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def shown(client, url):
+    response = client.get(url)
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def queries_of(client, url):
+    with CaptureQueriesContext(connection) as captured:
+        shown(client, url)
+    return len(captured.captured_queries)
+
+
+@pytest.mark.parametrize("url", [reverse("home"), reverse("action_list") + "?overdue=on"])
+def test_the_second_view_is_reused_and_a_change_shows_at_once(client, world, proposed, url):
+    client.force_login(world.officer)
+    made = queries_of(client, url)
+    before = shown(client, url)
+    assert queries_of(client, url) < made  # reused: the rows are not asked for again
+    assert "Awaiting sign-off" in before or "awaiting" in before.lower()
+    services.completion_return(proposed, manager=world.manager, reason="Attach the audit")
+    after = shown(client, url)
+    assert after != before
+    if url == reverse("home"):
+        assert "returned your proposal" not in before and "returned your proposal" in after
+
+
+def test_each_reader_is_served_their_own_home(client, world):
+    client.force_login(world.officer)
+    assert "Signed in as Terry" in shown(client, reverse("home"))
+    client.force_login(world.other_officer)
+    page = shown(client, reverse("home"))
+    assert "Signed in as Sue" in page and "Terry" not in page
+
+
+def test_a_new_role_shows_at_once(client, world):
+    client.force_login(world.officer)
+    assert "Awaiting your sign-off" not in shown(client, reverse("home"))
+    world.officer.groups.add(Group.objects.get(name="Manager"))
+    assert "Awaiting your sign-off" in shown(client, reverse("home"))
+
+
+def test_a_plan_a_reader_comes_to_see_shows_in_their_list(client, world):
+    """A partner agency sees only the plans it has actions in: given one in another plan, it sees
+    that plan's action at once, and no longer when the action is taken from it."""
+    link = f'href="{world.elsewhere.get_absolute_url()}"'
+    client.force_login(world.partner)
+    assert link not in shown(client, reverse("action_list"))
+    owners = list(world.elsewhere.owners.all())
+
+    def give(action, owners):
+        services.action_edit(
+            action, actor=world.other_manager, version=action.version, fields=[], owners=owners
+        )
+        action.refresh_from_db()
+
+    give(world.elsewhere, [*owners, world.partner_owner])
+    assert link in shown(client, reverse("action_list"))
+    give(world.elsewhere, owners)
+    assert link not in shown(client, reverse("action_list"))
+
+
+def test_an_inspection_renamed_shows_in_the_filter_at_once(client, world):
+    inspection = InspectionFactory(title="Single inspection of services")
+    world.plan.inspections.add(inspection)
+    client.force_login(world.clerk)
+    assert "Single inspection of services" in shown(client, reverse("action_list"))
+    inspection.title = "Inspection of local authority children's services"
+    services.inspection_edit(
+        inspection, actor=world.manager, version=inspection.version, fields=["title"]
+    )
+    page = shown(client, reverse("action_list"))
+    assert "Inspection of local authority children&#x27;s services" in page
+
+
+def test_what_is_reused_is_for_one_day(client, world, monkeypatch):
+    client.force_login(world.officer)
+    today = timezone.localdate()
+    assert today.strftime("%A") in shown(client, reverse("home"))
+    tomorrow = today + dt.timedelta(days=1)
+    monkeypatch.setattr(timezone, "localdate", lambda *args, **kwargs: tomorrow)
+    assert f"Today is {tomorrow.strftime('%A')}" in shown(client, reverse("home"))
+
+
+def test_hostile_queries_are_escaped_and_kept_apart(client, world):
+    client.force_login(world.clerk)
+    url = reverse("action_list")
+    script = shown(client, url + "?q=<script>alert(1)</script>&due_after=31/02/2012&page=x")
+    assert "<script>alert(1)" not in script and "&lt;script&gt;alert(1)" in script
+    assert "Enter a valid date" in script
+    plain = shown(client, url + "?q=CP4")
+    assert "&lt;script&gt;" not in plain and "Enter a valid date" not in plain
+    # The same words in another order of parameters is still answered rightly.
+    assert "Enter a valid date" in shown(client, url + "?page=x&due_after=31/02/2012&q=a")
