@@ -147,12 +147,25 @@ def reuse(key, make):
     return made
 
 
-def for_reader(request, page, today, make):
+def for_reader(request, page, today, make, *, plans=None):
     """The main part of a reader's ``page`` (rendered by ``make()``), made once for this user,
-    the address's query, the plans they may see as they now are, and ``today``."""
+    the address's query, ``today`` and ``plans`` (pairs of a plan and its rows token; by default
+    every plan they may see, as they now are)."""
+    if plans is None:
+        plans = visible_plans_now(request.user)
     asked = list(request.GET.lists())
-    key = key_of(page, request.user.pk, asked, visible_plans_now(request.user), today.isoformat())
+    key = key_of(page, request.user.pk, asked, plans, today.isoformat())
     return mark_safe(reuse(key, make))  # nosec B308 B703: rendered by a template, escaped there
+
+
+# Where a plan page's main part, made for one reader, takes the rows that every reader shares: the
+# same in every app server, and no text from a user can make it (templates escape "<").
+ROWS_MARK = mark_safe("<!-- the plan's rows -->")  # nosec B308 B703: a constant
+
+
+def with_rows(body, rows):
+    """A plan page's main part with its rows (both rendered and escaped by their templates)."""
+    return mark_safe(body.replace(ROWS_MARK, rows, 1))  # nosec B308 B703: see above
 
 
 @dataclass(frozen=True)

@@ -27,7 +27,7 @@ import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-REFERENCE = Path(os.environ.get("REFERENCE_PAGE", ROOT.parent.parent / "shared" / "reference-page"))
+REFERENCE = Path(os.environ.get("REFERENCE_PAGE", ROOT.parent / "shared" / "reference-page"))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 os.environ.setdefault("SECRET_KEY", "bench-only-not-a-secret")
 os.environ.pop("DEBUG", None)  # production settings

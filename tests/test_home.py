@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from actionplans import queries, rules, services
-from actionplans.models import Action, Owner, Plan, ProgressUpdate
+from actionplans.models import Action, Owner, ProgressUpdate
 
 from .conftest import action_form_data, pdf
 from .factories import ActionFactory, OwnerFactory, PlanFactory, ProgressUpdateFactory

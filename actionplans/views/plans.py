@@ -1,4 +1,5 @@
 import datetime as dt
+from dataclasses import replace
 
 from django.core.paginator import Paginator
 from django.db.models import Count
@@ -25,15 +26,18 @@ def home(request):
     })  # fmt: skip
 
 
-def render_reused(request, template, today, context):
+def render_reused(request, template, today, context, *, plans=None, rows=None, outer=None):
     """``template``, whose main part (its "body" partial) is rendered from ``context()`` once and
-    reused while nothing it shows changes (page_cache.for_reader)."""
+    reused while nothing it shows changes (page_cache.for_reader); ``outer`` is what the rest of
+    the page (title, breadcrumbs) shows, and ``rows`` a plan's rows to put in the main part."""
 
     def make():
         return render_to_string(f"{template}#body", context(), request)
 
-    body = page_cache.for_reader(request, template, today, make)
-    return render(request, template, {"body": body})
+    body = page_cache.for_reader(request, template, today, make, plans=plans)
+    if rows is not None:
+        body = page_cache.with_rows(body, rows)
+    return render(request, template, {**(outer or {}), "body": body})
 
 
 def plan_list(request):
@@ -47,8 +51,9 @@ def plan_list(request):
 
 def plan_detail(request, pk):
     plan = rules.get_plan_for_user(request.user, pk)
+    today = timezone.localdate()
     # The rows are built and rendered once per plan version, day and kind of reader (page_cache).
-    page = page_cache.PlanPage(plan, timezone.localdate())
+    page = page_cache.PlanPage(plan, today)
     narrow_form = PlanNarrowForm(
         request.GET or None, sections=[(s.id, s.title) for s in page.summary.sections if s.id]
     )
@@ -59,13 +64,14 @@ def plan_detail(request, pk):
     all_updates = params.get("updates") == "all"
     # Sections open by default; closed on request (?sections=closed), with no JavaScript.
     sections_closed = params.get("sections") == "closed"
-    context = {
+    rows = page.rows(
+        request, can_edit=can_edit, all_updates=all_updates,
+        sections_closed=sections_closed, narrowing=narrowing,
+    )  # fmt: skip
+    context = lambda: {  # noqa: E731
         "plan": plan,
         "whole": page.summary,
-        "outline": page.rows(
-            request, can_edit=can_edit, all_updates=all_updates,
-            sections_closed=sections_closed, narrowing=narrowing,
-        ),
+        "outline": replace(rows, html=page_cache.ROWS_MARK),
         "narrow_form": narrow_form,
         "narrowed": any(narrowing.values()),
         "inspections": plan.inspections.all(),
@@ -80,7 +86,11 @@ def plan_detail(request, pk):
             "sections_open": _query(params, sections=None),
         },
     }  # fmt: skip
-    return render(request, "actionplans/plan_detail.html", context)
+    return render_reused(
+        request, "actionplans/plan_detail.html", today, context,
+        plans=[(plan.pk, plan.rows_token)], rows=rows.html,
+        outer={"plan": plan, "narrow_form": narrow_form},
+    )  # fmt: skip
 
 
 def _query(params, **changes):
