@@ -1,20 +1,25 @@
 """A mixed load through the production setup (`make serve DEMO=1`), with the bare page's figure.
 
     make serve DEMO=1 &     # in another shell, or already running
-    .venv/bin/python -m bench.load [--users 50] [--seconds 60] [--base https://127.0.0.1:8443]
+    .venv/bin/python -m bench.load [--users 50] [--seconds 60] [--think 0] \
+        [--base https://127.0.0.1:8443]
 
-50 concurrent users for 60 seconds, each in a loop without pauses: officers writing progress
-updates with a small evidence file (the form, then the post), managers reading the dashboard and
-their plans, clerks downloading committee appendices (the same document, served from the store
-after the first render). Prints requests per second, p50, p95, p99 and errors per kind of
-request; then serves the bare reference page (bench.pages_vs_bare) and measures it with wrk at
-the same concurrency, in the same run. An error is a failed request or a status of 400 or more.
-The certificate is self-signed: it is not verified. Needs the demo logins (password "demo").
+50 concurrent users for 60 seconds: officers writing progress updates with a small evidence file
+(the form, then the post), managers reading the dashboard and their plans, clerks downloading
+committee appendices (the same document, served from the store after the first render). With
+--think 0 (the default) each user asks again the moment an answer comes, which measures how much
+the site can serve; with --think S each pauses between 0.5 S and 1.5 S seconds after each
+answer, as a person reading the page does, which measures what people wait. Prints requests per
+second, p50, p95, p99 and errors per kind of request; then serves the bare reference page
+(bench.pages_vs_bare) and measures it with wrk at the same concurrency, in the same run. An error
+is a failed request or a status of 400 or more. The certificate is self-signed: it is not
+verified. Needs the demo logins (password "demo").
 """
 
 import argparse
 import datetime as dt
 import http.client
+import random
 import re
 import ssl
 import statistics
@@ -104,6 +109,22 @@ def links(session, path, pattern):
     return list(dict.fromkeys(m.decode() for m in re.findall(pattern, page)))
 
 
+class Pacer:
+    """Whether the load goes on, asked after each answer: with ``think``, after the user's pause."""
+
+    def __init__(self, think):
+        self.think, self.stopped = think, threading.Event()
+        self.random = random.Random(1)  # nosec B311: spacing of a load test, not a secret
+
+    def is_set(self):
+        if self.think:
+            self.stopped.wait(self.think * (0.5 + self.random.random()))
+        return self.stopped.is_set()
+
+    def set(self):
+        self.stopped.set()
+
+
 class Recorder:
     def __init__(self):
         self.lock = threading.Lock()
@@ -137,7 +158,7 @@ def officer(base, cookies, actions, record, stop, number):
         path = f"/actions/{action}/update/"
         status, form = record.timed("officer: update form", session, "GET", path)
         found = CSRF.search(form) if status == 200 else None
-        if not found:
+        if not found or stop.is_set():  # (the pause: writing the update)
             continue
         fields = {"csrfmiddlewaretoken": found.group(1).decode(), "period_label": "",
                   "written_on": f"{dt.date.today():%d/%m/%Y}", "status": "",
@@ -151,6 +172,8 @@ def manager(base, cookies, plans, record, stop, number):
     turn = number
     while not stop.is_set():
         record.timed("manager: dashboard", session, "GET", "/dashboard/")
+        if stop.is_set():
+            break
         record.timed("manager: plan page", session, "GET", plans[turn % len(plans)])
         turn += 1
 
@@ -204,6 +227,9 @@ def main(argv=None):
     parser.add_argument("--base", default="https://127.0.0.1:8443")
     parser.add_argument("--users", type=int, default=50)
     parser.add_argument("--seconds", type=int, default=60)
+    parser.add_argument(
+        "--think", type=float, default=0, help="a user's mean pause after each answer, seconds"
+    )
     parser.add_argument("--no-bare", action="store_true", help="skip the bare page's figure")
     args = parser.parse_args(argv)
     base = args.base.rstrip("/")
@@ -225,7 +251,7 @@ def main(argv=None):
 
     officers, clerks = round(args.users * 0.3), round(args.users * 0.2)
     managers = args.users - officers - clerks
-    record, stop = Recorder(), threading.Event()
+    record, stop = Recorder(), Pacer(args.think)
     threads = (
         [threading.Thread(target=officer, args=(base, cookies["officer"], own, record, stop, n))
          for n in range(officers)]
@@ -234,8 +260,9 @@ def main(argv=None):
         + [threading.Thread(target=clerk, args=(base, cookies["clerk"], downloads, record, stop, n))
            for n in range(clerks)]
     )  # fmt: skip
+    pauses = f", pausing {args.think:g} s on average" if args.think else ", without pauses"
     print(f"{args.users} users ({officers} officers, {managers} managers, {clerks} clerks) "
-          f"for {args.seconds} s against {base}")  # fmt: skip
+          f"for {args.seconds} s against {base}{pauses}")  # fmt: skip
     started = time.perf_counter()
     for thread in threads:
         thread.start()
