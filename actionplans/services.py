@@ -391,16 +391,18 @@ def _check_same_organisation(plan, owners_by_field, inspections):
 def plan_create(plan, *, actor, inspections=(), managers=None, reason="Plan created"):
     """A new plan of the actor's council (any organisation for an administrator); the actor
     becomes one of its managers, unless it names its ``managers`` (an administrator setting up
-    a plan for others)."""
+    a plan for others). One history record holds the plan with its inspections and managers."""
     _check_set_up_for(actor, plan.organisation)
     _check_same_organisation(
         plan, {"sponsor": plan.sponsor, "governance_body": plan.governance_body}, inspections
     )
-    _save(plan, actor, reason)
-    _later(plan)
-    plan.inspections.set(inspections)
-    _later(plan)
-    plan.managers.add(*([actor] if managers is None else managers))
+    through = {name: type(plan)._meta.get_field(name).remote_field.through
+               for name in ("inspections", "managers")}  # fmt: skip
+    _add_all(type(plan), [plan], actor=actor, reason=reason, links={
+        "inspections": [through["inspections"](plan=plan, inspection=i) for i in inspections],
+        "managers": [through["managers"](plan=plan, user=user)
+                     for user in ([actor] if managers is None else managers)],
+    })  # fmt: skip
     return plan
 
 
@@ -413,15 +415,6 @@ def plan_manager_add(plan, *, actor, manager):
     plan._history_user = actor
     plan.managers.add(manager)
     return plan
-
-
-def _later(obj):
-    """A record dated by the document (``_history_date``) that is saved again is dated a moment
-    later, so that the object's records never tie ("the plan as it stood" must be one record)."""
-    import datetime as dt
-
-    if getattr(obj, "_history_date", None) is not None:
-        obj._history_date += dt.timedelta(microseconds=1)
 
 
 @transaction.atomic
@@ -899,6 +892,10 @@ def plan_import(
             raise Refused(
                 "There is already an owner with this name in this organisation and service."
             ) from None
+    if status:
+        # The status the document gives, even where an action names no owner (a plan the
+        # inspectorate approved so): Plan.clean's rule is for a manager approving in the browser.
+        plan.status = status
     dated(plan, day)
     plan_create(
         plan, actor=actor, inspections=inspections, managers=managers,
@@ -927,9 +924,4 @@ def plan_import(
         ProgressUpdate, [u for u, _ in updates], actor=actor,
         reason=reason or "Imported from a file",
     )  # fmt: skip
-    if status and status != plan.status:
-        # The status the document gives, even where an action names no owner (a plan the
-        # inspectorate approved so): Plan.clean's rule is for a manager approving in the browser.
-        plan.status = status
-        _save(dated(plan, day), actor, reason or "Status recorded", update_fields=["status"])
     return plan

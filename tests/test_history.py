@@ -98,3 +98,22 @@ def test_a_record_from_a_plans_own_document_says_so_and_who_brought_it_in(world)
     assert describe(imported).who == "Imported from the plan"
     imported.history_change_reason = "Edited"
     assert describe(imported).who == "The system"
+
+
+def test_a_new_plan_is_one_history_record_with_its_inspections_and_managers(world):
+    from actionplans import services
+    from actionplans.models import Plan
+
+    from .factories import InspectionFactory
+
+    inspection = InspectionFactory()
+    plan = services.plan_create(
+        Plan(title="Youth justice plan", organisation=world.plan.organisation),
+        actor=world.manager, inspections=[inspection],
+    )  # fmt: skip
+    (record,) = plan.history.all()
+    assert record.history_type == "+" and record.history_user == world.manager
+    assert [m.user_id for m in record.managers.all()] == [world.manager.pk]
+    assert [i.inspection_id for i in record.inspections.all()] == [inspection.pk]
+    assert list(plan.managers.all()) == [world.manager]
+    assert list(plan.inspections.all()) == [inspection]
