@@ -33,6 +33,7 @@ from django.core.cache import caches
 from django.db.models import Q
 from django.db.models.signals import m2m_changed, post_save
 from django.middleware.csrf import get_token
+from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
 from simple_history.signals import post_create_historical_record
@@ -166,6 +167,20 @@ ROWS_MARK = mark_safe("<!-- the plan's rows -->")  # nosec B308 B703: a constant
 def with_rows(body, rows):
     """A plan page's main part with its rows (both rendered and escaped by their templates)."""
     return mark_safe(body.replace(ROWS_MARK, rows, 1))  # nosec B308 B703: see above
+
+
+def render_reused(request, template, today, context, *, plans=None, rows=None, outer=None):
+    """``template``, whose main part (its "body" partial) is rendered from ``context()`` once and
+    reused while nothing it shows changes (page_cache.for_reader); ``outer`` is what the rest of
+    the page (title, breadcrumbs) shows, and ``rows`` a plan's rows to put in the main part."""
+
+    def make():
+        return render_to_string(f"{template}#body", context(), request)
+
+    body = for_reader(request, template, today, make, plans=plans)
+    if rows is not None:
+        body = with_rows(body, rows)
+    return render(request, template, {**(outer or {}), "body": body})
 
 
 @dataclass(frozen=True)

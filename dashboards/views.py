@@ -1,7 +1,6 @@
-from django.shortcuts import render
 from django.utils import timezone
 
-from actionplans import rag, rules
+from actionplans import page_cache, rag, rules
 
 from . import data
 
@@ -9,17 +8,17 @@ from . import data
 def manager_dashboard(request):
     """Every plan the user may see, by rating and by what needs chasing."""
     today = timezone.localdate()
-    context = {"board": data.across_plans(request.user, today), "today": today}
-    return render(request, "dashboards/manager.html", context)
+    return page_cache.render_reused(request, "dashboards/manager.html", today, lambda: {
+        "board": data.across_plans(request.user, today), "today": today,
+    })  # fmt: skip
 
 
 def plan_dashboard(request, pk):
     plan = rules.get_plan_for_user(request.user, pk)
     today = timezone.localdate()
-    context = {
-        "plan": plan,
-        "board": data.one_plan(plan, today),
-        "today": today,
-        "roll_up_rule": rag.ROLL_UP_RULE,
-    }
-    return render(request, "dashboards/plan.html", context)
+    return page_cache.render_reused(
+        request, "dashboards/plan.html", today,
+        lambda: {"plan": plan, "board": data.one_plan(plan, today), "today": today,
+                 "roll_up_rule": rag.ROLL_UP_RULE},
+        plans=[(plan.pk, plan.rows_token)], outer={"plan": plan},
+    )  # fmt: skip

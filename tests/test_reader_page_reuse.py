@@ -111,3 +111,19 @@ def test_hostile_queries_are_escaped_and_kept_apart(client, world):
     assert "&lt;script&gt;" not in plain and "Enter a valid date" not in plain
     # The same words in another order of parameters is still answered rightly.
     assert "Enter a valid date" in shown(client, url + "?page=x&due_after=31/02/2012&q=a")
+
+
+def test_the_plan_dashboard_shows_a_new_reading_at_once(client, world):
+    from actionplans.models import Reading
+
+    client.force_login(world.manager)
+    url = reverse("plan_dashboard", args=[world.plan.pk])
+    made = queries_of(client, url)
+    assert queries_of(client, url) < made
+    assert "Quarter four reading" not in shown(client, url)
+    services.reading_add(
+        Reading(measure=world.measure, value=37, taken_on=dt.date(2012, 12, 31),
+                period_label="Quarter four reading"),
+        actor=world.manager,
+    )  # fmt: skip
+    assert "Quarter four reading" in shown(client, url)

@@ -7,12 +7,12 @@ from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 
 from .. import evidence as evidence_rules
-from .. import queries, rag, rules, services
+from .. import page_cache, queries, rag, rules, services
 from ..filters import ActionFilter
 from ..forms import ProgressUpdateForm, ProposeCompleteForm, ReopenForm, SignOffForm
 from ..models import Action
 from . import posted
-from .plans import history_page, render_reused
+from .plans import history_page
 
 PAGE_SIZE = 50
 SORTABLE = [
@@ -27,7 +27,7 @@ SORTABLE = [
 
 def action_list(request):
     today = timezone.localdate()
-    return render_reused(
+    return page_cache.render_reused(
         request, "actionplans/action_list.html", today, lambda: _action_list(request, today)
     )
 

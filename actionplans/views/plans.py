@@ -4,7 +4,6 @@ from dataclasses import replace
 from django.core.paginator import Paginator
 from django.db.models import Count
 from django.shortcuts import render
-from django.template.loader import render_to_string
 from django.utils import timezone
 
 from .. import history, page_cache, queries, rules, snapshots
@@ -14,30 +13,16 @@ from ..forms import AsOfForm, PlanNarrowForm
 def home(request):
     today = timezone.localdate()
     if rules.is_clerk(request.user):
-        return render_reused(request, "actionplans/home_clerk.html", today, lambda: {
+        return page_cache.render_reused(request, "actionplans/home_clerk.html", today, lambda: {
             "bodies": queries.clerk_overview(request.user, today), "today": today,
             "recent_days": queries.STALE_DAYS,
         })  # fmt: skip
-    return render_reused(request, "actionplans/home.html", today, lambda: {
+    return page_cache.render_reused(request, "actionplans/home.html", today, lambda: {
         "work": queries.my_work(request.user, today),
         "today": today,
         "stale_days": queries.STALE_DAYS,
         "due_soon_days": queries.DUE_SOON_DAYS,
     })  # fmt: skip
-
-
-def render_reused(request, template, today, context, *, plans=None, rows=None, outer=None):
-    """``template``, whose main part (its "body" partial) is rendered from ``context()`` once and
-    reused while nothing it shows changes (page_cache.for_reader); ``outer`` is what the rest of
-    the page (title, breadcrumbs) shows, and ``rows`` a plan's rows to put in the main part."""
-
-    def make():
-        return render_to_string(f"{template}#body", context(), request)
-
-    body = page_cache.for_reader(request, template, today, make, plans=plans)
-    if rows is not None:
-        body = page_cache.with_rows(body, rows)
-    return render(request, template, {**(outer or {}), "body": body})
 
 
 def plan_list(request):
@@ -86,7 +71,7 @@ def plan_detail(request, pk):
             "sections_open": _query(params, sections=None),
         },
     }  # fmt: skip
-    return render_reused(
+    return page_cache.render_reused(
         request, "actionplans/plan_detail.html", today, context,
         plans=[(plan.pk, plan.rows_token)], rows=rows.html,
         outer={"plan": plan, "narrow_form": narrow_form},
