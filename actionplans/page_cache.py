@@ -175,7 +175,10 @@ def render_reused(request, template, today, context, *, plans=None, rows=None, o
     the page (title, breadcrumbs) shows, and ``rows`` a plan's rows to put in the main part."""
 
     def make():
-        return render_to_string(f"{template}#body", context(), request)
+        # What is reused holds no CSRF token (a form there would be refused, never given another
+        # request's token): a form that posts is put in when served, as the plan's rows' are.
+        # ("" renders nothing; Django 6.1's "NOTPROVIDED" raises in format_html.)
+        return render_to_string(f"{template}#body", {**context(), "csrf_token": ""}, request)
 
     body = for_reader(request, template, today, make, plans=plans)
     if rows is not None:
@@ -260,7 +263,7 @@ class PlanPage:
             "all_updates": all_updates,
             "sections_closed": sections_closed,
             "narrowed": narrowed,
-            "csrf_token": mark or "NOTPROVIDED",
+            "csrf_token": mark,
         }
         html = render_to_string(TEMPLATE, context)
         return Rows(html, outline.action_count, [s.id for s in outline.sections], mark)

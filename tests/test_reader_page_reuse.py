@@ -127,3 +127,21 @@ def test_the_plan_dashboard_shows_a_new_reading_at_once(client, world):
         actor=world.manager,
     )  # fmt: skip
     assert "Quarter four reading" in shown(client, url)
+
+
+def test_what_is_reused_never_holds_a_csrf_token(rf, world, settings, tmp_path):
+    """A form that posts, put by mistake in a reused part, gets no token (so it is refused and
+    seen at once), never the token of the request that happened to make the part."""
+    from actionplans import page_cache
+
+    form = '<form method="post">{% csrf_token %}</form>'
+    (tmp_path / "reused.html").write_text(
+        f"{{{{ body }}}}{{% partialdef body %}}{form}{{% endpartialdef %}}"
+    )
+    settings.TEMPLATES = [
+        {**settings.TEMPLATES[0], "DIRS": [tmp_path, *settings.TEMPLATES[0]["DIRS"]]}
+    ]
+    request = rf.get("/")
+    request.user = world.officer
+    page = page_cache.render_reused(request, "reused.html", timezone.localdate(), dict)
+    assert "<form" in page.content.decode() and "csrfmiddlewaretoken" not in page.content.decode()
