@@ -1,6 +1,7 @@
 """Pages built and rendered once and reused (issue 16: the plan page was 60% template rendering
-and 28% building rows): the plan page's rows (``PlanPage``), and the main part of the pages a
-reader opens most, their home and the action list (``for_reader``).
+and 28% building rows): the plan page's rows, shared by its readers (``PlanPage``), and the main
+part of the pages readers open most, made for each reader (``render_reused``): their home, the
+action list, the plan page around its rows and the dashboards.
 
 What is reused is kept in the "pages" cache under a key naming everything it depends on:
 
@@ -13,7 +14,8 @@ What is reused is kept in the "pages" cache under a key naming everything it dep
   latest, sections closed, the narrowing), never who they are; the CSRF token is put in when the
   page is served. For a reader's pages, who they are, what they asked for (the address's query)
   and every plan they may see: a plan they come to see, or no longer see, is a new key;
-- the release (``release``), so a new version never serves what an old one made.
+- the release (``release``), so a new version never serves what an old one made (an upgrade of a
+  dependency alone is seen the next day, when every key changes).
 
 A key is never reused for other content, so nothing has to be deleted and the cache needs no
 sharing between app servers to be right (sharing only saves work): see docs/deploy.md.
