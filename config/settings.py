@@ -158,9 +158,9 @@ USE_TZ = True
 # UK dates everywhere: "15 November 2011" on pages, 15/11/2011 accepted in forms.
 FORMAT_MODULE_PATH = ["config.formats"]
 
-# The plan page's rows are rendered once and reused (actionplans/page_cache.py). Its keys name
-# everything the rows depend on, so the cache need not be shared to be right: files under VAR_DIR
-# serve every app server on one machine (PAGE_CACHE_DIR moves them). Entries are for one day.
+# Pages are rendered once and reused (actionplans/page_cache.py). Their keys name everything a
+# page depends on, so the cache need not be shared to be right: files under VAR_DIR serve every
+# app server on one machine (PAGE_CACHE_DIR moves them). Entries are for one day.
 PAGE_CACHE = "pages"
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
