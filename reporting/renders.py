@@ -19,7 +19,10 @@ import time
 
 from django.db import IntegrityError, transaction
 from django.tasks import task
+from django.tasks.base import TaskResultStatus
 from django.utils import timezone
+from django_tasks_db import DatabaseBackend
+from django_tasks_db.models import DBTaskResult
 
 from actionplans import snapshots
 from actionplans.models import Plan
@@ -105,6 +108,17 @@ def render_current(plan_id):
         return rendered(plan, appendix.spec_for(plan)).key
     except appendix.AppendixError:
         return None  # nothing to render yet (no recorded rows today)
+
+
+def waiting(plan_id):
+    """Whether a render of the plan's current appendix is queued and not yet started. Only the
+    database queue can say; with another backend every change enqueues its own."""
+    if not isinstance(render_current.get_backend(), DatabaseBackend):
+        return False
+    return DBTaskResult.objects.filter(
+        status=TaskResultStatus.READY, task_path=render_current.module_path,
+        args_kwargs__args=[plan_id],
+    ).exists()  # fmt: skip
 
 
 def stored(plan, spec, as_at, updates, fmt=Rendering.Format.PDF):

@@ -1,7 +1,9 @@
 """When a plan changes, its current appendix is rendered again ahead of the clerk.
 
 One task per plan per transaction, enqueued when the transaction commits (so the worker reads
-what was saved); the task renders only if no render of the plan as it now stands exists.
+what was saved), and none while one for the plan is still waiting its turn: that one renders the
+plan as it stands when it runs, so an afternoon of updates is not an afternoon of renders. The
+task renders only if no render of the plan as it now stands exists.
 """
 
 from django.db import transaction
@@ -51,9 +53,10 @@ class _Enqueue:
         self.plan_id = plan_id
 
     def __call__(self):
-        from .renders import render_current
+        from .renders import render_current, waiting
 
-        render_current.enqueue(self.plan_id)
+        if not waiting(self.plan_id):
+            render_current.enqueue(self.plan_id)
 
 
 def plan_changed(sender, instance, **kwargs):

@@ -108,6 +108,28 @@ def test_a_change_enqueues_one_render_per_plan_when_it_commits(committed_world):
     assert default_task_backend.results == []
 
 
+def test_changes_while_a_render_waits_its_turn_add_no_other(committed_world, settings):
+    """On the database queue, one waiting render of a plan is enough: it renders the plan as it
+    stands when it runs. Once it has started, the next change queues another."""
+    from django_tasks_db.models import DBTaskResult
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    world = committed_world
+
+    def queued():
+        return sorted(r.args_kwargs["args"][0] for r in DBTaskResult.objects.filter(
+            status="READY", task_path=renders.render_current.module_path))  # fmt: skip
+
+    for text in ("One.", "Two.", "Three."):  # each its own transaction, as three requests
+        services.progress_add(world.own, author=world.officer, written_on=TODAY, text=text)
+    services.progress_add(world.elsewhere, author=world.other_officer, written_on=TODAY, text="4")
+    assert queued() == sorted([world.plan.pk, world.other_plan.pk])
+    run_queued()
+    assert queued() == []
+    services.progress_add(world.own, author=world.officer, written_on=TODAY, text="Five.")
+    assert queued() == [world.plan.pk]
+
+
 def test_the_task_renders_the_current_appendix_that_the_clerk_then_gets_at_once(
     client, world, counted
 ):
