@@ -53,24 +53,27 @@ def plan_detail(request, pk):
         request, can_edit=can_edit, all_updates=all_updates,
         sections_closed=sections_closed, narrowing=narrowing,
     )  # fmt: skip
-    context = lambda: {  # noqa: E731
-        "plan": plan,
-        "whole": page.summary,
-        "outline": replace(rows, html=page_cache.ROWS_MARK),
-        "narrow_form": narrow_form,
-        "narrowed": any(narrowing.values()),
-        "inspections": plan.inspections.all(),
-        "can_edit": can_edit,
-        "as_of_form": page_cache.as_of_form(),
-        "all_updates": all_updates,
-        "sections_closed": sections_closed,
-        "query_with": {
-            "updates_all": _query(params, updates="all"),
-            "updates_latest": _query(params, updates=None),
-            "sections_closed": _query(params, sections="closed"),
-            "sections_open": _query(params, sections=None),
-        },
-    }  # fmt: skip
+
+    def context():  # the main part, made only when it is not reused
+        return {
+            "plan": plan,
+            "whole": page.summary,
+            "outline": replace(rows, html=page_cache.ROWS_MARK),
+            "narrow_form": narrow_form,
+            "narrowed": any(narrowing.values()),
+            "inspections": plan.inspections.all(),
+            "can_edit": can_edit,
+            "as_of_form": page_cache.as_of_form(),
+            "all_updates": all_updates,
+            "sections_closed": sections_closed,
+            "query_with": {
+                "updates_all": _query(params, updates="all"),
+                "updates_latest": _query(params, updates=None),
+                "sections_closed": _query(params, sections="closed"),
+                "sections_open": _query(params, sections=None),
+            },
+        }
+
     return page_cache.render_reused(
         request, "actionplans/plan_detail.html", today, context,
         plans=[(plan.pk, plan.rows_token)], rows=rows.html,
