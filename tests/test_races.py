@@ -157,3 +157,39 @@ def test_a_status_update_after_sign_off_is_refused_not_reopened(committed_world)
     action = Action.objects.get(pk=world.own.pk)
     assert action.status == Action.Status.COMPLETE and action.completed_on is not None
     assert ProgressUpdate.objects.count() == count
+
+
+def test_a_reader_reloading_while_updates_land_never_sees_an_older_page(committed_world):
+    """Pages are made once and reused (page_cache). A reader reloading the plan page while an
+    officer writes one update after another sees each once it has landed, never loses one it has
+    seen, and at the end sees them all: what is reused is never older than what was shown."""
+    world = committed_world
+    url = reverse("plan_detail", args=[world.plan.pk]) + "?updates=all"
+    texts = [f"Race update {n:02d}" for n in range(20)]
+    written, views = threading.Event(), []
+
+    def write():
+        for text in texts:
+            services.progress_add(world.own, author=world.officer, written_on=dt.date.today(),
+                                  text=text)  # fmt: skip
+            # The reader keeps reloading; the next write waits for one more view, at most 2 s.
+            seen_before, waited = len(views), 0
+            while len(views) <= seen_before and waited < 200:
+                threading.Event().wait(0.01)
+                waited += 1
+        written.set()
+        return len(texts)
+
+    def read():
+        client = signed_in(world.clerk)
+        while not written.is_set():
+            page = client.get(url).content.decode()
+            views.append(sum(text in page for text in texts))
+        page = client.get(url).content.decode()
+        return sum(text in page for text in texts)
+
+    wrote, last = together(write, read)
+    assert wrote == len(texts), wrote
+    assert views == sorted(views), views  # never fewer than before
+    assert last == len(texts), last
+    assert len(set(views)) > 10, views  # the reader saw the page change as the updates landed
