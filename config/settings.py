@@ -168,7 +168,8 @@ CACHES = {
         "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
         "LOCATION": os.environ.get("PAGE_CACHE_DIR", str(VAR_DIR / "cache" / "pages")),
         "TIMEOUT": 60 * 60 * 25,
-        "OPTIONS": {"MAX_ENTRIES": 2000},
+        # Past this many, a third are dropped at random (each is made again when next asked for).
+        "OPTIONS": {"MAX_ENTRIES": int(os.environ.get("PAGE_CACHE_MAX_ENTRIES", "2000"))},
     },
 }
 
