@@ -32,7 +32,6 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.cache import caches
-from django.db.models import Q
 from django.db.models.signals import m2m_changed, post_save
 from django.middleware.csrf import get_token
 from django.shortcuts import render
@@ -40,10 +39,8 @@ from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
 from simple_history.signals import post_create_historical_record
 
-from inspections.models import Inspection
-
 from . import rules, snapshots
-from .models import Action, Measure, Owner, Plan, ProgressUpdate, Reading, Recommendation, Section
+from .models import Plan
 
 TEMPLATE = "includes/plan_outline.html"
 
@@ -55,31 +52,6 @@ def _cache():
 # --- What changes the rows -----------------------------------------------------------------
 
 
-def _plans_changed_by(instance):
-    """The ids of the plans whose rows a recorded change to ``instance`` alters (None: all)."""
-    if isinstance(instance, Plan):
-        return [instance.pk]
-    if isinstance(instance, Section | Recommendation | Measure):
-        return [instance.plan_id]
-    if isinstance(instance, Action):  # and the plan it was moved out of, if it was
-        held = Action.history.filter(id=instance.pk).values("recommendation_id")
-        recs = Recommendation.objects.filter(Q(pk=instance.recommendation_id) | Q(pk__in=held))
-        return list(recs.values_list("plan_id", flat=True))
-    if isinstance(instance, ProgressUpdate):
-        recs = Recommendation.objects.filter(
-            Q(pk=instance.recommendation_id) | Q(actions=instance.action_id)
-        )
-        return list(recs.values_list("plan_id", flat=True))
-    if isinstance(instance, Reading):
-        measures = Measure.objects.filter(pk=instance.measure_id)
-        return list(measures.values_list("plan_id", flat=True))
-    if isinstance(instance, Inspection):  # named in the action list's inspection filter
-        return list(instance.plans.values_list("pk", flat=True))
-    if isinstance(instance, Owner):
-        return None
-    return []
-
-
 def bump(plan_ids):
     """Give the plans (None: every plan) a new rows token, in the caller's transaction."""
     plans = Plan.objects.all() if plan_ids is None else Plan.objects.filter(pk__in=plan_ids)
@@ -88,7 +60,7 @@ def bump(plan_ids):
 
 
 def _history_recorded(sender, instance, **kwargs):
-    bump(_plans_changed_by(instance))
+    bump(snapshots.plans_changed_by(instance))
 
 
 def _user_saved(sender, instance, created, update_fields=None, **kwargs):

@@ -8,10 +8,10 @@ import copy
 from collections import Counter
 from dataclasses import dataclass, field, replace
 
-from django.db.models import Max, Prefetch
+from django.db.models import Max, Prefetch, Q
 from django.utils import timezone
 
-from inspections.models import Finding
+from inspections.models import Finding, Inspection
 
 from . import rag
 from .history import history_sources
@@ -549,3 +549,32 @@ def changed_at(plan, moment=None):
         sources = [qs.filter(history_date__lte=moment) for qs in sources]
     latest = [qs.aggregate(at=Max("history_date"))["at"] for qs in sources]
     return max((at for at in latest if at is not None), default=None)
+
+
+def plans_changed_by(instance):
+    """The ids of the plans whose rows a change to ``instance`` alters (None: every plan): what
+    the pages reuse (page_cache) and the appendices rendered ahead (reporting) follow."""
+    if isinstance(instance, Plan):
+        return [instance.pk]
+    if isinstance(instance, Section | Recommendation | Measure):
+        return [instance.plan_id]
+    if isinstance(instance, Action):  # and the plan it was moved out of, if it was
+        held = Action.history.filter(id=instance.pk).values("recommendation_id")
+        recs = Recommendation.objects.filter(Q(pk=instance.recommendation_id) | Q(pk__in=held))
+        return list(recs.values_list("plan_id", flat=True))
+    if isinstance(instance, ProgressUpdate):
+        recs = Recommendation.objects.filter(
+            Q(pk=instance.recommendation_id) | Q(actions=instance.action_id)
+        )
+        return list(recs.values_list("plan_id", flat=True))
+    if isinstance(instance, ActionOwner):
+        recs = Recommendation.objects.filter(actions=instance.action_id)
+        return list(recs.values_list("plan_id", flat=True))
+    if isinstance(instance, Reading):
+        measures = Measure.objects.filter(pk=instance.measure_id)
+        return list(measures.values_list("plan_id", flat=True))
+    if isinstance(instance, Inspection):  # named in the action list's inspection filter
+        return list(instance.plans.values_list("pk", flat=True))
+    if isinstance(instance, Owner):
+        return None
+    return []

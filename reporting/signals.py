@@ -9,6 +9,7 @@ task renders only if no render of the plan as it now stands exists.
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 
+from actionplans import snapshots
 from actionplans.models import (
     Action,
     ActionOwner,
@@ -19,31 +20,6 @@ from actionplans.models import (
     Recommendation,
     Section,
 )
-
-
-def _plan_of(model, pk, path="plan_id"):
-    return model.objects.filter(pk=pk).values_list(path, flat=True).first()
-
-
-def _plan_id(instance):
-    """The plan a saved or deleted object belongs to (one small query at most)."""
-    if isinstance(instance, Plan):
-        return instance.pk
-    if isinstance(instance, (Section, Recommendation, Measure)):
-        return instance.plan_id
-    if isinstance(instance, Action):
-        if Action.recommendation.is_cached(instance):  # loaded with it: no query on the save
-            return instance.recommendation.plan_id
-        return _plan_of(Recommendation, instance.recommendation_id)
-    if isinstance(instance, Reading):
-        return _plan_of(Measure, instance.measure_id)
-    if isinstance(instance, ProgressUpdate) and instance.recommendation_id:
-        return _plan_of(Recommendation, instance.recommendation_id)
-    if isinstance(instance, ProgressUpdate) and ProgressUpdate.action.is_cached(instance):
-        return _plan_id(instance.action)
-    if isinstance(instance, (ProgressUpdate, ActionOwner)):
-        return _plan_of(Action, instance.action_id, "recommendation__plan_id")
-    return None
 
 
 class _Enqueue:
@@ -62,18 +38,15 @@ class _Enqueue:
 def plan_changed(sender, instance, **kwargs):
     if kwargs.get("raw"):  # loaddata (restore_data): the rows are put back, nothing changed
         return
-    plan_id = _plan_id(instance)
-    if plan_id is None:
-        return
     connection = transaction.get_connection()
-    # Once per plan per transaction: a callback already waiting for this commit will do.
-    # (Django keeps them as (savepoint ids, callback, robust); a rollback drops them.)
-    if any(
-        isinstance(callback, _Enqueue) and callback.plan_id == plan_id
-        for _, callback, _ in connection.run_on_commit
-    ):
-        return
-    transaction.on_commit(_Enqueue(plan_id))
+    for plan_id in snapshots.plans_changed_by(instance) or []:
+        # Once per plan per transaction: a callback already waiting for this commit will do.
+        # (Django keeps them as (savepoint ids, callback, robust); a rollback drops them.)
+        if not any(
+            isinstance(callback, _Enqueue) and callback.plan_id == plan_id
+            for _, callback, _ in connection.run_on_commit
+        ):
+            transaction.on_commit(_Enqueue(plan_id))
 
 
 def connect():
