@@ -188,8 +188,9 @@ class Plan(models.Model):
             ),
         ]
         permissions = [
-            ("view_all_plans", "Can see every plan"),
-            ("manage_all_plans", "Can manage every plan, not only those they manage"),
+            # The site administrator's: every council's plans, each such read recorded.
+            ("view_all_plans", "Can see every council's plans (site administrator)"),
+            ("manage_all_plans", "Can manage every plan of their council, not only those they manage"),
             ("export_plan", "Can export a plan as a committee appendix"),
         ]
 
@@ -216,6 +217,42 @@ class Plan(models.Model):
                         f"Without one: {', '.join(refs)}."
                     }
                 )
+
+
+class PlanShare(models.Model):
+    """A plan shared, read only, with another council by name (e.g. a peer reviewing it)."""
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="shares")
+    organisation = models.CharField(max_length=200, help_text="The council it is shared with.")
+    shared_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    shared_at = models.DateTimeField(default=timezone.now)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "organisation"], name="plan_share_unique")
+        ]
+
+    def __str__(self):
+        return f"{self.plan} shared with {self.organisation}"
+
+
+class CrossCouncilRead(models.Model):
+    """A site administrator's read of another council's record: every one is kept."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    organisation = models.CharField(max_length=200)
+    what = models.CharField(max_length=300)
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["-at"]
+
+    def __str__(self):
+        return f"{self.user} read {self.what} of {self.organisation}"
 
 
 class Section(models.Model):

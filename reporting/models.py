@@ -22,7 +22,10 @@ class RagDisplay(models.TextChoices):
 class Layout(models.Model):
     RagDisplay = RagDisplay
 
-    name = models.CharField(max_length=120, unique=True)
+    name = models.CharField(max_length=120)
+    # A council's own layout, which only its people see and change; blank for a preset, which
+    # every council may use and copy but none may change.
+    organisation = models.CharField(max_length=200, blank=True, editable=False)
     running_heading = models.CharField(
         max_length=120, blank=True, help_text='Printed at the top of every page, e.g. "Appendix B".'
     )
@@ -64,11 +67,18 @@ class Layout(models.Model):
     history = HistoricalRecords()
 
     class Meta:
-        ordering = ["name"]
-        constraints = [one_of("layout_rag_display_valid", "rag_display", RagDisplay.choices)]
+        ordering = ["organisation", "name"]
+        constraints = [
+            one_of("layout_rag_display_valid", "rag_display", RagDisplay.choices),
+            models.UniqueConstraint(fields=["organisation", "name"], name="layout_unique_name"),
+        ]
 
     def __str__(self):
         return self.name
+
+    @property
+    def is_preset(self):
+        return not self.organisation
 
 
 class LayoutColumn(models.Model):

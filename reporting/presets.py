@@ -71,7 +71,10 @@ def install(Layout, LayoutColumn):
         # An earlier migration's Layout lacks the fields added since; a later one sets them.
         known = {f.name for f in Layout._meta.get_fields()}
         spec = {k: v for k, v in spec.items() if k in known}
-        layout, _ = Layout.objects.update_or_create(name=spec.pop("name"), defaults=spec)
+        lookup = {"name": spec.pop("name")}
+        if "organisation" in known:
+            lookup["organisation"] = ""  # a preset belongs to no council
+        layout, _ = Layout.objects.update_or_create(**lookup, defaults=spec)
         LayoutColumn.objects.filter(layout=layout).delete()
         LayoutColumn.objects.bulk_create(
             LayoutColumn(layout=layout, order=i, heading=h, field=f, width=w)

@@ -177,3 +177,4 @@ def restore_groups():
     import_module("actionplans.migrations.0007_versions_and_manager_permissions").grant_set_up(
         apps, None
     )
+    import_module("actionplans.migrations.0011_council_boundary").council_roles(apps, None)
