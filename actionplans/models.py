@@ -190,7 +190,7 @@ class Plan(models.Model):
         permissions = [
             # The site administrator's: every council's plans, each such read recorded.
             ("view_all_plans", "Can see every council's plans (site administrator)"),
-            ("manage_all_plans", "Can manage every plan of their council, not only those they manage"),
+            ("manage_all_plans", "Can manage every plan of their own council"),
             ("export_plan", "Can export a plan as a committee appendix"),
         ]
 

@@ -56,7 +56,7 @@ class Migration(migrations.Migration):
     operations = [
         migrations.AlterModelOptions(
             name='plan',
-            options={'ordering': ['organisation', 'title'], 'permissions': [('view_all_plans', "Can see every council's plans (site administrator)"), ('manage_all_plans', 'Can manage every plan of their council, not only those they manage'), ('export_plan', 'Can export a plan as a committee appendix')]},
+            options={'ordering': ['organisation', 'title'], 'permissions': [('view_all_plans', "Can see every council's plans (site administrator)"), ('manage_all_plans', 'Can manage every plan of their own council'), ('export_plan', 'Can export a plan as a committee appendix')]},
         ),
         migrations.CreateModel(
             name='CrossCouncilRead',
