@@ -1,5 +1,5 @@
 """The database going away: a 503 service page and an honest health check, and the app comes back
-by itself when the database does.
+by itself when the database does, and so does the task worker (`manage.py run_worker`).
 
 The app is pointed at PostgreSQL through a small TCP relay run by the test, which can cut every
 connection and refuse new ones, then let them through again: a real outage as the app sees it,
@@ -10,13 +10,17 @@ production relies on (CONN_HEALTH_CHECKS, CONN_MAX_AGE) run as they do under gun
 
 import io
 import json
+import logging
+import signal
 import socket
 import threading
 from contextlib import suppress
 
 import pytest
 from django.contrib.auth.decorators import login_not_required
+from django.core.management import call_command
 from django.db import InterfaceError, OperationalError, connection
+from django.tasks import TaskResultStatus, task
 from django.test import Client, override_settings
 from django.urls import include, path
 
@@ -150,6 +154,44 @@ def test_outage_answers_503_and_the_app_recovers_by_itself(relay, committed_worl
     assert (status, json.loads(body)) == (200, {"database": "ok"})
     status, _, body = wsgi_get(f"/plans/{world.plan.pk}/", signed_in)
     assert status == 200 and world.plan.title in body
+
+
+@task
+def ping():
+    return "pong"
+
+
+@pytest.fixture
+def signal_handlers():
+    """The worker takes over SIGINT/SIGTERM/SIGQUIT for a graceful stop; pytest gets them back."""
+    saved = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGQUIT)}
+    yield
+    for sig, handler in saved.items():
+        signal.signal(sig, handler)
+
+
+@postgres_only
+def test_the_task_worker_waits_out_an_outage_and_then_runs_the_queue(
+    relay, settings, signal_handlers, caplog
+):
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    result = ping.enqueue()
+    worker = ["--no-reload", "--no-startup-delay", "--interval", "0.1", "--max-tasks", "1"]
+
+    relay.cut()
+    # What make serve ran until now: the library's worker ends at the first refused connection.
+    with pytest.raises(OperationalError):
+        call_command("db_worker", *worker)
+    # Ours waits (1 s, 2 s, ...) and takes the task once the database is back.
+    threading.Timer(2.5, relay.restore).start()
+    with caplog.at_level(logging.WARNING, logger="django_tasks_db"):
+        call_command("run_worker", *worker)
+    retries = [r.getMessage() for r in caplog.records if r.name == "django_tasks_db.run_worker"]
+    assert len(retries) >= 2
+    assert retries[0].startswith("Database unavailable (") and retries[0].endswith("again in 1 s")
+    assert retries[1].endswith("again in 2 s")
+    result.refresh()
+    assert (result.status, result.return_value) == (TaskResultStatus.SUCCESSFUL, "pong")
 
 
 def test_health_check_needs_no_sign_in_and_says_only_the_database_state(db):
