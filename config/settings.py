@@ -10,6 +10,8 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
+from config import logs
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
@@ -262,12 +264,12 @@ AXES_CLIENT_IP_CALLABLE = "config.security.client_ip"
 
 # --- end of issue 16 block ----------------------------------------------------------------------
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
-}
+# Errors are found afterwards: every process logs to stderr (the journal under systemd) and, when
+# LOG_FILE is set (make serve: var/serve/errors.log), errors and worse to that file too, with the
+# request's method, path and user id but never its cookies or body (config/logs.py).
+LOGGING = logs.config(
+    level=os.environ.get("LOG_LEVEL", "WARNING"), file=os.environ.get("LOG_FILE", "")
+)
 
 # --- Deployment (docs/deploy.md) ---
 # A load balancer asks the app servers directly over plain HTTP whether the database is there;

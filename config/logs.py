@@ -1,0 +1,55 @@
+"""Logging: errors can be found afterwards, with the request they came from and no secrets.
+
+Every process logs to stderr (the journal under systemd, the terminal under `make serve`) and,
+when a file is given (LOG_FILE), errors and worse to that file too. Lines about a request say its
+method, path and user id; never its query string, cookies or body.
+"""
+
+import logging
+
+from django.http import HttpRequest
+from django.utils.functional import empty
+
+
+class RequestContext(logging.Filter):
+    """Sets `record.context` to " [GET /plans/3/ user=12]" for records that carry a request
+    (django.request, django.security), else to nothing."""
+
+    def filter(self, record):
+        request = getattr(record, "request", None)
+        record.context = ""
+        if isinstance(request, HttpRequest):
+            record.context = f" [{request.method} {request.path} user={user_id(request)}]"
+        return True
+
+
+def user_id(request):
+    """The signed-in user's id if the request has already loaded its user, "anonymous" for nobody,
+    "-" if unknown. Never loads it: that reads the database, which may be why we are logging."""
+    user = request.__dict__.get("user")
+    user = getattr(user, "_wrapped", user)  # AuthenticationMiddleware's lazy user
+    if user is None or user is empty:
+        return "-"
+    return user.pk or "anonymous"
+
+
+def config(level="WARNING", file=""):
+    """settings.LOGGING: everything at `level` to stderr; ERROR and worse also to `file`."""
+    handler = {"filters": ["request"], "formatter": "line"}
+    handlers = {"stderr": {**handler, "class": "logging.StreamHandler"}}
+    if file:
+        # Watched: a log rotator may move the file; opened at the first error, not at start.
+        handlers["file"] = {**handler, "class": "logging.handlers.WatchedFileHandler",
+                            "filename": file, "delay": True, "level": "ERROR"}  # fmt: skip
+    return {
+        "version": 1,
+        "disable_existing_loggers": False,
+        "filters": {"request": {"()": RequestContext}},
+        "formatters": {
+            "line": {
+                "format": "%(asctime)s %(levelname)s %(name)s %(process)d: %(message)s%(context)s"
+            }
+        },
+        "handlers": handlers,
+        "root": {"handlers": list(handlers), "level": level},
+    }
