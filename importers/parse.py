@@ -9,8 +9,9 @@ to the user before anything is saved and passed as it is to ``actionplans.servic
 import re
 from dataclasses import dataclass, field
 
+from actionplans.forms import TEXT_LIMIT
 from actionplans.fuzzy_dates import derive_date
-from actionplans.models import Action
+from actionplans.models import Action, Owner, Plan, ProgressUpdate, Recommendation, Section
 
 from . import headers
 
@@ -40,9 +41,39 @@ _UPDATE_LABEL = re.compile(
 _DATED_UPDATE = re.compile(r"^\[(?P<date>\d{4}-\d{2}-\d{2})\]\s*(?:\((?P<label>[^)]*)\)\s*)?")
 
 
+def _limit(model, name):
+    """The most the site's forms take for a field: its max_length, or TEXT_LIMIT for a text."""
+    return model._meta.get_field(name).max_length or TEXT_LIMIT
+
+
+# The most a cell of each column may hold: the limit of the field it is saved in, as the forms
+# that edit that field allow (an import must not store what no form would). A progress cell is
+# checked update by update, and an owners cell name by name (each an Owner's name) as well.
+LIMITS = {
+    "reference": _limit(Recommendation, "reference"),
+    "recommendation": _limit(Recommendation, "text"),
+    "outcomes": _limit(Recommendation, "outcomes"),
+    "benchmark": _limit(Recommendation, "benchmark_as_written"),
+    "target_date": _limit(Recommendation, "target_as_written"),
+    "action": _limit(Action, "text"),
+    "owners": _limit(Action, "owners_as_written"),
+    "who_when": min(_limit(Action, "owners_as_written"), _limit(Action, "planned_completion_text")),
+    "planned_completion": _limit(Action, "planned_completion_text"),
+    "performance_indicator": _limit(Action, "performance_indicator"),
+    "target": _limit(Action, "target"),
+    "accountable_body": _limit(Owner, "name"),
+    "progress": _limit(ProgressUpdate, "text"),
+}
+TITLE_LIMIT = _limit(Plan, "title")
+SUBTITLE_LIMIT = _limit(Plan, "introduction")
+SECTION_LIMIT = _limit(Section, "title")
+NAME_LIMIT = _limit(Owner, "name")
+HEADING_LIMIT = 300  # a column's heading, kept in the plan's column names: as long as a title
+
+
 @dataclass
 class Problem:
-    row: int  # 1-based row in the file's table (0: the file as a whole)
+    row: int  # 1-based row, counted through the file's tables as a spreadsheet counts (0: file)
     column: str  # the column's heading, or ""
     message: str
     blocking: bool = True
@@ -169,7 +200,7 @@ def _above(preview, lines):
             preview.overall_rating = _rating(line)
             if preview.overall_rating:
                 continue
-        if not preview.date and derive_date(line) and len(line) < 80:
+        if not preview.date and len(line) < 80 and derive_date(line):
             found = derive_date(line)
             if not preview.title:
                 preview.title = line
@@ -185,11 +216,12 @@ def preview(document, mapping=None, title=""):
     """The plan the document holds; ``mapping`` maps headings (as written) to fields or ""."""
     mapping = dict(mapping or {})
     result = Preview()
-    tables = [t for t in document.tables if t]
-    header_at = None
+    tables = every = [t for t in document.tables if t]
+    header_at, skipped = None, 0  # skipped: the rows of the tables before the header's
     for index, table in enumerate(tables):
         header_at = _header_row(table, mapping)
         if header_at is not None:
+            skipped = sum(map(len, tables[:index]))
             tables = tables[index:]
             break
     if header_at is None:
@@ -197,12 +229,15 @@ def preview(document, mapping=None, title=""):
             "No header row was found: the table needs headings such as “Recommendation”, "
             "“Action” and “Lead officer” in one of its first rows."
         )))  # fmt: skip
+        _control_characters(result, document, every)
         return result
     first = tables[0]
     above = list(document.above) + [c.text for row in first[:header_at] for c in _distinct(row)]
     _above(result, above)
     if title:
         result.title = title
+    _too_long(result, 0, "", result.title, TITLE_LIMIT, "The title")
+    _too_long(result, 0, "", result.subtitle, SUBTITLE_LIMIT, "The subtitle")
     header = first[header_at]
     # One column per distinct header cell (a heading merged across columns is one column).
     positions = []
@@ -211,6 +246,8 @@ def preview(document, mapping=None, title=""):
         if not heading or (positions and header[positions[-1][0]] is cell):
             continue
         positions.append((position, heading))
+        _too_long(result, skipped + header_at + 1, "", heading, HEADING_LIMIT, "A heading")
+    _control_characters(result, document, every, dict(positions), skipped)
     seen_fields = set()
     for position, heading in positions:
         if heading in mapping:
@@ -243,7 +280,7 @@ def preview(document, mapping=None, title=""):
     used = [c for c in result.columns if c["field"]]
     section = None
     rec = None
-    row_number = header_at
+    row_number = skipped + header_at + 1  # the header's own row
     for t_index, table in enumerate(tables):
         rows = table[header_at + 1 :] if t_index == 0 else table
         for row in rows:
@@ -270,11 +307,15 @@ def preview(document, mapping=None, title=""):
                     or all(c is only for c in row if c.paras)
                     and sum(1 for c in row if c is only) > 1
                 ):
+                    _too_long(result, row_number, "", only.text, SECTION_LIMIT, "A section heading")
                     section = {"title": only.text, "recommendations": []}
                     result.sections.append(section)
                     rec = None
                     continue
             values = {c["field"]: (_cell(row, c), c) for c in used}
+            for key, (cell, column) in values.items():
+                if cell is not None and not cell.merged_down and key != "progress":
+                    _too_long(result, row_number, column["heading"], cell.text, LIMITS.get(key))
             rec_cell = values.get("recommendation", (None,))[0]
             ref_cell = values.get("reference", (None,))[0]
             rec_text = rec_cell.text if rec_cell and not rec_cell.merged_down else ""
@@ -311,6 +352,57 @@ def preview(document, mapping=None, title=""):
     return result
 
 
+def _too_long(result, row, column, text, limit, what="This cell"):
+    """A problem if ``text`` is longer than ``limit``, the most the site's forms take."""
+    if limit and len(text) > limit:
+        result.problems.append(Problem(row, column, (
+            f"{what} has {len(text):,} characters: at most {limit:,} are allowed here, as in the "
+            "site's own forms. Shorten it."
+        )))  # fmt: skip
+
+
+def _control_characters(result, document, tables, headings=None, named_from=0):
+    """A problem for each row with cells holding a control character (``readers.Cell.flaw``),
+    and for each line above the table with one: the readers showed each as U+FFFD, and the file
+    cannot be imported until it is put right. ``headings`` names the header's columns by
+    position, for the rows from ``named_from`` on; other columns go by their letter."""
+    for line, flaw in document.above_flaws:
+        result.problems.append(Problem(0, "", (
+            f"The text above the table (“{line[:60]}”) holds {flaw}, shown here as “\ufffd”: a "
+            "plan's text cannot hold one. Remove it from the file and upload the file again."
+        )))  # fmt: skip
+    number = 0
+    for table in tables:
+        for row in table:
+            number += 1
+            found, columns = [], []
+            for position, cell in enumerate(row):
+                if cell.flaw and all(cell is not seen for seen in found):
+                    found.append(cell)
+                    named = (headings or {}).get(position) if number > named_from else None
+                    columns.append(named or _letter(position + 1))
+            if not found:
+                continue
+            if len(found) == 1:
+                where, what = columns[0], f"This cell holds {found[0].flaw}"
+            else:
+                listed = ", ".join(f"“{c}”" for c in columns[:-1]) + f" and “{columns[-1]}”"
+                where, what = "", f"The cells in columns {listed} hold control characters"
+            result.problems.append(Problem(number, where, (
+                f"{what}, shown here as “\ufffd”: a plan's text cannot hold one. Remove them from "
+                "the file and upload the file again."
+            )))  # fmt: skip
+
+
+def _letter(number):
+    """A spreadsheet's column letter: 1 -> A, 27 -> AA."""
+    letters = ""
+    while number > 0:
+        number, rest = divmod(number - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
+
+
 def _cell(row, column):
     position = column["position"]
     return row[position] if position < len(row) else None
@@ -339,7 +431,12 @@ def _action(values, row_number, result):
         if key != "progress" or not cell or cell.merged_down or not cell.paras:
             continue
         label = headers.period_label(column["heading"])
-        progress.extend(_updates(cell.paras, label))
+        updates = _updates(cell.paras, label)
+        for update in updates:
+            _too_long(result, row_number, column["heading"], update["text"], LIMITS[key], (
+                "This cell's update" if len(updates) == 1 else "An update in this cell"
+            ))  # fmt: skip
+        progress.extend(updates)
         status = status or _status(cell.text, cell.bold)
     if status_cell and status_cell.paras:
         # A status column says it outright: its word wins over one read in the progress text.
@@ -350,6 +447,11 @@ def _action(values, row_number, result):
     if not (text or owners_text or when or progress):
         return None
     owners = [{"name": name, "initials": initials} for name, initials in owner_names(owners_text)]
+    heading = next((values[k][1]["heading"] for k in ("owners", "who_when") if k in values), "")
+    for owner in owners:
+        _too_long(result, row_number, heading, owner["name"], NAME_LIMIT, (
+            f"The owner “{owner['name'][:40]}…”"
+        ))  # fmt: skip
     for owner in owners:
         if owner["name"] not in result.owners:
             result.owners.append(owner["name"])

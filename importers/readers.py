@@ -4,10 +4,20 @@ Each reader returns ``Document(tables, above)``: ``tables`` a list of tables, ea
 ``Cell``; ``above`` the lines of text found before the first table (Word paragraphs). Nothing here
 knows what a plan is; ``parse`` gives the cells their meaning. Bad files raise ``Unreadable`` with
 a message for the person who uploaded it.
+
+Control characters are refused here, in every reader: NUL and the other C0 controls but tab, line
+feed and carriage return, and lone surrogates. PostgreSQL cannot store NUL, and none of them is
+text a council wrote: they mean a damaged or crafted file. Refused, not removed, because the plan's
+text is copied exactly: the cell is marked (``Cell.flaw``), the character shown as U+FFFD, and
+``parse`` reports the row and column, so nothing is imported until the file is put right. Vertical
+tab and form feed are the exception: they are the line and page breaks Word and Excel write inside
+a cell, and are read as line breaks. An Excel or Word file cannot hold a control character at all
+(XML forbids it), so one there is a damaged file, refused with the cell it is in.
 """
 
 import csv
 import io
+import re
 import zipfile
 from dataclasses import dataclass, field
 
@@ -18,9 +28,33 @@ KINDS = {"xlsx", "csv", "docx"}
 
 
 class Unreadable(Exception):
-    def __init__(self, message):
+    """A file that cannot be read; ``row`` and ``column`` (a letter) where the fault is known."""
+
+    def __init__(self, message, row=0, column=""):
         super().__init__(message)
-        self.message = message
+        self.message, self.row, self.column = message, row, column
+
+
+_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff]")
+_NAMES = {0: "NUL"}
+_BREAKS = str.maketrans({"\r": "\n", "\v": "\n", "\f": "\n"})
+
+
+def flaw(text):
+    """What is wrong with ``text`` (its first control character or lone surrogate), or ""."""
+    found = _FORBIDDEN.search(text)
+    if not found:
+        return ""
+    code = ord(found.group())
+    kind = "lone surrogate" if code >= 0xD800 else "control character"
+    name = f", {_NAMES[code]}" if code in _NAMES else ""
+    return f"a {kind} (U+{code:04X}{name})"
+
+
+def clean(text):
+    """``text`` with each control character or lone surrogate shown as U+FFFD, and its flaw."""
+    problem = flaw(text)
+    return (_FORBIDDEN.sub("\ufffd", text) if problem else text), problem
 
 
 @dataclass
@@ -28,6 +62,14 @@ class Cell:
     paras: list = field(default_factory=list)  # the cell's paragraphs, in order, stripped
     bold: list = field(default_factory=list)  # the bold runs' text, for "complete" in bold
     merged_down: bool = False  # Word: covered by the cell above (vertical merge)
+    flaw: str = ""  # set here: the control character the cell held, now shown as U+FFFD
+
+    def __post_init__(self):
+        # Every reader's cells pass here, so none can carry a control character further.
+        for texts in (self.paras, self.bold):
+            for index, text in enumerate(texts):
+                texts[index], problem = clean(text)
+                self.flaw = self.flaw or problem
 
     @property
     def text(self):
@@ -38,12 +80,31 @@ class Cell:
 class Document:
     tables: list
     above: list = field(default_factory=list)
+    above_flaws: list = field(default_factory=list)  # (line, flaw) for lines above the table
+
+    def __post_init__(self):
+        for index, line in enumerate(self.above):
+            self.above[index], problem = clean(line)
+            if problem:
+                self.above_flaws.append((self.above[index], problem))
+
+
+def _text(value):
+    """A cell's text as read, checked before anything is trimmed (``strip`` would drop some
+    control characters unseen): Word's and Excel's breaks within a cell (VT, FF) as line breaks,
+    control characters shown as U+FFFD; and its flaw."""
+    text = "" if value is None else str(value)
+    return clean(text.replace("\r\n", "\n").translate(_BREAKS))
+
+
+def _cell(value):
+    text, problem = _text(_unquote(value))
+    return Cell(_lines(text), flaw=problem)
 
 
 def _lines(text):
-    text = "" if text is None else str(text)
     # Each line as written (inner spaces kept: the plan's text is copied exactly), ends trimmed.
-    lines = [line.strip() for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n")]
+    lines = [line.strip() for line in text.split("\n")]
     while lines and not lines[-1]:
         lines.pop()
     while lines and not lines[0]:
@@ -95,9 +156,9 @@ def _check_size(rows, columns=0):
 
 
 def read_csv(data):
-    for encoding in ("utf-8-sig", "utf-16", "cp1252"):
-        if encoding == "utf-16" and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
-            continue
+    # A file marked UTF-16 is read as that or not at all: as cp1252 it would be all NULs.
+    utf16 = data.startswith((b"\xff\xfe", b"\xfe\xff"))
+    for encoding in ("utf-16",) if utf16 else ("utf-8-sig", "cp1252"):
         try:
             text = data.decode(encoding)
             break
@@ -113,11 +174,86 @@ def read_csv(data):
     rows = []
     try:
         for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter):
-            rows.append([Cell(_lines(_unquote(value))) for value in row[: MAX_COLUMNS + 1]])
+            rows.append([_cell(value) for value in row[: MAX_COLUMNS + 1]])
             _check_size(len(rows), len(row))
     except csv.Error as error:
         raise Unreadable(f"The CSV file is malformed: {error}.") from None
     return Document([rows])
+
+
+def _letter(number):
+    """A spreadsheet's column letter: 1 -> A, 27 -> AA."""
+    letters = ""
+    while number > 0:
+        number, rest = divmod(number - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
+
+
+_PART_LIMIT = 64 * 1024 * 1024  # an XML part larger than this is not read again to place a fault
+
+
+def _broken_xml(data, part, error, *, in_chars):
+    """The text of the XML part ``part`` before and after the place a parse ``error`` names
+    (its column counted in characters, as ElementTree does, or in bytes, as lxml does); None
+    where it cannot be told. Read again only when a file fails, so a good file pays nothing."""
+    position = getattr(error, "position", None)
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        if not position or archive.getinfo(part).file_size > _PART_LIMIT:
+            return None
+        lines = archive.read(part).split(b"\n")
+    except (KeyError, zipfile.BadZipFile, OSError, RuntimeError):
+        return None
+    line, column = position
+    if not 0 < line <= len(lines):
+        return None
+    here = lines[line - 1]
+    if in_chars:
+        here = here.decode("utf-8", "replace")
+        here_before, after = here[:column], here[column : column + 8]
+    else:
+        here_before = here[:column].decode("utf-8", "replace")
+        after = here[column : column + 8].decode("utf-8", "replace")
+    before = b"\n".join(lines[: line - 1]).decode("utf-8", "replace") + "\n" + here_before
+    return before, after
+
+
+_DAMAGED = (
+    "{where} holds a control character (such as NUL) or another character {kind} file cannot "
+    "hold: the file is damaged. Remove the character and save the file again."
+)
+
+
+def _control_character_at(before, after):
+    """Whether the fault at a broken XML place is a control character (or a lone surrogate, read
+    as U+FFFD), written as it is or as a character reference (&#0;)."""
+    near = before[-12:] + after
+    if _FORBIDDEN.search(near) or "\ufffd" in near:
+        return True
+    for found in re.finditer(r"&#(x?)([0-9a-f]{1,8});", near, re.I):
+        code = int(found.group(2), 16 if found.group(1) else 10)
+        if code > 0x10FFFF or _FORBIDDEN.match(chr(code)):
+            return True
+    return False
+
+
+def _xlsx_fault(data, sheet, error, rows_read):
+    """An Excel sheet that failed part way: Unreadable with the cell it failed in."""
+    row, column, place = rows_read + 1, "", None
+    part = getattr(sheet, "_worksheet_path", "")
+    if part:
+        place = _broken_xml(data, part, error, in_chars=True)
+    if place:
+        start = place[0].rfind("<c ")
+        found = re.search(r'\br="([A-Z]{1,3})(\d+)"', place[0][start : start + 200])
+        if start >= 0 and found:
+            column, row = found.group(1), int(found.group(2))
+    if place and _control_character_at(*place):
+        message = _DAMAGED.format(where="This cell", kind="an Excel")
+    else:
+        message = f"The Excel file is damaged here and cannot be read ({type(error).__name__})."
+    return Unreadable(message, row=row, column=column)
 
 
 def read_xlsx(data):
@@ -132,16 +268,21 @@ def read_xlsx(data):
     try:
         if (sheet.max_row or 0) > MAX_ROWS + 50:
             _check_size(sheet.max_row)
+        # The read-only sheet is parsed as it is read: a damaged one fails here, not above.
         for values in sheet.iter_rows(values_only=True, max_col=MAX_COLUMNS + 1):
             row = []
             for value in values:
                 if hasattr(value, "isoformat"):
                     value = value.strftime("%-d %B %Y")
-                row.append(Cell(_lines(_unquote(str(value))) if value is not None else []))
+                row.append(_cell(str(value)) if value is not None else Cell())
             while row and not row[-1].paras:
                 row.pop()
             rows.append(row)
             _check_size(len(rows), len(row))
+    except Unreadable:
+        raise
+    except Exception as error:  # noqa: BLE001 - any fault of a damaged sheet is the file's
+        raise _xlsx_fault(data, sheet, error, len(rows)) from None
     finally:
         book.close()
     return Document([rows])
@@ -151,14 +292,41 @@ def _docx_cell(tc, table):
     from docx.table import _Cell
 
     cell = _Cell(tc, table)
-    paras, bold = [], []
+    paras, bold, problem = [], [], ""
     for paragraph in cell.paragraphs:
-        paras.extend(_lines(paragraph.text))
+        text, found = _text(paragraph.text)
+        paras.extend(_lines(text))
+        problem = problem or found
         bold.extend(run.text.strip() for run in paragraph.runs if run.bold and run.text.strip())
     for nested in cell.tables:  # a table inside a cell: its text kept, row by row
         for row in nested.rows:
             paras.extend(" ".join(c.text.split()) for c in row.cells if c.text.strip())
-    return Cell(paras, bold, merged_down=tc.vMerge == "continue")
+    return Cell(paras, bold, merged_down=tc.vMerge == "continue", flaw=problem)
+
+
+def _docx_fault(data, error):
+    """A Word file that cannot be opened: Unreadable, with the table row and cell of a control
+    character where its text has one (Word's XML, like Excel's, cannot hold one)."""
+    from lxml import etree
+
+    fault = Unreadable(f"The Word file cannot be opened ({type(error).__name__}).")
+    try:
+        etree.fromstring(zipfile.ZipFile(io.BytesIO(data)).read("word/document.xml"))
+    except etree.XMLSyntaxError as broken:
+        place = _broken_xml(data, "word/document.xml", broken, in_chars=False)
+    except Exception:  # noqa: BLE001 - the text itself is readable: the fault is elsewhere
+        return fault
+    else:
+        return fault
+    if not place or not _control_character_at(*place):
+        return fault
+    before = place[0]
+    if len(re.findall(r"<w:tbl[\s>]", before)) <= before.count("</w:tbl>"):
+        return Unreadable(_DAMAGED.format(where="The text outside the table", kind="a Word"))
+    row = len(re.findall(r"<w:tr[\s>]", before))
+    cell = len(re.findall(r"<w:tc[\s>]", before[before.rfind("<w:tr") :]))
+    message = _DAMAGED.format(where="This cell", kind="a Word")
+    return Unreadable(message, row=row, column=_letter(cell))
 
 
 def read_docx(data):
@@ -167,7 +335,7 @@ def read_docx(data):
     try:
         document = docx.Document(io.BytesIO(data))
     except Exception as error:
-        raise Unreadable(f"The Word file cannot be opened ({type(error).__name__}).") from None
+        raise _docx_fault(data, error) from None
     above = []
     body = document.element.body
     tables = []
