@@ -1,8 +1,57 @@
-"""Read a file into a preview, and confirm a preview into a plan (through actionplans.services)."""
+"""Read a file into a preview, and confirm a preview into a plan (through actionplans.services);
+keep an upload between its preview and its confirmation (``PendingImport``), and consume it."""
+
+from django.db import transaction
+from django.utils import timezone
 
 from actionplans import services
 
 from . import parse, readers
+from .models import PendingImport
+
+
+class AlreadyConfirmed(Exception):
+    """The pending import was confirmed before: ``pending.plan`` is the plan it made."""
+
+    def __init__(self, pending):
+        super().__init__(f"Import {pending.pk} was already confirmed.")
+        self.pending = pending
+
+
+def pending_add(*, user, name, data, organisation, title=""):
+    """An upload kept for its preview and confirmation by ``user`` alone."""
+    return PendingImport.objects.create(
+        uploaded_by=user, name=name[:255], data=data, organisation=organisation, title=title
+    )
+
+
+def pending_map(pending, mapping):
+    """The meanings the user gave the columns, kept with the upload while it is not yet used."""
+    pending.mapping = {**pending.mapping, **mapping}
+    unused = PendingImport.objects.filter(pk=pending.pk, confirmed_at__isnull=True)
+    unused.update(mapping=pending.mapping)
+
+
+def pending_preview(pending):
+    return preview_file(
+        pending.name, bytes(pending.data), mapping=pending.mapping, title=pending.title,
+        organisation=pending.organisation,
+    )  # fmt: skip
+
+
+def pending_confirm(pk, *, user):
+    """The plan ``user``'s pending import ``pk`` makes, made and the import marked used in one
+    transaction. The import's row is locked first, so a second confirmation at the same moment
+    waits for the first and finds it used (AlreadyConfirmed): one plan, however many posts.
+    Refused (nothing saved, the import kept to put right) if the preview has problems."""
+    with transaction.atomic():
+        pending = PendingImport.objects.select_for_update().get(pk=pk, uploaded_by=user)
+        if pending.confirmed_at:
+            raise AlreadyConfirmed(pending)
+        plan = confirm(pending_preview(pending), actor=user, organisation=pending.organisation)
+        pending.plan, pending.confirmed_at, pending.data = plan, timezone.now(), b""
+        pending.save(update_fields=["plan", "confirmed_at", "data"])
+    return plan
 
 
 def preview_file(name, data, *, mapping=None, title="", organisation=""):
@@ -12,9 +61,13 @@ def preview_file(name, data, *, mapping=None, title="", organisation=""):
         document = readers.read(name, data)
     except readers.Unreadable as error:
         result = parse.Preview()
-        result.problems.append(parse.Problem(0, "", error.message))
+        result.problems.append(parse.Problem(error.row, error.column, error.message))
         return result
+    # The title given (a command's argument may hold anything) is checked as the file's text is.
+    title, flaw = readers.clean(title)
     result = parse.preview(document, mapping, title=title)
+    if flaw:
+        result.problems.append(parse.Problem(0, "", f"The title given holds {flaw}: retype it."))
     result.matched, result.created = [], []
     known = _known_owners() if organisation else set()
     if organisation:

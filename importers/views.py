@@ -14,6 +14,7 @@ from actionplans.services import Refused
 from . import export, service
 from .forms import MappingForm, UploadForm
 from .models import PendingImport
+from .service import AlreadyConfirmed
 
 
 def _council(user):
@@ -28,10 +29,9 @@ def upload(request):
         if not organisation:
             form.add_error(None, "Your sign-in is not linked to a council, so it cannot import.")
         else:
-            pending = PendingImport.objects.create(
-                uploaded_by=request.user, name=form.cleaned_data["file"].name[:255],
-                data=form.data_bytes, organisation=organisation,
-                title=form.cleaned_data["title"],
+            pending = service.pending_add(
+                user=request.user, name=form.cleaned_data["file"].name, data=form.data_bytes,
+                organisation=organisation, title=form.cleaned_data["title"],
             )  # fmt: skip
             return redirect("import_preview", pk=pending.pk)
     return render(request, "importers/upload.html", {"form": form})
@@ -43,21 +43,29 @@ def _pending(request, pk):
     return get_object_or_404(PendingImport, pk=pk, uploaded_by=request.user)
 
 
-def _preview(pending):
-    return service.preview_file(
-        pending.name, bytes(pending.data), mapping=pending.mapping, title=pending.title,
-        organisation=pending.organisation,
-    )  # fmt: skip
+def _visible_plan(user, pending):
+    """The plan a used import made, if ``user`` may still see it."""
+    if pending.plan_id is None:
+        return None
+    return rules.visible_plans(user).filter(pk=pending.plan_id).first()
+
+
+def _already_confirmed(request, pending):
+    """A used import: what it made, the plan named and linked only to someone who may see it."""
+    return render(request, "importers/confirmed.html", {
+        "pending": pending, "plan": _visible_plan(request.user, pending),
+    })  # fmt: skip
 
 
 def preview(request, pk):
     pending = _pending(request, pk)
-    result = _preview(pending)
+    if pending.confirmed_at:
+        return _already_confirmed(request, pending)
+    result = service.pending_preview(pending)
     choosable = [c for c in result.columns if not c["recognised"]]
     form = MappingForm(request.POST or None, columns=choosable)
     if request.method == "POST" and form.is_valid():
-        pending.mapping = {**pending.mapping, **form.mapping()}
-        pending.save(update_fields=["mapping"])
+        service.pending_map(pending, form.mapping())
         return redirect("import_preview", pk=pending.pk)
     return render(request, "importers/preview.html", {
         "pending": pending, "result": result, "form": form, "choosable": choosable,
@@ -67,13 +75,18 @@ def preview(request, pk):
 @require_POST
 def confirm(request, pk):
     pending = _pending(request, pk)
-    result = _preview(pending)
     try:
-        plan = service.confirm(result, actor=request.user, organisation=pending.organisation)
+        plan = service.pending_confirm(pending.pk, user=request.user)
+    except AlreadyConfirmed as done:
+        # A second post (a double click, a retry): the first's plan, said to be the first's.
+        plan = _visible_plan(request.user, done.pending)
+        if plan is None:
+            return redirect("import_preview", pk=pending.pk)
+        messages.info(request, f"This import was already confirmed: it made the plan “{plan}”.")
+        return redirect(plan.get_absolute_url())
     except Refused as error:
         messages.error(request, error.message)
         return redirect("import_preview", pk=pending.pk)
-    pending.delete()
     messages.success(request, "The plan has been imported. You manage it.")
     return redirect(plan.get_absolute_url())
 

@@ -44,7 +44,8 @@ def test_manager_uploads_maps_and_confirms(client, world):
     assert done.url == plan.get_absolute_url()
     assert plan.managers.filter(pk=world.manager.pk).exists()
     assert Action.objects.filter(recommendation__plan=plan).count() == 3
-    assert not PendingImport.objects.exists()
+    used = PendingImport.objects.get()  # kept, emptied, to tell a second confirmation
+    assert (used.plan, bytes(used.data)) == (plan, b"") and used.confirmed_at
 
 
 def test_word_upload_previews(client, world):
