@@ -18,7 +18,7 @@ from inspections.models import Finding, Inspection, Judgement
 from inspections.validators import plausible_date
 
 from . import evidence as evidence_rules
-from . import rag
+from . import once, rag
 from .models import (
     Action,
     ActionOwner,
@@ -137,6 +137,43 @@ class GDSMixin:
                 self.fields[name] = GovDateField.like(field)
 
 
+class OnceKeyMixin:
+    """A form that makes a record carries a one-time key, made when the form is shown, so that
+    posting it twice makes one record (once.py). An edit form carries its version instead.
+
+    A post without a key is still saved (a form opened before keys were added, a script), only
+    unguarded; a key that is not one of ours is an error of the form."""
+
+    def setup_gds(self):
+        super().setup_gds()
+        instance = getattr(self, "instance", None)
+        if instance is None or instance._state.adding:
+            self.fields["once"] = forms.CharField(
+                label="Form key",
+                required=False,
+                initial=once.new_key,  # called each time the form is shown
+                max_length=64,
+                validators=[RegexValidator(once.KEY_PATTERN, "It is not one this site made.")],
+                widget=forms.HiddenInput,
+            )
+
+    @property
+    def once_key(self):
+        return self.cleaned_data.get("once") or None
+
+    # A repeat of a post that made its record is not refused as a duplicate of that record (an
+    # owner's name is unique): the service answers it, with what the first post made, and
+    # writes nothing, so the checks against the database are not needed.
+
+    def validate_unique(self):
+        if not once.taken(self.cleaned_data.get("once")):
+            super().validate_unique()
+
+    def validate_constraints(self):
+        if not once.taken(self.cleaned_data.get("once")):
+            super().validate_constraints()
+
+
 def not_in_future(value):
     if value and value > timezone.localdate():
         raise ValidationError("The date cannot be in the future.", code="future")
@@ -175,7 +212,7 @@ class EvidenceField(forms.FileField):
         return files
 
 
-class ProgressUpdateForm(GDSMixin, forms.Form):
+class ProgressUpdateForm(OnceKeyMixin, GDSMixin, forms.Form):
     written_on = forms.DateField(
         label="Date of the update",
         validators=[not_in_future],
@@ -322,7 +359,7 @@ def plan_owners(plan):
     ).distinct()
 
 
-class ActionForm(VersionedForm):
+class ActionForm(OnceKeyMixin, VersionedForm):
     # "owners" are the lead owners; supporting owners follow them (Rotherham writes them in
     # italics under the lead). Owners already on the action keep their place in the plan's order.
     supporting_owners = forms.ModelMultipleChoiceField(
@@ -436,7 +473,7 @@ class ActionForm(VersionedForm):
         return data
 
 
-class RecommendationForm(VersionedForm):
+class RecommendationForm(OnceKeyMixin, VersionedForm):
     class Meta:
         model = Recommendation
         fields = [
@@ -463,7 +500,7 @@ class RecommendationForm(VersionedForm):
         self.fields["accountable_body"].queryset = owners
 
 
-class SectionForm(GDSMixin, forms.ModelForm):
+class SectionForm(OnceKeyMixin, GDSMixin, forms.ModelForm):
     class Meta:
         model = Section
         fields = ["title"]
@@ -506,7 +543,7 @@ class PlanForm(VersionedForm):
         self.fields["inspections"].help_text = "The inspections this plan answers."
 
 
-class MeasureForm(GDSMixin, forms.ModelForm):
+class MeasureForm(OnceKeyMixin, GDSMixin, forms.ModelForm):
     class Meta:
         model = Measure
         fields = [
@@ -537,7 +574,7 @@ class MeasureForm(GDSMixin, forms.ModelForm):
         return data
 
 
-class ReadingForm(GDSMixin, forms.ModelForm):
+class ReadingForm(OnceKeyMixin, GDSMixin, forms.ModelForm):
     class Meta:
         model = Reading
         fields = ["period_label", "taken_on", "value", "numerator", "denominator", "note"]
@@ -565,7 +602,7 @@ class AsOfForm(GDSMixin, forms.Form):
 # these forms check input and offer only what the user may choose.
 
 
-class PlanCreateForm(GDSMixin, forms.ModelForm):
+class PlanCreateForm(OnceKeyMixin, GDSMixin, forms.ModelForm):
     """A new plan. A manager's plan is of their council; an administrator names the council."""
 
     class Meta:
@@ -604,7 +641,7 @@ class UserChoiceField(forms.ModelChoiceField):
         return sign_in_label(obj)
 
 
-class OwnerForm(VersionedForm):
+class OwnerForm(OnceKeyMixin, VersionedForm):
     class Meta:
         model = Owner
         fields = [
@@ -648,7 +685,7 @@ class OwnerForm(VersionedForm):
         return data
 
 
-class InspectionForm(VersionedForm):
+class InspectionForm(OnceKeyMixin, VersionedForm):
     class Meta:
         model = Inspection
         fields = [
@@ -673,7 +710,7 @@ class InspectionForm(VersionedForm):
         self.fields["summary"].widget.attrs["rows"] = 4
 
 
-class JudgementForm(GDSMixin, forms.ModelForm):
+class JudgementForm(OnceKeyMixin, GDSMixin, forms.ModelForm):
     class Meta:
         model = Judgement
         fields = ["area", "grade"]
@@ -684,7 +721,7 @@ class JudgementForm(GDSMixin, forms.ModelForm):
         self.setup_gds()
 
 
-class FindingForm(GDSMixin, forms.ModelForm):
+class FindingForm(OnceKeyMixin, GDSMixin, forms.ModelForm):
     class Meta:
         model = Finding
         fields = ["kind", "reference", "paragraph", "text", "responsible"]

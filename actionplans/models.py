@@ -815,3 +815,20 @@ class Evidence(models.Model):
 
     def __str__(self):
         return self.original_name
+
+
+class Submission(models.Model):
+    """A post that made a record, by the one-time key its form carried (see ``once.py``): a
+    repeat of that post (a double click, a retry after an error) finds this and makes nothing."""
+
+    key = models.CharField(max_length=64, unique=True)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    # What the first post made; empty only inside the transaction that makes it.
+    made_type = models.ForeignKey(
+        "contenttypes.ContentType", on_delete=models.CASCADE, null=True, related_name="+"
+    )
+    made_id = models.PositiveBigIntegerField(null=True)
+
+    def __str__(self):
+        return self.key

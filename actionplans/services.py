@@ -4,6 +4,7 @@ Each records who did it (simple-history's request middleware, or ``history_user`
 (``_change_reason``), so the history of a plan reads as a list of decisions.
 """
 
+import functools
 import uuid
 from pathlib import PurePath
 
@@ -11,6 +12,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from . import evidence as evidence_rules
+from . import once as once_keys
 from . import rag, rules
 from .history import changes_since
 from .models import Action, ActionOwner, Evidence, Owner, ProgressUpdate
@@ -34,6 +36,51 @@ class StaleEdit(Refused):
         super().__init__("The object was changed by someone else.")
         self.current = current
         self.changes = changes
+
+
+class Repeated(Refused):
+    """The form was posted before, and that post made a record: nothing new is made.
+
+    ``made`` is that record (None if it has been removed since); the message says when it was
+    saved. A caller that knows no better shows it as any refusal: nothing is saved twice."""
+
+    def __init__(self, message, made):
+        super().__init__(message)
+        self.made = made
+
+
+def _once(actor):
+    """Guard a service that makes a record with the form's one-time key (keyword ``once``).
+
+    The key is claimed in the same transaction as the record, before anything is written, so a
+    repeat of the post (or a second at the same moment, which waits on the key) makes nothing
+    and is told what the first made (``Repeated``). See once.py. ``actor`` names the keyword
+    that holds the user the key must belong to."""
+
+    def guard(service):
+        @functools.wraps(service)
+        def guarded(*args, once=None, **kwargs):
+            if not once:
+                return service(*args, **kwargs)
+            user = kwargs[actor]
+            with transaction.atomic():
+                submission, first = once_keys.claim(once, user)
+                if submission is None or submission.user_id != user.pk:
+                    # Another user's key: refused, without a word of what it made.
+                    raise Refused(
+                        "This form cannot be sent again. Nothing was saved: open the page again "
+                        "and send the form from there."
+                    )
+                if not first:
+                    made = once_keys.made_by(submission)
+                    raise Repeated(once_keys.repeated_message(submission, made), made)
+                made = service(*args, **kwargs)
+                once_keys.record(submission, made)
+                return made
+
+        return guarded
+
+    return guard
 
 
 def _save(obj, actor, reason, **kwargs):
@@ -138,6 +185,7 @@ def _cite(update, cited, author):
     update.cited_evidence.set(allowed)
 
 
+@_once("author")
 @transaction.atomic
 def progress_add(action, *, author, written_on, text, period_label="", status="", files=()):
     """Add a dated progress update (with evidence files) and, if given, the action's new status.
@@ -165,6 +213,7 @@ def progress_add(action, *, author, written_on, text, period_label="", status=""
     return update
 
 
+@_once("author")
 @transaction.atomic
 def completion_propose(action, *, author, written_on, text, files=(), cited=(), period_label=""):
     """The owner says the action is done, with evidence; a manager signs it off or returns it.
@@ -387,6 +436,7 @@ def _check_same_organisation(plan, owners_by_field, inspections):
             )
 
 
+@_once("actor")
 @transaction.atomic
 def plan_create(plan, *, actor, inspections=(), managers=None, reason="Plan created"):
     """A new plan of the actor's council (any organisation for an administrator); the actor
@@ -433,6 +483,7 @@ def plan_edit(plan, *, actor, version, fields, inspections=None):
     )  # fmt: skip
 
 
+@_once("actor")
 def section_add(section, *, actor):
     return _append(
         section, actor=actor, siblings=section.plan.sections.all(), reason="Section added"
@@ -444,6 +495,7 @@ def section_rename(section, *, actor):
     return _save(section, actor, "Section renamed", update_fields=["title"])
 
 
+@_once("actor")
 def recommendation_add(rec, *, actor, leads=()):
     return _append(
         rec, actor=actor, siblings=rec.plan.recommendations.all(), m2m={"leads": leads},
@@ -458,6 +510,7 @@ def recommendation_edit(rec, *, actor, version, fields, leads=()):
     )  # fmt: skip
 
 
+@_once("actor")
 @transaction.atomic
 def action_add(action, *, actor, owners=(), supporting=()):
     """Add an action with its lead ``owners`` and ``supporting`` owners, in the order given."""
@@ -491,6 +544,7 @@ def action_edit(action, *, actor, version, fields, changed=(), owners=(), suppor
     )  # fmt: skip
 
 
+@_once("actor")
 def measure_add(measure, *, actor):
     return _append(
         measure, actor=actor, siblings=measure.plan.measures.all(), reason="Measure added"
@@ -503,6 +557,7 @@ def measure_edit(measure, *, actor, fields):
     return _save(measure, actor, "Measure edited", update_fields=fields)
 
 
+@_once("actor")
 @transaction.atomic
 def reading_add(reading, *, actor):
     return _save(reading, actor, "Reading added")
@@ -521,6 +576,7 @@ def _save_owner(owner, save):
         ) from None
 
 
+@_once("actor")
 @transaction.atomic
 def owner_add(owner, *, actor, members=()):
     """A person, role, team, board, sub-group or partner agency, with its members."""
@@ -548,6 +604,7 @@ def owner_edit(owner, *, actor, version, fields, members=()):
     )
 
 
+@_once("actor")
 @transaction.atomic
 def inspection_add(inspection, *, actor):
     _check_set_up_for(actor, inspection.organisation)
@@ -563,6 +620,7 @@ def inspection_edit(inspection, *, actor, version, fields):
     )  # fmt: skip
 
 
+@_once("actor")
 def judgement_add(judgement, *, actor):
     siblings = judgement.inspection.judgements.all()
     return _append(judgement, actor=actor, siblings=siblings, reason="Judgement added")
@@ -575,6 +633,7 @@ def judgement_edit(judgement, *, actor, fields):
     )
 
 
+@_once("actor")
 def finding_add(finding, *, actor):
     siblings = finding.inspection.findings.filter(kind=finding.kind)
     return _append(finding, actor=actor, siblings=siblings, reason="Finding added")

@@ -138,8 +138,15 @@ def _update_form_view(request, pk, form_class, service, template, done_message):
                 text=data["text"],
                 period_label=data["period_label"],
                 files=data["evidence"],
+                once=form.once_key,
                 **extra,
             )
+        except services.Repeated as repeated:
+            if repeated.made is None:
+                form.add_error(None, str(repeated))
+            else:  # sent twice (a double click, a retry): shown what the first one saved
+                messages.info(request, str(repeated))
+                return redirect("action_detail", pk=action.pk)
         except services.Refused as refused:
             # Decided meanwhile (signed off, say): shown why, with what they wrote kept.
             action.refresh_from_db()
@@ -163,7 +170,10 @@ def action_update(request, pk):
 
 def action_propose(request, pk):
     action = rules.get_action_for_user(request.user, pk, update=True)
-    if action.status in (Action.Status.COMPLETE, Action.Status.AWAITING_SIGN_OFF):
+    # A post with a one-time key goes to the service, which tells a repeat of this very proposal
+    # (shown what it saved) from a proposal of an action someone else has decided meanwhile.
+    repeat = request.method == "POST" and request.POST.get("once")
+    if action.status in (Action.Status.COMPLETE, Action.Status.AWAITING_SIGN_OFF) and not repeat:
         messages.info(request, f"This action is already {action.get_status_display().lower()}.")
         return redirect("action_detail", pk=action.pk)
     return _update_form_view(

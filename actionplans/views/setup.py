@@ -46,7 +46,7 @@ def plan_create(request):
     def save(form):
         return services.plan_create(
             form.save(commit=False), actor=request.user,
-            inspections=form.cleaned_data["inspections"],
+            inspections=form.cleaned_data["inspections"], once=form.once_key,
         )  # fmt: skip
 
     saved = save_form(request, form, save, "The plan has been created. You manage it.")
@@ -113,8 +113,9 @@ def owner_add(request):
 
     def save(form):
         return services.owner_add(
-            form.save(commit=False), actor=request.user, members=form.cleaned_data["members"]
-        )
+            form.save(commit=False), actor=request.user, members=form.cleaned_data["members"],
+            once=form.once_key,
+        )  # fmt: skip
 
     return _owner_form(request, Owner(), "Add an owner", save, reverse("owner_list"))
 
@@ -186,7 +187,9 @@ def inspection_add(request):
     rules.require(rules.can_add_inspection(request.user), "Only a manager can add inspections.")
 
     def save(form):
-        return services.inspection_add(form.save(commit=False), actor=request.user)
+        return services.inspection_add(
+            form.save(commit=False), actor=request.user, once=form.once_key
+        )
 
     return _inspection_form(
         request, Inspection(), "Record an inspection", save, reverse("inspection_list")
@@ -222,7 +225,7 @@ def judgement_add(request, pk):
     form = JudgementForm(posted(request), instance=Judgement(inspection=inspection))
     return _part_form(
         request, form, inspection, "Add a judgement",
-        lambda form: services.judgement_add(form.instance, actor=request.user),
+        lambda form: services.judgement_add(form.instance, actor=request.user, once=form.once_key),
         "The judgement has been added.",
     )  # fmt: skip
 
@@ -244,7 +247,7 @@ def finding_add(request, pk):
     form = FindingForm(posted(request), instance=Finding(inspection=inspection))
     return _part_form(
         request, form, inspection, "Add a finding",
-        lambda form: services.finding_add(form.instance, actor=request.user),
+        lambda form: services.finding_add(form.instance, actor=request.user, once=form.once_key),
         "The finding has been added.",
     )  # fmt: skip
 

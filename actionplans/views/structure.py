@@ -46,6 +46,13 @@ def save_form(request, form, save, message):
         saved = save(form)
     except services.StaleEdit:
         raise  # shown with what changed (versioned_form)
+    except services.Repeated as repeated:
+        if repeated.made is None:
+            refuse(form, repeated)
+            return None
+        # Sent twice (a double click, a retry): what the first one saved, as if just saved.
+        messages.info(request, repeated.message)
+        return repeated.made
     except services.Refused as refused:
         refuse(form, refused)
         return None
@@ -89,7 +96,9 @@ def section_add(request, pk):
         title="Add a section",
         done=plan.get_absolute_url(),
         message="The section has been added.",
-        save=lambda form: services.section_add(form.instance, actor=request.user),
+        save=lambda form: services.section_add(
+            form.instance, actor=request.user, once=form.once_key
+        ),
     )
 
 
@@ -149,8 +158,9 @@ def recommendation_add(request, pk):
 
     def save(form):
         return services.recommendation_add(
-            form.save(commit=False), actor=request.user, leads=form.cleaned_data["leads"]
-        )
+            form.save(commit=False), actor=request.user, leads=form.cleaned_data["leads"],
+            once=form.once_key,
+        )  # fmt: skip
 
     return _versioned_form(
         request, RecommendationForm, Recommendation(plan=plan), plan, "Add a recommendation", save
@@ -198,7 +208,7 @@ def action_add(request, pk):
     def save(form):
         return services.action_add(
             form.save(commit=False), actor=request.user, owners=form.cleaned_data["owners"],
-            supporting=form.cleaned_data["supporting_owners"],
+            supporting=form.cleaned_data["supporting_owners"], once=form.once_key,
         )  # fmt: skip
 
     return _versioned_form(
@@ -275,7 +285,9 @@ def measure_add(request, pk):
         title="Add a measure",
         done=reverse("plan_measures", args=[plan.pk]),
         message="The measure has been added.",
-        save=lambda form: services.measure_add(form.instance, actor=request.user),
+        save=lambda form: services.measure_add(
+            form.instance, actor=request.user, once=form.once_key
+        ),
     )
 
 
@@ -305,7 +317,9 @@ def reading_add(request, pk):
         title=f"Add a reading for {measure.name}",
         done=reverse("plan_measures", args=[measure.plan_id]),
         message="The reading has been added.",
-        save=lambda form: services.reading_add(form.instance, actor=request.user),
+        save=lambda form: services.reading_add(
+            form.instance, actor=request.user, once=form.once_key
+        ),
     )
 
 
