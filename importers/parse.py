@@ -247,7 +247,7 @@ def preview(document, mapping=None, title=""):
             continue
         positions.append((position, heading))
         _too_long(result, skipped + header_at + 1, "", heading, HEADING_LIMIT, "A heading")
-    _control_characters(result, document, every, dict(positions), skipped)
+    _control_characters(result, document, every, dict(positions), skipped + header_at + 1)
     seen_fields = set()
     for position, heading in positions:
         if heading in mapping:
@@ -365,7 +365,7 @@ def _control_characters(result, document, tables, headings=None, named_from=0):
     """A problem for each row with cells holding a control character (``readers.Cell.flaw``),
     and for each line above the table with one: the readers showed each as U+FFFD, and the file
     cannot be imported until it is put right. ``headings`` names the header's columns by
-    position, for the rows from ``named_from`` on; other columns go by their letter."""
+    position, for the rows after the header's (``named_from``); other rows go by letter."""
     for line, flaw in document.above_flaws:
         result.problems.append(Problem(0, "", (
             f"The text above the table (“{line[:60]}”) holds {flaw}, shown here as “\ufffd”: a "
