@@ -13,13 +13,24 @@ from django.utils.functional import empty
 
 class RequestContext(logging.Filter):
     """Sets `record.context` to " [GET /plans/3/ user=12]" for records that carry a request
-    (django.request, django.security), else to nothing."""
+    (django.request, django.security), else to nothing; the database being away is said in a
+    line, without the traceback."""
 
     def filter(self, record):
+        from config.health import database_unavailable  # not while settings load: it needs views
+
+        if hasattr(record, "context"):  # done for another handler already
+            return True
         request = getattr(record, "request", None)
         record.context = ""
         if isinstance(request, HttpRequest):
             record.context = f" [{request.method} {request.path} user={user_id(request)}]"
+            error = record.exc_info[1] if record.exc_info else None
+            if database_unavailable(error):
+                # An outage is one line a request, not 7 kB of the same traceback each time.
+                reason = str(error).partition("\n")[0]
+                record.context += f" database unavailable: {reason}"
+                record.exc_info = record.exc_text = None
         return True
 
 

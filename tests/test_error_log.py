@@ -8,6 +8,7 @@ import os
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
+from django.db import InterfaceError
 from django.test import Client, RequestFactory, override_settings
 from django.urls import include, path
 from django.utils.functional import SimpleLazyObject
@@ -21,7 +22,12 @@ def _broken(request):
     raise RuntimeError("the view broke")
 
 
-urlpatterns = [path("broken/", _broken), path("", include("config.urls"))]
+def _lost(request):
+    raise InterfaceError("connection already closed")
+
+
+urlpatterns = [path("broken/", _broken), path("lost/", _lost), path("", include("config.urls"))]
+handler500 = "config.health.server_error_or_unavailable"
 
 
 @pytest.fixture
@@ -44,6 +50,7 @@ def test_a_500_is_logged_with_its_request_and_user_but_no_secrets(db, logged):
     response = client.post("/broken/?token=in-the-query", {"password": "in-the-body"})
     assert response.status_code == 500
     client.get("/nowhere/")  # a 404 is a warning: on stderr, not in the errors file
+    assert client.get("/lost/").status_code == 503
 
     file, stderr = logged
     text = file.read_text()
@@ -51,6 +58,11 @@ def test_a_500_is_logged_with_its_request_and_user_but_no_secrets(db, logged):
     assert f"[POST /broken/ user={user.pk}]\nTraceback (most recent call last):" in text
     assert "RuntimeError: the view broke" in text
     assert "nowhere" not in text
+    # The database being away is one line a request: an outage is thousands of the same.
+    assert text.endswith(
+        f": Service Unavailable: /lost/ [GET /lost/ user={user.pk}] "
+        "database unavailable: connection already closed\n"
+    )
     for secret in (session, "sessionid", "in-the-query", "in-the-body", "password"):
         assert secret not in text
     text = stderr.getvalue()

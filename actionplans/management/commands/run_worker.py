@@ -29,7 +29,8 @@ class Worker(db_worker.Worker):
             except (OperationalError, InterfaceError) as error:
                 if time.monotonic() - started > HEALTHY_SECONDS:
                     delay = FIRST_DELAY
-                logger.warning("Database unavailable (%s); trying again in %g s", error, delay)
+                reason = str(error).partition("\n")[0]
+                logger.warning("Database unavailable (%s); trying again in %g s", reason, delay)
                 with suppress(DatabaseError):  # a dead connection may fail to close: it is gone
                     connections.close_all()
                 # A stop signal here ends the worker at once (db_worker's handler exits when no
