@@ -1,15 +1,19 @@
 """Who may do what: the one module views, forms, exports and tests ask.
 
-Roles are auth groups (Officer, Manager, Clerk, Administrator, created by a data migration) that
-carry model permissions; this module adds the object rules:
+Roles are auth groups (Officer, Manager, Clerk, Administrator, Site administrator, created by data
+migrations) that carry model permissions; this module adds the object rules. The council (the
+organisation of the user's owner record) is the boundary:
 
-- everyone signed in sees the plans of their own council, and a partner agency's people see only
-  the plans they have actions in; managers, clerks and administrators see every plan;
+- everyone signed in sees the plans of their own council and the plans another council has shared
+  with theirs by name (read only); a partner agency's people see only the plans they have actions
+  in, and the evidence of their own actions only;
 - an officer writes progress on, and proposes completion of, the actions they own directly or
   through a team, role or board they belong to;
-- a manager edits the plans they manage and signs off their actions; an administrator manages all;
-- a clerk reads everything and exports;
-- a manager sets up plans, owners and inspections for their own council and partner agencies.
+- a manager edits the plans of their council they manage and signs off their actions; a council's
+  administrator manages all of their council's plans;
+- a clerk reads and exports their council's plans;
+- a manager sets up plans, owners and inspections for their own council and partner agencies;
+- the site administrator alone crosses councils, and each such read is recorded.
 
 Access helpers answer 404 for what the user may not see (ids reveal nothing) and 403 for what they
 may see but not change.
@@ -21,7 +25,17 @@ from django.shortcuts import get_object_or_404
 
 from inspections.models import Finding, Inspection, Judgement
 
-from .models import Action, Evidence, Measure, Owner, Plan, Recommendation, Section
+from .models import (
+    Action,
+    CrossCouncilRead,
+    Evidence,
+    Measure,
+    Owner,
+    Plan,
+    PlanShare,
+    Recommendation,
+    Section,
+)
 
 
 def owner_ids(user):
@@ -37,18 +51,39 @@ def owner_ids(user):
     return cached
 
 
+def is_site_administrator(user):
+    """The one role that crosses councils (every read of another council's record is kept)."""
+    return user.is_authenticated and user.is_active and user.has_perm("actionplans.view_all_plans")
+
+
 def visible_plans(user):
-    """Every plan the user may read."""
+    """Every plan the user may read: their council's, those shared with it, those they act in."""
     if not (user.is_authenticated and user.is_active):
         return Plan.objects.none()
-    if user.has_perm("actionplans.view_all_plans"):
+    if is_site_administrator(user):
         return Plan.objects.all()
     mine = Plan.objects.filter(recommendations__actions__owners__in=owner_ids(user))
     rule = Q(pk__in=mine.values("pk"))
-    own = Owner.objects.filter(user=user).values_list("organisation", flat=True).first()
-    if own:
-        rule |= Q(organisation=own)
+    council = council_of(user)
+    if council:
+        shared = PlanShare.objects.filter(organisation=council).values("plan")
+        rule |= Q(organisation=council) | Q(pk__in=shared)
     return Plan.objects.filter(rule)
+
+
+def council_plans(user):
+    """The plans of the user's own council (every plan for the site administrator): those whose
+    evidence they may open and whose plans they may manage, never a shared one."""
+    if is_site_administrator(user):
+        return Plan.objects.all()
+    council = council_of(user)
+    return Plan.objects.filter(organisation=council) if council else Plan.objects.none()
+
+
+def record_crossing(user, organisation, what):
+    """Keep the site administrator's read of another council's record."""
+    if organisation and organisation != council_of(user) and is_site_administrator(user):
+        CrossCouncilRead.objects.create(user=user, organisation=organisation, what=what[:300])
 
 
 def visible_actions(user):
@@ -61,11 +96,13 @@ def owned_actions(user):
 
 
 def managed_plans(user):
-    if not user.has_perm("actionplans.change_plan"):
+    """Plans the user may change: those of their council they manage (all of their council's for
+    its administrator, every plan for the site administrator). A shared plan never."""
+    if not (user.is_authenticated and user.is_active and user.has_perm("actionplans.change_plan")):
         return Plan.objects.none()
-    if user.has_perm("actionplans.manage_all_plans"):
-        return Plan.objects.all()
-    return Plan.objects.filter(managers=user)
+    if is_site_administrator(user) or user.has_perm("actionplans.manage_all_plans"):
+        return council_plans(user)
+    return council_plans(user).filter(managers=user)
 
 
 def can_edit_plan(user, plan):
@@ -103,6 +140,7 @@ def is_clerk(user):
 
 def get_plan_for_user(user, pk, *, edit=False):
     plan = get_object_or_404(visible_plans(user), pk=pk)
+    record_crossing(user, plan.organisation, f"plan {plan.pk}")
     if edit and not can_edit_plan(user, plan):
         raise PermissionDenied("Only a manager of this plan can change it.")
     return plan
@@ -115,6 +153,7 @@ def get_recommendation_for_user(user, pk, *, edit=False):
         ),
         pk=pk,
     )
+    record_crossing(user, rec.plan.organisation, f"recommendation {rec.pk}")
     if edit and not can_edit_plan(user, rec.plan):
         raise PermissionDenied("Only a manager of this plan can change it.")
     return rec
@@ -128,6 +167,7 @@ def get_action_for_user(user, pk, *, edit=False, update=False, sign_off=False):
         pk=pk,
     )
     plan = action.recommendation.plan
+    record_crossing(user, plan.organisation, f"action {action.pk}")
     if edit and not can_edit_plan(user, plan):
         raise PermissionDenied("Only a manager of this plan can change this action.")
     if update and not can_update_action(user, action):
@@ -143,6 +183,7 @@ def _get_plan_part_for_editing(model, user, pk):
         model.objects.select_related("plan").filter(plan__in=visible_plans(user).values("pk")),
         pk=pk,
     )
+    record_crossing(user, obj.plan.organisation, f"{model._meta.model_name} {obj.pk}")
     if not can_edit_plan(user, obj.plan):
         raise PermissionDenied("Only a manager of this plan can change it.")
     return obj
@@ -156,23 +197,33 @@ def get_measure_for_user(user, pk):
     return _get_plan_part_for_editing(Measure, user, pk)
 
 
+def visible_evidence(user):
+    """Evidence the user may open: of their council's plans, and of the actions they own (all a
+    partner agency's people see). A plan shared with another council shares no evidence."""
+    plans = council_plans(user).values("pk")
+    return Evidence.objects.filter(
+        Q(update__action__in=owned_actions(user).values("pk"))
+        | Q(update__action__recommendation__plan__in=plans)
+        | Q(update__recommendation__plan__in=plans)
+    )
+
+
 def get_evidence_for_user(user, pk):
-    return get_object_or_404(
-        Evidence.objects.select_related("update").filter(
-            Q(update__action__in=visible_actions(user).values("pk"))
-            | Q(update__recommendation__plan__in=visible_plans(user).values("pk"))
+    evidence = get_object_or_404(
+        visible_evidence(user).select_related(
+            "update__action__recommendation__plan", "update__recommendation__plan"
         ),
         pk=pk,
     )
+    update = evidence.update
+    plan = (update.action.recommendation if update.action_id else update.recommendation).plan
+    record_crossing(user, plan.organisation, f"evidence {evidence.pk}")
+    return evidence
 
 
 # Setting up: plans, owners and inspections. A manager sets up for their own council (the
 # organisation of their owner record) and for partner agencies (any organisation that is not a
-# council, i.e. has no plan or inspection of its own); an administrator for every organisation.
-
-
-def is_administrator(user):
-    return user.is_active and user.has_perm("actionplans.manage_all_plans")
+# council, i.e. has no plan or inspection of its own); the site administrator for every one.
 
 
 def council_of(user):
@@ -204,7 +255,7 @@ def is_other_council(user, organisation):
 
 def can_set_up_for(user, organisation):
     """May ``user`` record owners (or plans, inspections) of ``organisation``?"""
-    if is_administrator(user):
+    if is_site_administrator(user):
         return True
     council = council_of(user)
     return bool(council) and not is_other_council(user, organisation)
@@ -214,7 +265,7 @@ def visible_owners(user):
     """Owners a user may see on the set-up pages: their council's and partner agencies'."""
     if not (user.is_authenticated and user.is_active):
         return Owner.objects.none()
-    if is_administrator(user):
+    if is_site_administrator(user):
         return Owner.objects.all()
     council = council_of(user)
     if not council:
@@ -226,25 +277,27 @@ def visible_inspections(user):
     """Inspections of the user's council (every inspection for an administrator)."""
     if not (user.is_authenticated and user.is_active):
         return Inspection.objects.none()
-    if is_administrator(user):
+    if is_site_administrator(user):
         return Inspection.objects.all()
     council = council_of(user)
     return Inspection.objects.filter(organisation=council) if council else Inspection.objects.none()
 
 
 def can_add_plan(user):
-    return user.has_perm("actionplans.add_plan") and (is_administrator(user) or council_of(user))
+    return user.has_perm("actionplans.add_plan") and (
+        is_site_administrator(user) or council_of(user)
+    )
 
 
 def can_add_owner(user):
     return user.has_perm("actionplans.add_owner") and (
-        is_administrator(user) or bool(council_of(user))
+        is_site_administrator(user) or bool(council_of(user))
     )
 
 
 def can_add_inspection(user):
     return user.has_perm("inspections.add_inspection") and (
-        is_administrator(user) or bool(council_of(user))
+        is_site_administrator(user) or bool(council_of(user))
     )
 
 
@@ -256,6 +309,7 @@ def require(allowed, message):
 
 def get_owner_for_user(user, pk, *, edit=False):
     owner = get_object_or_404(visible_owners(user).select_related("user"), pk=pk)
+    record_crossing(user, owner.organisation, f"owner {owner.pk}")
     if edit and not user.has_perm("actionplans.change_owner"):
         raise PermissionDenied("Only a manager can change owners.")
     return owner
@@ -263,6 +317,7 @@ def get_owner_for_user(user, pk, *, edit=False):
 
 def get_inspection_for_user(user, pk, *, edit=False):
     inspection = get_object_or_404(visible_inspections(user), pk=pk)
+    record_crossing(user, inspection.organisation, f"inspection {inspection.pk}")
     if edit and not user.has_perm("inspections.change_inspection"):
         raise PermissionDenied("Only a manager can change inspections.")
     return inspection

@@ -458,9 +458,12 @@ def plan_create(plan, *, actor, inspections=(), managers=None, reason="Plan crea
 
 @transaction.atomic
 def plan_manager_add(plan, *, actor, manager):
-    """``manager`` becomes one of the plan's managers (an administrator's decision)."""
-    if not rules.is_administrator(actor):
-        raise Refused("Only an administrator can name a plan's managers.")
+    """``manager`` becomes one of the plan's managers (an administrator's decision); they must
+    work for the plan's council, the boundary of everything they may change."""
+    if not (actor.has_perm("actionplans.manage_all_plans") and rules.can_edit_plan(actor, plan)):
+        raise Refused("Only an administrator of the plan's council can name its managers.")
+    if rules.council_of(manager) != plan.organisation:
+        raise Refused(f"{person_name(manager)} does not work for {plan.organisation}.")
     plan._change_reason = "Manager added"
     plan._history_user = actor
     plan.managers.add(manager)

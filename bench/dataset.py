@@ -240,6 +240,12 @@ def _people(rng, today, tick):
             )
         )
     owners += [Owner(name=name, kind=kind, organisation=council) for name, kind in TEAMS]
+    # The manager and the clerk work for the council too: the council is the boundary of what
+    # they see (actionplans.rules).
+    owners += [
+        Owner(name=f"{u.first_name} {u.last_name}", organisation=council, user=u)
+        for u in (manager, clerk)
+    ]
     owners += [
         Owner(name=name, kind=Owner.Kind.PARTNER_AGENCY, organisation=name) for name in PARTNERS
     ]
@@ -248,7 +254,7 @@ def _people(rng, today, tick):
     owners = bulk_create_with_history(owners, Owner, batch_size=BATCH, default_change_reason=REASON)
     officer_owner, persons = owners[0], owners[1 : PERSONS + 1]
     teams = owners[PERSONS + 1 : PERSONS + 1 + len(TEAMS)]
-    partners = owners[PERSONS + 1 + len(TEAMS) :]
+    partners = owners[PERSONS + 1 + len(TEAMS) + 2 :]
 
     # The officer's own team is the first; every team has three to five members.
     Membership = Owner.members.through
@@ -394,7 +400,7 @@ def _build(rng, today, start, tick, people, n_plans, n_actions, n_updates):
                 inspectorate=inspectorate,
                 kind=kind,
                 title=f"{service} inspection {i + 1}",
-                organisation=COUNCILS[i % len(COUNCILS)],
+                organisation=COUNCILS[0],
                 service=service,
                 started_on=started,
                 ended_on=started + dt.timedelta(days=9),

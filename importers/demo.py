@@ -20,7 +20,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from actionplans import services
-from actionplans.models import Owner, Plan
+from actionplans.models import Action, ActionOwner, Owner, Plan
 from inspections.models import Finding, Inspection, Judgement
 
 from . import service, transcribed
@@ -79,7 +79,7 @@ class _FileLoader:
                 plan = service.confirm(
                     preview, actor=self.actor, organisation=self.organisation,
                     reason=self.reason, owners=self.owners, findings=self.findings,
-                    inspections=inspections, managers=self.managers,
+                    inspections=inspections, managers=self.managers.get(self.organisation, []),
                 )  # fmt: skip
             except services.Refused as refused:
                 raise DemoDataError(f"{self.path.name}: {refused.message}") from None
@@ -183,14 +183,44 @@ def _logins(specs):
     return users
 
 
+def _council_managers(specs, users):
+    """The managers of each council's plans: the logins marked so, by their owner's council."""
+    managers = {}
+    for spec in specs:
+        if spec.get("manages_council_plans"):
+            council = spec["owner"]["organisation"]
+            managers.setdefault(council, []).append(users[spec["username"]])
+    return managers
+
+
+def _support(owner, where, actor):
+    """The owner made a supporting owner of the first action of a recommendation."""
+    action = (
+        Action.objects.filter(
+            recommendation__plan__organisation=where["organisation"],
+            recommendation__reference=where["recommendation"],
+        )
+        .order_by("recommendation__plan", "order")
+        .first()
+    )
+    if action is None:
+        raise DemoDataError(f"demo owner {owner}: no action of {where}")
+    links = list(action.owner_links.select_related("owner").order_by("order"))
+    if any(link.owner_id == owner.pk for link in links):
+        return
+    leads = [link.owner for link in links if link.role == ActionOwner.Role.LEAD]
+    supporting = [link.owner for link in links if link.role != ActionOwner.Role.LEAD]
+    services.action_edit(
+        action, actor=actor, version=action.version, fields=[], owners=leads,
+        supporting=[*supporting, owner],
+    )  # fmt: skip
+
+
 def _link_logins(specs, users, actor):
     """Each login linked to its owner record (made if the login has one of its own); the demo
-    manager made a manager of any plan not loaded here too."""
+    managers made managers of any plan of their council not loaded here too."""
     for spec in specs:
         user = users[spec["username"]]
-        if spec.get("manages_all_demo_plans"):
-            for plan in Plan.objects.exclude(managers=user):
-                services.plan_manager_add(plan, actor=actor, manager=user)
         if owner_spec := spec.get("owner"):
             lookup = {key: value for key, value in owner_spec.items() if key != "create"}
             owner = Owner.objects.filter(**lookup).first()
@@ -201,6 +231,16 @@ def _link_logins(specs, users, actor):
             if owner.user_id is None:
                 owner.user = user
                 services.owner_edit(owner, actor=actor, version=owner.version, fields=["user"])
+            if where := spec.get("supports_first_action_of"):
+                _support(owner, where, actor)
+    for council, managers in _council_managers(specs, users).items():
+        for manager in managers:
+            for plan in Plan.objects.filter(organisation=council).exclude(managers=manager):
+                services.plan_manager_add(plan, actor=actor, manager=manager)
+
+
+def demo_usernames(logins=FIXTURES / "demo_users.yaml"):
+    return [spec["username"] for spec in yaml.safe_load(logins.read_text("utf-8"))["users"]]
 
 
 @transaction.atomic
@@ -211,7 +251,7 @@ def load_demo(directory=FIXTURES / "plans", logins=FIXTURES / "demo_users.yaml")
     admins = [users[s["username"]] for s in specs if s.get("is_superuser")]
     if not admins:
         raise DemoDataError(f"{logins.name}: no administrator login to load the plans as")
-    managers = [users[s["username"]] for s in specs if s.get("manages_all_demo_plans")]
+    managers = _council_managers(specs, users)
     plans = []
     for path in sorted(directory.glob("*.yaml")):
         plans.extend(_FileLoader(path, admins[0], managers).load())

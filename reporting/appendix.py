@@ -16,6 +16,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field, replace
 
+from django.db.models import Q
 from django.template.loader import render_to_string
 from django.utils import timezone
 
@@ -135,11 +136,17 @@ def own_spec(plan):
 
 
 def default_layout(plan):
-    """The stored layout a plan is published in: its own choice, else one made for its title."""
+    """The stored layout a plan is published in: its own choice, else one made for its title by
+    its council (first) or a preset; never another council's."""
     chosen = PlanLayout.objects.filter(plan=plan).select_related("layout").first()
     if chosen:
         return chosen.layout
-    return Layout.objects.filter(applies_to_title=plan.title).order_by("pk").first()
+    return (
+        Layout.objects.filter(applies_to_title=plan.title)
+        .filter(Q(organisation=plan.organisation) | Q(organisation=""))
+        .order_by("-organisation", "pk")
+        .first()
+    )
 
 
 def spec_for(plan, layout=None):

@@ -32,7 +32,7 @@ def check_since(form, data):
 
 class PrepareForm(GDSMixin, forms.Form):
     layout = forms.ModelChoiceField(
-        Layout.objects.all(),
+        Layout.objects.none(),
         required=False,
         empty_label="The plan's default layout",
         label="Layout",
@@ -56,9 +56,10 @@ class PrepareForm(GDSMixin, forms.Form):
         validators=[not_in_future, plausible_date],
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, layouts, **kwargs):
         kwargs.setdefault("initial", {"as_at": timezone.localdate(), "updates": "latest"})
         super().__init__(*args, **kwargs)
+        self.fields["layout"].queryset = layouts  # the presets and the user's council's own
         self.setup_gds()
 
     def clean(self):
@@ -308,10 +309,11 @@ class AppendixForm(GDSMixin, forms.Form):
     updates = PrepareForm.base_fields["updates"]
     since = PrepareForm.base_fields["since"]
 
-    def __init__(self, *args, plans, **kwargs):
+    def __init__(self, *args, plans, layouts, **kwargs):
         kwargs.setdefault("initial", {"as_at": timezone.localdate(), "updates": "latest"})
         super().__init__(*args, **kwargs)
         self.fields["plan"].queryset = plans
+        self.fields["layout"].queryset = layouts
         self.setup_gds()
 
     def clean(self):

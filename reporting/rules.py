@@ -1,11 +1,13 @@
 """Who may prepare appendices and edit layouts, on top of actionplans.rules.
 
 Exporting a plan: clerks, the plan's managers and administrators (the export permission, and a
-manager must manage the plan). Layouts are shared house styles: clerks, managers and
-administrators make and edit them.
+manager must manage the plan). Layouts are a council's house styles: its clerks, managers and
+administrators make and edit their council's own; the presets (of no council) are read only to
+all, and a council uses one by copying it.
 """
 
 from django.core.exceptions import PermissionDenied
+from django.db.models import Q
 from django.shortcuts import get_object_or_404
 
 from actionplans import rules
@@ -41,9 +43,39 @@ def check_layouts(user):
         raise PermissionDenied("Only clerks and managers can make and edit appendix layouts.")
 
 
-def get_layout_for_user(user, pk):
+def visible_layouts(user):
+    """The presets and the user's council's own layouts (every layout for the site
+    administrator): those the user may choose for an appendix."""
+    if not can_manage_layouts(user):
+        return Layout.objects.none()
+    if rules.is_site_administrator(user):
+        return Layout.objects.all()
+    council = rules.council_of(user)
+    return Layout.objects.filter(Q(organisation="") | Q(organisation=council or ""))
+
+
+def own_layouts(user):
+    """The layouts the user may change: their council's, never a preset."""
+    return visible_layouts(user).exclude(organisation="")
+
+
+def layout_council(user):
+    """The council a layout the user makes belongs to (PermissionDenied without one)."""
     check_layouts(user)
-    return get_object_or_404(Layout.objects.prefetch_related("columns"), pk=pk)
+    council = rules.council_of(user)
+    if not council:
+        raise PermissionDenied("A layout belongs to a council: sign in as one of its clerks.")
+    return council
+
+
+def get_layout_for_user(user, pk, *, edit=False):
+    """A layout the user may use (else 404); with ``edit``, one of their council's own (a preset
+    or another council's answers 404: it is not theirs to change)."""
+    check_layouts(user)
+    layouts = own_layouts(user) if edit else visible_layouts(user)
+    layout = get_object_or_404(layouts.prefetch_related("columns"), pk=pk)
+    rules.record_crossing(user, layout.organisation, f"layout {layout.pk}")
+    return layout
 
 
 # Committee packs: a report is of one council. Users who may export see their own council's
@@ -62,7 +94,7 @@ def check_reports(user):
 def visible_reports(user):
     if not can_use_reports(user):
         return CommitteeReport.objects.none()
-    if rules.is_administrator(user):
+    if rules.is_site_administrator(user):
         return CommitteeReport.objects.all()
     council = rules.council_of(user)
     if not council:

@@ -47,14 +47,46 @@ def _columns_replace(actor, layout, columns, reason):
         column.save()
 
 
+def _check_name_free(organisation, name, exclude=None):
+    taken = Layout.objects.filter(organisation=organisation, name__iexact=name)
+    if exclude is not None:
+        taken = taken.exclude(pk=exclude.pk)
+    if taken.exists():
+        raise Refused(f"Your council already has a layout called {name}: choose another name.",
+                      field="name")  # fmt: skip
+
+
 @transaction.atomic
-def layout_create(actor, values, columns):
+def layout_create(actor, values, columns, *, organisation, reason="Layout created"):
+    """A layout of ``organisation`` (a council), which only its people see and change."""
     layout = Layout(**{k: values[k] for k in LAYOUT_FIELDS if k in values})
-    layout._history_user, layout._change_reason = actor, "Layout created"
+    layout.organisation = organisation
+    _check_name_free(organisation, layout.name)
+    layout._history_user, layout._change_reason = actor, reason
     layout.full_clean()
     layout.save()
-    _columns_replace(actor, layout, columns, "Layout created")
+    _columns_replace(actor, layout, columns, reason)
     return layout
+
+
+def _free_name(organisation, name):
+    """``name``, or "name (copy 2)"... when the council already has a layout of that name."""
+    candidate, n = name, 1
+    while Layout.objects.filter(organisation=organisation, name__iexact=candidate).exists():
+        n += 1
+        candidate = f"{name[:100]} (copy {n})"
+    return candidate
+
+
+def layout_copy(layout, *, actor, organisation):
+    """The council's own copy of ``layout`` (a preset, or one of its own), to change freely.
+    A preset is copied under its own name, so the council's copy reads as the house style."""
+    values = {k: getattr(layout, k) for k in LAYOUT_FIELDS}
+    values["name"] = _free_name(organisation, layout.name)
+    columns = [(c.heading, c.field, c.width) for c in layout.columns.all()]
+    return layout_create(
+        actor, values, columns, organisation=organisation, reason=f"Copied from {layout.name}"
+    )
 
 
 @transaction.atomic
@@ -63,6 +95,9 @@ def layout_edit(actor, layout, version, values, columns):
     current = Layout.objects.select_for_update().get(pk=layout.pk)
     if current.version != version:
         raise StaleLayout(current)
+    if current.is_preset:
+        raise Refused("A preset is read only: make a copy for your council and change that.")
+    _check_name_free(current.organisation, values.get("name", current.name), exclude=current)
     for key in LAYOUT_FIELDS:
         if key in values:
             setattr(current, key, values[key])
@@ -76,7 +111,14 @@ def layout_edit(actor, layout, version, values, columns):
 
 @transaction.atomic
 def plan_layout_set(actor, plan, layout):
-    """Make ``layout`` the plan's default for its appendix."""
+    """Make ``layout`` the plan's default for its appendix. A preset, or another council's
+    layout, is first copied for the plan's council, so no one else's edit can change it."""
+    if layout.organisation != plan.organisation:
+        layout = (
+            Layout.objects.filter(organisation=plan.organisation, name__iexact=layout.name).first()
+            if layout.is_preset
+            else None
+        ) or layout_copy(layout, actor=actor, organisation=plan.organisation)
     choice = PlanLayout.objects.select_for_update().filter(plan=plan).first() or PlanLayout(
         plan=plan
     )

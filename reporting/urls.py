@@ -27,6 +27,7 @@ urlpatterns = [
     path("layouts/", views.layout_list, name="layout_list"),
     path("layouts/add/", views.layout_add, name="layout_add"),
     path("layouts/<int:pk>/edit/", views.layout_edit, name="layout_edit"),
+    path("layouts/<int:pk>/copy/", views.layout_copy, name="layout_copy"),
     path("committee-reports/", views.report_list, name="report_list"),
     path("committee-reports/add/", views.report_add, name="report_add"),
     path("committee-reports/<int:pk>/", views.report_detail, name="report_detail"),

@@ -31,14 +31,16 @@ from .rules import (
     get_plan_for_export,
     get_report_appendix_for_user,
     get_report_for_user,
+    layout_council,
     plans_for_report,
+    visible_layouts,
     visible_reports,
 )
 
 
 def _chosen(request):
     """The prepare form from the query string: (form, settings) with settings None until valid."""
-    form = PrepareForm(request.GET if request.GET else None)
+    form = PrepareForm(request.GET if request.GET else None, layouts=visible_layouts(request.user))
     if not form.is_bound or not form.is_valid():
         return form, None
     return form, (form.cleaned_data["layout"], form.cleaned_data["as_at"], form.update_range())
@@ -152,19 +154,36 @@ def progress(request, pk):
 @require_POST
 def default_set(request, pk):
     plan = get_plan_for_export(request.user, pk)
-    layout = Layout.objects.filter(pk=request.POST.get("layout") or 0).first()
+    layout = visible_layouts(request.user).filter(pk=_int(request.POST.get("layout"))).first()
     if layout is None:
         messages.error(request, "Choose one of the layouts listed, then make it the default.")
     else:
-        services.plan_layout_set(request.user, plan, layout)
-        messages.success(request, f"{layout} is now the plan's default layout.")
+        chosen = services.plan_layout_set(request.user, plan, layout).layout
+        copied = " (your council's copy of the preset)" if chosen.pk != layout.pk else ""
+        messages.success(request, f"{chosen} is now the plan's default layout{copied}.")
     return redirect(reverse("appendix_prepare", args=[plan.pk]))
+
+
+def _int(value):
+    """A posted id as a number (0, which is no record, for anything else)."""
+    return int(value) if str(value or "").isdigit() and len(str(value)) < 19 else 0
 
 
 def layout_list(request):
     check_layouts(request.user)
-    layouts = Layout.objects.prefetch_related("columns")
-    return render(request, "reporting/layout_list.html", {"layouts": layouts})
+    layouts = visible_layouts(request.user).prefetch_related("columns")
+    can_copy = bool(plan_rules.council_of(request.user))
+    return render(request, "reporting/layout_list.html", {"layouts": layouts, "can_copy": can_copy})
+
+
+@require_POST
+def layout_copy(request, pk):
+    layout = get_layout_for_user(request.user, pk)
+    copy = services.layout_copy(
+        layout, actor=request.user, organisation=layout_council(request.user)
+    )
+    messages.success(request, f"{copy} is your council's copy of {layout}: change it here.")
+    return redirect("layout_edit", copy.pk)
 
 
 def _layout_page(request, form, columns, title, layout=None, stale=None):
@@ -173,18 +192,24 @@ def _layout_page(request, form, columns, title, layout=None, stale=None):
 
 
 def layout_add(request):
-    check_layouts(request.user)
+    council = layout_council(request.user)
     form = LayoutForm(request.POST or None)
     columns = column_formset(data=request.POST or None, blank=6)
     if request.method == "POST" and form.is_valid() and columns.is_valid():
-        layout = services.layout_create(request.user, form.cleaned_data, columns.columns())
-        messages.success(request, f"Layout {layout} created.")
-        return redirect("layout_list")
+        try:
+            layout = services.layout_create(
+                request.user, form.cleaned_data, columns.columns(), organisation=council
+            )
+        except services.Refused as refused:
+            form.add_error(refused.field, refused.message)
+        else:
+            messages.success(request, f"Layout {layout} created.")
+            return redirect("layout_list")
     return _layout_page(request, form, columns, "Create a layout")
 
 
 def layout_edit(request, pk):
-    layout = get_layout_for_user(request.user, pk)
+    layout = get_layout_for_user(request.user, pk, edit=True)
     form = LayoutForm(request.POST or None, instance=layout)
     columns = column_formset(layout, data=request.POST or None)
     if request.method == "POST" and form.is_valid() and columns.is_valid():
@@ -196,6 +221,9 @@ def layout_edit(request, pk):
         except services.StaleLayout as stale:
             layout.refresh_from_db()
             return _layout_page(request, form, columns, f"Edit {layout}", layout, stale)
+        except services.Refused as refused:
+            form.add_error(refused.field, refused.message)
+            return _layout_page(request, form, columns, f"Edit {layout}", layout)
         messages.success(request, f"Layout {layout} saved.")
         return redirect("layout_list")
     return _layout_page(request, form, columns, f"Edit {layout}", layout)
@@ -217,7 +245,7 @@ def report_list(request):
 
 def _councils_for(user):
     """None: the report is of the user's own council; a list: an administrator chooses one."""
-    if plan_rules.is_administrator(user):
+    if plan_rules.is_site_administrator(user):
         return sorted(set(Plan.objects.values_list("organisation", flat=True)))
     return None if plan_rules.council_of(user) else []
 
@@ -332,7 +360,7 @@ def appendix_add(request, pk):
     if refused := _refuse_if_published(request, report):
         return refused
     plans = plans_for_report(request.user, report)
-    form = AppendixForm(request.POST or None, plans=plans)
+    form = AppendixForm(request.POST or None, plans=plans, layouts=visible_layouts(request.user))
     if request.method == "POST" and form.is_valid():
         try:
             item = services.appendix_add(

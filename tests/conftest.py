@@ -46,7 +46,8 @@ def pdf(name="evidence.pdf"):
 
 @pytest.fixture
 def world(db):
-    """Two plans of one council; officers, managers, a clerk, an administrator and a partner."""
+    """Two plans of one council; officers, managers, a clerk, the council's administrator, a
+    partner agency's officer, and the site administrator."""
     plan = PlanFactory(organisation=COUNCIL, title="Child protection improvement plan")
     other_plan = PlanFactory(organisation=COUNCIL, title="Youth justice improvement plan")
     officer, officer_owner = person("officer", "Officer", name="Terry Irvine")
@@ -55,7 +56,10 @@ def world(db):
     manager, _ = person("manager", "Manager")
     other_manager, _ = person("other_manager", "Manager")
     clerk, _ = person("clerk", "Clerk")
-    admin, _ = person("administrator", "Administrator")
+    admin, _ = person("administrator", "Administrator")  # the council's administrator
+    # The site administrator works for no council and alone crosses councils.
+    site_admin = UserFactory(username="site_admin", first_name="Sita")
+    site_admin.groups.add(Group.objects.get(name="Site administrator"))
     plan.managers.add(manager)
     other_plan.managers.add(other_manager)
     team = OwnerFactory(name="LSCB P&QA Sub Group", kind=Owner.Kind.SUB_GROUP, organisation=COUNCIL)
@@ -91,6 +95,7 @@ def world(db):
         other_manager=other_manager,
         clerk=clerk,
         admin=admin,
+        site_admin=site_admin,
     )
 
 

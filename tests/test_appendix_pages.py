@@ -8,6 +8,8 @@ from django.utils import timezone
 
 from reporting.models import Layout, LayoutColumn, PlanLayout
 
+from .conftest import COUNCIL
+
 pytestmark = pytest.mark.django_db
 TODAY = timezone.localdate()
 
@@ -19,7 +21,9 @@ def query(**changes):
 
 @pytest.fixture
 def layout(db):
-    layout = Layout.objects.create(name="Test layout", running_heading="Appendix C")
+    layout = Layout.objects.create(
+        name="Test layout", running_heading="Appendix C", organisation=COUNCIL
+    )
     LayoutColumn.objects.create(layout=layout, order=0, heading="Ref", field="reference", width=5)
     LayoutColumn.objects.create(layout=layout, order=1, heading="Doing", field="action", width=20)
     LayoutColumn.objects.create(layout=layout, order=2, heading="RAG", field="rag", width=8)

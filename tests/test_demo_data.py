@@ -9,6 +9,7 @@ from django.core.management import call_command
 from django.http import HttpRequest
 
 from actionplans.models import Action, Measure, Owner, Plan, ProgressUpdate, Reading
+from importers.demo import demo_usernames
 from inspections.models import Finding, Inspection
 
 pytestmark = pytest.mark.django_db
@@ -172,11 +173,11 @@ def test_loading_twice_changes_nothing(demo_plans):
     call_command("load_demo", "--force", verbosity=0)
     call_command("load_demo", "--if-empty", "--force", verbosity=0)
     assert (Plan.objects.count(), Action.objects.count(), ProgressUpdate.objects.count()) == counts
-    assert get_user_model().objects.count() == 4
+    assert get_user_model().objects.count() == len(demo_usernames())
 
 
 def test_demo_logins(demo_plans):
-    for username in ["officer", "manager", "clerk", "admin"]:
+    for username in demo_usernames():
         assert authenticate(HttpRequest(), username=username, password="demo") is not None
     officer = get_user_model().objects.get(username="officer")
     assert Action.objects.filter(owners__user=officer).count() == 8

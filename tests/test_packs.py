@@ -21,7 +21,7 @@ from reporting.models import (
 )
 from reporting.packs import Settings
 
-from .conftest import person
+from .conftest import COUNCIL, person
 from .factories import ActionFactory, PlanFactory, RecommendationFactory
 
 pytestmark = pytest.mark.django_db
@@ -66,7 +66,9 @@ SECTIONS = [
 
 @pytest.fixture
 def layout(db):
-    layout = Layout.objects.create(name="Pack test layout", running_heading="Appendix Z")
+    layout = Layout.objects.create(
+        name="Pack test layout", running_heading="Appendix Z", organisation=COUNCIL
+    )
     LayoutColumn.objects.create(layout=layout, order=0, heading="Ref", field="reference", width=5)
     LayoutColumn.objects.create(layout=layout, order=1, heading="Doing", field="action", width=20)
     return layout

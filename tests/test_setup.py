@@ -22,7 +22,10 @@ from .factories import (
 
 pytestmark = pytest.mark.django_db
 
-ROLES = ["officer", "other_officer", "partner", "manager", "other_manager", "clerk", "admin"]
+ROLES = [
+    "officer", "other_officer", "partner", "manager", "other_manager", "clerk", "admin",
+    "site_admin",
+]  # fmt: skip
 OTHER_COUNCIL = "Other Council"
 HUGE = "x" * 100_000
 SCRIPT = "<script>alert('owned')</script>"
@@ -54,10 +57,11 @@ def expect(default=200, **overrides):
     return {**dict.fromkeys(ROLES, default), **overrides}
 
 
-SETTERS_UP = expect(403, manager=200, other_manager=200, admin=200)
-COUNCIL_EDIT = expect(403, partner=404, manager=200, other_manager=200, admin=200)
+SETTERS_UP = expect(403, manager=200, other_manager=200, admin=200, site_admin=200)
+COUNCIL_EDIT = expect(403, partner=404, manager=200, other_manager=200, admin=200, site_admin=200)
 COUNCIL_READ = expect(200, partner=404)
-ADMIN_ONLY = expect(404, admin=200)
+# Another council's: its own administrator no more than anyone; the site administrator only.
+SITE_ADMIN_ONLY = expect(404, site_admin=200)
 
 PAGES = [
     ("plan_create", None, SETTERS_UP),
@@ -76,14 +80,14 @@ PAGES = [
     ("finding_edit", lambda s: s.finding.pk, COUNCIL_EDIT),
     # A partner agency's owners: the council's managers change them; its own people read them.
     ("owner_detail", lambda s: s.police.pk, expect(200)),
-    ("owner_edit", lambda s: s.police.pk, expect(403, manager=200, other_manager=200, admin=200)),
-    # Another council's: nobody but an administrator even sees them.
-    ("owner_detail", lambda s: s.stranger.pk, ADMIN_ONLY),
-    ("owner_edit", lambda s: s.stranger.pk, ADMIN_ONLY),
-    ("inspection_detail", lambda s: s.elsewhere.pk, ADMIN_ONLY),
-    ("inspection_edit", lambda s: s.elsewhere.pk, ADMIN_ONLY),
-    ("finding_add", lambda s: s.elsewhere.pk, ADMIN_ONLY),
-    ("finding_edit", lambda s: s.elsewhere_finding.pk, ADMIN_ONLY),
+    ("owner_edit", lambda s: s.police.pk, SETTERS_UP),
+    # Another council's: nobody but the site administrator even sees them.
+    ("owner_detail", lambda s: s.stranger.pk, SITE_ADMIN_ONLY),
+    ("owner_edit", lambda s: s.stranger.pk, SITE_ADMIN_ONLY),
+    ("inspection_detail", lambda s: s.elsewhere.pk, SITE_ADMIN_ONLY),
+    ("inspection_edit", lambda s: s.elsewhere.pk, SITE_ADMIN_ONLY),
+    ("finding_add", lambda s: s.elsewhere.pk, SITE_ADMIN_ONLY),
+    ("finding_edit", lambda s: s.elsewhere_finding.pk, SITE_ADMIN_ONLY),
 ]
 
 
@@ -194,13 +198,18 @@ def test_manager_creates_a_plan_of_their_council_and_manages_it(client, setup):
     assert rules.can_edit_plan(world.other_manager, plan)
 
 
-def test_administrator_names_the_council_and_links_only_its_inspections(client, setup):
-    client.force_login(setup.world.admin)
+def test_site_administrator_names_the_council_and_links_only_its_inspections(client, setup):
     data = {
         "title": "Their plan",
         "organisation": OTHER_COUNCIL,
-        "inspections": [setup.inspection.pk],
+        "inspections": [setup.elsewhere.pk],
     }
+    # A council's own administrator makes plans of their council only.
+    client.force_login(setup.world.admin)
+    client.post(reverse("plan_create"), data)
+    assert not Plan.objects.filter(organisation=OTHER_COUNCIL, title="Their plan").exists()
+    client.force_login(setup.world.site_admin)
+    data["inspections"] = [setup.inspection.pk]
     response = client.post(reverse("plan_create"), data)
     assert response.status_code == 200
     assert f"is not an inspection of {OTHER_COUNCIL}" in response.content.decode()

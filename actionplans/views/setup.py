@@ -31,7 +31,7 @@ PAGE_SIZE = 50
 
 def _council(user):
     """The council a user sets up for; None for an administrator, who may name any."""
-    return None if rules.is_administrator(user) else rules.council_of(user)
+    return None if rules.is_site_administrator(user) else rules.council_of(user)
 
 
 def _form_page(request, form, title, back, back_label, **context):

@@ -2,7 +2,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from actionplans.models import Plan
-from importers.demo import load_demo
+from importers.demo import demo_usernames, load_demo
 
 
 class Command(BaseCommand):
@@ -31,4 +31,4 @@ class Command(BaseCommand):
                 self.stdout.write(f"Loaded {plan}")
             if not plans:
                 self.stdout.write("The demo plans were already loaded.")
-        self.stdout.write("Demo logins (password 'demo'): officer, manager, clerk, admin")
+        self.stdout.write(f"Demo logins (password 'demo'): {', '.join(demo_usernames())}")

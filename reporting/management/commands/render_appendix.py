@@ -50,9 +50,15 @@ class Command(BaseCommand):
         plan = find_plan(options["plan"])
         layout = None
         if options["layout"]:
-            layout = Layout.objects.filter(name__iexact=options["layout"].strip()).first()
+            # The plan's council's own layout of that name, else the preset.
+            usable = Layout.objects.filter(organisation__in=[plan.organisation, ""])
+            layout = (
+                usable.filter(name__iexact=options["layout"].strip())
+                .order_by("-organisation")
+                .first()
+            )
             if layout is None:
-                names = ", ".join(Layout.objects.values_list("name", flat=True))
+                names = ", ".join(usable.values_list("name", flat=True))
                 raise CommandError(f"No layout is named {options['layout']!r}. Layouts: {names}.")
         try:
             as_at = dt.date.fromisoformat(options["as_at"]) if options["as_at"] else None
