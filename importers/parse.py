@@ -375,16 +375,16 @@ def _control_characters(result, document, tables, headings=None, named_from=0):
     for table in tables:
         for row in table:
             number += 1
-            found, columns = [], []
+            found, columns = {}, []  # id -> cell: a merged cell is met once per column it spans
             for position, cell in enumerate(row):
-                if cell.flaw and all(cell is not seen for seen in found):
-                    found.append(cell)
+                if cell.flaw and id(cell) not in found:
+                    found[id(cell)] = cell
                     named = (headings or {}).get(position) if number > named_from else None
                     columns.append(named or _letter(position + 1))
             if not found:
                 continue
             if len(found) == 1:
-                where, what = columns[0], f"This cell holds {found[0].flaw}"
+                where, what = columns[0], f"This cell holds {next(iter(found.values())).flaw}"
             else:
                 listed = ", ".join(f"“{c}”" for c in columns[:-1]) + f" and “{columns[-1]}”"
                 where, what = "", f"The cells in columns {listed} hold control characters"

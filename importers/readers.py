@@ -38,6 +38,7 @@ class Unreadable(Exception):
 _FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff]")
 _NAMES = {0: "NUL"}
 _BREAKS = str.maketrans({"\r": "\n", "\v": "\n", "\f": "\n"})
+_UNUSUAL = re.compile("[\x00-\x08\x0b-\x1f\ud800-\udfff]")  # a break to mend or a fault
 
 
 def flaw(text):
@@ -65,11 +66,13 @@ class Cell:
     flaw: str = ""  # set here: the control character the cell held, now shown as U+FFFD
 
     def __post_init__(self):
-        # Every reader's cells pass here, so none can carry a control character further.
-        for texts in (self.paras, self.bold):
-            for index, text in enumerate(texts):
-                texts[index], problem = clean(text)
-                self.flaw = self.flaw or problem
+        # Every reader's cells pass here, so none can carry a control character further (one
+        # search of the whole cell: a sheet has hundreds of thousands of cells, nearly all good).
+        if _FORBIDDEN.search("\n".join(self.paras)) or _FORBIDDEN.search("\n".join(self.bold)):
+            for texts in (self.paras, self.bold):
+                for index, text in enumerate(texts):
+                    texts[index], problem = clean(text)
+                    self.flaw = self.flaw or problem
 
     @property
     def text(self):
@@ -93,8 +96,10 @@ def _text(value):
     """A cell's text as read, checked before anything is trimmed (``strip`` would drop some
     control characters unseen): Word's and Excel's breaks within a cell (VT, FF) as line breaks,
     control characters shown as U+FFFD; and its flaw."""
-    text = "" if value is None else str(value)
-    return clean(text.replace("\r\n", "\n").translate(_BREAKS))
+    text = value.replace("\r\n", "\n")
+    if not _UNUSUAL.search(text):  # nearly every cell: nothing more to do
+        return text, ""
+    return clean(text.translate(_BREAKS))
 
 
 def _cell(value):
@@ -177,6 +182,10 @@ def read_csv(data):
             rows.append([_cell(value) for value in row[: MAX_COLUMNS + 1]])
             _check_size(len(rows), len(row))
     except csv.Error as error:
+        if "field larger than field limit" in str(error):  # no form takes a text this long
+            limit = csv.field_size_limit()
+            message = f"A cell has more than {limit:,} characters: shorten it."
+            raise Unreadable(message, row=len(rows) + 1) from None
         raise Unreadable(f"The CSV file is malformed: {error}.") from None
     return Document([rows])
 

@@ -234,6 +234,11 @@ def test_an_over_long_cell_is_refused_by_row_and_column(
     through_the_command(tmp_path, capsys, "plan.csv", data, problem)
 
 
+def test_a_csv_cell_longer_than_the_csv_reader_takes_is_refused_by_row(client, world):
+    data = csv_bytes(table(with_cell("Action", "w" * 200_000), filler=2))
+    through_the_pages(client, world, "plan.csv", data, "Row 5: A cell has more than 131,072")
+
+
 def test_five_words_of_100000_characters_are_refused(client, tmp_path, capsys, world):
     """The issue's file: five actions each one unbroken 100,000-character word."""
     rows = table(*[with_cell("Action", "w" * 100_000, ref=str(900 + n)) for n in range(5)])
