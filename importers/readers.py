@@ -253,11 +253,12 @@ def _xlsx_fault(data, sheet, error, rows_read):
     part = getattr(sheet, "_worksheet_path", "")
     if part:
         place = _broken_xml(data, part, error, in_chars=True)
-    if place:
-        start = place[0].rfind("<c ")
-        found = re.search(r'\br="([A-Z]{1,3})(\d+)"', place[0][start : start + 200])
-        if start >= 0 and found:
-            column, row = found.group(1), int(found.group(2))
+    start = place[0].rfind("<c ") if place else -1
+    found = (
+        re.search(r'\br="([A-Z]{1,3})(\d+)"', place[0][start : start + 200]) if start >= 0 else None
+    )
+    if found:  # the cell it failed in, as the sheet names it
+        column, row = found.group(1), int(found.group(2))
     if place and _control_character_at(*place):
         message = _DAMAGED.format(where="This cell", kind="an Excel")
     else:
@@ -320,7 +321,12 @@ def _docx_fault(data, error):
 
     fault = Unreadable(f"The Word file cannot be opened ({type(error).__name__}).")
     try:
-        etree.fromstring(zipfile.ZipFile(io.BytesIO(data)).read("word/document.xml"))
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        if archive.getinfo("word/document.xml").file_size > _PART_LIMIT:
+            return fault
+        # Parsed again, as python-docx parses it (no entities expanded), to find the place.
+        parser = etree.XMLParser(resolve_entities=False, no_network=True)
+        etree.fromstring(archive.read("word/document.xml"), parser)
     except etree.XMLSyntaxError as broken:
         place = _broken_xml(data, "word/document.xml", broken, in_chars=False)
     except Exception:  # noqa: BLE001 - the text itself is readable: the fault is elsewhere
