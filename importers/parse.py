@@ -13,7 +13,7 @@ from actionplans.forms import TEXT_LIMIT
 from actionplans.fuzzy_dates import derive_date
 from actionplans.models import Action, Owner, Plan, ProgressUpdate, Recommendation, Section
 
-from . import headers
+from . import headers, readers
 
 FIELDS = list(headers.MEANINGS)
 LEAVE_OUT = ""
@@ -369,7 +369,7 @@ def _control_characters(result, document, tables, headings=None, named_from=0):
     for line, flaw in document.above_flaws:
         result.problems.append(Problem(0, "", (
             f"The text above the table (“{line[:60]}”) holds {flaw}, shown here as “\ufffd”: a "
-            "plan's text cannot hold one. Remove it from the file and upload the file again."
+            "plan's text cannot hold it. Remove it from the file and upload the file again."
         )))  # fmt: skip
     number = 0
     for table in tables:
@@ -380,27 +380,20 @@ def _control_characters(result, document, tables, headings=None, named_from=0):
                 if cell.flaw and id(cell) not in found:
                     found[id(cell)] = cell
                     named = (headings or {}).get(position) if number > named_from else None
-                    columns.append(named or _letter(position + 1))
+                    columns.append(named or readers.letter(position + 1))
             if not found:
                 continue
             if len(found) == 1:
-                where, what = columns[0], f"This cell holds {next(iter(found.values())).flaw}"
+                where, it = columns[0], "it"
+                what = f"This cell holds {next(iter(found.values())).flaw}"
             else:
                 listed = ", ".join(f"“{c}”" for c in columns[:-1]) + f" and “{columns[-1]}”"
-                where, what = "", f"The cells in columns {listed} hold control characters"
+                where, it = "", "them"
+                what = f"The cells in columns {listed} hold control characters"
             result.problems.append(Problem(number, where, (
-                f"{what}, shown here as “\ufffd”: a plan's text cannot hold one. Remove them from "
-                "the file and upload the file again."
+                f"{what}, shown here as “\ufffd”: a plan's text cannot hold {it}. Remove {it} "
+                "from the file and upload the file again."
             )))  # fmt: skip
-
-
-def _letter(number):
-    """A spreadsheet's column letter: 1 -> A, 27 -> AA."""
-    letters = ""
-    while number > 0:
-        number, rest = divmod(number - 1, 26)
-        letters = chr(65 + rest) + letters
-    return letters
 
 
 def _cell(row, column):

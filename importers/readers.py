@@ -190,7 +190,7 @@ def read_csv(data):
     return Document([rows])
 
 
-def _letter(number):
+def letter(number):
     """A spreadsheet's column letter: 1 -> A, 27 -> AA."""
     letters = ""
     while number > 0:
@@ -341,7 +341,7 @@ def _docx_fault(data, error):
     row = len(re.findall(r"<w:tr[\s>]", before))
     cell = len(re.findall(r"<w:tc[\s>]", before[before.rfind("<w:tr") :]))
     message = _DAMAGED.format(where="This cell", kind="a Word")
-    return Unreadable(message, row=row, column=_letter(cell))
+    return Unreadable(message, row=row, column=letter(cell))
 
 
 def read_docx(data):
