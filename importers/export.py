@@ -5,7 +5,9 @@ reference and text are written on its first row only (the rows below belong to i
 write them); one row per action, its owners one to a line, its progress updates one to a
 paragraph opening "[YYYY-MM-DD] (label)". Cells beginning = + - @ are never formulas: in Excel
 they are strings with the quote prefix, in CSV they get a leading apostrophe (which the importer
-takes off again).
+takes off again). A control character in the site's text (a form may let one through) is written
+as the importer reads it: a vertical tab or form feed as a line break, any other as U+FFFD, so the
+table opens, and reads back, instead of failing (openpyxl refuses them: a 500).
 """
 
 import csv
@@ -14,6 +16,8 @@ import io
 from django.db.models import Prefetch
 
 from actionplans.models import Action, ActionOwner, ProgressUpdate
+
+from . import readers
 
 HEADINGS = [
     "Ref No", "Recommendation", "Action Required", "Lead Officer", "Planned Completion Date",
@@ -93,8 +97,13 @@ def action_rows(actions, title="Actions"):
     return rows
 
 
+def _text(value):
+    text = "" if value is None else str(value)
+    return readers.clean(text.replace("\v", "\n").replace("\f", "\n"))[0]
+
+
 def _safe_csv(value):
-    value = "" if value is None else str(value)
+    value = _text(value)
     return "'" + value if value.startswith(FORMULA_STARTS) else value
 
 
@@ -112,11 +121,11 @@ def write_xlsx(rows, sheet="Plan"):
 
     book = Workbook()
     ws = book.active
-    ws.title = "".join(c for c in sheet if c not in "[]:*?/\\")[:31] or "Plan"
+    ws.title = "".join(c for c in _text(sheet) if c not in "[]:*?/\\")[:31] or "Plan"
     for r, row in enumerate(rows, start=1):
         for c, value in enumerate(row, start=1):
             cell = ws.cell(row=r, column=c)
-            cell.value = "" if value is None else str(value)
+            cell.value = _text(value)
             cell.data_type = "s"  # openpyxl makes "=..." a formula; this keeps it a string
             if cell.value.startswith(FORMULA_STARTS):
                 cell.quotePrefix = True

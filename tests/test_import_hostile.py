@@ -291,3 +291,19 @@ def test_text_at_its_limit_is_imported_whole(tmp_path, world):
     assert action.recommendation.reference == "r" * 120
     assert [o.name for o in action.owners.all()] == ["o" * 200]
     assert action.updates.get().text == "p" * 20_000
+
+
+@pytest.mark.parametrize("fmt", ["xlsx", "csv"])
+def test_a_plan_with_a_control_character_in_its_text_still_downloads_and_reads_back(
+    client, world, fmt
+):
+    """A form may store one (only NUL is refused there); openpyxl refused to write it: a 500."""
+    Action.objects.filter(pk=world.own.pk).update(text="Audit\x01files\x0bthen report")
+    Plan.objects.filter(pk=world.plan.pk).update(title="Child\x02protection")
+    client.force_login(world.manager)
+    response = client.get(reverse("plan_table_export", args=[world.plan.pk, fmt]))
+    assert response.status_code == 200
+    result = service.preview_file(f"plan.{fmt}", response.content)
+    assert not result.blocking, [str(p) for p in result.blocking]
+    assert "Audit\ufffdfiles\nthen report" in [a["text"] for a in result.actions]
+    assert result.title == "Child\ufffdprotection"
