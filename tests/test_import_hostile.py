@@ -307,3 +307,22 @@ def test_a_plan_with_a_control_character_in_its_text_still_downloads_and_reads_b
     assert not result.blocking, [str(p) for p in result.blocking]
     assert "Audit\ufffdfiles\nthen report" in [a["text"] for a in result.actions]
     assert result.title == "Child\ufffdprotection"
+
+
+def test_the_upload_and_mapping_forms_refuse_hostile_values(client, world):
+    client.force_login(world.manager)
+    data = csv_bytes(table(filler=2))
+    refused = upload(client, "plan.csv", data, title="Plan\x00")
+    assert refused.status_code == 200 and "Null characters are not allowed." in (
+        refused.content.decode()
+    )
+    assert upload(client, "plan.csv", data, title="T" * 301).status_code == 200
+    assert not PendingImport.objects.exists()
+    # A control character other than NUL passes the form, and is refused with the file's.
+    unknown = csv_bytes([["Plan"], [*HEADER[:4], "Mystery"], ["1", "R", "", "A", "x"]])
+    response = upload(client, "plan\x01.csv", unknown, title="Plan\x01")
+    page = client.get(response.url).content.decode()
+    assert "File: The title given holds a control character (U+0001): retype it." in page
+    mapped = client.post(response.url, {"column_0": "\x00", "column_1": "x" * 100_000})
+    assert mapped.status_code == 200 and "Select a valid choice." in mapped.content.decode()
+    assert PendingImport.objects.get().mapping == {}
