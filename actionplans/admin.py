@@ -4,6 +4,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from .models import (
     Action,
     ActionOwner,
+    CrossCouncilRead,
     Evidence,
     Measure,
     Owner,
@@ -153,3 +154,21 @@ class EvidenceAdmin(SimpleHistoryAdmin):
     list_display = ["original_name", "content_type", "size", "uploaded_by", "uploaded_at"]
     search_fields = ["original_name"]
     raw_id_fields = ["update", "uploaded_by"]
+
+
+@admin.register(CrossCouncilRead)
+class CrossCouncilReadAdmin(admin.ModelAdmin):
+    """The site administrator's reads across councils: kept, never changed."""
+
+    list_display = ["at", "user", "organisation", "what"]
+    list_filter = ["organisation"]
+    date_hierarchy = "at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

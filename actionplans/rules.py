@@ -208,6 +208,14 @@ def visible_evidence(user):
     )
 
 
+def may_open_evidence(user, plan, action=None):
+    """The page's version of ``visible_evidence``: may the user open this plan's (or action's)
+    evidence files? Pages list the files of the others without links."""
+    if council_plans(user).filter(pk=plan.pk).exists():
+        return True
+    return action is not None and owns(user, action)
+
+
 def get_evidence_for_user(user, pk):
     evidence = get_object_or_404(
         visible_evidence(user).select_related(
@@ -331,6 +339,7 @@ def _get_inspection_part_for_editing(model, user, pk):
         ),
         pk=pk,
     )
+    record_crossing(user, obj.inspection.organisation, f"{model._meta.model_name} {obj.pk}")
     if not user.has_perm(f"inspections.change_{model._meta.model_name}"):
         raise PermissionDenied("Only a manager can change inspections.")
     return obj

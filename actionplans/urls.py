@@ -1,6 +1,6 @@
 from django.urls import path, re_path
 
-from .views import actions, plans, setup, structure
+from .views import actions, plans, setup, sharing, structure
 
 KINDS = "(?P<kind>section|recommendation|action|measure)"
 
@@ -12,6 +12,9 @@ urlpatterns = [
     path("plans/<int:pk>/as-it-stood/", plans.plan_as_of, name="plan_as_of"),
     path("plans/<int:pk>/history/", plans.plan_history, name="plan_history"),
     path("plans/<int:pk>/edit/", structure.plan_edit, name="plan_edit"),
+    path("plans/<int:pk>/sharing/", sharing.plan_sharing, name="plan_sharing"),
+    path("plans/<int:pk>/sharing/<int:share_pk>/remove/", sharing.plan_share_remove,
+         name="plan_share_remove"),
     path("plans/<int:pk>/sections/add/", structure.section_add, name="section_add"),
     path("plans/<int:pk>/recommendations/add/", structure.recommendation_add,
          name="recommendation_add"),

@@ -104,17 +104,21 @@ def visible_reports(user):
 
 def get_report_for_user(user, pk):
     check_reports(user)
-    return get_object_or_404(visible_reports(user), pk=pk)
+    report = get_object_or_404(visible_reports(user), pk=pk)
+    rules.record_crossing(user, report.organisation, f"committee report {report.pk}")
+    return report
 
 
 def get_report_appendix_for_user(user, pk):
     check_reports(user)
-    return get_object_or_404(
+    item = get_object_or_404(
         ReportAppendix.objects.select_related("report").filter(
             report__in=visible_reports(user).values("pk")
         ),
         pk=pk,
     )
+    rules.record_crossing(user, item.report.organisation, f"committee report {item.report_id}")
+    return item
 
 
 def plans_for_report(user, report):

@@ -8,7 +8,7 @@ from django.test import Client
 from django.urls import reverse
 
 from actionplans import rules, services
-from actionplans.models import Owner, Plan, Section
+from actionplans.models import CrossCouncilRead, Owner, Plan, Section
 from inspections.models import Finding, Inspection, Judgement
 
 from .conftest import COUNCIL, POLICE
@@ -149,21 +149,31 @@ def test_service_navigation_links_the_set_up_pages_for_managers_only(client, set
 # The Django admin
 
 
-def test_the_admin_is_for_administrators_only(client, setup):
-    manager = setup.world.manager
-    manager.is_staff = True  # even flagged as staff, a manager does not get in
-    manager.save()
-    client.force_login(manager)
+@pytest.mark.parametrize("who", ["manager", "admin"])
+def test_the_admin_is_for_the_site_administrator_only(client, setup, who):
+    # Even flagged as staff, a manager or a council's administrator does not get in: the admin
+    # crosses councils.
+    user = getattr(setup.world, who)
+    user.is_staff = True
+    user.save()
+    client.force_login(user)
     response = client.get("/admin/")
     assert response.status_code == 302 and "/admin/login/" in response["Location"]
     assert client.get("/admin/actionplans/owner/").status_code == 302
     assert 'href="/admin/"' not in client.get(reverse("home")).content.decode()
-    admin = setup.world.admin
-    admin.is_staff = True
-    admin.save()
-    client.force_login(admin)
+
+
+def test_the_site_administrators_admin_pages_are_recorded(client, setup):
+    site_admin = setup.world.site_admin
+    site_admin.is_staff = True
+    site_admin.save()
+    client.force_login(site_admin)
     assert client.get("/admin/").status_code == 200
+    assert client.get("/admin/actionplans/owner/").status_code == 200
     assert 'href="/admin/"' in client.get(reverse("home")).content.decode()
+    assert list(
+        CrossCouncilRead.objects.filter(user=site_admin).values_list("what", flat=True)
+    ) == ["GET /admin/actionplans/owner/", "GET /admin/"]
 
 
 # Creating and editing through the pages

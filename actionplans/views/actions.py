@@ -94,6 +94,7 @@ def action_detail(request, pk):
         "computed": computed and rag.on_scale(computed, scale),
         "computed_words": computed and rag.label(computed, scale),
         "can_update": rules.can_update_action(request.user, action),
+        "evidence_open": rules.may_open_evidence(request.user, action.recommendation.plan, action),
         "can_edit": rules.can_edit_plan(request.user, action.recommendation.plan),
         "can_sign_off": rules.can_sign_off(request.user, action)
         and action.status == Action.Status.AWAITING_SIGN_OFF,

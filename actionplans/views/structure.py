@@ -190,6 +190,7 @@ def recommendation_detail(request, pk):
         "updates": rec.updates.select_related("author", "attributed_to"),
         "findings": rec.findings.select_related("inspection"),
         "can_edit": rules.can_edit_plan(request.user, rec.plan),
+        "evidence_open": rules.may_open_evidence(request.user, rec.plan),
     }
     return render(request, "actionplans/recommendation_detail.html", context)
 
