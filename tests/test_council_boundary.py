@@ -56,7 +56,10 @@ def council_world(key):
     section = SectionFactory(plan=plan)
     rec = RecommendationFactory(plan=plan, section=section, reference="R1")
     action = ActionFactory(
-        recommendation=rec, reference="(a)", owners=[officer_owner], text=f"The own action of {name}"
+        recommendation=rec,
+        reference="(a)",
+        owners=[officer_owner],
+        text=f"The own action of {name}",
     )
     update = services.progress_add(
         action, author=people["officer"], written_on=dt.date(2026, 1, 5), text="Audit done.",
