@@ -31,7 +31,14 @@ def test_manager_imports_a_spreadsheet(page, url, demo, a11y, tmp_path):
     page.get_by_role("button", name="Upload and preview").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("imported plan")
     a11y(page, "import-preview")
+    preview = page.url
     page.get_by_role("button", name="Import this plan").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Imported in the browser")
     assert Plan.objects.filter(title="Imported in the browser").exists()
+    # Back to the preview: it says the import was made, and links to the plan.
+    page.goto(preview)
+    expect(page.get_by_role("heading", level=1)).to_have_text("This import was already confirmed")
+    a11y(page, "import-confirmed")
+    page.get_by_role("link", name="Imported in the browser").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Imported in the browser")
     a11y.assert_clean()
