@@ -18,9 +18,7 @@ def test_manager_reads_both_dashboards(page, url, demo, a11y):
     # A number leads to the list of the actions it counts.
     page.get_by_role("link", name=re.compile(r"actions: overdue")).click()
     expect(page).to_have_url(re.compile(r"overdue=on"))
-    from actionplans.models import Plan
-
-    plan = Plan.objects.order_by("pk").first()
+    plan = demo["rotherham"]  # the demo manager's council's plan
     page.goto(url(f"/plans/{plan.pk}/"))
     page.locator(".app-controls").get_by_role("link", name="Dashboard", exact=True).click()
     expect(page.get_by_role("heading", level=2, name="Ratings week by week")).to_be_visible()

@@ -302,7 +302,8 @@ def test_manager_signs_off_a_proposal(page, url, demo, proposal, a11y):
 
 @pytest.mark.browser
 def test_clerk_reads_plan_history_and_the_plan_as_it_stood(page, url, demo, a11y):
-    sign_in(page, url, a11y, "clerk", name="3-clerk", heading="Plans you read")
+    # Merton's clerk: Merton's two plans, and nothing of Rotherham's.
+    sign_in(page, url, a11y, "merton-clerk", name="3-clerk", heading="Plans you read")
     # The clerk's home: plans by the body they report to, not an officer's empty work lists.
     bodies = page.locator("h2[id^=body-]")
     expect(bodies.first).to_have_text("Youth Justice Executive Board")
