@@ -41,7 +41,7 @@ run: setup
 	DEBUG=1 $(PY) manage.py migrate --noinput
 	DEBUG=1 $(PY) manage.py load_demo --if-empty
 	@# The task worker (appendices rendered ahead of the clerk) runs beside the server and stops with it.
-	DEBUG=1 $(PY) manage.py db_worker --no-startup-delay & worker=$$!; \
+	DEBUG=1 $(PY) manage.py run_worker --no-startup-delay & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	DEBUG=1 $(PY) manage.py runserver 127.0.0.1:$(PORT)
 
