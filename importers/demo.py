@@ -54,7 +54,7 @@ class _FileLoader:
         self.actor = actor
         self.managers = managers
         self.organisation = self.transcript.organisation
-        self.reason = f"Transcribed from seed document {self.transcript.source}"
+        self.reason = f"Imported from {self.transcript.document}"
         self.first_date = self.transcript.first_date
         self.owners = {}
         self.inspections = {}

@@ -32,6 +32,7 @@ class Transcript:
     organisation: str
     service: str
     source: str
+    document: str  # what the plan was taken from, in the council's words, for history
     owners: list = field(default_factory=list)  # the file's owner specs, as written
     inspections: list = field(default_factory=list)  # the file's inspection specs, as written
     plans: list = field(default_factory=list)  # a parse.Preview for each plan
@@ -62,6 +63,7 @@ def read_yaml(name, data):
         organisation=content["organisation"],
         service=content.get("service") or "",
         source=content.get("source") or name,
+        document=content.get("document") or f"the transcribed plan {name}",
         owners=content.get("owners") or [],
         inspections=content.get("inspections") or [],
     )

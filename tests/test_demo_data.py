@@ -206,4 +206,24 @@ def test_history_is_dated_by_the_seed_documents(demo_plans):
     )
     first = p.history.earliest()
     assert first.history_date.astimezone(LONDON).date() == dt.date(2012, 10, 18)
-    assert "003_97cc3b5def30fa90.txt" in first.history_change_reason
+    assert first.history_change_reason == (
+        "Imported from Rotherham's Improvement Panel Action Delivery Plan of October 2012"
+    )
+
+
+def test_history_names_the_document_not_a_file(demo_plans, client):
+    """History says what a plan was imported from in the council's words, never a file name."""
+    from django.apps import apps
+
+    for model in apps.get_models():
+        if model.__name__.startswith("Historical") and hasattr(model, "history_change_reason"):
+            reasons = model.objects.values_list("history_change_reason", flat=True).distinct()
+            assert not [r for r in reasons if r and ".txt" in r], model.__name__
+    plan = Plan.objects.get(organisation="London Borough of Merton", title__startswith="Merton")
+    assert plan.history.earliest().history_change_reason == (
+        "Imported from Merton's Scrutiny Panel report of 15 November 2011, Appendix B"
+    )
+    client.force_login(get_user_model().objects.get(username="merton-clerk"))
+    for url in ["/", f"/plans/{plan.pk}/history/"]:
+        page = client.get(url).content.decode()
+        assert "000_" not in page and ".txt" not in page

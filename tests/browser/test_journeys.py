@@ -325,7 +325,7 @@ def test_clerk_reads_plan_history_and_the_plan_as_it_stood(page, url, demo, a11y
     expect(entries.first).to_be_visible()
     expect(page.get_by_text("No history recorded.")).to_have_count(0)
     assert entries.count() > 1
-    imported = entries.filter(has_text="Transcribed from seed document")
+    imported = entries.filter(has_text="Imported from Merton's Scrutiny Panel report")
     expect(imported.first.locator("h2")).to_contain_text("Imported from the plan")
     # The plan itself is one record, made as its document gives it (approved, with its
     # inspection and managers), not a record a step at one moment.
@@ -335,7 +335,7 @@ def test_clerk_reads_plan_history_and_the_plan_as_it_stood(page, url, demo, a11y
     with a11y.soft("Only changes transcribed from the plan should say 'Imported from the plan'"):
         expect(
             entries.filter(has=page.locator("h2", has_text="Imported from the plan")).filter(
-                has_not_text="Transcribed from seed document"
+                has_not_text="Imported from Merton's Scrutiny Panel report"
             )
         ).to_have_count(0)
 
