@@ -80,3 +80,17 @@ def client_ip(request):
         if len(hops) >= settings.PROXY_COUNT and hops[-settings.PROXY_COUNT]:
             return hops[-settings.PROXY_COUNT]
     return request.META.get("REMOTE_ADDR")
+
+
+class ServiceNotFoundPageMiddleware:
+    """Under DEBUG (``make run``), a page not found is the service's own 404 page, as in
+    production: Django's debug page would list every address of the service to anyone."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if response.status_code == 404 and response.get("Content-Type", "").startswith("text/html"):
+            return HttpResponse(render_to_string("404.html", request=request), status=404)
+        return response

@@ -68,6 +68,10 @@ TASKS = {
 }
 # A large appendix is laid out in this many processes at once (default: one per core).
 APPENDIX_RENDER_PROCESSES = int(os.environ.get("APPENDIX_RENDER_PROCESSES", "0")) or None
+# Each render of an appendix runs in a child process, killed after this many seconds, its address
+# space capped at this many MiB (reporting/limits.py); one that fails is recorded and shown.
+RENDER_TIMEOUT_SECONDS = float(os.environ.get("RENDER_TIMEOUT_SECONDS", "60"))
+RENDER_MEMORY_LIMIT_MB = int(os.environ.get("RENDER_MEMORY_LIMIT_MB", "1024"))
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
@@ -91,6 +95,9 @@ MIDDLEWARE = [
     # Last, as django-axes asks: it answers a locked-out sign-in with its own page.
     "axes.middleware.AxesMiddleware",
 ]
+if DEBUG:
+    # Outermost, so that even an address no view matches answers the service's own page.
+    MIDDLEWARE.insert(0, "config.security.ServiceNotFoundPageMiddleware")
 
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"

@@ -79,3 +79,21 @@ def test_csrf_failure_is_a_service_page(world):
     assert response.status_code == 403
     html = response.content.decode()
     assert_service_page(html, "Your form could not be sent", ["Nothing was saved."])
+
+
+@pytest.mark.parametrize("signed_in", [False, True])
+def test_make_run_shows_the_services_404_not_the_list_of_addresses(
+    client, settings, user, signed_in
+):
+    """Under DEBUG (make run) a wrong address answers the service's page, not Django's debug
+    page listing every URL."""
+    settings.DEBUG = True
+    settings.MIDDLEWARE = ["config.security.ServiceNotFoundPageMiddleware", *settings.MIDDLEWARE]
+    if signed_in:
+        client.force_login(user)
+    # Not signed in, a real address asks to sign in first; one no view matches is not found.
+    for address in ["/no-such-page/", *(["/plans/999999/"] if signed_in else [])]:
+        response = client.get(address)
+        page = response.content.decode()
+        assert response.status_code == 404
+        assert "Page not found" in page and "URLconf" not in page and "plans/<int:pk>" not in page
