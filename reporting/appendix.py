@@ -273,8 +273,24 @@ class Document:
 
     @property
     def widths(self):
+        """Each column's share of the table in per cent, none below MIN_COLUMN_PERCENT while
+        there is room: a narrower column makes WeasyPrint shape each paragraph in it once a line
+        (see ``breakable``). The others keep their proportions."""
         total = sum(c.width for c in self.columns) or 1
-        return [round(100 * c.width / total, 2) for c in self.columns]
+        shares = [100 * c.width / total for c in self.columns]
+        least = min(MIN_COLUMN_PERCENT, 100 / max(len(shares), 1))
+        narrow = set()
+        while True:
+            now = {i for i, share in enumerate(shares) if share < least} | narrow
+            if now == narrow:
+                break
+            narrow = now
+            rest = sum(c.width for i, c in enumerate(self.columns) if i not in narrow) or 1
+            room = 100 - least * len(narrow)
+            shares = [
+                least if i in narrow else room * c.width / rest for i, c in enumerate(self.columns)
+            ]
+        return [round(share, 2) for share in shares]
 
 
 # Characters XML 1.0 cannot hold (control characters pasted from other documents): Word and
@@ -385,9 +401,85 @@ def _contd(rec, column, paras, spec):
 
 
 def html(doc, *, for_print=True):
-    """The whole document for WeasyPrint, or (for_print=False) the part a web page embeds."""
-    template = "reporting/appendix.html" if for_print else "reporting/_document.html"
-    return render_to_string(template, {"doc": doc, "for_print": for_print})
+    """The whole document for WeasyPrint (its text made ``breakable``), or (for_print=False) the
+    part a web page embeds."""
+    if not for_print:
+        return render_to_string("reporting/_document.html", {"doc": doc, "for_print": False})
+    context = {"doc": printable(doc), "for_print": True}
+    return breakable(render_to_string("reporting/appendix.html", context))
+
+
+# The most of one paragraph of a cell the PDF prints: the forms' limit on a text, so only a text
+# stored before there was one is cut (100,000 letters are 60 pages of one cell). Word has it all.
+PRINT_MAX_CHARS = 20_000
+PRINT_CUT_NOTE = " … (cut here in the PDF: the whole text is in the Word version)"
+
+
+def printable(doc):
+    """The document with each cell's paragraphs cut to PRINT_MAX_CHARS."""
+    if all(len(p.text) <= PRINT_MAX_CHARS for r in doc.rows for c in r.cells for p in c.paras):
+        return doc
+    rows = [
+        replace(
+            row, cells=[replace(cell, paras=[_cut(p) for p in cell.paras]) for cell in row.cells]
+        )
+        for row in doc.rows
+    ]
+    return replace(doc, rows=rows)
+
+
+def _cut(para):
+    if len(para.text) <= PRINT_MAX_CHARS:
+        return para
+    return replace(para, text=para.text[: PRINT_MAX_CHARS - len(PRINT_CUT_NOTE)] + PRINT_CUT_NOTE)
+
+
+# WeasyPrint finds where a line ends by shaping what is left of the paragraph up to a place a
+# line may break, and shapes the whole rest when there is none nearby: a word of 100,000 letters is
+# shaped again for each of its lines (six words of 10,000 letters took 22 s, five of 100,000 many
+# minutes, whatever overflow-wrap says), and so is any paragraph in a column narrower than four
+# times the font size. So for print a long run of text without a space gets a zero-width space,
+# a place to break that prints nothing, every few characters, and columns keep a least width.
+# WeasyPrint also copies what is left of a text for each line: a <wbr> (a break, as the spaces
+# are) now and then ends the text, so that a long run is many short texts.
+LONG_RUN = 25  # shorter words are left whole: an ordinary word is never broken
+BREAK_EVERY = 4  # characters: a piece fits a line of the narrowest column, in any glyphs
+TEXT_EVERY = 250  # pieces
+MIN_COLUMN_PERCENT = 5.5  # 4 x 8.5 pt and the cell's padding, of the 273 mm table
+ZERO_WIDTH_SPACE = "\u200b"
+_TAG = re.compile(r"(<[^>]*>)")
+# A run: characters other than the spaces HTML collapses, an entity counted as one.
+_RUN = re.compile(r"(?:&#?\w+;|[^ \t\n\r\f<&])+")
+_CHARACTER = re.compile(r"&#?\w+;|.", re.DOTALL)
+
+
+def breakable(markup):
+    """``markup`` with a zero-width space every BREAK_EVERY characters of each run of LONG_RUN or
+    more in the text of its body (never in a tag, an entity or the style sheet), and a <wbr>
+    every TEXT_EVERY pieces."""
+    body = markup.find("<body")
+    start = markup.find(">", body) + 1 if body != -1 else 0
+    parts = _TAG.split(markup[start:])
+    for i in range(0, len(parts), 2):  # the text between tags
+        if len(parts[i]) >= LONG_RUN:
+            parts[i] = _RUN.sub(_broken, parts[i])
+    return markup[:start] + "".join(parts)
+
+
+def _broken(match):
+    run = match.group()
+    if len(run) < LONG_RUN:
+        return run
+    characters = _CHARACTER.findall(run)
+    if len(characters) < LONG_RUN:
+        return run
+    pieces = [
+        "".join(characters[i : i + BREAK_EVERY]) for i in range(0, len(characters), BREAK_EVERY)
+    ]
+    texts = (
+        ZERO_WIDTH_SPACE.join(pieces[i : i + TEXT_EVERY]) for i in range(0, len(pieces), TEXT_EVERY)
+    )
+    return "<wbr>".join(texts)
 
 
 def _rows_starting_pages(document):
