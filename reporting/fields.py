@@ -43,6 +43,13 @@ class Updates:
             return f"since:{self.since.isoformat()}"
         return self.mode
 
+    @property
+    def words(self):
+        """What a clerk reads: "the latest update of each action", "every update"..."""
+        if self.mode == "since":
+            return f"updates written since {self.since:%-d %B %Y}"
+        return "every update" if self.mode == "all" else "the latest update of each action"
+
     @classmethod
     def parse(cls, value):
         """ "latest", "all" or "since:YYYY-MM-DD"; ValueError with a message otherwise."""

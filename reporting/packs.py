@@ -66,6 +66,11 @@ class Settings:
             raise SettingsError(str(error)) from None
         return cls(plan=plan, as_at=as_at, layout=layout, updates=updates)
 
+    @property
+    def words(self):
+        """How a clerk reads the settings: "as at 15 November 2011, with every update"."""
+        return f"as at {self.as_at:%-d %B %Y}, with {self.updates.words}"
+
     def dump(self):
         return {
             "plan": self.plan,
