@@ -137,3 +137,12 @@ def test_upload_without_login_redirects(client):
     response = client.get(reverse("import_upload"))
     assert response.status_code == 302
     assert csv_of([["x"]])
+
+
+def test_the_preview_shows_statuses_in_words(client, world):
+    client.force_login(world.manager)
+    data = "Recommendation,Action,Status\nR1,Refresh the form,Not started\n".encode()
+    upload = SimpleUploadedFile("plan.csv", data, content_type="text/csv")
+    response = client.post(reverse("import_upload"), {"file": upload, "title": "Status plan"})
+    page = client.get(response["Location"]).content.decode()
+    assert "Not started" in page and "not_started" not in page

@@ -5,6 +5,7 @@ from django.urls import get_script_prefix, reverse
 from django.utils.html import format_html, format_html_join
 
 from .. import rag
+from ..models import ActionStatus
 from ..people import person_name, sign_in_label
 
 register = template.Library()
@@ -85,6 +86,12 @@ def rag_tag(rating, label):
 def action_rag_tag(action):
     """An annotated action's rating as its plan shows it (``rag_shown``, ``rag_words``)."""
     return rag_tag(rag_shown(action), rag_words(action))
+
+
+@register.filter
+def status_words(status):
+    """An action status code ("not_started") as its words ("Not started")."""
+    return dict(ActionStatus.choices).get(status, status)
 
 
 @register.filter
