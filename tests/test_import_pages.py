@@ -141,7 +141,7 @@ def test_upload_without_login_redirects(client):
 
 def test_the_preview_shows_statuses_in_words(client, world):
     client.force_login(world.manager)
-    data = "Recommendation,Action,Status\nR1,Refresh the form,Not started\n".encode()
+    data = b"Recommendation,Action,Status\nR1,Refresh the form,Not started\n"
     upload = SimpleUploadedFile("plan.csv", data, content_type="text/csv")
     response = client.post(reverse("import_upload"), {"file": upload, "title": "Status plan"})
     page = client.get(response["Location"]).content.decode()
