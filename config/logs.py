@@ -26,7 +26,10 @@ class RequestContext(logging.Filter):
         if isinstance(request, HttpRequest):
             record.context = f" [{request.method} {request.path} user={user_id(request)}]"
             error = record.exc_info[1] if record.exc_info else None
-            if database_unavailable(error):
+            if getattr(record, "status_code", 500) < 500:
+                # A refusal (403, 404) is the service working: its line, not a traceback.
+                record.exc_info = record.exc_text = None
+            elif database_unavailable(error):
                 # An outage is one line a request, not 7 kB of the same traceback each time.
                 reason = str(error).partition("\n")[0]
                 record.context += f" database unavailable: {reason}"

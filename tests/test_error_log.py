@@ -86,3 +86,19 @@ def test_the_user_is_named_only_if_already_loaded():
     record = logging.makeLogRecord({"msg": "no request"})
     logs.RequestContext().filter(record)
     assert record.context == ""
+
+
+def test_a_refusal_is_one_line_without_a_traceback(client, world, caplog):
+    """A 403 is the service working: logged as its line with the request, no traceback."""
+    import logging
+
+    from config.logs import RequestContext
+
+    client.force_login(world.officer)
+    with caplog.at_level(logging.WARNING, logger="django.request"):
+        assert client.get(f"/plans/{world.plan.pk}/edit/").status_code == 403
+    records = [r for r in caplog.records if r.name == "django.request"]
+    assert records
+    for record in records:
+        RequestContext().filter(record)
+        assert record.exc_info is None and "/edit/ user=" in record.context
