@@ -15,7 +15,17 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from .forms import GDSMixin
-from .models import Action, Measure, Plan, ProgressUpdate, Recommendation, Section
+from .models import (
+    PROGRESS_KINDS,
+    Action,
+    Measure,
+    Plan,
+    ProgressUpdate,
+    Recommendation,
+    Section,
+    UpdateKind,
+    decision_note,
+)
 from .people import person_name
 
 
@@ -48,6 +58,21 @@ LABELS = {
     Action: "Action",
     ProgressUpdate: "Progress update",
     Measure: "Measure",
+}
+# An entry of an action's log is named by its kind: a sign-off is never called a progress update.
+ENTRY_NAMES = {
+    UpdateKind.UPDATE: "Progress update",
+    UpdateKind.PROPOSAL: "Proposal to complete",
+    UpdateKind.SIGN_OFF: "Sign-off",
+    UpdateKind.RETURNED: "Return of a proposal",
+    UpdateKind.REOPENED: "Reopening",
+}
+# A manager's decision, as its history entry reads: "Jane Smith signed off action CP6 as
+# complete", then the note or reason it was given, named as what it is.
+DECISIONS = {
+    UpdateKind.SIGN_OFF: ("signed off", "{action} as complete", "Sign-off note"),
+    UpdateKind.RETURNED: ("returned", "the proposal to complete {action} to its owner", "Reason"),
+    UpdateKind.REOPENED: ("reopened", "{action}", "Reason"),
 }
 SKIP = {"version", "order", "created_at"}
 SHORT = 300  # characters of a long text shown in a history entry
@@ -85,18 +110,26 @@ def field_changes(record, previous, limit=SHORT):
     return changes
 
 
+def _action_named(record, actions=None):
+    """The action a log entry is on, in words ("action CP6 (2)"), or "" if it is gone."""
+    if not record.action_id:
+        return ""
+    if actions is not None:
+        on = actions.get(record.action_id)
+    else:
+        on = Action.objects.filter(pk=record.action_id).select_related("recommendation").first()
+    return f"action {on.recommendation.reference} {on.reference}".rstrip() if on else ""
+
+
 def _name(record, actions=None, recommendations=None):
     """What the record is about, in words ("Action (1a)"); ``actions`` and ``recommendations``
     are lookups by id loaded beforehand, to name many records without a query each."""
     model = record.instance_type
     ref = getattr(record, "reference", "") or getattr(record, "title", "") or ""
     if model is ProgressUpdate:
-        if actions is not None:
-            on = actions.get(record.action_id)
-        else:
-            on = Action.objects.filter(pk=record.action_id).select_related("recommendation").first()
-        where = f" on action {on.recommendation.reference} {on.reference}" if on else ""
-        ref = f"of {record.written_on:%d/%m/%Y}{where}".rstrip()
+        on = _action_named(record, actions)
+        ref = f"of {record.written_on:%d/%m/%Y}" + (f" on {on}" if on else "")
+        return f"{ENTRY_NAMES.get(record.kind, LABELS[model])} {ref}"
     elif model is Action and not ref:
         if recommendations is not None:
             rec = recommendations.get(record.recommendation_id)
@@ -124,6 +157,27 @@ def _who(record):
 VERBS = {"+": "created", "~": "changed", "-": "deleted"}
 
 
+def _entry(record, changes=(), actions=None, recommendations=None):
+    """The entry of one record; a manager's decision made says what was decided, with its note
+    or reason named as such (never as a progress update's text)."""
+    entry = Entry(
+        when=record.history_date,
+        who=_who(record),
+        what=_name(record, actions, recommendations),
+        verb=VERBS[record.history_type],
+        reason=record.history_change_reason or "",
+        changes=list(changes),
+    )
+    decided = record.instance_type is ProgressUpdate and record.kind not in PROGRESS_KINDS
+    if decided and record.history_type == "+" and record.kind in DECISIONS:
+        verb, what, named = DECISIONS[record.kind]
+        entry.verb = verb
+        entry.what = what.format(action=_action_named(record, actions) or "an action since removed")
+        note = decision_note(record.kind, record.text)
+        entry.reason = f"{named}: {note}" if note else ""
+    return entry
+
+
 def describe(record):
     """One history record as an entry: who changed which field from what to what, and when."""
     changes = []
@@ -132,14 +186,7 @@ def describe(record):
         changes = field_changes(record, previous)
         if not changes:
             return None  # a save that changed nothing a reader cares about
-    return Entry(
-        when=record.history_date,
-        who=_who(record),
-        what=_name(record),
-        verb=VERBS[record.history_type],
-        reason=record.history_change_reason or "",
-        changes=changes,
-    )
+    return _entry(record, changes)
 
 
 def changes_since(obj, version):
@@ -378,12 +425,5 @@ def latest_by_plan(plan_ids, since):
         pk__in=[r.recommendation_id for r in records if r.instance_type is Action]
     ).in_bulk()
     for record in records:  # oldest first, so a tie leaves the last saved
-        activity[record.plan_key].latest = Entry(
-            when=record.history_date,
-            who=_who(record),
-            what=_name(record, actions, recommendations),
-            verb=VERBS[record.history_type],
-            reason=record.history_change_reason or "",
-            changes=[],
-        )
+        activity[record.plan_key].latest = _entry(record, (), actions, recommendations)
     return activity

@@ -535,8 +535,8 @@ class Action(models.Model):
 
     @property
     def latest_update(self):
-        """The most recent progress update (uses prefetched updates when there are some)."""
-        return next(iter(self.updates.all()), None)
+        """The most recent progress update, not a decision (uses prefetched updates if any)."""
+        return next((u for u in self.updates.all() if u.is_progress), None)
 
     # What a progress update may set: complete comes only by sign-off, and a complete action is
     # reopened only by a manager, with a reason (services.action_reopen).
@@ -710,6 +710,45 @@ class UpdateKind(models.TextChoices):
     REOPENED = "reopened", "Reopened by the manager"
 
 
+# The one rule of what counts as progress, wherever progress is shown, dated or counted (the plan
+# page, appendices, exports, "last update", staleness, reminders): what the officer writes about the
+# work. A proposal to complete is progress: it is the officer's own account of what was done, often
+# the last one. A manager's sign-off note, return reason and reopen reason are decisions about the
+# work, not progress: shown only where asked for, in words that say what they are (DECISION_WORDS).
+PROGRESS_KINDS = frozenset({UpdateKind.UPDATE, UpdateKind.PROPOSAL})
+DECISION_WORDS = {
+    UpdateKind.SIGN_OFF: "Signed off",
+    UpdateKind.RETURNED: "Returned to its owner",
+    UpdateKind.REOPENED: "Reopened",
+}
+
+
+def decision_note(kind, text):
+    """A decision's note or reason as the manager wrote it, on one line; "" for the default a
+    sign-off without a note is given (its kind's label), which adds nothing to the words."""
+    text = " ".join((text or "").split())
+    return "" if text.rstrip(".") == dict(UpdateKind.choices).get(kind, kind) else text
+
+
+def decision_words(kind, who, written_on, text):
+    """A decision as a reader should take it: "Signed off by J Smith on 3 December 2012: note"."""
+    label = dict(UpdateKind.choices).get(kind, kind)
+    words = f"{DECISION_WORDS.get(kind, label)} by {who or 'a manager'}"
+    if written_on:
+        words += f" on {written_on:%-d %B %Y}"
+    note = decision_note(kind, text)
+    return f"{words}: {note}" if note else words
+
+
+class ProgressUpdateQuerySet(models.QuerySet):
+    def progress(self):
+        """Entries that are progress (PROGRESS_KINDS), not a manager's decisions."""
+        return self.filter(kind__in=PROGRESS_KINDS)
+
+    def decisions(self):
+        return self.exclude(kind__in=PROGRESS_KINDS)
+
+
 class ProgressUpdate(models.Model):
     """A dated progress note on an action (or, as some plans have it, on a whole recommendation)."""
 
@@ -761,6 +800,8 @@ class ProgressUpdate(models.Model):
 
     history = HistoricalRecords(m2m_fields=[cited_evidence])
 
+    objects = ProgressUpdateQuerySet.as_manager()
+
     class Meta:
         ordering = ["-written_on", "-created_at", "-pk"]
         get_latest_by = ["written_on", "created_at"]
@@ -777,6 +818,10 @@ class ProgressUpdate(models.Model):
 
     def __str__(self):
         return f"{self.written_on:%d/%m/%Y}: {self.text[:60]}"
+
+    @property
+    def is_progress(self):
+        return self.kind in PROGRESS_KINDS
 
     def clean(self):
         if self.written_on and self.written_on > timezone.localdate():

@@ -42,7 +42,9 @@ def shown_columns(actions):
     update (a lookup per row shown, not a join of every update before the page is cut). For
     rows only shown, not filtered or sorted by rating, ``rated`` then rates them in Python,
     which costs less than building the rule's SQL."""
-    last_update = ProgressUpdate.objects.filter(action=OuterRef("pk")).order_by("-written_on")
+    last_update = (
+        ProgressUpdate.objects.progress().filter(action=OuterRef("pk")).order_by("-written_on")
+    )
     return actions.annotate(
         last_update_on=Subquery(last_update.values("written_on")[:1])
     ).select_related("recommendation__plan", "rag_override_by")
@@ -103,9 +105,13 @@ def stale(actions, today):
 
 def unanswered_returns():
     """Proposals a manager returned that nobody has answered since with an update or a proposal."""
-    later = ProgressUpdate.objects.filter(action=OuterRef("action")).filter(
-        Q(created_at__gt=OuterRef("created_at"))
-        | Q(created_at=OuterRef("created_at"), pk__gt=OuterRef("pk"))
+    later = (
+        ProgressUpdate.objects.progress()
+        .filter(action=OuterRef("action"))
+        .filter(
+            Q(created_at__gt=OuterRef("created_at"))
+            | Q(created_at=OuterRef("created_at"), pk__gt=OuterRef("pk"))
+        )
     )
     return ProgressUpdate.objects.filter(
         kind=ProgressUpdate.Kind.RETURNED, action__isnull=False

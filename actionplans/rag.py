@@ -350,8 +350,9 @@ def stale_expression(today, plan="recommendation__plan__"):
     from .models import ProgressUpdate
 
     # ``written_on >= today - stale_days`` rather than a difference of dates, so that each lookup
-    # is one probe of the (action, written_on) index.
-    recent = ProgressUpdate.objects.filter(
+    # is one probe of the (action, written_on) index. Progress only: a manager's return or
+    # sign-off note is no news of the work (models.PROGRESS_KINDS), as in ``rate``'s callers.
+    recent = ProgressUpdate.objects.progress().filter(
         action=OuterRef("pk"),
         written_on__gte=DaysBefore(Value(today), OuterRef(f"{plan}stale_days")),
     )
@@ -470,7 +471,7 @@ def rate_one(action, today):
     """One action's rating and, beside an override in force, its computed rating (else None),
     reading the facts it needs in two queries."""
     limits = Thresholds.of(action.recommendation.plan)
-    last = action.updates.aggregate(last=models.Max("written_on"))["last"]
+    last = action.updates.progress().aggregate(last=models.Max("written_on"))["last"]
     measures = action.measures.prefetch_related("readings")
     facts = {
         "last_update_on": last,

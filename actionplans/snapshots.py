@@ -16,6 +16,7 @@ from inspections.models import Finding, Inspection
 from . import rag
 from .history import history_sources
 from .models import (
+    PROGRESS_KINDS,
     Action,
     ActionOwner,
     Measure,
@@ -25,6 +26,7 @@ from .models import (
     Reading,
     Recommendation,
     Section,
+    decision_words,
 )
 from .people import name_from_parts
 
@@ -38,6 +40,12 @@ class UpdateRow:
     period_label: str
     text: str
     author: str
+
+    @property
+    def words(self):
+        """A decision in words that say what it is ("Signed off by J Smith on 3 December 2012:
+        evidence seen"); never shown as progress."""
+        return decision_words(self.kind, self.author, self.written_on, self.text)
 
 
 @dataclass(frozen=True)
@@ -80,7 +88,7 @@ class ActionRow:
     status_label: str
     rag: str  # the rating as the plan's scale shows it (rag.on_scale)
     rag_label: str
-    updates: list
+    updates: list  # progress only (models.PROGRESS_KINDS), newest first
     computed_rag: str = ""  # beside an override in force: the rating the rule gives
     computed_label: str = ""
     label: str = ""  # its reference as the page shows it: its own, else its recommendation's
@@ -88,6 +96,8 @@ class ActionRow:
     performance_indicator: str = ""
     target: str = ""
     measures: list = field(default_factory=list)
+    # A manager's sign-offs, returns and reopenings, newest first: shown only where asked for.
+    decisions: list = field(default_factory=list)
 
     @property
     def latest_update(self):
@@ -211,20 +221,32 @@ def _update_row(values):
     )  # fmt: skip
 
 
+@dataclass
+class Entries:
+    """A plan's log entries (newest first) by the rule of what is progress: progress by action
+    and by recommendation, and the managers' decisions by action."""
+
+    progress: dict = field(default_factory=dict)
+    on_recommendations: dict = field(default_factory=dict)
+    decisions: dict = field(default_factory=dict)
+
+
 def _group_updates(rows):
-    by_action, by_rec = {}, {}
+    entries = Entries()
     for values in rows:
         row = _update_row(values)
         if values["action_id"]:
-            by_action.setdefault(values["action_id"], []).append(row)
-        else:
-            by_rec.setdefault(values["recommendation_id"], []).append(row)
-    return by_action, by_rec
+            shelf = entries.progress if row.kind in PROGRESS_KINDS else entries.decisions
+            shelf.setdefault(values["action_id"], []).append(row)
+        elif row.kind in PROGRESS_KINDS:
+            entries.on_recommendations.setdefault(values["recommendation_id"], []).append(row)
+    return entries
 
 
-def _action_row(action, owners, updates, today, plan, behind=False):
-    """A row of an action rated on ``today`` by its plan's thresholds and shown on its scale;
-    ``updates`` newest first (the last update is a fact of the rule)."""
+def _action_row(action, owners, entries, today, plan, behind=False):
+    """A row of an action rated on ``today`` by its plan's thresholds and shown on its scale,
+    with its progress (the last update is a fact of the rule) and decisions from ``entries``."""
+    updates = entries.progress.get(action.id, [])
     limits, scale = rag.Thresholds.of(plan), plan.rag_scale
     last = max((u.written_on for u in updates if u.written_on), default=None)
     facts = {"last_update_on": last, "behind": behind}
@@ -246,6 +268,7 @@ def _action_row(action, owners, updates, today, plan, behind=False):
         computed_rag="" if computed == rating else rag.on_scale(computed, scale).value,
         computed_label="" if computed == rating else rag.label(computed, scale),
         updates=updates,
+        decisions=entries.decisions.get(action.id, []),
         performance_indicator=action.performance_indicator,
         target=action.target,
     )
@@ -401,21 +424,20 @@ def current(plan, today=None):
         .order_by(*newest_first)
         .values(*UPDATE_COLUMNS)
     )
-    by_action, by_rec = _group_updates(updates)
+    entries = _group_updates(updates)
     measures = list(Measure.objects.filter(plan=plan))
     behind = _behind_by_action(measures, Reading.objects.filter(measure__plan=plan))
     actions_by_rec = {}
     for action in actions.order_by("order", "pk"):
         owners = [_owner_row(link, link.owner) for link in action.ordered_owner_links]
-        row = _action_row(
-            action, owners, by_action.get(action.pk, []), today, plan, action.pk in behind
-        )
+        row = _action_row(action, owners, entries, today, plan, action.pk in behind)
         actions_by_rec.setdefault(action.recommendation_id, []).append(row)
     recommendations = list(recommendations)
     leads = {rec.id: sorted(str(o) for o in rec.lead_list) for rec in recommendations}
     outline = _assemble(
-        plan, plan.sections.all(), recommendations, actions_by_rec, by_rec, leads, None
-    )
+        plan, plan.sections.all(), recommendations, actions_by_rec, entries.on_recommendations,
+        leads, None,
+    )  # fmt: skip
     outline.findings = _finding_rows(Finding.objects.filter(inspection__plans=plan))
     return _attach_measures(outline, measures)
 
@@ -507,7 +529,7 @@ def as_of(plan, moment):
         ProgressUpdate, moment, people, recommendation_id__in=rec_ids
     )
     updates.sort(key=lambda u: (u.written_on, u.created_at, u.id), reverse=True)
-    by_action, by_rec = _group_updates(_values(u) for u in updates)
+    entries = _group_updates(_values(u) for u in updates)
 
     day = timezone.localdate(moment)
     # Ratings as they stood: the rule applied to the rows, updates and readings of then.
@@ -520,13 +542,15 @@ def as_of(plan, moment):
             _action_row(
                 action,
                 owners_by_history.get(action.history_id, []),
-                by_action.get(action.id, []),
+                entries,
                 day,
                 past_plan,
                 action.id in behind,
             )
         )
-    outline = _assemble(past_plan, sections, recs, actions_by_rec, by_rec, leads, moment)
+    outline = _assemble(
+        past_plan, sections, recs, actions_by_rec, entries.on_recommendations, leads, moment
+    )
     # The findings as recorded then, of the inspections the plan answers now.
     inspections = plan.inspections.values("id")
     outline.findings = _finding_rows(_latest(Finding, moment, inspection_id__in=inspections))

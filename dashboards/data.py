@@ -296,9 +296,9 @@ def trend(plan, today):
         )
     )  # fmt: skip
     updates = sorted(
-        ProgressUpdate.objects.filter(action__recommendation__plan=plan).values_list(
-            "written_on", "action_id"
-        )
+        ProgressUpdate.objects.progress()
+        .filter(action__recommendation__plan=plan)
+        .values_list("written_on", "action_id")
     )
     if first is None and not records:
         return charts.stacked_bars("Ratings week by week", [], [], {})

@@ -51,7 +51,8 @@ def _actions(queryset):
         Prefetch("owner_links", queryset=ActionOwner.objects.select_related("owner")),
         Prefetch(
             "updates",
-            queryset=ProgressUpdate.objects.filter(kind=ProgressUpdate.Kind.UPDATE),
+            # Progress only (a proposal's account of the work too), never a manager's decision.
+            queryset=ProgressUpdate.objects.progress(),
             to_attr="updates_for_export",
         ),
     )
