@@ -309,3 +309,36 @@ class PublishedPack(models.Model):
 
     def __str__(self):
         return f"{self.report} (published {self.published_at:%-d %B %Y})"
+
+
+class RenderFailureReason(models.TextChoices):
+    TIME = "time", "Ran out of time"
+    MEMORY = "memory", "Ran out of memory"
+    ERROR = "error", "Failed"
+
+
+class RenderFailure(models.Model):
+    """A render that ran out of time or memory, or failed, kept under the key of the document it
+    was making (see reporting.renders.key): the clerk is shown it at once rather than each click
+    starting the render again. A change to the plan makes a new key, and so a new attempt."""
+
+    Reason = RenderFailureReason
+    Format = RenderFormat
+
+    plan = models.ForeignKey("actionplans.Plan", on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=64, unique=True)
+    format = models.CharField(max_length=10, choices=Format.choices, default=Format.PDF)
+    reason = models.CharField(max_length=10, choices=Reason.choices)
+    detail = models.TextField(blank=True, help_text="For an administrator: how it stopped.")
+    seconds = models.FloatField(default=0, help_text="How long it ran before it stopped.")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            one_of("render_failure_format_valid", "format", RenderFormat.choices),
+            one_of("render_failure_reason_valid", "reason", RenderFailureReason.choices),
+        ]
+
+    def __str__(self):
+        return f"{self.get_format_display()}: {self.get_reason_display()}"

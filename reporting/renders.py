@@ -8,10 +8,18 @@ never stale: any change to the plan, its owners or the layout makes a new key.
 The current appendix of each plan (its default layout, today, the latest updates) is rendered
 ahead, off the request, by a task on the shared database queue whenever the plan changes, so the
 clerk who then asks for it does not wait (see signals.py).
+
+Every render runs in a child process with a time and a memory limit (reporting/limits.py). One
+that stops is kept as a RenderFailure under the same key and shown to the clerk, with what to do,
+instead of being tried again on each click; a change to the plan makes a new key, and so a new
+attempt. A document a clerk asks for is rendered inside the request only when it is clearly quick
+(``quick``: the document's size, the plan's last render), within a short limit; anything else, and
+anything that outruns that limit, goes on the queue, once however often it is asked for.
 """
 
 import dataclasses
 import datetime as dt
+import functools
 import gc
 import hashlib
 import json
@@ -27,17 +35,29 @@ from django_tasks_db.models import DBTaskResult
 from actionplans import snapshots
 from actionplans.models import Plan
 
-from . import appendix
+from . import appendix, limits
 from .fields import Updates
 from .formats import FORMATS
-from .models import Rendering
+from .models import RenderFailure, Rendering
 
 # Bump when a change to the document's template or rules changes what a render looks like.
-RENDER_VERSION = 1
+RENDER_VERSION = 2  # 2: long words broken for print, columns of a least width
 KEEP_PER_PLAN = 12
-# A plan whose last render took longer than this is rendered off the request when the document
-# asked for is not in the store, and the clerk is shown how it is going (reporting.views.progress).
+# A document expected to take longer than this (or of a plan whose last render did) is rendered
+# off the request when it is not in the store, and the clerk is shown how it is going
+# (reporting.views.progress). One rendered in the request is stopped after INLINE_FACTOR times
+# this, and queued instead.
 RENDER_INLINE_MAX_SECONDS = 5.0
+INLINE_FACTOR = 1.5
+# A PDF's layout on one core, roughly (bench/appendix.py, bench/worst_render.py: the demo's plans
+# take 0.3 s and a second per 10,000 characters); Word and Excel take a tenth of it. A column too
+# narrow for its text is laid out many times slower (appendix.MIN_COLUMN_PERCENT).
+SECONDS_PER_CHARACTER = 1 / 10_000
+SECONDS_PER_ROW = 0.01
+NARROW_FACTOR = 10
+# A queued render not finished in this many times the time limit is taken to have died with its
+# worker: a new request queues another.
+STUCK_FACTOR = 2
 
 
 def key(plan, spec, as_at, updates, fmt=Rendering.Format.PDF):
@@ -55,20 +75,33 @@ def key(plan, spec, as_at, updates, fmt=Rendering.Format.PDF):
 
 
 def _write(out, doc):
+    """In the render's child process: the document's bytes in the format ``out``."""
     # Rendering makes many short-lived objects and no cycles worth collecting mid-way: with the
     # collector off WeasyPrint is about an eighth faster here (bench/appendix.py).
-    enabled = gc.isenabled()
     gc.disable()
-    try:
-        return out.write(doc)
-    finally:
-        if enabled:
-            gc.enable()
+    return out.write(doc)
+
+
+@functools.cache
+def _warm():
+    """Import WeasyPrint and load its fonts once in this process, so no render's child does."""
+    from weasyprint import HTML
+
+    HTML(string="<p>.</p>").render()
+
+
+class Failed(Exception):  # noqa: N818 - it reads as renders.Failed
+    """The document could not be made: ``failure`` is the RenderFailure kept for it."""
+
+    def __init__(self, failure):
+        super().__init__(failure.get_reason_display())
+        self.failure = failure
 
 
 def rendered(plan, spec, as_at=None, updates=None, fmt=Rendering.Format.PDF, wanted=None):
     """The appendix as a stored Rendering (PDF, Word or Excel): from the store if this document
-    was rendered before, else rendered now and kept. AppendixError for a date before the plan
+    was rendered before, else rendered now within the limits and kept. Failed if it could not be
+    made (now or before: a failure is not tried again); AppendixError for a date before the plan
     existed. ``wanted``: the key, when the caller already computed it (``stored``)."""
     as_at = as_at or timezone.localdate()
     updates = updates or Updates()
@@ -76,10 +109,26 @@ def rendered(plan, spec, as_at=None, updates=None, fmt=Rendering.Format.PDF, wan
     found = Rendering.objects.filter(key=wanted).first()
     if found is not None:
         return found
-    doc = appendix.build(plan, spec, as_at, updates)
+    failure = RenderFailure.objects.filter(key=wanted).first()
+    if failure is not None:
+        raise Failed(failure)
+    return _render(plan, appendix.build(plan, spec, as_at, updates), wanted, fmt)
+
+
+def _render(plan, doc, wanted, fmt, seconds=None, record=True):
+    """Render ``doc`` in a child process within the limits (``seconds``: the time limit, the
+    setting's by default) and keep it. Stopped: Failed with the failure kept (``record``), or
+    limits.Exceeded as it is."""
     out = FORMATS[str(fmt)]
+    if out.key == Rendering.Format.PDF:
+        _warm()
     started = time.perf_counter()
-    content = _write(out, doc)
+    try:
+        content = limits.run(_write, out, doc, seconds=seconds)
+    except limits.Exceeded as stop:
+        if not record:
+            raise
+        raise Failed(_failed(plan, wanted, out, stop)) from None
     rendering = Rendering(
         plan=plan, key=wanted, format=out.key, file_name=appendix.file_name(doc, out.extension),
         content=content, seconds=round(time.perf_counter() - started, 3),
@@ -91,6 +140,41 @@ def rendered(plan, spec, as_at=None, updates=None, fmt=Rendering.Format.PDF, wan
         return Rendering.objects.get(key=wanted)
     _prune(plan)
     return rendering
+
+
+def _failed(plan, wanted, out, stop):
+    """Keep the failure under the document's key (the first one, if two stopped at once)."""
+    failure, _ = RenderFailure.objects.get_or_create(
+        key=wanted,
+        defaults={"plan": plan, "format": out.key, "reason": stop.reason,
+                  "detail": stop.detail, "seconds": round(stop.seconds, 3)},
+    )  # fmt: skip
+    old = RenderFailure.objects.filter(plan=plan).values_list("pk", flat=True)[KEEP_PER_PLAN:]
+    RenderFailure.objects.filter(pk__in=list(old)).delete()
+    return failure
+
+
+def failure_message(failure, fmt=None):
+    """What the clerk is told about a failed render, and what to do about it."""
+    name = FORMATS[str(fmt or failure.format)].name
+    advice = (
+        "This usually means a cell holds very long text without spaces, or the plan is very "
+        "large for one document. Shorten that text, or choose a layout with fewer columns or "
+        "fewer progress updates, and the appendix will be made again."
+    )
+    if failure.reason == RenderFailure.Reason.TIME:
+        return f"The {name} could not be made in {limits.timeout():g} seconds. {advice}"
+    if failure.reason == RenderFailure.Reason.MEMORY:
+        return f"The {name} needed more memory than one document may use. {advice}"
+    return (
+        f"The {name} could not be made: something went wrong while it was laid out. Try again; "
+        "if it fails again, tell your administrator."
+    )
+
+
+def forget_failure(plan, spec, as_at, updates, fmt):
+    """The clerk's "Try again": the next request renders the document again."""
+    RenderFailure.objects.filter(key=key(plan, spec, as_at, updates, fmt)).delete()
 
 
 def _prune(plan):
@@ -106,6 +190,8 @@ def render_current(plan_id):
         return None
     try:
         return rendered(plan, appendix.spec_for(plan)).key
+    except Failed as failed:
+        return failed.failure.key  # kept, and shown to the clerk who asks for it
     except appendix.AppendixError:
         return None  # nothing to render yet (no recorded rows today)
 
@@ -128,14 +214,107 @@ def stored(plan, spec, as_at, updates, fmt=Rendering.Format.PDF):
     return wanted, Rendering.objects.filter(key=wanted).first()
 
 
-def last_seconds(plan):
-    """How long the plan's last render took, for the clerk's estimate (None if never rendered)."""
-    return Rendering.objects.filter(plan=plan).values_list("seconds", flat=True).first()
+def last_seconds(plan, fmt=None):
+    """How long the plan's last render (of ``fmt``) took, for the clerk's estimate (None if it was
+    never rendered)."""
+    renderings = Rendering.objects.filter(plan=plan)
+    if fmt is not None:
+        renderings = renderings.filter(format=fmt)
+    return renderings.values_list("seconds", flat=True).first()
 
 
-def slow(plan):
-    """Too slow to render while the clerk's request waits (judged by its last render)."""
-    return (last_seconds(plan) or 0) > RENDER_INLINE_MAX_SECONDS
+def slow(plan, fmt=None):
+    """Too slow to render while the clerk's request waits, judged by the plan's last render, or a
+    failure to render it."""
+    failures = RenderFailure.objects.filter(plan=plan)
+    if fmt is not None:
+        failures = failures.filter(format=fmt)
+    return (last_seconds(plan, fmt) or 0) > RENDER_INLINE_MAX_SECONDS or failures.exists()
+
+
+def estimate(doc, fmt=Rendering.Format.PDF):
+    """Seconds a render of ``doc`` may take, from its size, before it is laid out."""
+    printed = appendix.printable(doc) if fmt == Rendering.Format.PDF else doc
+    characters = sum(len(p.text) for r in printed.rows for c in r.cells for p in c.paras)
+    characters += sum(len(p) for p in doc.preamble)
+    seconds = 0.3 + characters * SECONDS_PER_CHARACTER + len(doc.rows) * SECONDS_PER_ROW
+    if doc.columns and min(doc.widths) < appendix.MIN_COLUMN_PERCENT:
+        seconds *= NARROW_FACTOR
+    return seconds if fmt == Rendering.Format.PDF else seconds / 10
+
+
+def quick(plan, doc, fmt=Rendering.Format.PDF):
+    """Clearly quick enough to render while the clerk's request waits."""
+    return estimate(doc, fmt) <= RENDER_INLINE_MAX_SECONDS and not slow(plan, fmt)
+
+
+@dataclasses.dataclass
+class Answer:
+    """What a clerk asking for a document gets: the stored render, the failure kept for it, or
+    the id of the queued task making it."""
+
+    rendering: Rendering | None = None
+    failure: RenderFailure | None = None
+    task_id: str | None = None
+
+
+def requested(plan, spec, as_at, updates, fmt, layout_id=None):
+    """The document a clerk asked for (see ``Answer``): from the store, or its failure; else
+    rendered now if it is clearly quick, else queued (once, however often it is asked for).
+    AppendixError for a date before the plan existed."""
+    wanted, found = stored(plan, spec, as_at, updates, fmt)
+    if found is not None:
+        return Answer(rendering=found)
+    failure = RenderFailure.objects.filter(key=wanted).first()
+    if failure is not None:
+        return Answer(failure=failure)
+    args = (plan.pk, layout_id, as_at.isoformat(), str(updates), str(fmt))
+    if not can_follow():  # nothing would say how a queued render goes: the full limits, here
+        try:
+            return Answer(rendering=rendered(plan, spec, as_at, updates, fmt, wanted))
+        except Failed as failed:
+            return Answer(failure=failed.failure)
+    if queued := _queued(args):
+        return Answer(task_id=queued)
+    doc = appendix.build(plan, spec, as_at, updates)
+    if quick(plan, doc, fmt):
+        try:
+            seconds = max(RENDER_INLINE_MAX_SECONDS * INLINE_FACTOR, 1)
+            return Answer(rendering=_render(plan, doc, wanted, fmt, seconds, record=False))
+        except limits.Exceeded as stop:
+            if stop.reason != "time":  # out of memory or broken: no use trying again on the queue
+                return Answer(failure=_failed(plan, wanted, FORMATS[str(fmt)], stop))
+    return Answer(task_id=str(render_requested.enqueue(*args).id))
+
+
+def _queued(args):
+    """The id of a render of the same document waiting or running on the database queue (a
+    running one only while it may still finish), or None."""
+    if not isinstance(render_requested.get_backend(), DatabaseBackend):
+        return None
+    alive = timezone.now() - dt.timedelta(seconds=limits.timeout() * STUCK_FACTOR + 60)
+    found = (
+        DBTaskResult.objects.filter(
+            task_path=render_requested.module_path, args_kwargs__args=list(args),
+            status__in=[TaskResultStatus.READY, TaskResultStatus.RUNNING],
+        )
+        .exclude(status=TaskResultStatus.RUNNING, started_at__lt=alive)
+        .order_by("-enqueued_at")
+        .values_list("id", flat=True)
+        .first()
+    )  # fmt: skip
+    return str(found) if found else None
+
+
+def outcome(key_):
+    """(Rendering, RenderFailure) made under ``key_`` (a finished task's return value): either
+    may be None."""
+    if not key_:
+        return None, None
+    return (
+        Rendering.objects.filter(key=key_).first(),
+        RenderFailure.objects.filter(key=key_).first(),
+    )
 
 
 def can_follow():
@@ -153,4 +332,7 @@ def render_requested(plan_id, layout_id, as_at, updates, fmt):
     layout = Layout.objects.filter(pk=layout_id).first() if layout_id else None
     day = dt.date.fromisoformat(as_at)
     spec = appendix.spec_for(plan, layout)
-    return rendered(plan, spec, day, Updates.parse(updates), fmt).key
+    try:
+        return rendered(plan, spec, day, Updates.parse(updates), fmt).key
+    except Failed as failed:
+        return failed.failure.key  # kept; the progress page shows it (``outcome``)

@@ -5,7 +5,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
-from django.tasks.exceptions import TaskResultDoesNotExist
+from django.tasks.base import TaskResultStatus
+from django.tasks.exceptions import TaskResultDoesNotExist, TaskResultMismatch
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
@@ -95,20 +96,22 @@ def download(request, pk, fmt="pdf"):
         return prepare(request, pk)
     layout, as_at, updates = chosen
     spec = appendix.spec_for(plan, layout)
+    if request.method == "POST":  # "Try again" after a failure: the next request renders it
+        renders.forget_failure(plan, spec, as_at, updates, fmt)
+        return redirect(request.get_full_path())
     try:
-        # From the store when this very document was rendered before (ahead, or by anyone).
-        wanted, rendering = renders.stored(plan, spec, as_at, updates, fmt)
-        if rendering is None and renders.slow(plan) and renders.can_follow():
-            # A long render runs off the request; the clerk is shown how it is going.
-            task = renders.render_requested.enqueue(
-                plan.pk, layout.pk if layout else None, as_at.isoformat(), str(updates), fmt
-            )
-            query = request.GET.copy()
-            query["task"], query["format"] = task.id, fmt
-            return redirect(f"{reverse('appendix_progress', args=[plan.pk])}?{query.urlencode()}")
-        rendering = rendering or renders.rendered(plan, spec, as_at, updates, fmt, wanted)
+        # From the store when this very document was rendered (or failed) before; else now if
+        # it is quick, else on the queue, and the clerk is shown how it is going.
+        answer = renders.requested(plan, spec, as_at, updates, fmt, layout.pk if layout else None)
     except appendix.AppendixError:
         return prepare(request, pk)  # shows the same error with the form
+    if answer.failure is not None:
+        return _progress_page(request, plan, fmt, failure=answer.failure)
+    if answer.task_id is not None:
+        query = request.GET.copy()
+        query["task"], query["format"] = answer.task_id, fmt
+        return redirect(f"{reverse('appendix_progress', args=[plan.pk])}?{query.urlencode()}")
+    rendering = answer.rendering
     out = FORMATS[fmt]
     response = HttpResponse(bytes(rendering.content), content_type=out.content_type)
     response["Content-Disposition"] = f'attachment; filename="{rendering.file_name}"'
@@ -124,18 +127,27 @@ def progress(request, pk):
     if fmt in FORMATS and renders.can_follow():
         try:
             result = renders.render_requested.get_result(request.GET.get("task", ""))
-        except (TaskResultDoesNotExist, ValueError, ValidationError):
-            result = None
+        except (TaskResultDoesNotExist, TaskResultMismatch, ValueError, ValidationError):
+            result = None  # unknown, or a task of another kind (a render ahead): nothing to say
     if result is not None and result.args[:1] != [plan.pk]:
         result = None  # a task of another plan: nothing to say here
+    failure = None
+    if result is not None and result.status == TaskResultStatus.SUCCESSFUL:
+        _, failure = renders.outcome(result.return_value)
+    return _progress_page(request, plan, fmt, result, failure)
+
+
+def _progress_page(request, plan, fmt, result=None, failure=None):
+    """The progress page: a render waiting, running, done or failed, or a failure kept for the
+    document (with "Try again", which posts to its download address)."""
     query = request.GET.copy()
     for name in ("task", "format"):
         query.pop(name, None)
-    names = {"pdf": "appendix_download", "docx": "appendix_download_docx",
-             "xlsx": "appendix_download_xlsx"}  # fmt: skip
     context = {
         "plan": plan,
         "result": result,
+        "failure": failure,
+        "message": failure and renders.failure_message(failure, fmt),
         "format": FORMATS.get(fmt),
         "started": result and (result.started_at or result.enqueued_at),
         "took": result
@@ -143,12 +155,13 @@ def progress(request, pk):
         and result.started_at
         and round((result.finished_at - result.started_at).total_seconds()),
         "again": request.get_full_path(),
-        "estimate": renders.last_seconds(plan),
-        "download": f"{reverse(names.get(fmt, 'appendix_download'), args=[plan.pk])}?"
+        "estimate": renders.last_seconds(plan, fmt),
+        "download": f"{reverse(DOWNLOAD_URLS.get(fmt, 'appendix_download'), args=[plan.pk])}?"
         f"{query.urlencode()}",
         "back": f"{reverse('appendix_prepare', args=[plan.pk])}?{query.urlencode()}",
     }
-    return render(request, "reporting/progress.html", context, status=200 if result else 404)
+    status = 200 if result or failure else 404
+    return render(request, "reporting/progress.html", context, status=status)
 
 
 @require_POST

@@ -1,6 +1,5 @@
 """Appendices rendered once and served again: the store, its key, rendering ahead on a change."""
 
-import dataclasses
 import datetime as dt
 
 import pytest
@@ -10,9 +9,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from actionplans import services
-from reporting import appendix, renders
+from reporting import appendix, limits, renders
 from reporting.fields import Updates
-from reporting.formats import FORMATS
 from reporting.models import Layout, LayoutColumn, Rendering
 
 pytestmark = pytest.mark.django_db
@@ -21,15 +19,16 @@ TODAY = timezone.localdate()
 
 @pytest.fixture
 def counted(monkeypatch):
-    """How many times a document was laid out and written (the PDF writer, counted)."""
+    """How many times a document was laid out and written: each render's child process started,
+    counted here (what the child does is not seen by this process)."""
     calls = []
-    real = FORMATS["pdf"]
+    real = limits.run
 
-    def write(doc, target=None):
+    def run(function, out, doc, **kwargs):
         calls.append(doc.plan.pk)
-        return real.write(doc, target)
+        return real(function, out, doc, **kwargs)
 
-    monkeypatch.setitem(FORMATS, "pdf", dataclasses.replace(real, write=write))
+    monkeypatch.setattr(limits, "run", run)
     return calls
 
 
