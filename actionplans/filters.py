@@ -9,9 +9,14 @@ from inspections.models import Inspection
 from . import queries, rag, rules
 from .models import Action, Owner
 
+SEARCH_LIMIT = 200
+
 
 class ActionFilter(django_filters.FilterSet):
-    q = django_filters.CharFilter(label="Search references, text and owners", method="search")
+    # Bounded: a search of megabytes is no search, and SQLite refuses so long a LIKE pattern.
+    q = django_filters.CharFilter(
+        label="Search references, text and owners", method="search", max_length=SEARCH_LIMIT
+    )
     plan = django_filters.ModelChoiceFilter(
         label="Plan", field_name="recommendation__plan", queryset=None
     )
@@ -132,7 +137,9 @@ class ActionFilter(django_filters.FilterSet):
 class OwnerFilter(django_filters.FilterSet):
     """The owners list's filters: a search, the kind of owner and the organisation."""
 
-    q = django_filters.CharFilter(label="Search names, initials and job titles", method="search")
+    q = django_filters.CharFilter(
+        label="Search names, initials and job titles", method="search", max_length=SEARCH_LIMIT
+    )
     kind = django_filters.ChoiceFilter(
         label="Kind", choices=Owner.Kind.choices, empty_label="Any kind"
     )

@@ -10,6 +10,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator, RegexValidator
+from django.db import connection
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.html import format_html
@@ -135,6 +136,29 @@ class GDSMixin:
         for name, field in list(self.fields.items()):
             if isinstance(field, forms.DateField):
                 self.fields[name] = GovDateField.like(field)
+            elif type(field) is forms.ModelMultipleChoiceField:
+                field.__class__ = ModelChoicesField  # the same field, with its ids range-checked
+
+
+class ModelChoicesField(forms.ModelMultipleChoiceField):
+    """Django's, where an id beyond the database's integers is not one of the choices: Django
+    passes it on to an ``IN`` query that SQLite cannot bind (OverflowError, a 500)."""
+
+    def _check_values(self, value):
+        model = self.queryset.model
+        key = model._meta.get_field(self.to_field_name) if self.to_field_name else model._meta.pk
+        low, high = connection.ops.integer_field_ranges.get(key.get_internal_type(), (None, None))
+        for pk in value if low is not None else ():
+            try:
+                number = int(str(pk))
+            except ValueError:
+                continue  # not a number: Django's own check below says so
+            if not low <= number <= high:
+                raise ValidationError(
+                    self.error_messages["invalid_pk_value"], code="invalid_pk_value",
+                    params={"pk": pk},
+                )  # fmt: skip
+        return super()._check_values(value)
 
 
 class OnceKeyMixin:
