@@ -232,6 +232,14 @@ def _recommendation_progress(rec, action, context):
     return _update_paras(rec.updates, context)
 
 
+def _decisions(rec, action, context):
+    # Never in a progress column: each decision in words that say what it is ("Signed off by
+    # J Smith on 3 December 2012: ..."), in the range of updates the appendix shows.
+    if action is None:
+        return []
+    return _paras(*(d.words for d in context.updates.pick(action.decisions)))
+
+
 def _last_update(rec, action, context):
     if action is None or not action.updates:
         return []
@@ -267,6 +275,8 @@ FIELDS = {
               _action_measure_target),
         Field("progress", "Progress updates on the action", ACTION, _progress),
         Field("last_update", "Date of the last update", ACTION, _last_update),
+        Field("decisions", "Sign-off and returns (managers' decisions, in words)", ACTION,
+              _decisions),
     ]
 }  # fmt: skip
 
