@@ -129,6 +129,9 @@ class GDSMixin:
     def setup_gds(self):
         self.helper = FormHelper()
         self.helper.form_tag = False
+        # Templates write the CSRF token in their POST forms; in a GET form it would be put in
+        # the address of every preview and download, and so in logs and Referer headers.
+        self.helper.disable_csrf = True
         for field in self.fields.values():
             if isinstance(field, forms.CharField) and field.max_length is None:
                 field.max_length = TEXT_LIMIT

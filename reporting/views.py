@@ -320,6 +320,13 @@ def report_edit(request, pk):
     return _report_form_page(request, form, recs, sections, title, report)
 
 
+def _settings_words(settings):
+    try:
+        return packs.Settings.load(settings).words
+    except packs.SettingsError as error:
+        return str(error)
+
+
 def report_detail(request, pk):
     report = get_report_for_user(request.user, pk)
     appendices = list(report.appendices.all())
@@ -340,7 +347,7 @@ def report_detail(request, pk):
                 "label": report.appendix_label(i),
                 "plan": plans.get(settings.get("plan")),
                 "layout": layouts.get(settings.get("layout")),
-                "settings": settings,
+                "shown": _settings_words(settings),
             }
         )
     context = {

@@ -519,3 +519,10 @@ def test_report_list_query_count(client, world, django_assert_max_num_queries):
         services.appendix_add(world.clerk, report, world.plan, settings_for(world.plan))
     with django_assert_max_num_queries(12):
         assert client.get(reverse("report_list")).status_code == 200
+
+
+def test_the_report_page_says_how_each_appendix_is_shown_in_words(client, world, pack_report):
+    client.force_login(world.clerk)
+    page = client.get(reverse("report_detail", args=[pack_report.pk])).content.decode()
+    assert f"as at {TODAY:%-d %B %Y}, with the latest update of each action" in page
+    assert "updates: latest" not in page and TODAY.isoformat() not in page
