@@ -342,3 +342,66 @@ class RenderFailure(models.Model):
 
     def __str__(self):
         return f"{self.get_format_display()}: {self.get_reason_display()}"
+
+
+class PackFailureReason(models.TextChoices):
+    TIME = "time", "Ran out of time"
+    MEMORY = "memory", "Ran out of memory"
+    ERROR = "error", "Failed"
+    APPENDIX = "appendix", "An appendix could not be made"
+
+
+class PackRendering(models.Model):
+    """A draft committee pack's PDF, or why it could not be made, kept under a key that says
+    exactly what it shows (reporting.packs.key: the cover as written and each appendix's
+    document key). The download is served from it, publishing freezes it, and any change to the
+    report or to a plan as it is shown makes a new key, so nothing stale is served."""
+
+    Reason = PackFailureReason
+
+    report = models.ForeignKey(CommitteeReport, on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=64, unique=True)
+    pdf = models.BinaryField(null=True)
+    # What publishing records of each appendix (packs.frozen_settings), as it was rendered.
+    appendices = models.JSONField(default=list)
+    # Blank: rendered. Else why it stopped; "Try again" deletes the record.
+    reason = models.CharField(max_length=10, choices=PackFailureReason.choices, blank=True)
+    detail = models.TextField(blank=True, help_text="What stopped it, for an administrator.")
+    seconds = models.FloatField(default=0, help_text="How long the render took.")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            one_of("pack_rendering_reason_valid", "reason", PackFailureReason.choices, blank=True),
+            models.CheckConstraint(
+                condition=models.Q(reason="", pdf__isnull=False) | ~models.Q(reason=""),
+                name="pack_rendering_pdf_unless_failed",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.report_id}: {self.get_reason_display() or 'rendered'}"
+
+    @property
+    def failed(self):
+        return bool(self.reason)
+
+
+class PackPublishing(models.Model):
+    """A clerk's "Publish the pack", carried out on the task queue (services.report_publish_ask):
+    one per report, so a second press finds it and adds nothing; the report cannot be changed
+    while it waits. Removed once the pack is published; ``failure`` says why it could not be."""
+
+    report = models.OneToOneField(
+        CommitteeReport, on_delete=models.CASCADE, related_name="publishing"
+    )
+    version = models.PositiveIntegerField(help_text="The report's version the clerk published.")
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    requested_at = models.DateTimeField()
+    failure = models.TextField(blank=True, help_text="Why it could not be published, in words.")
+
+    def __str__(self):
+        return f"{self.report_id}: {self.failure or 'publishing'}"
