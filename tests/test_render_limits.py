@@ -322,3 +322,21 @@ def test_progress_of_a_task_of_another_kind_is_not_found(client, world, queue):
     for fmt in ("pdf", "docx"):
         page = client.get(url, {"task": ahead.id, "format": fmt})
         assert page.status_code == 404 and "no such document" in page.content.decode()
+
+
+def test_a_large_pdf_is_laid_out_in_parts_inside_the_render_process(world, monkeypatch):
+    """The parts of a large appendix (reporting.parts) are processes the render's child starts."""
+    from reporting import parts
+
+    pdf = FORMATS["pdf"]
+    in_parts = dataclasses.replace(pdf, write=lambda doc, target=None: parts.write_pdf(
+        doc, target, parts=2, min_rows=2))  # fmt: skip
+    monkeypatch.setitem(FORMATS, "pdf", in_parts)
+    for n in range(6):
+        rec = RecommendationFactory(plan=world.plan, reference=f"P{n}")
+        ActionFactory(recommendation=rec, reference="(a)", text=word(3000, n))
+    rendering = renders.rendered(world.plan, appendix.spec_for(world.plan), TODAY, Updates())
+    text = squeezed(
+        "".join(p.extract_text() for p in PdfReader(io.BytesIO(rendering.content)).pages)
+    )
+    assert word(3000, 5)[-100:] in text and "CP4" in text
