@@ -236,7 +236,7 @@ def estimate(doc, fmt=Rendering.Format.PDF):
     """Seconds a render of ``doc`` may take, from its size, before it is laid out."""
     printed = appendix.printable(doc) if fmt == Rendering.Format.PDF else doc
     characters = sum(len(p.text) for r in printed.rows for c in r.cells for p in c.paras)
-    characters += sum(len(p) for p in doc.preamble)
+    characters += sum(len(getattr(p, "text", p)) for p in doc.preamble)  # Para, or text
     seconds = 0.3 + characters * SECONDS_PER_CHARACTER + len(doc.rows) * SECONDS_PER_ROW
     if doc.columns and min(doc.widths) < appendix.MIN_COLUMN_PERCENT:
         seconds *= NARROW_FACTOR
