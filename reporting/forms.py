@@ -293,6 +293,44 @@ def report_formsets(report=None, data=None, blank=2):
     )
 
 
+# The no-JavaScript "Add another" buttons of the report form: each a submit button whose name
+# says which boxes to add one to. The form comes back as typed, nothing checked or saved.
+ADD_ANOTHER = {"add_recommendation": "recs", "add_section": "sections"}
+
+
+def adding(data):
+    """Which boxes an "Add another" button asked for one more of ("recs", "sections"), or None."""
+    return next((boxes for name, boxes in ADD_ANOTHER.items() if name in data), None)
+
+
+def typed(form):
+    """What was posted in ``form``, as initial values, so that an unbound copy shows it again
+    without checking it (NUL, which no field may hold, is left out)."""
+
+    def clean(value):
+        if isinstance(value, list | tuple):
+            return [clean(v) for v in value]
+        return value.replace("\x00", "") if isinstance(value, str) else value
+
+    return {name: clean(form[name].data) for name in form.fields}
+
+
+def report_formsets_again(recs, sections, boxes):
+    """The posted recommendations and sections shown again as typed, unbound (no errors, nothing
+    saved), with one more blank in ``boxes`` ("recs" or "sections") unless it has its most
+    already (the page then says so). At most the formsets' own bound are read, whatever
+    TOTAL_FORMS claims."""
+    rows = {"recs": [typed(f) for f in recs.forms], "sections": [typed(f) for f in sections.forms]}
+    most = {"recs": MAX_RECOMMENDATIONS, "sections": MAX_SECTIONS}
+    if len(rows[boxes]) < most[boxes]:
+        rows[boxes].append({})
+    kwargs = {"form_kwargs": {"empty_permitted": False}}
+    return (
+        RecommendationFormSet(initial=rows["recs"][:MAX_RECOMMENDATIONS], prefix="recs", **kwargs),
+        SectionFormSet(initial=rows["sections"][:MAX_SECTIONS], prefix="sections", **kwargs),
+    )
+
+
 class AppendixForm(GDSMixin, forms.Form):
     plan = forms.ModelChoiceField(
         Plan.objects.none(),

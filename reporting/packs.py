@@ -12,6 +12,7 @@ exactly what it was rendered from.
 
 import datetime as dt
 import hashlib
+import json
 import re
 from dataclasses import dataclass, field, replace
 
@@ -135,16 +136,9 @@ def _rows(doc, prefix, contd=frozenset(), forced=frozenset()):
     return [replace(row, key=prefix + row.key) for row in rows]
 
 
-def build(report):
-    """The pack as it renders now; AppendixError names the appendix that cannot be made."""
-    recommendations = [
-        (letter(i), rec.text) for i, rec in enumerate(report.recommendations.all(), 1)
-    ]
-    sections = [
-        (str(i), section.heading, _paragraphs(i, section.text))
-        for i, section in enumerate(report.sections.all(), 1)
-    ]
-    pack = Pack(report, recommendations, sections)
+def _appendices(report):
+    """Each appendix of the report as (label, item, settings, plan, layout or None), in order;
+    AppendixError names one whose settings cannot be read or whose plan or layout is gone."""
     for i, item in enumerate(report.appendices.all(), 1):
         label = report.appendix_label(i)
         try:
@@ -156,8 +150,26 @@ def build(report):
         if plan is None or (settings.layout and layout is None):
             missing = "plan" if plan is None else "layout"
             raise appendix.AppendixError(f"{label}: its {missing} no longer exists.")
-        # The pack letters its appendices: the layout's own running heading gives way.
-        spec = replace(appendix.spec_for(plan, layout), running_heading=label)
+        yield label, item, settings, plan, layout
+
+
+def _spec(label, plan, layout):
+    # The pack letters its appendices: the layout's own running heading gives way.
+    return replace(appendix.spec_for(plan, layout), running_heading=label)
+
+
+def build(report):
+    """The pack as it renders now; AppendixError names the appendix that cannot be made."""
+    recommendations = [
+        (letter(i), rec.text) for i, rec in enumerate(report.recommendations.all(), 1)
+    ]
+    sections = [
+        (str(i), section.heading, _paragraphs(i, section.text))
+        for i, section in enumerate(report.sections.all(), 1)
+    ]
+    pack = Pack(report, recommendations, sections)
+    for i, (label, item, settings, plan, layout) in enumerate(_appendices(report), 1):
+        spec = _spec(label, plan, layout)
         try:
             doc = appendix.build(plan, spec, settings.as_at, settings.updates)
         except appendix.AppendixError as error:
@@ -169,6 +181,40 @@ def build(report):
             PackAppendix(label, item.title, settings, doc, prefix, used.pk if used else None)
         )
     return pack
+
+
+# Bump when a change to the pack's templates or rules changes what a render looks like.
+PACK_VERSION = 1
+# The report's own fields that the pack does not print.
+NOT_PRINTED = {"id", "version", "status", "published_at"}
+
+
+def key(report):
+    """What the draft pack shows, as one key, without laying anything out: the cover as written,
+    the recommendations and sections, and each appendix's label, title and document key
+    (renders.key: the plan's rows as they stood, the layout as values, the date and updates).
+    Any change to any of them is a new key, so a render kept under it is never stale.
+    AppendixError names an appendix whose settings, plan or layout are gone."""
+    from . import renders
+
+    appendices = [
+        (label, item.title, renders.key(plan, _spec(label, plan, layout), settings.as_at,
+                                        settings.updates))
+        for label, item, settings, plan, layout in _appendices(report)
+    ]  # fmt: skip
+    what = {
+        "pack": PACK_VERSION,
+        "report": report.pk,
+        "cover": {
+            f.attname: getattr(report, f.attname)
+            for f in report._meta.concrete_fields
+            if f.attname not in NOT_PRINTED
+        },
+        "recommendations": [r.text for r in report.recommendations.all()],
+        "sections": [(s.heading, s.text) for s in report.sections.all()],
+        "appendices": appendices,
+    }
+    return hashlib.sha256(json.dumps(what, sort_keys=True, default=str).encode()).hexdigest()
 
 
 def html(pack, *, for_print=True):

@@ -26,6 +26,7 @@ import json
 import time
 
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.tasks import task
 from django.tasks.base import TaskResultStatus
 from django.utils import timezone
@@ -38,7 +39,7 @@ from actionplans.models import Plan
 from . import appendix, limits
 from .fields import Updates
 from .formats import FORMATS
-from .models import RenderFailure, Rendering
+from .models import PackRendering, RenderFailure, Rendering
 
 # Bump when a change to the document's template or rules changes what a render looks like.
 RENDER_VERSION = 2  # 2: long words broken for print, columns of a least width
@@ -188,6 +189,7 @@ def render_current(plan_id):
     plan = Plan.objects.filter(pk=plan_id).first()
     if plan is None:
         return None
+    packs_ahead_of_plan(plan_id)  # each its own task, after this one
     try:
         return rendered(plan, appendix.spec_for(plan)).key
     except Failed as failed:
@@ -336,3 +338,215 @@ def render_requested(plan_id, layout_id, as_at, updates, fmt):
         return rendered(plan, spec, day, Updates.parse(updates), fmt).key
     except Failed as failed:
         return failed.failure.key  # kept; the progress page shows it (``outcome``)
+
+
+# Committee packs (packs.py): the cover report and its appendices as one PDF, kept under
+# packs.key as an appendix is under its key, and always rendered on the queue within the same
+# limits (a pack takes seconds): the clerk who downloads one is shown how it is going
+# (views.report_pack_progress), and publishing freezes the one kept (services.report_publish).
+# A draft pack is rendered ahead after a change to it (services) or to a plan it shows (below).
+
+KEEP_PER_REPORT = 3
+
+
+def _write_pack(pack):
+    """In the render's child process: the pack's PDF (see ``_write``)."""
+    from . import packs
+
+    gc.disable()
+    return packs.write_pdf(pack)
+
+
+def pack_rendered(report, wanted=None):
+    """The draft pack as a PackRendering: from the store, else rendered now within the limits
+    and kept, a failure included (it is not tried again until the pack or a plan in it changes,
+    or the clerk asks). AppendixError from ``packs.key``; ``wanted``: the key, if known."""
+    from . import packs
+
+    wanted = wanted or packs.key(report)
+    found = PackRendering.objects.filter(key=wanted).first()
+    if found is not None:
+        return found
+    started = time.perf_counter()
+    try:
+        pack = packs.build(report)
+    except appendix.AppendixError as error:  # e.g. an as-at date before the plan was recorded
+        values = {"reason": PackRendering.Reason.APPENDIX, "detail": str(error)}
+    else:
+        _warm()
+        try:
+            values = {"pdf": limits.run(_write_pack, pack),
+                      "appendices": packs.frozen_settings(pack)}  # fmt: skip
+        except limits.Exceeded as stop:
+            values = {"reason": stop.reason, "detail": stop.detail}
+    rendering = PackRendering(
+        report=report, key=wanted, seconds=round(time.perf_counter() - started, 3), **values
+    )
+    try:
+        with transaction.atomic():
+            rendering.save()
+    except IntegrityError:  # the same pack rendered meanwhile by another task
+        return PackRendering.objects.get(key=wanted)
+    old = PackRendering.objects.filter(report=report).values_list("pk", flat=True)
+    PackRendering.objects.filter(pk__in=list(old[KEEP_PER_REPORT:])).delete()
+    return rendering
+
+
+def pack_failure_message(rendering):
+    """What the clerk is told about a pack that could not be made, and what to do about it."""
+    reason = rendering.reason
+    if reason == PackRendering.Reason.APPENDIX:
+        return (
+            f"{rendering.detail} Change that appendix's date, or remove it and add it again, "
+            "and the pack will be made again."
+        )
+    advice = (
+        "This usually means a cell holds very long text without spaces, or an appendix is very "
+        "large for one document. Shorten that text, or give the appendix a layout with fewer "
+        "columns or fewer progress updates, and the pack will be made again."
+    )
+    if reason == PackRendering.Reason.TIME:
+        return f"The pack could not be made in {limits.timeout():g} seconds. {advice}"
+    if reason == PackRendering.Reason.MEMORY:
+        return f"The pack needed more memory than one document may use. {advice}"
+    return (
+        "The pack could not be made: something went wrong while it was laid out. Try again; if "
+        "it fails again, tell your administrator."
+    )
+
+
+def pack_forget_failure(report):
+    """The clerk's "Try again": the failure kept for the pack as it is now goes."""
+    from . import packs
+
+    PackRendering.objects.filter(key=packs.key(report)).exclude(reason="").delete()
+
+
+def pack_last_seconds(report):
+    """How long the report's last pack took to render (None if it never was)."""
+    done = PackRendering.objects.filter(report=report, reason="")
+    return done.values_list("seconds", flat=True).first()
+
+
+@dataclasses.dataclass
+class PackAnswer:
+    """A draft pack as it is now: ``rendering`` kept (its PDF, or why it could not be made), else
+    ``task``, its render on the database queue (None where that queue cannot say)."""
+
+    key: str
+    rendering: PackRendering | None = None
+    task: DBTaskResult | None = None
+
+
+def _database_queue():
+    """Whether tasks are on the database queue, which can say which are waiting or running."""
+    return isinstance(render_pack.get_backend(), DatabaseBackend)
+
+
+def pack_requested(report, *, ask=True):
+    """The draft pack a clerk asked for (see ``PackAnswer``), and its render queued if it is not
+    kept and none is on its way: with ``ask``, unless the database queue has one waiting or
+    running; without, only where that queue says none is (so a page that is only looked at again
+    queues nothing on a queue that cannot tell). AppendixError from ``packs.key``."""
+    from . import packs
+
+    wanted = packs.key(report)
+    found = PackRendering.objects.filter(key=wanted).first()
+    if found is not None:
+        return PackAnswer(wanted, rendering=found)
+    task = _pack_task(report.pk, wanted)
+    if task is None and (ask or _database_queue()):
+        render_pack.enqueue(report.pk, wanted)
+        found = PackRendering.objects.filter(key=wanted).first()  # a queue that runs it at once
+        task = _pack_task(report.pk, wanted)
+    return PackAnswer(wanted, rendering=found, task=task)
+
+
+def _pack_task(report_id, wanted):
+    """The render of this pack on the database queue: one waiting (it renders the pack as it is
+    when it starts), or one running for exactly this key that may still finish; else None."""
+    if not _database_queue():
+        return None
+    alive = timezone.now() - dt.timedelta(seconds=limits.timeout() * STUCK_FACTOR + 60)
+    ours = DBTaskResult.objects.filter(
+        task_path=render_pack.module_path, args_kwargs__args__0=report_id
+    )
+    this_key = Q(args_kwargs__args=[report_id, wanted])
+    running = Q(status=TaskResultStatus.RUNNING, started_at__gte=alive) & this_key
+    return ours.filter(Q(status=TaskResultStatus.READY) | running).order_by("-enqueued_at").first()
+
+
+@task()
+def render_pack(report_id, wanted=None):
+    """Render a draft pack as it is when this runs (``wanted``: the key it was asked for, by
+    which a second request finds this task while it runs)."""
+    from .models import CommitteeReport
+
+    report = CommitteeReport.objects.filter(pk=report_id).first()
+    if report is None or report.is_published:
+        return None
+    try:
+        return pack_rendered(report).key
+    except appendix.AppendixError:
+        return None  # a plan or layout is gone: the report's pages say so
+
+
+def pack_ahead(report_id):
+    """Render a draft pack ahead of the clerk after a change: queued unless one is waiting its
+    turn (that one renders the pack as it is when it starts), and only if it has appendices."""
+    from .models import ReportAppendix
+
+    if not ReportAppendix.objects.filter(report_id=report_id).exists():
+        return
+    if _database_queue() and DBTaskResult.objects.filter(
+        task_path=render_pack.module_path, status=TaskResultStatus.READY,
+        args_kwargs__args__0=report_id,
+    ).exists():  # fmt: skip
+        return
+    render_pack.enqueue(report_id, None)
+
+
+def packs_ahead_of_plan(plan_id):
+    """After a plan changed: render ahead the draft packs that show it, for meetings still to
+    come (a pack whose appendix shows the plan as it stood before the change keeps its key, and
+    its task ends at once)."""
+    from .models import CommitteeReport, ReportAppendix
+
+    reports = (
+        ReportAppendix.objects.filter(
+            render_settings__plan=plan_id, report__status=CommitteeReport.Status.DRAFT,
+            report__meeting_date__gte=timezone.localdate(),
+        )
+        .values_list("report_id", flat=True)
+        .distinct()
+    )  # fmt: skip
+    for report_id in reports:
+        pack_ahead(report_id)
+
+
+@task()
+def publish_pack(report_id):
+    """Publish a report's pack as a clerk asked (services.report_publish_ask), once."""
+    from . import services
+
+    return services.report_publish_asked(report_id)
+
+
+def publish_task(report_id):
+    """The publication of the report waiting or running on the database queue (a running one
+    only while it may still finish), or None (also where that queue cannot say)."""
+    if not _database_queue():
+        return None
+    alive = timezone.now() - dt.timedelta(seconds=limits.timeout() * STUCK_FACTOR + 60)
+    running = Q(status=TaskResultStatus.RUNNING, started_at__gte=alive)
+    return (
+        DBTaskResult.objects.filter(task_path=publish_pack.module_path,
+                                    args_kwargs__args=[report_id])
+        .filter(Q(status=TaskResultStatus.READY) | running)
+        .order_by("-enqueued_at")
+        .first()
+    )  # fmt: skip
+
+
+def publish_waiting(report_id):
+    return publish_task(report_id) is not None

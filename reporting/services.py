@@ -1,15 +1,20 @@
 """Every write of the reporting app: named, with the actor and a reason kept in history."""
 
+import contextlib
+import datetime as dt
+
 from django.db import transaction
 from django.utils import timezone
 
 from actionplans.services import Refused, StaleEdit, save_with_version  # noqa: F401 (views catch StaleEdit)
 
-from . import appendix, packs
+from . import appendix, limits, packs, renders
 from .models import (
     CommitteeReport,
     Layout,
     LayoutColumn,
+    PackPublishing,
+    PackRendering,
     PlanLayout,
     PublishedPack,
     ReportAppendix,
@@ -144,12 +149,28 @@ class ReportPublished(Refused):
         )
 
 
-def _locked_draft(report):
-    """The report, locked for this transaction; refused if it has been published."""
+class ReportBeingPublished(Refused):
+    def __init__(self):
+        super().__init__(
+            "This report is being published, so it cannot be changed now. If publishing fails, "
+            "you can change it and publish it again."
+        )
+
+
+def _locked_draft(report, *, publishing=False):
+    """The report, locked for this transaction; refused if it has been published, or (unless
+    this is the publication itself) while it is being published."""
     current = CommitteeReport.objects.select_for_update().get(pk=report.pk)
     if current.is_published:
         raise ReportPublished(current)
+    if not publishing and publishing_state(current)[0] == PUBLISHING:
+        raise ReportBeingPublished()
     return current
+
+
+def _render_ahead(report):
+    """Once the change is committed, the pack is rendered again ahead of the clerk."""
+    transaction.on_commit(lambda: renders.pack_ahead(report.pk))
 
 
 def _touch(actor, report, reason):
@@ -157,6 +178,7 @@ def _touch(actor, report, reason):
     report.version += 1
     report._history_user, report._change_reason = actor, reason
     report.save(update_fields=["version"])
+    _render_ahead(report)
 
 
 def _parts_replace(actor, report, recommendations, sections, reason):
@@ -203,6 +225,7 @@ def report_edit(actor, report, version, values, recommendations, sections):
         fields=REPORT_FIELDS,
     )  # fmt: skip
     _parts_replace(actor, current, recommendations, sections, "Committee report edited")
+    _render_ahead(current)
     return current
 
 
@@ -265,34 +288,146 @@ def appendix_move(actor, item, up):
         _touch(actor, current, f"Appendix moved: {item.title}")
 
 
-@transaction.atomic
-def report_publish(actor, report, version):
-    """Render the pack and freeze it: the PDF and the settings it was made from are stored.
+# Publishing: "Publish the pack" is checked at once and carried out on the task queue
+# (renders.publish_pack), which renders the pack (or takes the one kept for it) and freezes it.
 
-    Refused if the report changed since ``version`` (what was checked is what is published) or
-    if an appendix cannot be made.
-    """
-    current = _locked_draft(report)
-    if current.version != version:
+PUBLISHING, PUBLISHED, FAILED, STOPPED = "publishing", "published", "failed", "stopped"
+
+
+def publishing_state(report):
+    """(state, PackPublishing or None): PUBLISHED; PUBLISHING (asked, waiting or under way);
+    FAILED (``failure`` says why); STOPPED (asked so long ago, with no task left to do it, that
+    it died with its worker); or "" (never asked)."""
+    if report.is_published:
+        return PUBLISHED, None
+    publishing = PackPublishing.objects.filter(report=report).first()
+    if publishing is None:
+        return "", None
+    if publishing.failure:
+        return FAILED, publishing
+    # A publication takes one render at most (and a few moments): long after, with no task
+    # waiting or running for it, its worker has died. A task still waiting will publish it.
+    waited = timezone.now() - publishing.requested_at
+    long_ago = waited > dt.timedelta(seconds=limits.timeout() * renders.STUCK_FACTOR + 60)
+    if long_ago and not renders.publish_waiting(report.pk):
+        return STOPPED, publishing
+    return PUBLISHING, publishing
+
+
+def _check_publishable(report, version):
+    if report.version != version:
         raise Refused(
             "Someone changed this report since you opened it. Check the pack again, then publish."
         )
-    if not current.appendices.exists():
+    if not report.appendices.exists():
         raise Refused("Add at least one appendix before publishing the pack.")
+
+
+@transaction.atomic
+def report_publish_ask(actor, report, version):
+    """The clerk's "Publish the pack": checked now (Refused if the report changed since
+    ``version`` or has no appendix; ReportPublished once published) and carried out on the queue.
+    The report is locked while this is checked, so a second press, or a second clerk, while it is
+    on its way finds it and queues nothing more. Returns the PackPublishing."""
+    current = CommitteeReport.objects.select_for_update().get(pk=report.pk)
+    state, publishing = publishing_state(current)
+    if state == PUBLISHED:
+        raise ReportPublished(current)
+    if state == PUBLISHING:
+        return publishing
+    _check_publishable(current, version)
+    publishing, _ = PackPublishing.objects.update_or_create(
+        report=current,
+        defaults={"version": version, "requested_by": actor, "requested_at": timezone.now(),
+                  "failure": ""},
+    )  # fmt: skip
+    # In this transaction: on the database queue the task is there exactly when this commits.
+    renders.publish_pack.enqueue(current.pk)
+    return publishing
+
+
+PUBLISH_BROKE = (
+    "Something went wrong while the pack was being published. Publish it again; if it fails "
+    "again, tell your administrator."
+)
+
+
+def report_publish_asked(report_id):
+    """The queued half of "Publish the pack": publish as asked, once; a failure is kept for the
+    clerk in words. Returns what became of it (PUBLISHED, FAILED), or None if nothing was asked."""
+    publishing = (
+        PackPublishing.objects.select_related("report", "requested_by")
+        .filter(report_id=report_id, failure="")
+        .first()
+    )
+    if publishing is None:
+        return None  # published already (by a task before this one), or failed
+    # Publishing is asked deliberately: a render failure kept for the pack is tried again (an
+    # appendix that cannot be made is for report_publish to say).
+    with contextlib.suppress(appendix.AppendixError):
+        renders.pack_forget_failure(publishing.report)
     try:
-        pack = packs.build(current)
-    except appendix.AppendixError as error:
-        raise Refused(str(error)) from None
-    pdf = packs.write_pdf(pack)
+        report_publish(publishing.requested_by, publishing.report, publishing.version)
+    except ReportPublished:
+        return PUBLISHED
+    except Refused as refused:
+        PackPublishing.objects.filter(pk=publishing.pk).update(failure=refused.message)
+        return FAILED
+    except Exception:
+        PackPublishing.objects.filter(pk=publishing.pk).update(failure=PUBLISH_BROKE)
+        raise  # logged by the worker, with its traceback
+    return PUBLISHED
+
+
+def report_publish(actor, report, version):
+    """Render the pack (or take the one kept for it) and freeze it: the PDF and the settings it
+    was made from are stored, and the report can no longer change.
+
+    Refused if the report changed since ``version`` (what was checked is what is published), if
+    it has no appendix, or if the pack cannot be made; ReportPublished if it was published
+    meanwhile (so it is published once). The render runs unlocked, within the limits; the report
+    is then locked, checked again and frozen only if the pack still shows what was rendered.
+    """
+    for _ in range(3):
+        current = CommitteeReport.objects.get(pk=report.pk)
+        if current.is_published:
+            raise ReportPublished(current)
+        _check_publishable(current, version)
+        try:
+            rendering = renders.pack_rendered(current)
+        except appendix.AppendixError as error:
+            raise Refused(str(error)) from None
+        if rendering.failed:
+            raise Refused(renders.pack_failure_message(rendering))
+        with transaction.atomic():
+            current = _locked_draft(report, publishing=True)
+            _check_publishable(current, version)
+            try:
+                unchanged = packs.key(current) == rendering.key
+            except appendix.AppendixError as error:
+                raise Refused(str(error)) from None
+            if unchanged:
+                return _freeze(actor, current, rendering)
+        # A plan in the pack changed while it was rendered: render it as it is now.
+    raise Refused(
+        "The plans in the pack kept changing while it was being published. Publish it again."
+    )
+
+
+def _freeze(actor, report, rendering):
+    pdf = bytes(rendering.pdf)
     now = timezone.now()
     frozen = PublishedPack(
-        report=current, pdf=pdf, sha256=packs.digest(pdf), appendices=packs.frozen_settings(pack),
+        report=report, pdf=pdf, sha256=packs.digest(pdf), appendices=rendering.appendices,
         published_at=now, published_by=actor,
     )  # fmt: skip
     frozen._history_user, frozen._change_reason = actor, "Pack published"
     frozen.save()
-    current.status, current.published_at = CommitteeReport.Status.PUBLISHED, now
-    current.version += 1
-    current._history_user, current._change_reason = actor, "Committee report published"
-    current.save(update_fields=["status", "published_at", "version"])
-    return current
+    report.status, report.published_at = CommitteeReport.Status.PUBLISHED, now
+    report.version += 1
+    report._history_user, report._change_reason = actor, "Committee report published"
+    report.save(update_fields=["status", "published_at", "version"])
+    # The frozen PDF is the pack from now on: the drafts' renders and the request are done.
+    PackPublishing.objects.filter(report=report).delete()
+    PackRendering.objects.filter(report=report).delete()
+    return report

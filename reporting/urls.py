@@ -47,5 +47,8 @@ urlpatterns = [
     ),
     path("committee-reports/<int:pk>/preview/", views.report_preview, name="report_preview"),
     path("committee-reports/<int:pk>/pack.pdf", views.report_download, name="report_download"),
+    path(
+        "committee-reports/<int:pk>/pack/", views.report_pack_progress, name="report_pack_progress"
+    ),
     path("committee-reports/<int:pk>/publish/", views.report_publish, name="report_publish"),
 ]

@@ -20,8 +20,11 @@ from .forms import (
     LayoutForm,
     PrepareForm,
     ReportForm,
+    adding,
     column_formset,
     report_formsets,
+    report_formsets_again,
+    typed,
 )
 from .models import Layout, letter
 from .rules import (
@@ -276,6 +279,11 @@ def report_add(request):
         raise PermissionDenied("Your sign-in is not linked to a council, so it has no reports.")
     form = ReportForm(request.POST or None, councils=councils)
     recs, sections = report_formsets(data=request.POST or None)
+    title = "Create a committee report"
+    if boxes := adding(request.POST):  # "Add another": shown again as typed, nothing saved
+        form = ReportForm(initial=typed(form), councils=councils)
+        recs, sections = report_formsets_again(recs, sections, boxes)
+        return _report_form_page(request, form, recs, sections, title)
     if request.method == "POST" and all(f.is_valid() for f in (form, recs, sections)):
         council = form.cleaned_data.get("organisation") or plan_rules.council_of(request.user)
         report = services.report_create(
@@ -283,12 +291,15 @@ def report_add(request):
         )
         messages.success(request, "The committee report has been created. Now add its appendices.")
         return redirect(report)
-    return _report_form_page(request, form, recs, sections, "Create a committee report")
+    return _report_form_page(request, form, recs, sections, title)
 
 
 def _refuse_if_published(request, report):
     if report.is_published:
         messages.error(request, str(services.ReportPublished(report)))
+        return redirect(report)
+    if services.publishing_state(report)[0] == services.PUBLISHING:
+        messages.error(request, str(services.ReportBeingPublished()))
         return redirect(report)
     return None
 
@@ -300,6 +311,10 @@ def report_edit(request, pk):
     form = ReportForm(request.POST or None, instance=report)
     recs, sections = report_formsets(report, data=request.POST or None)
     title = "Edit the committee report"
+    if boxes := adding(request.POST):  # "Add another": shown again as typed, nothing saved
+        form = ReportForm(initial=typed(form), instance=report)
+        recs, sections = report_formsets_again(recs, sections, boxes)
+        return _report_form_page(request, form, recs, sections, title, report)
     if request.method == "POST" and all(f.is_valid() for f in (form, recs, sections)):
         try:
             services.report_edit(
@@ -360,6 +375,7 @@ def report_detail(request, pk):
         "sections": report.sections.all(),
         "appendices": rows,
         "published": getattr(report, "published_pack", None) if report.is_published else None,
+        "publish_state": services.publishing_state(report)[0],
     }
     return _report_page(request, "report_detail.html", **context)
 
@@ -433,37 +449,85 @@ def report_preview(request, pk):
     return _report_page(request, "report_preview.html", report=report, preview=preview, error=error)
 
 
-def report_download(request, pk):
-    report = get_report_for_user(request.user, pk)
-    if report.is_published:
-        pdf = report.published_pack.pdf
-        pdf = bytes(pdf)  # PostgreSQL gives a memoryview
-    else:
-        try:
-            pdf = packs.write_pdf(_draft_pack(request, report))
-        except appendix.AppendixError as problem:
-            messages.error(request, str(problem))
-            return redirect(report)
+def _pack_pdf(report, pdf):
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="{packs.file_name(report)}"'
     return response
 
 
-@require_POST
-def report_publish(request, pk):
+def report_download(request, pk):
+    """The published pack as frozen; a draft's from the store at once, else it is rendered on
+    the queue (it takes seconds) and the clerk is shown how it is going."""
     report = get_report_for_user(request.user, pk)
+    if report.is_published:
+        return _pack_pdf(report, bytes(report.published_pack.pdf))  # PostgreSQL: a memoryview
+    check_pack_export(request.user, plans_in(report))
     try:
-        version = int(request.POST.get("version", ""))
-    except ValueError:
-        version = -1
-    try:
+        if request.method == "POST":  # "Try again" after a failure: the next request renders it
+            renders.pack_forget_failure(report)
+            return redirect("report_download", report.pk)
+        answer = renders.pack_requested(report)
+    except appendix.AppendixError as problem:
+        messages.error(request, str(problem))
+        return redirect(report)
+    if answer.rendering is not None and not answer.rendering.failed:
+        return _pack_pdf(report, bytes(answer.rendering.pdf))
+    return redirect("report_pack_progress", report.pk)
+
+
+def report_pack_progress(request, pk):
+    """How the pack's render is going: waiting, being laid out, ready (with the download) or
+    failed (with what to do, and "Try again"). "Check again" reloads it; no timed refresh."""
+    report = get_report_for_user(request.user, pk)
+    context = {"report": report, "state": "ready", "estimate": renders.pack_last_seconds(report)}
+    if not report.is_published:
         check_pack_export(request.user, plans_in(report))
-        services.report_publish(request.user, report, version)
-    except services.Refused as refused:
-        messages.error(request, refused.message)
-    else:
-        messages.success(request, "The pack has been published. It is frozen as it is now.")
-    return redirect(report)
+        try:
+            answer = renders.pack_requested(report, ask=False)
+        except appendix.AppendixError as problem:
+            messages.error(request, str(problem))
+            return redirect(report)
+        rendering = answer.rendering
+        if rendering is None:
+            context.update(state="preparing", task=answer.task)
+        elif rendering.failed:
+            context.update(state="failed", message=renders.pack_failure_message(rendering),
+                           failure=rendering)  # fmt: skip
+        else:
+            context.update(took=rendering.seconds)
+    return _report_page(request, "report_progress.html", **context)
+
+
+def report_publish(request, pk):
+    """POST: "Publish the pack", carried out on the queue (a second press adds nothing). GET:
+    how it is going ("Publishing: rendering the pack…"), then what became of it."""
+    report = get_report_for_user(request.user, pk)
+    if request.method == "POST":
+        try:
+            version = int(request.POST.get("version", ""))
+        except ValueError:
+            version = -1
+        try:
+            check_pack_export(request.user, plans_in(report))
+            services.report_publish_ask(request.user, report, version)
+        except services.ReportPublished:
+            pass  # pressed again once it was done: the page says it is published
+        except services.Refused as refused:
+            messages.error(request, refused.message)
+            return redirect(report)
+        return redirect("report_publish", report.pk)
+    state, publishing = services.publishing_state(report)
+    if not state:
+        return redirect(report)
+    context = {
+        "report": report,
+        "state": state,
+        "publishing": publishing,
+        "published": getattr(report, "published_pack", None) if report.is_published else None,
+        "task": state == services.PUBLISHING and renders.publish_task(report.pk),
+        "estimate": renders.pack_last_seconds(report),
+    }
+    return _report_page(request, "report_publishing.html", **context)
 
 
 def plans_in(report):

@@ -142,6 +142,7 @@ OBJECT_URLS = {
     "layout_edit": "layout", "layout_copy": "layout",
     "report_detail": "report", "report_edit": "report", "report_appendix_add": "report",
     "report_preview": "report", "report_download": "report", "report_publish": "report",
+    "report_pack_progress": "report",
     "report_appendix_remove": "report_appendix", "report_appendix_move": "report_appendix",
     "import_preview": "pending_import", "import_confirm": "pending_import",
 }  # fmt: skip

@@ -573,6 +573,7 @@ TARGETS = {
     ),  # fmt: skip
     "report_preview": Target(args=pk("report"), kind="report"),
     "report_download": Target(args=pk("report"), kind="report"),
+    "report_pack_progress": Target(args=pk("report"), kind="report"),
     "report_publish": Target(
         args=pk("report"),
         kind="report",

@@ -7,6 +7,7 @@ import re
 
 import pypdf
 import pytest
+from django.tasks import default_task_backend
 from django.urls import reverse
 from django.utils import timezone
 
@@ -107,6 +108,33 @@ def read(pdf):
     return reader, [page.extract_text() for page in reader.pages]
 
 
+@pytest.fixture(autouse=True)
+def queue():
+    """The test settings' queue records tasks and runs none: each test starts with it empty."""
+    default_task_backend.clear()
+    yield default_task_backend
+    if hasattr(default_task_backend, "clear"):  # not a test that chose the database queue
+        default_task_backend.clear()
+
+
+def run_queued(name):
+    """Run the recorded tasks called ``name``, as the worker would, each once."""
+    results = [r for r in default_task_backend.results if r.task.name == name]
+    default_task_backend.results[:] = [r for r in default_task_backend.results if r not in results]
+    return [r.task.call(*r.args, **r.kwargs) for r in results]
+
+
+def downloaded(client, report):
+    """The pack's download: the progress page at once, then the PDF once its render has run."""
+    url = reverse("report_download", args=[report.pk])
+    response = client.get(url)
+    if response.status_code == 302:
+        assert response["Location"] == reverse("report_pack_progress", args=[report.pk])
+        run_queued("render_pack")
+        response = client.get(url)
+    return response
+
+
 # The document.
 
 
@@ -195,6 +223,7 @@ def test_publish_freezes_the_pack(client, world, pack_report):
     client.force_login(world.clerk)
     url = reverse("report_publish", args=[pack_report.pk])
     client.post(url, {"version": pack_report.version})
+    assert run_queued("publish_pack") == ["published"]
     pack_report.refresh_from_db()
     assert pack_report.is_published and pack_report.published_at
     frozen = PublishedPack.objects.get(report=pack_report)
@@ -279,6 +308,7 @@ def urls(report, item):
         ("get", reverse("report_appendix_add", args=[report.pk])),
         ("get", reverse("report_preview", args=[report.pk])),
         ("get", reverse("report_download", args=[report.pk])),
+        ("get", reverse("report_pack_progress", args=[report.pk])),
         ("post", reverse("report_appendix_move", args=[item.pk])),
     ]  # fmt: skip
 
@@ -294,7 +324,9 @@ def test_who_may_use_the_pages(client, world, pack_report, who, status):
     for method, url in urls(pack_report, item):
         response = getattr(client, method)(url)
         expected = 302 if (status == 200 and method == "post") else status
-        if who == "manager" and url.endswith(("/preview/", ".pdf")):
+        if status == 200 and url.endswith(".pdf"):
+            expected = 302  # not rendered yet: its progress page
+        if who == "manager" and url.endswith(("/preview/", ".pdf", "/pack/")):
             expected = 403  # the pack shows a plan they do not manage (see below)
         assert response.status_code == expected, (who, url)
 
@@ -303,7 +335,7 @@ def test_a_manager_may_not_render_a_plan_they_do_not_manage(client, world, pack_
     # other_plan is not the manager's: the draft pack shows it, so they may not export it.
     client.force_login(world.manager)
     assert client.get(reverse("report_detail", args=[pack_report.pk])).status_code == 200
-    for name in ("report_preview", "report_download"):
+    for name in ("report_preview", "report_download", "report_pack_progress"):
         assert client.get(reverse(name, args=[pack_report.pk])).status_code == 403
     client.force_login(world.other_manager)
     assert client.get(reverse("report_download", args=[pack_report.pk])).status_code == 403
@@ -367,7 +399,7 @@ def test_create_edit_and_add_appendices_through_the_pages(client, world, layout)
     report.refresh_from_db()
     assert report.subject == "A new subject"
     assert [r.text for r in report.recommendations.all()] == RECS[:1]
-    download = client.get(reverse("report_download", args=[report.pk]))
+    download = downloaded(client, report)
     assert download["Content-Type"] == "application/pdf"
     assert download["Content-Disposition"].startswith(
         'attachment; filename="Children-and-Young-People-Scrutiny-Panel-2011-09-21-A-new-subject'
@@ -443,7 +475,7 @@ def test_script_is_text_everywhere(client, world, layout):
         args = [] if name == "report_list" else [report.pk]
         body = client.get(reverse(name, args=args)).content.decode()
         assert SCRIPT not in body and "&lt;script&gt;" in body, name
-    _, pages = read(client.get(reverse("report_download", args=[report.pk])).content)
+    _, pages = read(downloaded(client, report).content)
     assert "<script>alert(1)</script>" in " ".join(pages)  # printed as the words it is
 
 
