@@ -7,7 +7,7 @@ from django.db.models import Q
 from inspections.models import Inspection
 
 from . import queries, rag, rules
-from .models import Action, Owner
+from .models import Action, Owner, ProgressUpdate
 
 SEARCH_LIMIT = 200
 
@@ -130,8 +130,12 @@ class ActionFilter(django_filters.FilterSet):
         return queryset.filter(queries.stale_rule(self.today)) if value else queryset
 
     def not_updated_since(self, queryset, name, value):
-        recent = Action.objects.filter(updates__written_on__gte=value).values("pk")
-        return queryset.open().exclude(pk__in=recent)
+        # Progress only: a manager's sign-off or return is not an update of the work.
+        recent = ProgressUpdate.objects.progress().filter(
+            written_on__gte=value,
+            action__isnull=False,  # NOT IN over a NULL matches nothing
+        )
+        return queryset.open().exclude(pk__in=recent.values("action_id"))
 
 
 class OwnerFilter(django_filters.FilterSet):

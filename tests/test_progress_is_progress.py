@@ -239,3 +239,12 @@ def test_history_says_what_was_decided(client, decided):
         named_updates = [e for e in entries if e.what.startswith("Progress update")]
         made = ProgressUpdate.history.filter(action_id=action.pk, kind="update")
         assert len(named_updates) == made.count()
+
+
+def test_no_update_since_counts_progress_only(client, decided):
+    """The action list's "No update since" filter: a return after the officer's last progress
+    does not make the action updated."""
+    client.force_login(decided["manager"])
+    since = (PROPOSED_ON + dt.timedelta(days=1)).strftime("%d/%m/%Y")
+    listed = client.get(reverse("action_list"), {"no_update_since": since}).context["page_obj"]
+    assert decided["cp6"].pk in {a.pk for a in listed.object_list}
