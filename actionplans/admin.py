@@ -1,6 +1,9 @@
 from django.contrib import admin
+from django.contrib.auth import admin as auth_admin
+from django.contrib.auth import get_user_model
 from simple_history.admin import SimpleHistoryAdmin
 
+from . import people
 from .models import (
     Action,
     ActionOwner,
@@ -14,6 +17,8 @@ from .models import (
     Recommendation,
     Section,
 )
+
+User = get_user_model()
 
 
 @admin.register(Owner)
@@ -172,3 +177,31 @@ class CrossCouncilReadAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+# Users: a sign-in that history names is deactivated, never deleted (people.py says why). The
+# admin's delete answers with its own refusal page, saying where history names the sign-in and
+# what to do instead; the rule itself holds below the admin too (people's pre_delete).
+admin.site.unregister(User)
+
+
+@admin.register(User)
+class UserAdmin(auth_admin.UserAdmin):
+    actions = ["deactivate"]
+
+    @admin.action(description="Deactivate the selected sign-ins (history keeps their names)")
+    def deactivate(self, request, queryset):
+        count = queryset.filter(is_active=True).update(is_active=False)
+        self.message_user(request, f"Deactivated {count}: they can no longer sign in.")
+
+    def get_deleted_objects(self, objs, request):
+        deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
+        for user in objs:
+            named = people.named_in_history(user)
+            if named:
+                protected.append(
+                    f"{user}: history names this sign-in ({', '.join(named)}). Deactivate it "
+                    "instead: untick Active on its page. It can then no longer sign in, and "
+                    "history keeps the name of who did what."
+                )
+        return deleted, counts, perms_needed, protected

@@ -5,10 +5,10 @@ action list, the plan page around its rows and the dashboards.
 
 What is reused is kept in the "pages" cache under a key naming everything it depends on:
 
-- the plans and their ``rows_token``, which every recorded change to what the pages show replaces
-  in the same transaction (``bump``, from simple-history's signal, so every write that keeps
-  history counts; owners' and users' names are on every plan, so a change to one replaces every
-  plan's, as does a change to anyone's roles);
+- the plans and their ``rows_token``, which every change to what the pages show replaces in the
+  same transaction (``bump``): which plans a change changes is the one registry's to say
+  (changes.py: every write that keeps history, and a user's name; owners' and users' names are on
+  every plan, so a change to one replaces every plan's, as does a change to anyone's roles);
 - today's date, since ratings move with it;
 - for the plan page, what the reader asked for and may do (editing controls, every update or the
   latest, sections closed, the narrowing), never who they are; the CSRF token is put in when the
@@ -32,14 +32,13 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.cache import caches
-from django.db.models.signals import m2m_changed, post_save
+from django.db.models.signals import m2m_changed
 from django.middleware.csrf import get_token
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
-from simple_history.signals import post_create_historical_record
 
-from . import rules, snapshots
+from . import changes, rules, snapshots
 from .models import Plan
 
 TEMPLATE = "includes/plan_outline.html"
@@ -59,24 +58,14 @@ def bump(plan_ids):
         plans.update(rows_token=uuid.uuid4().hex)
 
 
-def _history_recorded(sender, instance, **kwargs):
-    bump(snapshots.plans_changed_by(instance))
-
-
-def _user_saved(sender, instance, created, update_fields=None, **kwargs):
-    # Users are named in the rows (authors, overrides); a sign-in only records its time.
-    if not created and not (update_fields and set(update_fields) <= {"last_login"}):
-        bump(None)
-
-
 def _roles_changed(sender, action, **kwargs):
     # What a reader may see and do follows their roles, which no history records.
     if action in {"post_add", "post_remove", "post_clear"}:
         bump(None)
 
 
-post_create_historical_record.connect(_history_recorded, dispatch_uid="page_cache_history")
-post_save.connect(_user_saved, sender=get_user_model(), dispatch_uid="page_cache_user")
+# What changes which plans' rows is the one registry's to say (changes.py).
+changes.watch(bump)
 for _roles in (
     get_user_model().groups.through,
     get_user_model().user_permissions.through,

@@ -8,13 +8,12 @@ import copy
 from collections import Counter
 from dataclasses import dataclass, field, replace
 
-from django.db.models import Max, Prefetch, Q
+from django.db.models import Prefetch
 from django.utils import timezone
 
-from inspections.models import Finding, Inspection
+from inspections.models import Finding
 
-from . import rag
-from .history import history_sources
+from . import changes, rag
 from .models import (
     PROGRESS_KINDS,
     Action,
@@ -557,48 +556,13 @@ def as_of(plan, moment):
     return _attach_measures(outline, measures)
 
 
+def rows_version(plan, moment=None):
+    """A plain value that changes whenever the plan's rows as they stood at ``moment`` (default:
+    now) would: a document made from them can be kept under it and served again until it moves.
+    What counts is the one registry of what changes a plan (actionplans.changes)."""
+    return changes.rows_version(plan, moment)
+
+
 def changed_at(plan, moment=None):
-    """When anything the plan's rows show was last recorded, up to ``moment`` (default: now).
-
-    Rows as they stood at ``moment`` are the same for as long as this is: a rendered document can
-    be kept and served again until it moves. Owners count too (their names are in the rows).
-    """
-    sources = [
-        *history_sources(plan=plan),
-        Reading.history.filter(measure_id__in=Measure.history.filter(plan_id=plan.pk).values("id")),
-        Owner.history.all(),
-        Finding.history.filter(inspection_id__in=plan.inspections.values("id")),
-    ]
-    if moment is not None:
-        sources = [qs.filter(history_date__lte=moment) for qs in sources]
-    latest = [qs.aggregate(at=Max("history_date"))["at"] for qs in sources]
-    return max((at for at in latest if at is not None), default=None)
-
-
-def plans_changed_by(instance):
-    """The ids of the plans whose rows a change to ``instance`` alters (None: every plan): what
-    the pages reuse (page_cache) and the appendices rendered ahead (reporting) follow."""
-    if isinstance(instance, Plan):
-        return [instance.pk]
-    if isinstance(instance, Section | Recommendation | Measure):
-        return [instance.plan_id]
-    if isinstance(instance, Action):  # and the plan it was moved out of, if it was
-        held = Action.history.filter(id=instance.pk).values("recommendation_id")
-        recs = Recommendation.objects.filter(Q(pk=instance.recommendation_id) | Q(pk__in=held))
-        return list(recs.values_list("plan_id", flat=True))
-    if isinstance(instance, ProgressUpdate):
-        recs = Recommendation.objects.filter(
-            Q(pk=instance.recommendation_id) | Q(actions=instance.action_id)
-        )
-        return list(recs.values_list("plan_id", flat=True))
-    if isinstance(instance, ActionOwner):
-        recs = Recommendation.objects.filter(actions=instance.action_id)
-        return list(recs.values_list("plan_id", flat=True))
-    if isinstance(instance, Reading):
-        measures = Measure.objects.filter(pk=instance.measure_id)
-        return list(measures.values_list("plan_id", flat=True))
-    if isinstance(instance, Inspection):  # named in the action list's inspection filter
-        return list(instance.plans.values_list("pk", flat=True))
-    if isinstance(instance, Owner):
-        return None
-    return []
+    """When anything the plan's rows show was last recorded, up to ``moment`` (changes.py)."""
+    return changes.changed_at(plan, moment)

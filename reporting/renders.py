@@ -62,14 +62,15 @@ STUCK_FACTOR = 2
 
 
 def key(plan, spec, as_at, updates, fmt=Rendering.Format.PDF):
-    changed = snapshots.changed_at(plan, appendix.end_of(as_at))
     what = {
         "render": RENDER_VERSION,
         "plan": plan.pk,
         "layout": dataclasses.asdict(spec),
         "as_at": as_at.isoformat(),
         "updates": str(updates),
-        "changed": changed.isoformat() if changed else None,
+        # The rows as they stood: when they last changed, and what they show as it is now (the
+        # names of the users they name), as the one registry says (actionplans.changes).
+        "rows": snapshots.rows_version(plan, appendix.end_of(as_at)),
         "format": str(fmt),
     }
     return hashlib.sha256(json.dumps(what, sort_keys=True, default=str).encode()).hexdigest()
