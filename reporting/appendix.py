@@ -23,18 +23,20 @@ from django.utils import timezone
 from actionplans import snapshots
 
 from . import fields
-from .fields import Context, Para, Updates
+from .fields import Context, Para, Updates, marked
 from .models import Layout, PlanLayout
 
 MAX_PASSES = 5
 # The fields that name a recommendation: repeated with "(contd.)" where it crosses a page.
 NAMING_FIELDS = {"reference", "recommendation", "recommendation_text"}
-# How a preamble introduces each kind of finding (Merton's Appendix A lists all three).
+# How a layout that lists the inspection's findings introduces each kind. A plan whose document
+# lists them in its own words (Merton's) has them in its introduction instead.
 FINDING_HEADINGS = {
     "strength": "The inspection identified the following strengths",
     "meets_requirements": "Areas where the service was meeting the requirements of statutory "
     "guidance",
     "area_for_development": "The areas for development identified by the inspection",
+    "recommendation": "The inspection's recommendations",
 }
 
 
@@ -66,6 +68,8 @@ class Spec:
     include_findings: bool = False
     group_sections: bool = True
     span_recommendations: bool = True
+    span_repeated_cells: bool = False
+    bold_recommendations: bool = False
     bold_complete: bool = True
     complete_word: str = "complete"
     rag_display: str = "coloured"
@@ -82,6 +86,8 @@ class Spec:
             include_findings=layout.include_findings,
             group_sections=layout.group_sections,
             span_recommendations=layout.span_recommendations,
+            span_repeated_cells=layout.span_repeated_cells,
+            bold_recommendations=layout.bold_recommendations,
             bold_complete=layout.bold_complete,
             complete_word=layout.complete_word,
             rag_display=layout.rag_display,
@@ -250,8 +256,10 @@ class Document:
         return [(FINDING_HEADINGS[kind], items) for kind, items in groups.items()]
 
     @property
-    def preamble(self):
-        """The text before the table, as paragraphs (split on blank lines, as ``linebreaks``)."""
+    def introduction(self):
+        """The plan's introduction and the layout's preamble as paragraphs (``Para``), as written:
+        a line of its own is a paragraph, one that starts "- " an item of a bulleted list, and
+        the marks of the plan's own bold and italic words are read (``fields.marked``)."""
         texts = []
         if self.spec.include_introduction and self.plan.introduction:
             texts.append(self.plan.introduction)
@@ -259,17 +267,39 @@ class Document:
             texts.append(self.spec.preamble)
         paragraphs = []
         for text in texts:
-            text = text.replace("\r\n", "\n").replace("\r", "\n")
-            paragraphs.extend(p.strip() for p in re.split(r"\n{2,}", text) if p.strip())
+            for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n"):
+                line = line.strip()
+                if line.startswith("- "):
+                    paragraphs.append(replace(marked(line[2:].strip()), bullet=True))
+                elif line:
+                    paragraphs.append(marked(line))
+        return paragraphs
+
+    @property
+    def introduction_blocks(self):
+        """The introduction for HTML: ("p", Para) and ("ul", [Para]) for a bulleted list."""
+        blocks = []
+        for para in self.introduction:
+            if para.bullet and blocks and blocks[-1][0] == "ul":
+                blocks[-1][1].append(para)
+            else:
+                blocks.append(("ul", [para]) if para.bullet else ("p", para))
+        return blocks
+
+    @property
+    def preamble(self):
+        """All the text before the table, as paragraphs (``Para``): the introduction, then what
+        the inspection found when the layout lists it, each heading in bold."""
+        paragraphs = list(self.introduction)
         for heading, items in self.finding_groups:
-            paragraphs.append(heading)
-            paragraphs.extend(f"{ref} {text}".strip() for ref, text in items)
+            paragraphs.append(Para(heading, bold=True))
+            paragraphs.extend(marked(f"{ref} {text}".strip()) for ref, text in items)
         return paragraphs
 
     @property
     def caption(self):
-        heading = f" ({self.spec.running_heading})" if self.spec.running_heading else ""
-        return f"{self.plan.title}{heading}, as at {self.as_at:%-d %B %Y}"
+        # The table's name; the running heading ("Appendix A") is on every page already.
+        return f"{self.plan.title}, as at {self.as_at:%-d %B %Y}"
 
     @property
     def widths(self):
@@ -357,6 +387,11 @@ def table_rows(doc, contd=frozenset(), forced=frozenset()):
             keys = [f"r{rec.id}-a{a.id if a else 0}" for a in actions]
             # Where a span starts: the first row, and every row that opens a page mid-way.
             starts = [i for i, k in enumerate(keys) if i == 0 or k in contd]
+            once = {
+                n: once_over_actions(rec, column, context, spec)
+                for n, column in enumerate(columns)
+                if column.level == fields.ACTION
+            }
             for i, action in enumerate(actions):
                 row = Row(
                     key=keys[i],
@@ -366,26 +401,54 @@ def table_rows(doc, contd=frozenset(), forced=frozenset()):
                     page_break=keys[i] in forced,
                 )
                 for n, column in enumerate(columns):
-                    row.cells.append(_cell(rec, action, column, context, spec, starts, i, n, row))
+                    cell = _cell(rec, action, column, context, spec, starts, i, row, once.get(n))
+                    row.cells.append(cell)
                 rows.append(row)
     return rows
 
 
-def _cell(rec, action, column, context, spec, starts, i, n, row):
+def _cell(rec, action, column, context, spec, starts, i, row, once=None):
+    """``once``: the paragraphs of an action's column printed once over the recommendation's
+    rows (see ``once_over_actions``), if so."""
     the_field = fields.FIELDS[column.field]
     rag = action.rag if (action is not None and column.field == "rag") else ""
-    if the_field.level == fields.ACTION:
-        return Cell(the_field.get(rec, action, context), the_field.level, rag=rag)
-    paras = the_field.get(rec, action, context)
+    level = the_field.level
+    if level == fields.ACTION:
+        if once is None:
+            return Cell(the_field.get(rec, action, context), level, rag=rag)
+        level, paras = fields.RECOMMENDATION, once  # spanned as a recommendation's cell is
+    else:
+        paras = the_field.get(rec, action, context)
+        if column.field in NAMING_FIELDS and spec.bold_recommendations:
+            paras = [replace(p, bold=True) for p in paras]
     if row.contd:
         paras = _contd(rec, column, paras, spec) if column.field in NAMING_FIELDS else []
     elif not row.first_of_recommendation and spec.span_recommendations:
-        return Cell([], the_field.level, span="skip")
+        return Cell([], level, span="skip")
     if not spec.span_recommendations:
-        return Cell(paras, the_field.level)
+        return Cell(paras, level)
     following = [s for s in starts if s > i]
     end = following[0] if following else len(rec.actions or [None])
-    return Cell(paras, the_field.level, rowspan=end - i, span="start")
+    return Cell(paras, level, rowspan=end - i, span="start")
+
+
+def once_over_actions(rec, column, context, spec):
+    """The paragraphs of an action's column that the recommendation prints once over all its
+    actions, or None when each action has its own cell. Two cases: progress written against
+    the whole recommendation (its own, then any its actions have), and, in a layout that says so
+    (``span_repeated_cells``, as Merton's Appendix A), a cell the same for each of its actions."""
+    actions = rec.actions or [None]
+    if column.field == "progress":
+        own = fields.FIELDS["recommendation_progress"].get(rec, None, context)
+        if own:
+            the_field = fields.FIELDS["progress"]
+            return own + [p for a in actions for p in the_field.get(rec, a, context)]
+    if spec.span_repeated_cells and spec.span_recommendations and len(actions) > 1:
+        the_field = fields.FIELDS[column.field]
+        cells = [the_field.get(rec, a, context) for a in actions]
+        if column.field != "rag" and all(c == cells[0] for c in cells[1:]):
+            return cells[0]
+    return None
 
 
 def _contd(rec, column, paras, spec):
@@ -431,7 +494,8 @@ def printable(doc):
 def _cut(para):
     if len(para.text) <= PRINT_MAX_CHARS:
         return para
-    return replace(para, text=para.text[: PRINT_MAX_CHARS - len(PRINT_CUT_NOTE)] + PRINT_CUT_NOTE)
+    cut = para.text[: PRINT_MAX_CHARS - len(PRINT_CUT_NOTE)] + PRINT_CUT_NOTE
+    return replace(para, text=cut, runs=())  # its marks go with the rest of it
 
 
 # WeasyPrint finds where a line ends by shaping what is left of the paragraph up to a place a

@@ -10,6 +10,7 @@ the cell evaluates it.
 """
 
 import io
+from dataclasses import replace
 
 from openpyxl import Workbook
 from openpyxl.cell.rich_text import CellRichText, TextBlock
@@ -18,7 +19,7 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
 from .appendix import GROUP_FILL, HEADER_FILL, RAG_COLOURS, estimated_lines, xml_safe
-from .fields import Para
+from .fields import Para, Run
 
 CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 FONT, SIZE = "Arial", 9
@@ -84,7 +85,8 @@ def _fitted(paras):
             keep = max(room - len(CUT_NOTE) - (1 if fitted else 0), 0)
             fitted.append(Para(text[:keep] + CUT_NOTE, para.bold, para.italic))
             break
-        fitted.append(Para(text, para.bold, para.italic))
+        runs = tuple(replace(r, text=xml_safe(r.text)) for r in para.runs)
+        fitted.append(replace(para, text=text, runs=runs))
         room -= needed
     return fitted
 
@@ -99,6 +101,29 @@ def put(cell, value, font=PLAIN):
     if first and first in "".join(FORMULA_STARTS):
         cell.quotePrefix = True  # and Excel keeps it text when the clerk edits the cell
     cell.font = font
+
+
+def _put_paras(cell, paras, colour=None):
+    """Paragraphs one a line, as plain text in one font when they are all in one style, else as
+    rich text: a bold "complete" beside a date, an owner in bold, the plan's bold words, an
+    ordinal's superscript ending."""
+    pieces = [(p, piece) for p in paras for piece in p.pieces]
+    styles = {(x.bold, x.italic, x.superscript) for _, x in pieces}
+    if len(styles) == 1 and not any(x.superscript for _, x in pieces):
+        bold, italic, _ = styles.pop()
+        text = "\n".join(p.text for p in paras)
+        put(cell, text, Font(name=FONT, size=SIZE, bold=bold, italic=italic, color=colour))
+        return
+    blocks = []
+    for i, para in enumerate(paras):
+        for j, piece in enumerate(para.pieces):
+            font = InlineFont(
+                rFont=FONT, sz=SIZE, b=piece.bold or None, i=piece.italic or None, color=colour,
+                vertAlign="superscript" if piece.superscript else None,
+            )  # fmt: skip
+            end = "\n" if j == len(para.pieces) - 1 and i < len(paras) - 1 else ""
+            blocks.append(TextBlock(font, piece.text + end))
+    put(cell, CellRichText(blocks), Font(name=FONT, size=SIZE, color=colour))
 
 
 class _Table:
@@ -119,8 +144,8 @@ class _Table:
             self._title_line(role, text)
         if doc.title_lines:
             self.row += 1
-        for text in doc.preamble:
-            self._merged_text(text)
+        for para in doc.preamble:
+            self._merged_text(para)
         if doc.preamble:
             self.row += 1
         header = self._header()
@@ -137,16 +162,18 @@ class _Table:
         bold = role in ("council", "title")
         put(self.sheet.cell(row=self.row, column=1), text, Font(name=FONT, size=size, bold=bold))
 
-    def _merged_text(self, text):
+    def _merged_text(self, para):
         self.row += 1
         cell = self.sheet.cell(row=self.row, column=1)
-        put(cell, text)
+        if para.bullet:
+            para = replace(para, text=f"• {para.text}", runs=(Run("• "), *para.pieces))
+        _put_paras(cell, _fitted([para]))
         cell.alignment = WRAP
         if self.count > 1:
             self.sheet.merge_cells(
                 start_row=self.row, start_column=1, end_row=self.row, end_column=self.count
             )
-        lines = estimated_lines([Para(text)], sum(self.chars))
+        lines = estimated_lines([para], sum(self.chars))
         self._height(self.row, lines)
 
     def _header(self):
@@ -210,21 +237,8 @@ class _Table:
         colour = colours[1] if colours else None
         if colours:
             cell.fill = PatternFill("solid", fgColor=colours[0])
-        if not paras:
-            return
-        text = "\n".join(p.text for p in paras)
-        styles = {(p.bold, p.italic) for p in paras}
-        if len(styles) == 1:
-            bold, italic = styles.pop()
-            put(cell, text, Font(name=FONT, size=SIZE, bold=bold, italic=italic, color=colour))
-            return
-        # Mixed: a bold "complete" beside a date, an owner in bold before the time scale.
-        blocks = []
-        for i, para in enumerate(paras):
-            font = InlineFont(rFont=FONT, sz=SIZE, b=para.bold or None, i=para.italic or None,
-                              color=colour)  # fmt: skip
-            blocks.append(TextBlock(font, para.text + ("\n" if i < len(paras) - 1 else "")))
-        put(cell, CellRichText(blocks), Font(name=FONT, size=SIZE, color=colour))
+        if paras:
+            _put_paras(cell, paras, colour)
 
     def _height(self, number, lines):
         points = min(MAX_ROW_POINTS, LINE_POINTS * max(lines, 1) + 3)

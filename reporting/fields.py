@@ -3,13 +3,15 @@
 A row is a recommendation row and one of its action rows (None for a recommendation without
 actions) from ``actionplans.snapshots``, plus the range of progress updates to show. A cell is a
 list of paragraphs; a paragraph may be bold or italic, so "who/when" can put the owner in bold and
-a completed action's "complete" stands out in the date column.
+a completed action's "complete" stands out in the date column. Part of a paragraph may be marked
+(``marked``): the plan's own bold and italic words, and ordinals' superscript endings.
 
 Fields at the recommendation level (``level="recommendation"``) belong to the whole
 recommendation: a layout may span them over its action rows or repeat them on every row.
 """
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 
 RECOMMENDATION = "recommendation"
@@ -17,10 +19,72 @@ ACTION = "action"
 
 
 @dataclass(frozen=True)
-class Para:
+class Run:
+    """Part of a paragraph in one style."""
+
     text: str
     bold: bool = False
     italic: bool = False
+    superscript: bool = False
+
+
+@dataclass(frozen=True)
+class Para:
+    text: str  # the words, without marks
+    bold: bool = False
+    italic: bool = False
+    # The paragraph in runs, when part of it is styled otherwise (see ``marked``); else empty.
+    runs: tuple = ()
+    bullet: bool = False  # an item of a bulleted list (the text before the table)
+
+    @property
+    def pieces(self):
+        """The paragraph as runs, each with the paragraph's own bold and italic added."""
+        if not self.runs:
+            return (Run(self.text, self.bold, self.italic),)
+        return tuple(
+            Run(r.text, r.bold or self.bold, r.italic or self.italic, r.superscript)
+            for r in self.runs
+        )
+
+
+# A transcription marks the plan's own emphasis as **bold** and *italic* (fixtures/README.md); an
+# ordinal's ending ("9th") is printed superscript, as the councils' documents (written in Word,
+# which does so as it is typed) all print it.
+_MARKS = re.compile(
+    r"\*\*(?P<bold>.+?)\*\*"  # **bold**
+    r"|(?<![*\w])\*(?P<italic>[^*\s](?:[^*]*[^*\s])?)\*(?![*\w])"  # *italic*, not "5 * 3"
+)
+_ORDINAL = re.compile(r"(?<=\d)(st|nd|rd|th)\b")
+
+
+def marked(text, bold=False, italic=False):
+    """A paragraph of ``text`` with its marks read: its words without them, and runs when part of
+    it is bold, italic or superscript."""
+    runs, at = [], 0
+    for match in _MARKS.finditer(text):
+        runs.append(Run(text[at : match.start()]))
+        if match.group("bold") is not None:
+            runs.append(Run(match.group("bold"), bold=True))
+        else:
+            runs.append(Run(match.group("italic"), italic=True))
+        at = match.end()
+    runs.append(Run(text[at:]))
+    pieces = []
+    for run in runs:
+        parts = _ORDINAL.split(run.text)  # text, ending, text, ending, ... text
+        for i, part in enumerate(parts):
+            if part:
+                pieces.append(Run(part, run.bold, run.italic, superscript=i % 2 == 1))
+    plain = "".join(p.text for p in pieces)
+    if all(not (p.bold or p.italic or p.superscript) for p in pieces):
+        return Para(plain, bold, italic)
+    return Para(plain, bold, italic, tuple(pieces))
+
+
+def plain(text):
+    """``text`` without its marks."""
+    return marked(text).text
 
 
 @dataclass(frozen=True)
@@ -83,7 +147,7 @@ class Field:
 
 
 def _paras(*texts):
-    return [Para(t) for t in texts if t]
+    return [marked(t) for t in texts if t]
 
 
 def _update_paras(updates, context):
@@ -97,7 +161,7 @@ def _update_paras(updates, context):
             label = f"{label} ({day})" if label else day
         if label:
             paras.append(Para(label, bold=True))
-        paras.extend(Para(line) for line in update.text.split("\n\n") if line.strip())
+        paras.extend(marked(line) for line in update.text.split("\n\n") if line.strip())
     return paras
 
 
@@ -107,7 +171,7 @@ def _reference(rec, action, context):
 
 def _recommendation(rec, action, context):
     # The council often writes the reference into the cell ("1. Although ..."); keep it once.
-    if rec.reference and not rec.text.startswith(rec.reference):
+    if rec.reference and not plain(rec.text).startswith(rec.reference):
         dot = "." if rec.reference.isdigit() else ""
         return _paras(f"{rec.reference}{dot} {rec.text}")
     return _paras(rec.text)
@@ -147,7 +211,7 @@ def _owners(rec, action, context):
     if action.supporting:
         # The lead first, then each supporting owner on a line of its own, in italics.
         lead = _paras(_lead_wording(action))
-        return lead + [Para(o.as_written or o.name, italic=True) for o in action.supporting]
+        return lead + [marked(o.as_written or o.name, italic=True) for o in action.supporting]
     return _paras(_owner_names(action))
 
 
@@ -165,8 +229,8 @@ def _planned_completion(rec, action, context):
     text = action.planned_completion_text
     if _complete(action, context):
         # The plan's own word, in bold; a date written for a complete action stays beside it.
-        if text.strip().lower() == context.complete_word.lower():
-            return [Para(text, bold=True)]
+        if plain(text).strip().lower() == context.complete_word.lower():
+            return [marked(text, bold=True)]
         return [*_paras(text), Para(context.complete_word, bold=True)]
     return _paras(text)
 
@@ -174,10 +238,13 @@ def _planned_completion(rec, action, context):
 def _who_when(rec, action, context):
     if action is None:
         return []
-    paras = []
-    if names := _owner_names(action):
-        paras.append(Para(names, bold=True))
-    return paras + _planned_completion(rec, action, context)
+    whos = [w.strip() for w in _owner_names(action).split("\n\n") if w.strip()]
+    whens = [w.strip() for w in action.planned_completion_text.split("\n\n") if w.strip()]
+    if len(whos) > 1 and len(whos) == len(whens) and not _complete(action, context):
+        # A cell the plan wrote as several who/when pairs: each owner with its own time scale.
+        return [p for who, when in zip(whos, whens, strict=True)
+                for p in (marked(who, bold=True), marked(when))]  # fmt: skip
+    return [marked(who, bold=True) for who in whos] + _planned_completion(rec, action, context)
 
 
 def _status(rec, action, context):

@@ -80,8 +80,8 @@ class LayoutForm(GDSMixin, forms.ModelForm):
         fields = [
             "name", "running_heading", "title_block", "preamble", "include_introduction",
             "include_findings",
-            "group_sections", "span_recommendations", "bold_complete", "complete_word",
-            "rag_display",
+            "group_sections", "span_recommendations", "span_repeated_cells",
+            "bold_recommendations", "bold_complete", "complete_word", "rag_display",
         ]  # fmt: skip
         widgets = {"rag_display": forms.RadioSelect, "preamble": forms.Textarea(attrs={"rows": 4})}
         labels = {
@@ -90,6 +90,8 @@ class LayoutForm(GDSMixin, forms.ModelForm):
             "include_findings": "List what the inspection found",
             "group_sections": "Show sections as full-width rows",
             "span_recommendations": "Show a recommendation's cells once, over its actions",
+            "span_repeated_cells": "Show a cell that is the same on each action once, over them",
+            "bold_recommendations": "Show the recommendations in bold",
             "bold_complete": "Show completed actions in bold",
             "complete_word": "The plan's word for complete",
             "rag_display": "RAG rating",

@@ -49,6 +49,14 @@ class Layout(models.Model):
         default=True,
         help_text="A recommendation's cells once over its action rows, rather than on every row.",
     )
+    span_repeated_cells = models.BooleanField(
+        default=False,
+        help_text="A cell that is the same on each of a recommendation's actions (a time scale, "
+        "an indicator, a target) printed once over them, as a table whose cells span its rows.",
+    )
+    bold_recommendations = models.BooleanField(
+        default=False, help_text="The column naming each recommendation in bold."
+    )
     bold_complete = models.BooleanField(
         default=True, help_text="Completed actions shown in bold with the plan's word for it."
     )

@@ -12,10 +12,14 @@ PRESETS = [
         "name": "Merton Appendix A",
         "running_heading": "Appendix A",
         "applies_to_title": MERTON_AA,
+        # The plan's introduction is the text the seed prints before its table, its findings
+        # listed in its own words; the layout's own list of findings would say them again.
         "include_introduction": True,
-        "include_findings": True,
+        "include_findings": False,
         "group_sections": True,
         "span_recommendations": True,
+        # Recommendation 3's time scale, indicator and target: one cell over its four actions.
+        "span_repeated_cells": True,
         "columns": [
             ("Recommendation", "recommendation", 16),
             ("Action Required", "action", 18),
@@ -35,6 +39,7 @@ PRESETS = [
         # The table has no headed groups: one untitled section, so no group rows.
         "group_sections": False,
         "span_recommendations": True,
+        "bold_recommendations": True,  # "Recommendation 1" in bold, as the seed
         "columns": [
             ("Recommendation", "recommendation", 11),
             ("Action required", "action", 22),

@@ -25,7 +25,8 @@ from .models import (
 LAYOUT_FIELDS = [
     "name", "running_heading", "title_block", "preamble", "include_introduction",
     "include_findings",
-    "group_sections", "span_recommendations", "bold_complete", "complete_word", "rag_display",
+    "group_sections", "span_recommendations", "span_repeated_cells", "bold_recommendations",
+    "bold_complete", "complete_word", "rag_display",
 ]  # fmt: skip
 
 

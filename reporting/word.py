@@ -41,8 +41,8 @@ def write_docx(doc, target=None):
     _properties(word, doc)
     for role, text in doc.title_lines:
         _title_line(word, role, text)
-    for text in doc.preamble:
-        word.add_paragraph(xml_safe(text))
+    for para in doc.preamble:
+        _runs(word.add_paragraph(style="List Bullet" if para.bullet else None), para)
     _table(word, doc)
     if target is not None:
         word.save(target)
@@ -228,19 +228,27 @@ def _fill_cell(cell, data):
         tc.vMerge = "restart"
     colours = RAG_COLOURS.get(data.rag) if data.rag else None
     paragraph = cell.paragraphs[0]
+    colour = RGBColor.from_string(colours[1].upper()) if colours else None
     for i, para in enumerate(data.paras):
         if i:
             paragraph = cell.add_paragraph()
         _cell_style(paragraph)
-        run = paragraph.add_run(xml_safe(para.text))
-        run.bold = para.bold or None
-        run.italic = para.italic or None
-        if colours:
-            run.font.color.rgb = RGBColor.from_string(colours[1].upper())
+        _runs(paragraph, para, colour)
     if not data.paras:
         _cell_style(paragraph)
     if colours:
         _shade(tc, colours[0])
+
+
+def _runs(paragraph, para, colour=None):
+    """The paragraph's text, each part in its own style (bold, italic, superscript)."""
+    for piece in para.pieces:
+        run = paragraph.add_run(xml_safe(piece.text))
+        run.bold = piece.bold or None
+        run.italic = piece.italic or None
+        run.font.superscript = piece.superscript or None
+        if colour is not None:
+            run.font.color.rgb = colour
 
 
 def _cell_style(paragraph):

@@ -3,6 +3,7 @@
 import datetime as dt
 import io
 import re
+from dataclasses import replace
 
 import pypdf
 import pytest
@@ -10,15 +11,16 @@ from django.core.management import CommandError, call_command
 
 from actionplans.models import Plan
 from reporting import appendix, presets
-from reporting.fields import Updates
+from reporting.fields import Updates, plain
 
 pytestmark = pytest.mark.django_db
 AS_AT = dt.date(2012, 12, 1)
 
 
 def squash(text):
-    """Text without any whitespace: line wraps in the PDF fall anywhere in a cell."""
-    return re.sub(r"\s+", "", text)
+    """Text without any whitespace (line wraps in the PDF fall anywhere in a cell) or the marks
+    of a transcription's bold and italic words."""
+    return re.sub(r"\s+", "", plain(text))
 
 
 def render(title, as_at=AS_AT, updates=None, layout=None):
@@ -245,45 +247,56 @@ def test_ambiguous_phrase_lists_the_candidates(demo_plans, tmp_path):
     assert presets.MERTON_YJ in str(error.value)
 
 
-def test_merton_a_lists_what_the_inspection_found_before_the_table(demo_plans):
+def test_merton_a_prints_what_its_seed_prints_before_the_table_in_its_own_words(demo_plans):
     doc, reader, _ = render(presets.MERTON_AA)
-    text = squash(" ".join(p.extract_text() for p in reader.pages))
+    pages = [p.extract_text() for p in reader.pages]
+    text = squash(" ".join(pages))
     found = doc.outline.findings
-    kinds = [f.kind for f in found]
-    assert kinds == sorted(
-        kinds, key=["strength", "meets_requirements", "area_for_development"].index
-    )
-    assert kinds.count("strength") == 2 and kinds.count("meets_requirements") == 10
-    # The introduction, then strengths, requirements met and areas for development, in the
-    # report's order, all before the table's header row.
+    # The managers block, the plan's note, then what the inspection found as the appendix
+    # introduces it (never the layout's own headings), all before the table's header row.
     assert_in_order(
         [
+            "Managers Name: Month: November Year: 2011",
+            "M W-S- Service Manager",
+            "C K, Senior Business Support Officer.",
             "Monthly evaluation will take place through Performance Management statistics.",
-            "The inspection identified the following strengths",
+            "The inspection undertaken in December 2010 identified the following strengths in "
+            "the Access & Assessment Service",
             found[0].text,
-            "meeting the requirements of statutory guidance",
+            "Areas where the team was meeting the requirements of statutory guidance included:",
             f"{found[2].reference} {found[2].text}",
-            "The areas for development identified by the inspection",
+            "The areas for development identified of Merton's front line social care response "
+            "service by Ofsted are:",
             found[-1].text,
             "Action Required",
         ],
         text,
     )
+    assert not any(squash(h) in text for h in appendix.FINDING_HEADINGS.values())
+    # "Appendix A" once at the top of the first page: the running heading.
+    assert squash(pages[0]).count("AppendixA") == 1
+    assert (
+        "<p>The inspection undertaken in December 2010 identified the following "
+        "<strong>strengths</strong> in the Access &amp; Assessment Service.</p>"
+        in appendix.html(doc)
+    )
 
 
-def test_findings_are_listed_as_they_stood(demo_plans):
+def test_a_layout_listing_the_findings_lists_them_as_they_stood(demo_plans):
     from inspections.models import Finding
 
     plan = Plan.objects.get(title=presets.MERTON_AA)
+    spec = replace(appendix.spec_for(plan), include_findings=True, include_introduction=False)
     strength = Finding.objects.filter(inspection__plans=plan, kind="strength").first()
     old_text = strength.text
     strength.text = "A strength written after the committee"
     strength.save()
     try:
-        now = appendix.build(plan, appendix.spec_for(plan))
-        then = appendix.build(plan, appendix.spec_for(plan), AS_AT)
-        assert "A strength written after the committee" in now.preamble
-        assert old_text in then.preamble and strength.text not in then.preamble
+        now = [p.text for p in appendix.build(plan, spec).preamble]
+        then = [p.text for p in appendix.build(plan, spec, AS_AT).preamble]
+        assert "The inspection identified the following strengths" in now
+        assert "A strength written after the committee" in now
+        assert old_text in then and strength.text not in then
     finally:
         strength.text = old_text
         strength.save()

@@ -36,7 +36,8 @@ def updates_in(p):
     [
         (ROTHERHAM, 3, 13, 36, 36, 0),
         (MERTON_AA, 2, 19, 22, 19, 0),
-        (MERTON_YJ, 1, 14, 67, 13, 59),
+        # Merton B's two Safeguarding Manager paragraphs under one who/when are one action.
+        (MERTON_YJ, 1, 14, 66, 13, 59),
     ],
 )
 def test_counts_per_plan(demo_plans, title, sections, recommendations, actions, updates, measures):

@@ -1,5 +1,5 @@
 from django import template
-from django.utils.html import format_html
+from django.utils.html import conditional_escape, format_html, format_html_join
 
 from ..rules import can_export_plan
 
@@ -7,14 +7,24 @@ register = template.Library()
 
 
 @register.simple_tag
-def paragraph(para):
-    """One paragraph of a cell: bold as <strong>, italic as <em>, text escaped."""
-    text = para.text
-    if para.italic:
-        text = format_html("<em>{}</em>", text)
-    if para.bold:
-        text = format_html("<strong>{}</strong>", text)
-    return format_html("<p>{}</p>", text)
+def paragraph(para, tag="p"):
+    """One paragraph of a cell: each run's text escaped, bold as <strong>, italic as <em>, an
+    ordinal's ending as <sup>."""
+    return format_html("<{}>{}</{}>", tag, runs(para), tag)
+
+
+def runs(para):
+    html = []
+    for run in para.pieces:
+        text = conditional_escape(run.text)
+        if run.superscript:
+            text = format_html("<sup>{}</sup>", text)
+        if run.italic:
+            text = format_html("<em>{}</em>", text)
+        if run.bold:
+            text = format_html("<strong>{}</strong>", text)
+        html.append(text)
+    return format_html_join("", "{}", ((text,) for text in html))
 
 
 @register.filter
