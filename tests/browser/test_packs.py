@@ -13,6 +13,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_manager_makes_and_publishes_a_pack(page, url, demo_with_presets, a11y, tmp_path):  # noqa: F811
+    from reporting import renders
     from reporting.models import CommitteeReport
 
     sign_in(page, url, "manager")
@@ -31,9 +32,27 @@ def test_manager_makes_and_publishes_a_pack(page, url, demo_with_presets, a11y, 
     page.get_by_label("Recommendation A").fill("That the Panel note the progress made.")
     page.get_by_label("Section 1: text").fill("To update the Panel.\n\nOn progress since July.")
     page.get_by_label(re.compile("Numbers: Appendix 1")).check()
-    page.get_by_role("button", name="Save the report").click()
+    # As many sections as the report needs, without JavaScript: what was typed is kept.
+    page.get_by_role("button", name="Add another section").click()
+    expect(page.get_by_label("Section 5: heading")).to_be_visible()
+    expect(page.get_by_label("Section 1: text")).to_have_value(
+        "To update the Panel.\n\nOn progress since July."
+    )
+    expect(page.get_by_label("Subject")).to_have_value(
+        "Improvement Panel action delivery plan: progress"
+    )
+    expect(page.locator(".govuk-error-summary")).to_have_count(0)
+    a11y(page, "packs-add-another-section")
+    page.get_by_label("Section 5: heading").fill("CONSULTATION")
+    page.get_by_role("button", name="Add another recommendation").click()
+    expect(page.get_by_label("Recommendation C")).to_be_visible()
+    expect(page.get_by_label("Section 5: heading")).to_have_value("CONSULTATION")
+    # Enter in a text box saves the report (its first button), it does not add a box.
+    page.get_by_label("Committee").press("Enter")
     expect(page.get_by_role("heading", level=2, name="Appendices")).to_be_visible()
     a11y(page, "packs-detail")
+    sections = page.get_by_role("list").filter(has_text="CONSULTATION").inner_text()
+    assert "3 CONSULTATION" in sections  # blank boxes are left out
 
     page.get_by_role("link", name="Add an appendix").click()
     a11y(page, "packs-appendix-add")
@@ -57,14 +76,34 @@ def test_manager_makes_and_publishes_a_pack(page, url, demo_with_presets, a11y, 
     a11y(page, "packs-preview")
 
     page.get_by_role("link", name="Back to the report").click()
+    # The pack is rendered on the queue: the download shows how it is going at once.
+    page.get_by_role("link", name=re.compile("Download the PDF")).click()
+    expect(page.get_by_role("heading", level=1, name="Preparing the pack")).to_be_visible()
+    expect(page.get_by_role("status")).to_contain_text("A pack usually takes a few seconds")
+    a11y(page, "packs-progress")
+    report = CommitteeReport.objects.get()
+    renders.render_pack.call(report.pk)  # what the task worker does meanwhile
+    page.get_by_role("link", name="Check again").click()
+    expect(page.get_by_role("heading", level=1, name="Your pack is ready")).to_be_visible()
+    a11y(page, "packs-progress-ready")
     with page.expect_download() as info:
         page.get_by_role("link", name=re.compile("Download the PDF")).click()
     path = tmp_path / "pack.pdf"
     info.value.save_as(path)
     assert path.read_bytes().startswith(b"%PDF")
 
+    # Publishing says what it is doing, then what became of it.
+    page.get_by_role("link", name="Back to the report").first.click()
     page.get_by_role("button", name="Publish the pack").click()
-    expect(page.locator(".govuk-notification-banner--success")).to_contain_text("published")
+    expect(
+        page.get_by_role("heading", level=1, name="Publishing: rendering the pack…")
+    ).to_be_visible()
+    a11y(page, "packs-publishing")
+    renders.publish_pack.call(report.pk)
+    page.get_by_role("link", name="Check again").click()
+    expect(page.get_by_role("heading", level=1, name="The pack has been published")).to_be_visible()
+    a11y(page, "packs-published-panel")
+    page.get_by_role("link", name="Back to the report").first.click()
     expect(page.get_by_role("link", name=re.compile("Edit the cover report"))).to_have_count(0)
     a11y(page, "packs-published")
     assert CommitteeReport.objects.get().is_published
