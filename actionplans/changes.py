@@ -137,9 +137,6 @@ register(
         Reading.history.filter(measure_id__in=Measure.history.filter(plan_id=plan.pk).values("id"))
     ],
 )  # fmt: skip
-# Owners are named as they are now, in the rows as they stood too (snapshots.as_of), and on every
-# plan's pages (the dashboards' owners, the action list's owner filter).
-register(Owner, lambda owner: EVERY, lambda plan: [Owner.history.all()], as_now=True)
 # Evidence is listed on its action's own page, made afresh each time; the rows only count it.
 register(Evidence, no_plan)
 # A share changes who sees the plan, not what it shows: readers' keys list the plans they see.
@@ -161,26 +158,52 @@ register(
 )
 
 
-# --- The people the rows name ----------------------------------------------------------------
+# --- Who the rows name -----------------------------------------------------------------------
 
-# Which fields of the plan's records name a user (people.person_name): the authors of its log
-# entries (progress and decisions) and the managers who set its overrides. Users are not in
-# history, so the key holds their names as they are now.
-NAMED_BY = {ProgressUpdate: "author", Action: "rag_override_by"}
+# The fields of a plan's records that name an owner or a user, which the rows show as they are now
+# (in the rows as they stood too: snapshots.as_of): an action's owners, a recommendation's leads,
+# whom an update is attributed to; the author of a log entry (progress or decision) and the
+# manager who set an override (people.person_name).
+NAMED_BY = {
+    Owner: {Action: "owners", Recommendation: "leads", ProgressUpdate: "attributed_to"},
+    User: {ProgressUpdate: "author", Action: "rag_override_by"},
+}
 
 
 def _upto(records, moment):
     return records if moment is None else records.filter(history_date__lte=moment)
 
 
+def named(model, plan, moment=None, key="pk"):
+    """A filter of the ``model`` records (owners, users) that the plan's records, as recorded up
+    to ``moment``, name (NAMED_BY), by their ``key`` ("id" for their history records)."""
+    from simple_history.models import HistoricalRecords
+
+    found = []
+    for by, name in NAMED_BY[model].items():
+        field = by._meta.get_field(name)
+        for records in SOURCES[by].recorded(plan):
+            records = _upto(records, moment)
+            if field.many_to_many:  # the links each history record keeps
+                links = HistoricalRecords.m2m_models[field].objects.filter(history__in=records)
+                found.append(Q(**{f"{key}__in": links.values(field.m2m_reverse_field_name())}))
+            else:
+                found.append(Q(**{f"{key}__in": records.values(field.attname)}))
+    return Q(*found, _connector=Q.OR)
+
+
+# Owners are named as they are now, so a change to one the plan names counts whenever it is made
+# (a deletion too); they are named on every plan's pages (the dashboards, the action list's filter).
+register(
+    Owner, lambda owner: EVERY, lambda plan: [Owner.history.filter(named(Owner, plan, key="id"))],
+    as_now=True,
+)  # fmt: skip
+
+
 def _names(plan, moment):
-    """The users the plan's records up to ``moment`` name, with their names as shown now."""
-    named = [
-        Q(pk__in=_upto(records, moment).values(f"{field}_id"))
-        for model, field in NAMED_BY.items()
-        for records in SOURCES[model].recorded(plan)
-    ]
-    users = User.objects.filter(Q(*named, _connector=Q.OR)).order_by("pk")
+    """The users the plan's records up to ``moment`` name, with their names as shown now: users
+    are not in history, so the key holds their names."""
+    users = User.objects.filter(named(User, plan, moment)).order_by("pk")
     return [[pk, name_from_parts(*parts)] for pk, *parts in users.values_list("pk", *SHOWN_FIELDS)]
 
 

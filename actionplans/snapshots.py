@@ -561,8 +561,3 @@ def rows_version(plan, moment=None):
     now) would: a document made from them can be kept under it and served again until it moves.
     What counts is the one registry of what changes a plan (actionplans.changes)."""
     return changes.rows_version(plan, moment)
-
-
-def changed_at(plan, moment=None):
-    """When anything the plan's rows show was last recorded, up to ``moment`` (changes.py)."""
-    return changes.changed_at(plan, moment)
