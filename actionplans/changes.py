@@ -3,8 +3,8 @@
 For every model whose records a plan's pages or appendices show (each model with history, and the
 users they name), it says which plans a change to one record changes (``plans``), and where a
 plan's rows as they stood at a moment read it from: its history (``recorded``, up to the moment,
-or at any time when the rows show it as it is now) or, for what no history dates, its values as
-they are now (``now``: users' names). Three readers follow it and nothing else:
+or at any time when the rows show it as it is now: owners) or, for what no history dates, its
+values as they are now (``now``: users' names, the plan's inspections). Three readers follow it:
 
 - the page cache (page_cache.bump): those plans get a new rows token, in the change's transaction;
 - the render store's key (reporting.renders.key, through snapshots.rows_version): ``rows_version``;
