@@ -4,6 +4,7 @@ PDF once it is made; publishing renders and freezes on the queue, says what it i
 publishes once however often it is asked."""
 
 import datetime as dt
+import re
 
 import pytest
 from django.tasks import default_task_backend
@@ -280,3 +281,13 @@ def test_on_the_database_queue_the_page_says_how_it_is_going(client, world, pack
     assert "waiting its turn" in client.get(url["publish"]).content.decode()
     run_database_queue()
     assert CommitteeReport.objects.get(pk=pack_report.pk).is_published
+
+
+def test_the_pack_links_open_the_progress_page_not_a_file(client, world, pack_report):
+    """A link with the ``download`` attribute would save the progress page as the PDF's file."""
+    client.force_login(world.clerk)
+    download = urls(pack_report)["download"]
+    for name in ("report_detail", "report_preview"):
+        page = client.get(reverse(name, args=[pack_report.pk])).content.decode()
+        links = re.findall(rf'<a [^>]*href="{re.escape(download)}"[^>]*>', page)
+        assert links and not any(re.search(r"\sdownload[\s>=]", link) for link in links), name
