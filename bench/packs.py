@@ -18,6 +18,8 @@ Prints the median, least and most of each over the rounds.
 """
 
 import argparse
+import datetime as dt
+import itertools
 import os
 import statistics
 import sys
@@ -36,6 +38,7 @@ if "testserver" not in os.environ.get("ALLOWED_HOSTS", "").split(","):
 import django  # noqa: E402
 
 MERTON = "London Borough of Merton"
+DAYS_BACK = itertools.count(1)  # each round's appendices as at another day: not yet rendered
 
 
 def run_queued():
@@ -86,11 +89,26 @@ def new_report(clerk, plans, n):
 
 def one_round(client, clerk, plans, n, figures):
     from django.urls import reverse
+    from django.utils import timezone
 
     from reporting.models import CommitteeReport
 
     def note(name, seconds):
         figures.setdefault(name, []).append(seconds)
+
+    # An appendix's PDF that nobody has asked for yet (a past date, every update: not the one
+    # rendered ahead), as "Prepare for committee" downloads it.
+    day = timezone.localdate() - dt.timedelta(days=next(DAYS_BACK))
+    for plan in plans:
+        query = {"as_at": day.isoformat(), "updates": "all"}
+        url = reverse("appendix_download", args=[plan.pk])
+        seconds, response = timed(lambda u=url, q=query: client.get(u, q))
+        note(f"appendix PDF, first ({plan.title[:12]}), request", seconds)
+        if response.status_code == 302:  # its progress page: rendered on the queue
+            note(f"appendix PDF, first ({plan.title[:12]}): on the queue", run_queued())
+            assert client.get(url, query)["Content-Type"] == "application/pdf"
+        else:
+            assert response["Content-Type"] == "application/pdf", response.status_code
 
     # Work queued by making the report (a render ahead, if any) waits: the first download below
     # is of a pack nobody has rendered yet.

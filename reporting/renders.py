@@ -47,8 +47,9 @@ KEEP_PER_PLAN = 12
 # A document expected to take longer than this (or of a plan whose last render did) is rendered
 # off the request when it is not in the store, and the clerk is shown how it is going
 # (reporting.views.progress). One rendered in the request is stopped after INLINE_FACTOR times
-# this, and queued instead.
-RENDER_INLINE_MAX_SECONDS = 5.0
+# this, and queued instead. One second: no wait longer than that without a word on screen (at 5 s
+# a first PDF of a demo plan took 2-3 s with nothing shown; bench/packs.py).
+RENDER_INLINE_MAX_SECONDS = 1.0
 INLINE_FACTOR = 1.5
 # A PDF's layout on one core, roughly (bench/appendix.py, bench/worst_render.py: the demo's plans
 # take 0.3 s and a second per 10,000 characters); Word and Excel take a tenth of it. A column too
