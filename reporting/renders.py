@@ -23,7 +23,9 @@ import functools
 import gc
 import hashlib
 import json
+import logging
 import time
+import traceback
 
 from django.db import IntegrityError, transaction
 from django.db.models import Q
@@ -40,6 +42,8 @@ from . import appendix, limits
 from .fields import Updates
 from .formats import FORMATS
 from .models import PackRendering, RenderFailure, Rendering
+
+logger = logging.getLogger(__name__)
 
 # Bump when a change to the document's template or rules changes what a render looks like.
 RENDER_VERSION = 2  # 2: long words broken for print, columns of a least width
@@ -374,6 +378,9 @@ def pack_rendered(report, wanted=None):
         pack = packs.build(report)
     except appendix.AppendixError as error:  # e.g. an as-at date before the plan was recorded
         values = {"reason": PackRendering.Reason.APPENDIX, "detail": str(error)}
+    except Exception:  # noqa: BLE001 - kept and shown, not asked again on each "Check again"
+        logger.exception("Committee report %s: its pack could not be built", report.pk)
+        values = {"reason": PackRendering.Reason.ERROR, "detail": traceback.format_exc()[-4000:]}
     else:
         _warm()
         try:

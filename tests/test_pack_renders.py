@@ -291,3 +291,22 @@ def test_the_pack_links_open_the_progress_page_not_a_file(client, world, pack_re
         page = client.get(reverse(name, args=[pack_report.pk])).content.decode()
         links = re.findall(rf'<a [^>]*href="{re.escape(download)}"[^>]*>', page)
         assert links and not any(re.search(r"\sdownload[\s>=]", link) for link in links), name
+
+
+def test_a_pack_that_breaks_is_kept_as_a_failure_not_queued_again(
+    client, world, pack_report, monkeypatch
+):
+    def broken(report):
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr(packs, "build", broken)
+    client.force_login(world.clerk)
+    client.get(urls(pack_report)["download"])
+    run_queued("render_pack")
+    failure = PackRendering.objects.get(report=pack_report)
+    assert failure.reason == "error" and "RuntimeError: a bug" in failure.detail
+    page = client.get(urls(pack_report)["pack_progress"]).content.decode()
+    assert "something went wrong" in page and "tell your administrator" in page
+    assert "a bug" not in page  # the detail is for an administrator (the error log)
+    client.get(urls(pack_report)["download"])
+    assert queued("render_pack") == []
