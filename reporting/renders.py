@@ -233,11 +233,18 @@ def last_seconds(plan, fmt=None):
 
 def slow(plan, fmt=None):
     """Too slow to render while the clerk's request waits, judged by the plan's last render, or a
-    failure to render it."""
+    failure to render it since."""
+    renderings = Rendering.objects.filter(plan=plan)
     failures = RenderFailure.objects.filter(plan=plan)
     if fmt is not None:
-        failures = failures.filter(format=fmt)
-    return (last_seconds(plan, fmt) or 0) > RENDER_INLINE_MAX_SECONDS or failures.exists()
+        renderings, failures = renderings.filter(format=fmt), failures.filter(format=fmt)
+    last = renderings.values("seconds", "created_at").first()
+    if last is None:
+        return failures.exists()
+    return (
+        last["seconds"] > RENDER_INLINE_MAX_SECONDS
+        or failures.filter(created_at__gt=last["created_at"]).exists()
+    )
 
 
 def estimate(doc, fmt=Rendering.Format.PDF):

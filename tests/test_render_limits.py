@@ -340,3 +340,10 @@ def test_a_large_pdf_is_laid_out_in_parts_inside_the_render_process(world, monke
         "".join(p.extract_text() for p in PdfReader(io.BytesIO(rendering.content)).pages)
     )
     assert word(3000, 5)[-100:] in text and "CP4" in text
+
+
+def test_a_plan_whose_render_failed_is_queued_until_one_succeeds(world):
+    RenderFailure.objects.create(plan=world.plan, key="f" * 64, format="pdf", reason="time")
+    assert renders.slow(world.plan, "pdf") and not renders.slow(world.plan, "docx")
+    renders.rendered(world.plan, appendix.spec_for(world.plan), TODAY, Updates())  # text mended
+    assert not renders.slow(world.plan, "pdf")
