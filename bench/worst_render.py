@@ -4,8 +4,8 @@
     ... -m bench.worst_render --base https://127.0.0.1:8443   # against `make serve DEMO=1`
     ... -m bench.worst_render --time-render                   # one render of each plan, timed
 
-Builds, once, in the database (PostgreSQL, DATABASE_URL; the demo is loaded first if the database
-has no plans) three plans of the demo's council, Rotherham:
+Builds, once, in the database (PostgreSQL, DATABASE_URL: migrated, and the demo loaded first if
+it has no plans) three plans of the demo's council, Rotherham:
 
 - "Worst appendix (bench)": long words at the forms' limits (the importer's are the same), every
   text a word of 20,000 letters without a space: 10 recommendations of 8 actions, each action's
@@ -81,6 +81,7 @@ def build():
 
     from actionplans.models import Action, Plan, ProgressUpdate, Recommendation, Section
 
+    call_command("migrate", verbosity=0)
     if not Plan.objects.exists():
         call_command("load_demo", "--if-empty", verbosity=0)
     made = {}
