@@ -5,11 +5,19 @@ from django import forms
 from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.forms import AuthenticationForm
+from django.core.validators import MaxLengthValidator
 from django.urls import path
 
 
 class SignInForm(AuthenticationForm):
     remember_me = forms.BooleanField(required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Django sets the username's max_length without its validator: a longer one would reach
+        # authenticate(), and the sign-in log's varchar(255) would refuse it with a 500.
+        username = self.fields["username"]
+        username.validators.append(MaxLengthValidator(username.max_length))
 
 
 class SignInView(auth_views.LoginView):

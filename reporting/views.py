@@ -1,5 +1,7 @@
 """Prepare a plan for committee (preview; PDF, Word, Excel) and make and edit appendix layouts."""
 
+import uuid
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count
@@ -126,10 +128,13 @@ def progress(request, pk):
     time), done (with the download), or failed. "Check again" reloads it; no timed refresh."""
     plan = get_plan_for_export(request.user, pk)
     fmt = request.GET.get("format", "pdf")
+    fmt = fmt if fmt in FORMATS else "pdf"  # never a stranger's text in a query
     result = None
-    if fmt in FORMATS and renders.can_follow():
+    if renders.can_follow():
         try:
-            result = renders.render_requested.get_result(request.GET.get("task", ""))
+            # A task id is a UUID: anything else (a NUL byte...) is never looked up.
+            task_id = str(uuid.UUID(request.GET.get("task", "")))
+            result = renders.render_requested.get_result(task_id)
         except (TaskResultDoesNotExist, TaskResultMismatch, ValueError, ValidationError):
             result = None  # unknown, or a task of another kind (a render ahead): nothing to say
     if result is not None and result.args[:1] != [plan.pk]:

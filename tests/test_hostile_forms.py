@@ -680,17 +680,7 @@ def form_for(client, site, name, path):
 # that found it: "form" its posts, "page" its queries and stray posts; what was sent; the database)
 # -> where and why. Left out of the checks above, and test_known_5xx_are_still_open fails once
 # one is mended, so that it is taken off this list.
-KNOWN = {
-    ("login", "form", f"username={short(HUGE)}", "postgresql"): (
-        "config/accounts.py: Django's AuthenticationForm sets the username's max_length without "
-        "its validator, so a 1 MB username reaches authenticate() and django-axes writes it to a "
-        "varchar(255): DataError."
-    ),
-    ("appendix_progress", "page", f"all parameters={short(NUL)}", "postgresql"): (
-        "reporting/views.py progress: ?task= with a NUL byte is looked up as a task id in the "
-        "database: DataError."
-    ),
-}
+KNOWN = {}  # (url name, form or page, what was sent, database vendor): why it still fails
 
 
 def crashes(name, test, results):
