@@ -214,7 +214,8 @@ def serve(workers):
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     pages = tempfile.mkdtemp(prefix="pages-")
-    env = {**os.environ, "SECRET_KEY": "bench-only-not-a-secret", "ALLOWED_HOSTS": "127.0.0.1",
+    # A throwaway key for a local trial's server, not a secret (bandit B105, accepted).
+    env = {**os.environ, "SECRET_KEY": "bench-only-not-a-secret", "ALLOWED_HOSTS": "127.0.0.1",  # nosec B105
            "SECURE_SSL_REDIRECT": "0", "PAGE_CACHE_DIR": pages}  # fmt: skip
     env.pop("DEBUG", None)
     logs = tempfile.mkdtemp(prefix="worst-render-")

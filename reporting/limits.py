@@ -17,10 +17,10 @@ after, by the process that asked (a forked child sharing its connection would co
 """
 
 import contextlib
+import json
 import math
 import multiprocessing
 import os
-import pickle
 import resource
 import signal
 import time
@@ -29,7 +29,7 @@ import traceback
 from django.conf import settings
 
 # What a child that ran out of memory says, made before its memory is capped.
-_MEMORY = pickle.dumps(("memory", "MemoryError"))
+_MEMORY = json.dumps(["memory", "MemoryError"]).encode()
 
 
 class Exceeded(Exception):  # noqa: N818 - it reads as limits.Exceeded
@@ -65,7 +65,7 @@ def run(function, *args, seconds=None, memory_bytes=None):
         if not ours.poll(max(seconds, 0)):
             raise Exceeded("time", f"stopped after {seconds:g} s", time.monotonic() - started)
         try:
-            kind, detail = pickle.loads(ours.recv_bytes())
+            kind, detail = json.loads(ours.recv_bytes())  # our own two words, as JSON
             if kind == "done":
                 return ours.recv_bytes()
         except EOFError:
@@ -83,12 +83,12 @@ def _child(function, args, seconds, memory_bytes, link):
         if memory_bytes:
             _cap(resource.RLIMIT_AS, memory_bytes)
         result = function(*args)
-        link.send_bytes(pickle.dumps(("done", "")))
+        link.send_bytes(json.dumps(["done", ""]).encode())
         link.send_bytes(result)
     except MemoryError:
         link.send_bytes(_MEMORY)
     except BaseException:  # noqa: BLE001 - told to the parent, which records it
-        link.send_bytes(pickle.dumps(("error", traceback.format_exc()[-4000:])))
+        link.send_bytes(json.dumps(["error", traceback.format_exc()[-4000:]]).encode())
     finally:
         link.close()
 
