@@ -16,12 +16,13 @@ it has no plans) three plans of the demo's council, Rotherham:
 Then, unless --base is given, starts the production setup's app server on this machine
 (gunicorn, 4 workers, a 60 s worker timeout, DEBUG off) on a free port, and the task worker
 (manage.py run_worker, at nice 10, as scripts/serve does). Four clerk sessions ask for the worst
-plan's PDF again and again, as fast as answers come (following no redirect: a redirect to the
-progress page is an answer), while the officer's session asks for the officer's plan page (the
-demo's Improvement Panel) every half second. Prints, for each, the number of requests, their
-statuses and the 50th, 95th percentile and slowest times, the plan page's requests over 1 s, and
-how the render ended (kept as failed after how long, or rendered). The demo logins sign in
-(password "demo"); against --base the worker of that setup does the render.
+plan's PDF again and again, as fast as answers come or --think seconds after each (following no
+redirect: a redirect to the progress page is an answer), while the officer's session asks for
+the officer's plan page (the demo's Improvement Panel) every half second. Prints, for each, the
+number of requests, their statuses and the 50th, 95th percentile and slowest times, the plan
+page's requests over 1 s, and how the render ended (kept as failed after how long, or
+rendered). The demo logins sign in (password "demo"); against --base the worker of that setup
+does the render.
 
 --time-render lays out each plan's PDF in this process (a child process, as the site does, with a
 time limit of --limit seconds), with the wrapping of long words and without it (--before: what
@@ -283,7 +284,7 @@ def answer_kind(status, headers, body):
     return f"other ({status})"
 
 
-def clerk(base, path, record, stop_at, started):
+def clerk(base, path, record, stop_at, started, think):
     session = Session(base).sign_in("clerk")
     while time.monotonic() < stop_at:
         began = time.monotonic()
@@ -294,6 +295,7 @@ def clerk(base, path, record, stop_at, started):
             continue
         what = answer_kind(status, headers, body)
         record.add("appendix", status, time.monotonic() - began, what, began - started)
+        time.sleep(think)
 
 
 def officer(base, path, record, stop_at, started):
@@ -312,7 +314,7 @@ def officer(base, path, record, stop_at, started):
         time.sleep(max(0, 0.5 - (time.monotonic() - began)))
 
 
-def drive(base, worst, officers_plan, seconds, clients):
+def drive(base, worst, officers_plan, seconds, clients, think):
     import datetime as dt
 
     query = urlencode({"as_at": dt.date.today().isoformat(), "updates": "latest"})
@@ -320,7 +322,7 @@ def drive(base, worst, officers_plan, seconds, clients):
     record = Record()
     started = time.monotonic()
     stop_at = started + seconds
-    threads = [threading.Thread(target=clerk, args=(base, path, record, stop_at, started))
+    threads = [threading.Thread(target=clerk, args=(base, path, record, stop_at, started, think))
                for _ in range(clients)]  # fmt: skip
     threads.append(threading.Thread(
         target=officer, args=(base, f"/plans/{officers_plan}/", record, stop_at, started)
@@ -332,9 +334,10 @@ def drive(base, worst, officers_plan, seconds, clients):
     return record
 
 
-def report(record, seconds, clients):
-    print(f"\n{clients} clerks asking for the appendix for {seconds:.0f} s, the officer's "
-          "plan page every 0.5 s:")  # fmt: skip
+def report(record, seconds, clients, think):
+    pause = f", {think:g} s after each answer" if think else ", again as soon as answered"
+    print(f"\n{clients} clerks asking for the appendix for {seconds:.0f} s{pause}; the "
+          "officer's plan page every 0.5 s:")  # fmt: skip
     print(f"{'':12} {'requests':>8} {'p50 ms':>8} {'p95 ms':>8} {'max ms':>8}  statuses")
     for kind in ("plan page", "appendix"):
         times = sorted(record.times.get(kind, []))
@@ -370,6 +373,7 @@ def main(argv=None):
     parser.add_argument("--base", help="a running setup, e.g. https://127.0.0.1:8443")
     parser.add_argument("--seconds", type=float, default=100)
     parser.add_argument("--clients", type=int, default=4)
+    parser.add_argument("--think", type=float, default=0, help="a clerk's pause after an answer")
     parser.add_argument("--workers", type=int, default=4, help="app workers of the own server")
     parser.add_argument("--time-render", action="store_true")
     parser.add_argument("--before", action="store_true", help="with --time-render: unwrapped")
@@ -398,10 +402,10 @@ def main(argv=None):
     if not base:
         base, processes = serve(args.workers)
     try:
-        record = drive(base, worst, officers_plan, args.seconds, args.clients)
+        record = drive(base, worst, officers_plan, args.seconds, args.clients, args.think)
     finally:
         stop(processes)
-    report(record, args.seconds, args.clients)
+    report(record, args.seconds, args.clients, args.think)
     print(f"the PDF of {Plan.objects.get(pk=worst).title}: {outcome(worst)}")
 
 
