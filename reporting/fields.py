@@ -14,6 +14,8 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field
 
+from actionplans.marks import MARKS
+
 RECOMMENDATION = "recommendation"
 ACTION = "action"
 
@@ -51,10 +53,7 @@ class Para:
 # A transcription marks the plan's own emphasis as **bold** and *italic* (fixtures/README.md); an
 # ordinal's ending ("9th") is printed superscript, as the councils' documents (written in Word,
 # which does so as it is typed) all print it.
-_MARKS = re.compile(
-    r"\*\*(?P<bold>.+?)\*\*"  # **bold**
-    r"|(?<![*\w])\*(?P<italic>[^*\s](?:[^*]*[^*\s])?)\*(?![*\w])"  # *italic*, not "5 * 3"
-)
+_MARKS = MARKS  # one reading of the marks, the web pages' too (actionplans.marks)
 _ORDINAL = re.compile(r"(?<=\d)(st|nd|rd|th)\b")
 
 

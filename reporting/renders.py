@@ -27,8 +27,9 @@ import logging
 import time
 import traceback
 
-from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db import IntegrityError, models, transaction
+from django.db.models import Q, Sum
+from django.db.models.functions import Length
 from django.tasks import task
 from django.tasks.base import TaskResultStatus
 from django.utils import timezone
@@ -46,7 +47,8 @@ from .models import PackRendering, RenderFailure, Rendering
 logger = logging.getLogger(__name__)
 
 # Bump when a change to the document's template or rules changes what a render looks like.
-RENDER_VERSION = 2  # 2: long words broken for print, columns of a least width
+RENDER_VERSION = 3  # 2: long words broken for print, columns of a least width; 3: progress
+# is progress (no decisions), spanned cells, marks, the seeds' own preambles
 KEEP_PER_PLAN = 12
 # A document expected to take longer than this (or of a plan whose last render did) is rendered
 # off the request when it is not in the store, and the clerk is shown how it is going
@@ -61,6 +63,9 @@ INLINE_FACTOR = 1.5
 SECONDS_PER_CHARACTER = 1 / 10_000
 SECONDS_PER_ROW = 0.01
 NARROW_FACTOR = 10
+# A plan whose texts, all told, would take this many times RENDER_INLINE_MAX_SECONDS is queued
+# without building the document (``clearly_slow``).
+CLEARLY_SLOW_FACTOR = 4
 # A queued render not finished in this many times the time limit is taken to have died with its
 # worker: a new request queues another.
 STUCK_FACTOR = 2
@@ -263,6 +268,37 @@ def quick(plan, doc, fmt=Rendering.Format.PDF):
     return estimate(doc, fmt) <= RENDER_INLINE_MAX_SECONDS and not slow(plan, fmt)
 
 
+def clearly_slow(plan, fmt=Rendering.Format.PDF):
+    """So much text in the plan that no document of it is quick: told without building one (for
+    megabytes of text that takes seconds, and a click on each waits for it)."""
+    seconds = text_size(plan) * SECONDS_PER_CHARACTER
+    if fmt != Rendering.Format.PDF:
+        seconds /= 10
+    return seconds > RENDER_INLINE_MAX_SECONDS * CLEARLY_SLOW_FACTOR
+
+
+def text_size(plan):
+    """Characters of every text of the plan as it stands (its recommendations', its actions', its
+    progress updates'): a bound on what one of its documents prints, counted by the database."""
+    from actionplans.models import Action, ProgressUpdate, Recommendation
+
+    def total(queryset):
+        names = [f.name for f in queryset.model._meta.concrete_fields
+                 if isinstance(f, models.TextField)]  # fmt: skip
+        sums = queryset.aggregate(**{f"size_{n}": Sum(Length(n)) for n in names})
+        return sum(value or 0 for value in sums.values())
+
+    return (
+        total(Recommendation.objects.filter(plan=plan))
+        + total(Action.objects.filter(recommendation__plan=plan))
+        + total(
+            ProgressUpdate.objects.filter(
+                Q(action__recommendation__plan=plan) | Q(recommendation__plan=plan)
+            )
+        )
+    )
+
+
 @dataclasses.dataclass
 class Answer:
     """What a clerk asking for a document gets: the stored render, the failure kept for it, or
@@ -291,6 +327,8 @@ def requested(plan, spec, as_at, updates, fmt, layout_id=None):
             return Answer(failure=failed.failure)
     if queued := _queued(args):
         return Answer(task_id=queued)
+    if clearly_slow(plan, fmt):
+        return Answer(task_id=str(render_requested.enqueue(*args).id))
     doc = appendix.build(plan, spec, as_at, updates)
     if quick(plan, doc, fmt):
         try:

@@ -4,7 +4,7 @@ from django import template
 from django.urls import get_script_prefix, reverse
 from django.utils.html import format_html, format_html_join
 
-from .. import rag
+from .. import marks, rag
 from ..models import ActionStatus
 from ..people import person_name, sign_in_label
 
@@ -86,6 +86,17 @@ def rag_tag(rating, label):
 def action_rag_tag(action):
     """An annotated action's rating as its plan shows it (``rag_shown``, ``rag_words``)."""
     return rag_tag(rag_shown(action), rag_words(action))
+
+
+@register.filter
+def marked(text):
+    """The plan's text with its **bold** and *italic* words shown so (actionplans.marks)."""
+    return marks.as_html(text or "")
+
+
+@register.filter
+def unmarked(text):
+    return marks.plain(text or "")
 
 
 @register.filter
