@@ -349,3 +349,20 @@ def test_a_plan_whose_render_failed_is_queued_until_one_succeeds(world):
     # Its time as on an idle machine: the rule under test is the failure's, not the time's.
     Rendering.objects.filter(plan=world.plan).update(seconds=0.5)
     assert not renders.slow(world.plan, "pdf")
+
+
+def test_a_plan_of_megabytes_is_queued_without_building_its_document(
+    client, long_words, queue, monkeypatch, counted
+):
+    """Building the document of megabytes of text takes seconds: four clicks at once would hold
+    four app servers for them. The database counts the plan's text instead."""
+    monkeypatch.setattr(renders, "RENDER_INLINE_MAX_SECONDS", 1.0)  # clearly slow over 4 s
+    built = []
+    real = appendix.build
+    monkeypatch.setattr(appendix, "build", lambda *a, **k: built.append(1) or real(*a, **k))
+    assert renders.text_size(long_words.plan) > 60_000 and renders.clearly_slow(long_words.plan)
+    client.force_login(long_words.clerk)
+    response = download(client, long_words.plan)
+    assert response.status_code == 302 and "/committee/progress/" in response["Location"]
+    assert built == [] and counted == [] and enqueued() == 1
+    assert not renders.clearly_slow(long_words.other_plan)
