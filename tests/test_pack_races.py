@@ -36,6 +36,15 @@ def draft(world, n):
     return report
 
 
+def failures(report):
+    """Why publishing failed, for the assertion's message."""
+    from reporting.models import PackRendering
+
+    return list(PackPublishing.objects.filter(report=report).values_list("failure", flat=True)) + [
+        r.detail[-500:] for r in PackRendering.objects.filter(report=report).exclude(reason="")
+    ]
+
+
 def publish_tasks(report):
     from django_tasks_db.models import DBTaskResult
 
@@ -62,7 +71,7 @@ def test_publish_pressed_twice_at_once_is_published_once(committed_world, databa
         page = clerk.get(url).content.decode()
         assert "Publishing: rendering the pack…" in page
         run_queued()
-        assert CommitteeReport.objects.get(pk=report.pk).is_published
+        assert CommitteeReport.objects.get(pk=report.pk).is_published, failures(report)
         assert PublishedPack.objects.filter(report=report).count() == 1
         assert "The pack has been published" in clerk.get(url).content.decode()
 
@@ -77,7 +86,10 @@ def test_two_publish_tasks_at_once_publish_once(committed_world, database_queue)
         lambda: services.report_publish_asked(report.pk),
         lambda: services.report_publish_asked(report.pk),
     )
-    assert sorted(str(o) for o in outcomes) in (["None", "published"], ["published", "published"])
+    assert sorted(str(o) for o in outcomes) in (
+        ["None", "published"],
+        ["published", "published"],
+    ), failures(report)
     assert PublishedPack.objects.filter(report=report).count() == 1
     history = CommitteeReport.history.filter(
         id=report.pk, history_change_reason="Committee report published"
