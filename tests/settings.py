@@ -15,3 +15,6 @@ SECURE_SSL_REDIRECT = False
 TASKS = {"default": {"BACKEND": "django.tasks.backends.dummy.DummyBackend"}}
 # The plan page's reuse in memory, emptied before each test (conftest): ids repeat between tests.
 CACHES = {**CACHES, PAGE_CACHE: {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}  # noqa: F405
+# Renders that should succeed must not be stopped by a loaded test machine's slowness; the tests of
+# the limits set their own (tests/test_render_limits.py, tests/test_pack_renders.py).
+RENDER_TIMEOUT_SECONDS = 300
