@@ -36,11 +36,13 @@ CSRF = re.compile(rb'name="csrfmiddlewaretoken" value="([^"]+)"')
 
 
 class Session:
-    """One signed-in user's cookies over one kept-alive HTTPS connection."""
+    """One signed-in user's cookies over one kept-alive connection (HTTPS, or HTTP straight at an
+    app server)."""
 
-    def __init__(self, base, cookies=None):
+    def __init__(self, base, cookies=None, timeout=60):
         parts = urlsplit(base)
-        self.base, self.host, self.port = base, parts.hostname, parts.port or 443
+        self.base, self.https, self.timeout = base, parts.scheme == "https", timeout
+        self.host, self.port = parts.hostname, parts.port or (443 if self.https else 80)
         self.cookies = dict(cookies or {})
         self.conn = None
 
@@ -49,11 +51,13 @@ class Session:
         if self.cookies:
             headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
         for attempt in (1, 2):  # a kept-alive connection the server closed is opened again
-            if self.conn is None:
+            if self.conn is None and self.https:
                 context = ssl._create_unverified_context()  # nosec B323: a local trial's own cert
                 self.conn = http.client.HTTPSConnection(
-                    self.host, self.port, context=context, timeout=60
+                    self.host, self.port, context=context, timeout=self.timeout
                 )
+            elif self.conn is None:
+                self.conn = http.client.HTTPConnection(self.host, self.port, timeout=self.timeout)
             try:
                 self.conn.request(method, path, body=body, headers=headers)
                 response = self.conn.getresponse()

@@ -30,14 +30,11 @@ the code did before it), and prints the seconds of CPU and of wall clock.
 """
 
 import argparse
-import http.client
 import io
 import os
-import re
 import resource
 import signal
 import socket
-import ssl
 import statistics
 import subprocess
 import sys
@@ -45,11 +42,12 @@ import tempfile
 import threading
 import time
 from collections import Counter
-from http.cookies import SimpleCookie
 from pathlib import Path
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import urlencode
 
 import django
+
+from bench.load import Session, sign_in
 
 ROOT = Path(__file__).resolve().parent.parent
 COUNCIL = "Rotherham Metropolitan Borough Council"
@@ -58,7 +56,6 @@ ATTACK = [("Long words: five of 100,000 letters (bench)", 5, 100_000),
           ("Long words: six of 10,000 letters (bench)", 6, 10_000)]  # fmt: skip
 TEXT_LIMIT = 20_000  # actionplans.forms.TEXT_LIMIT, and the importer's
 RECOMMENDATIONS, ACTIONS = 10, 8
-CSRF = re.compile(rb'name="csrfmiddlewaretoken" value="([^"]+)"')
 
 
 def word(length, seed):
@@ -159,56 +156,6 @@ def _children_cpu():
     return usage.ru_utime + usage.ru_stime
 
 
-class Session:
-    """One signed-in user's cookies over one kept-alive connection (HTTP or HTTPS)."""
-
-    def __init__(self, base):
-        parts = urlsplit(base)
-        self.base, self.https = base, parts.scheme == "https"
-        self.host, self.port = parts.hostname, parts.port or (443 if self.https else 80)
-        self.cookies, self.conn = {}, None
-
-    def request(self, method, path, body=None, headers=None):
-        headers = {"Host": f"{self.host}:{self.port}", **(headers or {})}
-        if self.cookies:
-            headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
-        for attempt in (1, 2):  # a kept-alive connection the server closed is opened again
-            if self.conn is None:
-                if self.https:
-                    context = ssl._create_unverified_context()  # nosec B323: a local trial's cert
-                    self.conn = http.client.HTTPSConnection(
-                        self.host, self.port, context=context, timeout=120
-                    )
-                else:
-                    self.conn = http.client.HTTPConnection(self.host, self.port, timeout=120)
-            try:
-                self.conn.request(method, path, body=body, headers=headers)
-                response = self.conn.getresponse()
-                data = response.read()
-                break
-            except (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError):
-                self.conn.close()
-                self.conn = None
-                if attempt == 2:
-                    raise
-        for header in response.headers.get_all("Set-Cookie") or []:
-            for name, morsel in SimpleCookie(header).items():
-                self.cookies[name] = morsel.value
-        return response.status, response.headers, data
-
-    def sign_in(self, username):
-        _, _, page = self.request("GET", "/accounts/login/")
-        token = CSRF.search(page).group(1).decode()
-        body = urlencode({"username": username, "password": "demo",  # nosec B105: demo logins
-                          "csrfmiddlewaretoken": token}).encode()  # fmt: skip
-        headers = {"Content-Type": "application/x-www-form-urlencoded", "Origin": self.base,
-                   "Referer": self.base + "/accounts/login/"}  # fmt: skip
-        status, _, _ = self.request("POST", "/accounts/login/", body, headers)
-        if status != 302 or "sessionid" not in self.cookies:
-            raise SystemExit(f"{username} could not sign in (HTTP {status}): load the demo")
-        return self
-
-
 def serve(workers):
     """gunicorn (``workers``, a 60 s timeout, DEBUG off) on a free port, and the task worker."""
     with socket.socket() as probe:
@@ -285,7 +232,7 @@ def answer_kind(status, headers, body):
 
 
 def clerk(base, path, record, stop_at, started, think):
-    session = Session(base).sign_in("clerk")
+    session = Session(base, sign_in(base, "clerk"), timeout=120)
     while time.monotonic() < stop_at:
         began = time.monotonic()
         try:
@@ -299,7 +246,7 @@ def clerk(base, path, record, stop_at, started, think):
 
 
 def officer(base, path, record, stop_at, started):
-    session = Session(base).sign_in("officer")
+    session = Session(base, sign_in(base, "officer"), timeout=120)
     session.request("GET", path)  # the page as the officer last left it (made once, then reused)
     while time.monotonic() < stop_at:
         began = time.monotonic()

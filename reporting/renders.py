@@ -25,7 +25,6 @@ import hashlib
 import json
 import logging
 import time
-import traceback
 
 from django.db import IntegrityError, models, transaction
 from django.db.models import Q, Sum
@@ -42,7 +41,7 @@ from actionplans.models import Plan
 from . import appendix, limits
 from .fields import Updates
 from .formats import FORMATS
-from .models import PackRendering, RenderFailure, Rendering
+from .models import RenderFailure, Rendering
 
 logger = logging.getLogger(__name__)
 
@@ -166,22 +165,28 @@ def _failed(plan, wanted, out, stop):
     return failure
 
 
+def failure_words(thing, reason, advice):
+    """What a clerk is told about ``thing`` ("The PDF", "The pack") that could not be made, by
+    ``reason`` (RenderFailure.Reason), with ``advice`` for a render that ran out of time or
+    memory."""
+    if reason == RenderFailure.Reason.TIME:
+        return f"{thing} could not be made in {limits.timeout():g} seconds. {advice}"
+    if reason == RenderFailure.Reason.MEMORY:
+        return f"{thing} needed more memory than one document may use. {advice}"
+    return (
+        f"{thing} could not be made: something went wrong while it was laid out. Try again; "
+        "if it fails again, tell your administrator."
+    )
+
+
 def failure_message(failure, fmt=None):
     """What the clerk is told about a failed render, and what to do about it."""
     name = FORMATS[str(fmt or failure.format)].name
-    advice = (
+    return failure_words(f"The {name}", failure.reason, (
         "This usually means a cell holds very long text without spaces, or the plan is very "
         "large for one document. Shorten that text, or choose a layout with fewer columns or "
         "fewer progress updates, and the appendix will be made again."
-    )
-    if failure.reason == RenderFailure.Reason.TIME:
-        return f"The {name} could not be made in {limits.timeout():g} seconds. {advice}"
-    if failure.reason == RenderFailure.Reason.MEMORY:
-        return f"The {name} needed more memory than one document may use. {advice}"
-    return (
-        f"The {name} could not be made: something went wrong while it was laid out. Try again; "
-        "if it fails again, tell your administrator."
-    )
+    ))  # fmt: skip
 
 
 def forget_failure(plan, spec, as_at, updates, fmt):
@@ -200,6 +205,8 @@ def render_current(plan_id):
     plan = Plan.objects.filter(pk=plan_id).first()
     if plan is None:
         return None
+    from .pack_renders import packs_ahead_of_plan
+
     packs_ahead_of_plan(plan_id)  # each its own task, after this one
     try:
         return rendered(plan, appendix.spec_for(plan)).key
@@ -209,15 +216,33 @@ def render_current(plan_id):
         return None  # nothing to render yet (no recorded rows today)
 
 
+def on_database_queue(task_):
+    """Whether ``task_`` goes on the database queue, the one that can say what waits or runs."""
+    return isinstance(task_.get_backend(), DatabaseBackend)
+
+
+def stuck_after():
+    """How long after it started a queued render or publication is taken to have died."""
+    return dt.timedelta(seconds=limits.timeout() * STUCK_FACTOR + 60)
+
+
+def live(task_, *, running=True):
+    """Runs of ``task_`` waiting their turn, or (with ``running``) running while they may still
+    finish: one not done in STUCK_FACTOR times the time limit died with its worker. None of
+    them where the queue cannot say (another backend)."""
+    if not on_database_queue(task_):
+        return DBTaskResult.objects.none()
+    waits = Q(status=TaskResultStatus.READY)
+    if running:
+        alive = timezone.now() - stuck_after()
+        waits |= Q(status=TaskResultStatus.RUNNING, started_at__gte=alive)
+    return DBTaskResult.objects.filter(waits, task_path=task_.module_path).order_by("-enqueued_at")
+
+
 def waiting(plan_id):
     """Whether a render of the plan's current appendix is queued and not yet started. Only the
     database queue can say; with another backend every change enqueues its own."""
-    if not isinstance(render_current.get_backend(), DatabaseBackend):
-        return False
-    return DBTaskResult.objects.filter(
-        status=TaskResultStatus.READY, task_path=render_current.module_path,
-        args_kwargs__args=[plan_id],
-    ).exists()  # fmt: skip
+    return live(render_current, running=False).filter(args_kwargs__args=[plan_id]).exists()
 
 
 def stored(plan, spec, as_at, updates, fmt=Rendering.Format.PDF):
@@ -341,22 +366,10 @@ def requested(plan, spec, as_at, updates, fmt, layout_id=None):
 
 
 def _queued(args):
-    """The id of a render of the same document waiting or running on the database queue (a
-    running one only while it may still finish), or None."""
-    if not isinstance(render_requested.get_backend(), DatabaseBackend):
-        return None
-    alive = timezone.now() - dt.timedelta(seconds=limits.timeout() * STUCK_FACTOR + 60)
-    found = (
-        DBTaskResult.objects.filter(
-            task_path=render_requested.module_path, args_kwargs__args=list(args),
-            status__in=[TaskResultStatus.READY, TaskResultStatus.RUNNING],
-        )
-        .exclude(status=TaskResultStatus.RUNNING, started_at__lt=alive)
-        .order_by("-enqueued_at")
-        .values_list("id", flat=True)
-        .first()
-    )  # fmt: skip
-    return str(found) if found else None
+    """The id of a render of the same document waiting or running on the database queue, or
+    None."""
+    found = live(render_requested).filter(args_kwargs__args=list(args)).first()
+    return str(found.id) if found else None
 
 
 def outcome(key_):
@@ -389,218 +402,3 @@ def render_requested(plan_id, layout_id, as_at, updates, fmt):
         return rendered(plan, spec, day, Updates.parse(updates), fmt).key
     except Failed as failed:
         return failed.failure.key  # kept; the progress page shows it (``outcome``)
-
-
-# Committee packs (packs.py): the cover report and its appendices as one PDF, kept under
-# packs.key as an appendix is under its key, and always rendered on the queue within the same
-# limits (a pack takes seconds): the clerk who downloads one is shown how it is going
-# (views.report_pack_progress), and publishing freezes the one kept (services.report_publish).
-# A draft pack is rendered ahead after a change to it (services) or to a plan it shows (below).
-
-KEEP_PER_REPORT = 3
-
-
-def _write_pack(pack):
-    """In the render's child process: the pack's PDF (see ``_write``)."""
-    from . import packs
-
-    gc.disable()
-    return packs.write_pdf(pack)
-
-
-def pack_rendered(report, wanted=None):
-    """The draft pack as a PackRendering: from the store, else rendered now within the limits
-    and kept, a failure included (it is not tried again until the pack or a plan in it changes,
-    or the clerk asks). AppendixError from ``packs.key``; ``wanted``: the key, if known."""
-    from . import packs
-
-    wanted = wanted or packs.key(report)
-    found = PackRendering.objects.filter(key=wanted).first()
-    if found is not None:
-        return found
-    started = time.perf_counter()
-    try:
-        pack = packs.build(report)
-    except appendix.AppendixError as error:  # e.g. an as-at date before the plan was recorded
-        values = {"reason": PackRendering.Reason.APPENDIX, "detail": str(error)}
-    except Exception:  # noqa: BLE001 - kept and shown, not asked again on each "Check again"
-        logger.exception("Committee report %s: its pack could not be built", report.pk)
-        values = {"reason": PackRendering.Reason.ERROR, "detail": traceback.format_exc()[-4000:]}
-    else:
-        _warm()
-        try:
-            values = {"pdf": limits.run(_write_pack, pack),
-                      "appendices": packs.frozen_settings(pack)}  # fmt: skip
-        except limits.Exceeded as stop:
-            values = {"reason": stop.reason, "detail": stop.detail}
-    rendering = PackRendering(
-        report=report, key=wanted, seconds=round(time.perf_counter() - started, 3), **values
-    )
-    try:
-        with transaction.atomic():
-            rendering.save()
-    except IntegrityError:  # the same pack rendered meanwhile by another task
-        return PackRendering.objects.get(key=wanted)
-    old = PackRendering.objects.filter(report=report).values_list("pk", flat=True)
-    PackRendering.objects.filter(pk__in=list(old[KEEP_PER_REPORT:])).delete()
-    return rendering
-
-
-def pack_failure_message(rendering):
-    """What the clerk is told about a pack that could not be made, and what to do about it."""
-    reason = rendering.reason
-    if reason == PackRendering.Reason.APPENDIX:
-        return (
-            f"{rendering.detail} Change that appendix's date, or remove it and add it again, "
-            "and the pack will be made again."
-        )
-    advice = (
-        "This usually means a cell holds very long text without spaces, or an appendix is very "
-        "large for one document. Shorten that text, or give the appendix a layout with fewer "
-        "columns or fewer progress updates, and the pack will be made again."
-    )
-    if reason == PackRendering.Reason.TIME:
-        return f"The pack could not be made in {limits.timeout():g} seconds. {advice}"
-    if reason == PackRendering.Reason.MEMORY:
-        return f"The pack needed more memory than one document may use. {advice}"
-    return (
-        "The pack could not be made: something went wrong while it was laid out. Try again; if "
-        "it fails again, tell your administrator."
-    )
-
-
-def pack_forget_failure(report):
-    """The clerk's "Try again": the failure kept for the pack as it is now goes."""
-    from . import packs
-
-    PackRendering.objects.filter(key=packs.key(report)).exclude(reason="").delete()
-
-
-def pack_last_seconds(report):
-    """How long the report's last pack took to render (None if it never was)."""
-    done = PackRendering.objects.filter(report=report, reason="")
-    return done.values_list("seconds", flat=True).first()
-
-
-@dataclasses.dataclass
-class PackAnswer:
-    """A draft pack as it is now: ``rendering`` kept (its PDF, or why it could not be made), else
-    ``task``, its render on the database queue (None where that queue cannot say)."""
-
-    key: str
-    rendering: PackRendering | None = None
-    task: DBTaskResult | None = None
-
-
-def _database_queue():
-    """Whether tasks are on the database queue, which can say which are waiting or running."""
-    return isinstance(render_pack.get_backend(), DatabaseBackend)
-
-
-def pack_requested(report, *, ask=True):
-    """The draft pack a clerk asked for (see ``PackAnswer``), and its render queued if it is not
-    kept and none is on its way: with ``ask``, unless the database queue has one waiting or
-    running; without, only where that queue says none is (so a page that is only looked at again
-    queues nothing on a queue that cannot tell). AppendixError from ``packs.key``."""
-    from . import packs
-
-    wanted = packs.key(report)
-    found = PackRendering.objects.filter(key=wanted).first()
-    if found is not None:
-        return PackAnswer(wanted, rendering=found)
-    task = _pack_task(report.pk, wanted)
-    if task is None and (ask or _database_queue()):
-        render_pack.enqueue(report.pk, wanted)
-        found = PackRendering.objects.filter(key=wanted).first()  # a queue that runs it at once
-        task = _pack_task(report.pk, wanted)
-    return PackAnswer(wanted, rendering=found, task=task)
-
-
-def _pack_task(report_id, wanted):
-    """The render of this pack on the database queue: one waiting (it renders the pack as it is
-    when it starts), or one running for exactly this key that may still finish; else None."""
-    if not _database_queue():
-        return None
-    alive = timezone.now() - dt.timedelta(seconds=limits.timeout() * STUCK_FACTOR + 60)
-    ours = DBTaskResult.objects.filter(
-        task_path=render_pack.module_path, args_kwargs__args__0=report_id
-    )
-    this_key = Q(args_kwargs__args=[report_id, wanted])
-    running = Q(status=TaskResultStatus.RUNNING, started_at__gte=alive) & this_key
-    return ours.filter(Q(status=TaskResultStatus.READY) | running).order_by("-enqueued_at").first()
-
-
-@task()
-def render_pack(report_id, wanted=None):
-    """Render a draft pack as it is when this runs (``wanted``: the key it was asked for, by
-    which a second request finds this task while it runs)."""
-    from .models import CommitteeReport
-
-    report = CommitteeReport.objects.filter(pk=report_id).first()
-    if report is None or report.is_published:
-        return None
-    try:
-        return pack_rendered(report).key
-    except appendix.AppendixError:
-        return None  # a plan or layout is gone: the report's pages say so
-
-
-def pack_ahead(report_id):
-    """Render a draft pack ahead of the clerk after a change: queued unless one is waiting its
-    turn (that one renders the pack as it is when it starts), and only if it has appendices."""
-    from .models import ReportAppendix
-
-    if not ReportAppendix.objects.filter(report_id=report_id).exists():
-        return
-    if _database_queue() and DBTaskResult.objects.filter(
-        task_path=render_pack.module_path, status=TaskResultStatus.READY,
-        args_kwargs__args__0=report_id,
-    ).exists():  # fmt: skip
-        return
-    render_pack.enqueue(report_id, None)
-
-
-def packs_ahead_of_plan(plan_id):
-    """After a plan changed: render ahead the draft packs that show it, for meetings still to
-    come (a pack whose appendix shows the plan as it stood before the change keeps its key, and
-    its task ends at once)."""
-    from .models import CommitteeReport, ReportAppendix
-
-    reports = (
-        ReportAppendix.objects.filter(
-            render_settings__plan=plan_id, report__status=CommitteeReport.Status.DRAFT,
-            report__meeting_date__gte=timezone.localdate(),
-        )
-        .values_list("report_id", flat=True)
-        .distinct()
-    )  # fmt: skip
-    for report_id in reports:
-        pack_ahead(report_id)
-
-
-@task()
-def publish_pack(report_id):
-    """Publish a report's pack as a clerk asked (services.report_publish_ask), once."""
-    from . import services
-
-    return services.report_publish_asked(report_id)
-
-
-def publish_task(report_id):
-    """The publication of the report waiting or running on the database queue (a running one
-    only while it may still finish), or None (also where that queue cannot say)."""
-    if not _database_queue():
-        return None
-    alive = timezone.now() - dt.timedelta(seconds=limits.timeout() * STUCK_FACTOR + 60)
-    running = Q(status=TaskResultStatus.RUNNING, started_at__gte=alive)
-    return (
-        DBTaskResult.objects.filter(task_path=publish_pack.module_path,
-                                    args_kwargs__args=[report_id])
-        .filter(Q(status=TaskResultStatus.READY) | running)
-        .order_by("-enqueued_at")
-        .first()
-    )  # fmt: skip
-
-
-def publish_waiting(report_id):
-    return publish_task(report_id) is not None

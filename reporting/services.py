@@ -1,14 +1,13 @@
 """Every write of the reporting app: named, with the actor and a reason kept in history."""
 
 import contextlib
-import datetime as dt
 
 from django.db import transaction
 from django.utils import timezone
 
 from actionplans.services import Refused, StaleEdit, save_with_version  # noqa: F401 (views catch StaleEdit)
 
-from . import appendix, limits, packs, renders
+from . import appendix, pack_renders, packs, renders
 from .models import (
     CommitteeReport,
     Layout,
@@ -171,7 +170,7 @@ def _locked_draft(report, *, publishing=False):
 
 def _render_ahead(report):
     """Once the change is committed, the pack is rendered again ahead of the clerk."""
-    transaction.on_commit(lambda: renders.pack_ahead(report.pk))
+    transaction.on_commit(lambda: pack_renders.pack_ahead(report.pk))
 
 
 def _touch(actor, report, reason):
@@ -290,7 +289,7 @@ def appendix_move(actor, item, up):
 
 
 # Publishing: "Publish the pack" is checked at once and carried out on the task queue
-# (renders.publish_pack), which renders the pack (or takes the one kept for it) and freezes it.
+# (pack_renders.publish_pack), which renders the pack (or takes the one kept for it) and freezes it.
 
 PUBLISHING, PUBLISHED, FAILED, STOPPED = "publishing", "published", "failed", "stopped"
 
@@ -309,8 +308,8 @@ def publishing_state(report):
     # A publication takes one render at most (and a few moments): long after, with no task
     # waiting or running for it, its worker has died. A task still waiting will publish it.
     waited = timezone.now() - publishing.requested_at
-    long_ago = waited > dt.timedelta(seconds=limits.timeout() * renders.STUCK_FACTOR + 60)
-    if long_ago and not renders.publish_waiting(report.pk):
+    long_ago = waited > renders.stuck_after()
+    if long_ago and not pack_renders.publish_waiting(report.pk):
         return STOPPED, publishing
     return PUBLISHING, publishing
 
@@ -343,7 +342,7 @@ def report_publish_ask(actor, report, version):
                   "failure": ""},
     )  # fmt: skip
     # In this transaction: on the database queue the task is there exactly when this commits.
-    renders.publish_pack.enqueue(current.pk)
+    pack_renders.publish_pack.enqueue(current.pk)
     return publishing
 
 
@@ -366,7 +365,7 @@ def report_publish_asked(report_id):
     # Publishing is asked deliberately: a render failure kept for the pack is tried again (an
     # appendix that cannot be made is for report_publish to say).
     with contextlib.suppress(appendix.AppendixError):
-        renders.pack_forget_failure(publishing.report)
+        pack_renders.pack_forget_failure(publishing.report)
     try:
         report_publish(publishing.requested_by, publishing.report, publishing.version)
     except ReportPublished:
@@ -395,11 +394,11 @@ def report_publish(actor, report, version):
             raise ReportPublished(current)
         _check_publishable(current, version)
         try:
-            rendering = renders.pack_rendered(current)
+            rendering = pack_renders.pack_rendered(current)
         except appendix.AppendixError as error:
             raise Refused(str(error)) from None
         if rendering.failed:
-            raise Refused(renders.pack_failure_message(rendering))
+            raise Refused(pack_renders.pack_failure_message(rendering))
         with transaction.atomic():
             current = _locked_draft(report, publishing=True)
             _check_publishable(current, version)

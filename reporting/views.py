@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 from actionplans import rules as plan_rules
 from actionplans.models import Plan
 
-from . import appendix, packs, renders, services
+from . import appendix, pack_renders, packs, renders, services
 from .formats import FORMATS
 from .forms import (
     AppendixForm,
@@ -469,9 +469,9 @@ def report_download(request, pk):
     check_pack_export(request.user, plans_in(report))
     try:
         if request.method == "POST":  # "Try again" after a failure: the next request renders it
-            renders.pack_forget_failure(report)
+            pack_renders.pack_forget_failure(report)
             return redirect("report_download", report.pk)
-        answer = renders.pack_requested(report)
+        answer = pack_renders.pack_requested(report)
     except appendix.AppendixError as problem:
         messages.error(request, str(problem))
         return redirect(report)
@@ -484,11 +484,15 @@ def report_pack_progress(request, pk):
     """How the pack's render is going: waiting, being laid out, ready (with the download) or
     failed (with what to do, and "Try again"). "Check again" reloads it; no timed refresh."""
     report = get_report_for_user(request.user, pk)
-    context = {"report": report, "state": "ready", "estimate": renders.pack_last_seconds(report)}
+    context = {
+        "report": report,
+        "state": "ready",
+        "estimate": pack_renders.pack_last_seconds(report),
+    }
     if not report.is_published:
         check_pack_export(request.user, plans_in(report))
         try:
-            answer = renders.pack_requested(report, ask=False)
+            answer = pack_renders.pack_requested(report, ask=False)
         except appendix.AppendixError as problem:
             messages.error(request, str(problem))
             return redirect(report)
@@ -496,7 +500,7 @@ def report_pack_progress(request, pk):
         if rendering is None:
             context.update(state="preparing", task=answer.task)
         elif rendering.failed:
-            context.update(state="failed", message=renders.pack_failure_message(rendering),
+            context.update(state="failed", message=pack_renders.pack_failure_message(rendering),
                            failure=rendering)  # fmt: skip
         else:
             context.update(took=rendering.seconds)
@@ -529,8 +533,8 @@ def report_publish(request, pk):
         "state": state,
         "publishing": publishing,
         "published": getattr(report, "published_pack", None) if report.is_published else None,
-        "task": state == services.PUBLISHING and renders.publish_task(report.pk),
-        "estimate": renders.pack_last_seconds(report),
+        "task": state == services.PUBLISHING and pack_renders.publish_task(report.pk),
+        "estimate": pack_renders.pack_last_seconds(report),
     }
     return _report_page(request, "report_publishing.html", **context)
 

@@ -7,7 +7,7 @@ from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
-from reporting import renders, services
+from reporting import pack_renders, services
 from reporting.models import CommitteeReport, PackPublishing, PublishedPack
 
 from .test_packs import COVER, RECS, SECTIONS, settings_for
@@ -49,7 +49,7 @@ def publish_tasks(report):
     from django_tasks_db.models import DBTaskResult
 
     return DBTaskResult.objects.filter(
-        task_path=renders.publish_pack.module_path, args_kwargs__args=[report.pk]
+        task_path=pack_renders.publish_pack.module_path, args_kwargs__args=[report.pk]
     )
 
 

@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from actionplans import services as plan_services
-from reporting import limits, packs, renders, services
+from reporting import limits, pack_renders, packs, renders, services
 from reporting.models import CommitteeReport, PackPublishing, PackRendering, PublishedPack
 
 from .test_packs import COVER, RECS, SECTIONS, queue, read, run_queued, settings_for  # noqa: F401
@@ -195,7 +195,7 @@ def test_publishing_is_done_on_the_queue_says_what_it_is_doing_and_happens_once(
     assert not PackPublishing.objects.exists() and not PackRendering.objects.exists()
     # Pressed once more after it was done, or its task run twice: still published once.
     assert client.post(url["publish"], {"version": 1})["Location"] == url["publish"]
-    assert renders.publish_pack.call(pack_report.pk) is None
+    assert pack_renders.publish_pack.call(pack_report.pk) is None
     assert PublishedPack.objects.count() == 1
     published = pack_report.history.filter(history_change_reason="Committee report published")
     assert published.count() == 1
@@ -263,7 +263,7 @@ def test_on_the_database_queue_the_page_says_how_it_is_going(client, world, pack
     client.force_login(world.clerk)
     client.get(url["download"])
     client.get(url["download"])  # asked twice: queued once
-    tasks = DBTaskResult.objects.filter(task_path=renders.render_pack.module_path)
+    tasks = DBTaskResult.objects.filter(task_path=pack_renders.render_pack.module_path)
     assert tasks.count() == 1
     page = client.get(url["pack_progress"]).content.decode()
     assert "waiting its turn, since" in page
@@ -276,7 +276,7 @@ def test_on_the_database_queue_the_page_says_how_it_is_going(client, world, pack
     # Publishing on the database queue: one task, however often it is asked.
     client.post(url["publish"], {"version": pack_report.version})
     client.post(url["publish"], {"version": pack_report.version})
-    published = DBTaskResult.objects.filter(task_path=renders.publish_pack.module_path)
+    published = DBTaskResult.objects.filter(task_path=pack_renders.publish_pack.module_path)
     assert published.count() == 1
     assert "waiting its turn" in client.get(url["publish"]).content.decode()
     run_database_queue()

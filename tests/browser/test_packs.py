@@ -13,7 +13,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_manager_makes_and_publishes_a_pack(page, url, demo_with_presets, a11y, tmp_path):  # noqa: F811
-    from reporting import renders
+    from reporting import pack_renders
     from reporting.models import CommitteeReport
 
     sign_in(page, url, "manager")
@@ -82,7 +82,7 @@ def test_manager_makes_and_publishes_a_pack(page, url, demo_with_presets, a11y, 
     expect(page.get_by_role("status")).to_contain_text("A pack usually takes a few seconds")
     a11y(page, "packs-progress")
     report = CommitteeReport.objects.get()
-    renders.render_pack.call(report.pk)  # what the task worker does meanwhile
+    pack_renders.render_pack.call(report.pk)  # what the task worker does meanwhile
     page.get_by_role("link", name="Check again").click()
     expect(page.get_by_role("heading", level=1, name="Your pack is ready")).to_be_visible()
     a11y(page, "packs-progress-ready")
@@ -99,7 +99,7 @@ def test_manager_makes_and_publishes_a_pack(page, url, demo_with_presets, a11y, 
         page.get_by_role("heading", level=1, name="Publishing: rendering the pack…")
     ).to_be_visible()
     a11y(page, "packs-publishing")
-    renders.publish_pack.call(report.pk)
+    pack_renders.publish_pack.call(report.pk)
     page.get_by_role("link", name="Check again").click()
     expect(page.get_by_role("heading", level=1, name="The pack has been published")).to_be_visible()
     a11y(page, "packs-published-panel")
