@@ -13,8 +13,6 @@ from ..services import Refused
 class ShareForm(GDSMixin, forms.Form):
     organisation = forms.ChoiceField(
         label="Council to share with",
-        help_text="Its people will read this plan, its history and its appendix; they will "
-        "change nothing and open no evidence.",
         error_messages={
             "invalid_choice": "Choose one of the councils listed.",
             "required": "Choose the council to share the plan with.",
