@@ -5,8 +5,10 @@ asked (an app server's worker, the task worker), it held that process until guni
 and was tried again on the next click. So a render runs in a process forked from the one that
 asks (which has the document built and WeasyPrint imported, so nothing is loaded twice):
 
-- its address space is capped (RLIMIT_AS, ``RENDER_MEMORY_LIMIT_MB``): an allocation past it
-  fails in the child, never in the server;
+- its address space may grow by ``RENDER_MEMORY_LIMIT_MB`` beyond what it was forked with
+  (RLIMIT_AS, set from the child's own size: a server that has run for a while, with a malloc
+  arena per thread, may already hold more address space than any fixed cap): an allocation past
+  it fails in the child, never in the server;
 - it is killed, with any process it started (the parts of a large PDF, reporting.parts), once its
   time (``RENDER_TIMEOUT_SECONDS``, or less for a render inside a request) is up. It is the
   leader of its own process group for that. Its CPU time is capped a little above its time too,
@@ -81,7 +83,7 @@ def _child(function, args, seconds, memory_bytes, link):
         os.setpgid(0, 0)
         _cap(resource.RLIMIT_CPU, math.ceil(seconds) + 2)
         if memory_bytes:
-            _cap(resource.RLIMIT_AS, memory_bytes)
+            _cap(resource.RLIMIT_AS, _address_space() + memory_bytes)
         result = function(*args)
         link.send_bytes(json.dumps(["done", ""]).encode())
         link.send_bytes(result)
@@ -91,6 +93,12 @@ def _child(function, args, seconds, memory_bytes, link):
         link.send_bytes(json.dumps(["error", traceback.format_exc()[-4000:]]).encode())
     finally:
         link.close()
+
+
+def _address_space():
+    """This process's address space in bytes, as RLIMIT_AS counts it."""
+    with open("/proc/self/statm") as statm:
+        return int(statm.read().split()[0]) * resource.getpagesize()
 
 
 def _cap(limit, value):
