@@ -123,8 +123,17 @@ def test_remove_and_move_are_for_the_plan_managers(client, world, kind):
             status
         )
     assert type(target[kind]).objects.filter(pk=pk).exists()
+    # A manager is asked to confirm removing the action; the recommendation (it still has
+    # actions) and the section (it still has recommendations) send them back to the plan.
     client.force_login(world.manager)
-    assert client.get(reverse("remove", args=[kind, pk])).status_code in (200, 302)
+    response = client.get(reverse("remove", args=[kind, pk]))
+    plan_url = world.rec.plan.get_absolute_url()
+    expected = {
+        "action": (200, None),
+        "recommendation": (302, plan_url),
+        "section": (302, plan_url),
+    }
+    assert (response.status_code, response.get("Location")) == expected[kind]
 
 
 def test_move_only_answers_for_known_kinds(client, world):
