@@ -3,7 +3,8 @@ from django.contrib.auth import admin as auth_admin
 from django.contrib.auth import get_user_model
 from simple_history.admin import SimpleHistoryAdmin
 
-from . import people
+from core import people
+
 from .models import (
     Action,
     ActionOwner,

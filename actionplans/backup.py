@@ -21,7 +21,7 @@ from django.core.serializers import xml_serializer
 from django.db import connection, transaction
 from django.test import override_settings
 
-from .services import Refused
+from core.errors import Refused
 
 # XML, not JSON: Django's JSON encoder cuts times to milliseconds; XML keeps microseconds,
 # which order the history.

@@ -27,6 +27,7 @@ from django.db.models import Max, Q
 from django.db.models.signals import post_delete, post_save, pre_save
 from simple_history.signals import post_create_historical_record
 
+from core.people import SHOWN_FIELDS, name_from_parts
 from inspections.models import Finding, Inspection, Judgement
 
 from .models import (
@@ -41,7 +42,6 @@ from .models import (
     Recommendation,
     Section,
 )
-from .people import SHOWN_FIELDS, name_from_parts
 
 User = get_user_model()
 EVERY = None  # what ``plans`` answers for a change that may show on every plan

@@ -1,20 +1,21 @@
 """History in words: who changed what, from what to what, and when.
 
-The one place that turns django-simple-history records into sentences. The history pages
-(``HistoryList`` over ``history_sources``), the "someone else saved changes" conflict page
-(``changes_since``) and the clerk's home (``latest_by_plan``) all describe changes with the same
-``field_changes`` and ``describe``.
+The history pages (``HistoryList`` over ``history_sources``) and the clerk's home
+(``latest_by_plan``) describe a plan's changes with ``describe``, which words each field with
+core.history's ``field_changes``, as the "someone else saved changes" page does.
 """
 
 import datetime as dt
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 
 from django import forms
 from django.db.models import Count, F, Max, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from .forms import GDSMixin
+from core.forms import GDSMixin
+from core.history import field_changes, who
+
 from .models import (
     PROGRESS_KINDS,
     Action,
@@ -26,14 +27,6 @@ from .models import (
     UpdateKind,
     decision_note,
 )
-from .people import person_name
-
-
-@dataclass
-class Change:
-    field: str
-    old: str
-    new: str
 
 
 @dataclass
@@ -74,40 +67,6 @@ DECISIONS = {
     UpdateKind.RETURNED: ("returned", "the proposal to complete {action} to its owner", "Reason"),
     UpdateKind.REOPENED: ("reopened", "{action}", "Reason"),
 }
-SKIP = {"version", "order", "created_at"}
-SHORT = 300  # characters of a long text shown in a history entry
-
-
-def _display(field, value, limit=SHORT):
-    if value in (None, ""):
-        return "(blank)"
-    if field.choices:
-        return str(dict(field.flatchoices).get(value, value))
-    if field.is_relation and field.many_to_many:
-        ids = [v[field.m2m_reverse_field_name()] for v in value]
-        return ", ".join(str(o) for o in field.related_model.objects.filter(pk__in=ids)) or "(none)"
-    if field.is_relation:
-        obj = field.related_model.objects.filter(pk=value).first()
-        return str(obj) if obj else f"(removed #{value})"
-    if isinstance(value, dt.date):
-        return value.strftime("%d/%m/%Y")
-    text = str(value)
-    return text if limit is None or len(text) <= limit else text[:limit] + "…"
-
-
-def field_changes(record, previous, limit=SHORT):
-    """What a reader sees changed between two history records of one object, field by field."""
-    model = record.instance_type
-    changes = []
-    for change in record.diff_against(previous).changes:
-        if change.field in SKIP:
-            continue
-        field = model._meta.get_field(change.field)
-        changes.append(
-            Change(str(field.verbose_name), _display(field, change.old, limit),
-                   _display(field, change.new, limit))
-        )  # fmt: skip
-    return changes
 
 
 def _action_named(record, actions=None):
@@ -141,19 +100,6 @@ def _name(record, actions=None, recommendations=None):
     return f"{LABELS[model]} {ref}".strip()
 
 
-IMPORTED = ("Transcribed from", "Imported from")
-
-
-def _who(record):
-    """Who made the change; for a record taken from a plan's own document, that first, and then
-    who brought the document in (the plan's words are not theirs)."""
-    user = record.history_user
-    reason = record.history_change_reason or ""
-    if reason.startswith(IMPORTED):
-        return "Imported from the plan" + (f" by {person_name(user)}" if user else "")
-    return person_name(user) if user else "The system"
-
-
 VERBS = {"+": "created", "~": "changed", "-": "deleted"}
 
 
@@ -162,7 +108,7 @@ def _entry(record, changes=(), actions=None, recommendations=None):
     or reason named as such (never as a progress update's text)."""
     entry = Entry(
         when=record.history_date,
-        who=_who(record),
+        who=who(record),
         what=_name(record, actions, recommendations),
         verb=VERBS[record.history_type],
         reason=record.history_change_reason or "",
@@ -187,25 +133,6 @@ def describe(record):
         if not changes:
             return None  # a save that changed nothing a reader cares about
     return _entry(record, changes)
-
-
-def changes_since(obj, version):
-    """What was changed, by whom and when, since ``version`` of ``obj`` (from its history).
-
-    The same field-by-field wording as the history pages, with long texts in full: the editor
-    compares them with their own.
-    """
-    history = type(obj).history.filter(id=obj.pk)
-    base = history.filter(version=version).order_by("history_date").last()
-    latest = history.order_by("-history_date").first()
-    if base is None or latest is None or base.pk == latest.pk:
-        return []
-    editors = history.filter(history_date__gt=base.history_date).select_related("history_user")
-    who = ", ".join(sorted({_who(r) for r in editors if r.history_user}))
-    return [
-        {**asdict(change), "who": who, "when": latest.history_date}
-        for change in field_changes(latest, base, limit=None)
-    ]
 
 
 # Which records make up the history of a plan, a recommendation or an action

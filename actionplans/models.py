@@ -16,8 +16,8 @@ from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
+from core.validators import one_of, plausible_date
 from inspections.models import Finding, Inspection
-from inspections.validators import one_of, plausible_date
 
 from . import fuzzy_dates, rag
 from .rag import Scale, ScaleKind
@@ -539,7 +539,7 @@ class Action(models.Model):
         return next((u for u in self.updates.all() if u.is_progress), None)
 
     # What a progress update may set: complete comes only by sign-off, and a complete action is
-    # reopened only by a manager, with a reason (services.action_reopen).
+    # reopened only by a manager, with a reason (workflow.action_reopen).
     PROGRESS_STATUSES = [
         ActionStatus.NOT_STARTED,
         ActionStatus.UNDERWAY,
@@ -558,6 +558,8 @@ class Action(models.Model):
     def derive_planned_completion_date(self):
         """Set the real planned date from the council's text (see fuzzy_dates)."""
         self.planned_completion_date = fuzzy_dates.derive_date(self.planned_completion_text)
+
+    derive_on_save = derive_planned_completion_date  # core.records calls it before each save
 
     def clean(self):
         errors = {}
@@ -823,6 +825,11 @@ class ProgressUpdate(models.Model):
     def is_progress(self):
         return self.kind in PROGRESS_KINDS
 
+    @property
+    def once_noun(self):
+        """What a repeated post's message calls it (core.once)."""
+        return "proposal" if self.kind == UpdateKind.PROPOSAL else "update"
+
     def clean(self):
         if self.written_on and self.written_on > timezone.localdate():
             raise ValidationError({"written_on": "An update cannot be dated in the future."})
@@ -860,20 +867,3 @@ class Evidence(models.Model):
 
     def __str__(self):
         return self.original_name
-
-
-class Submission(models.Model):
-    """A post that made a record, by the one-time key its form carried (see ``once.py``): a
-    repeat of that post (a double click, a retry after an error) finds this and makes nothing."""
-
-    key = models.CharField(max_length=64, unique=True)
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    created_at = models.DateTimeField(default=timezone.now)
-    # What the first post made; empty only inside the transaction that makes it.
-    made_type = models.ForeignKey(
-        "contenttypes.ContentType", on_delete=models.CASCADE, null=True, related_name="+"
-    )
-    made_id = models.PositiveBigIntegerField(null=True)
-
-    def __str__(self):
-        return self.key

@@ -49,7 +49,7 @@ from django.db.models.functions import Cast, Coalesce, Greatest, Least, TruncDat
 from django.db.models.lookups import GreaterThan, LessThan, LessThanOrEqual
 from django.utils import timezone
 
-from .people import person_name
+from core.people import person_name
 
 COMPLETE_STATUS = "complete"
 AWAITING_STATUS = "awaiting_sign_off"

@@ -23,7 +23,8 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.shortcuts import get_object_or_404
 
-from inspections.models import Finding, Inspection, Judgement
+from core.councils import is_site_administrator
+from inspections.models import Inspection
 
 from .models import (
     Action,
@@ -49,11 +50,6 @@ def owner_ids(user):
         )
         user._owner_ids = cached
     return cached
-
-
-def is_site_administrator(user):
-    """The one role that crosses councils (every read of another council's record is kept)."""
-    return user.is_authenticated and user.is_active and user.has_perm("actionplans.view_all_plans")
 
 
 def visible_plans(user):
@@ -281,16 +277,6 @@ def visible_owners(user):
     return Owner.objects.filter(Q(organisation=council) | ~_councils_q())
 
 
-def visible_inspections(user):
-    """Inspections of the user's council (every inspection for an administrator)."""
-    if not (user.is_authenticated and user.is_active):
-        return Inspection.objects.none()
-    if is_site_administrator(user):
-        return Inspection.objects.all()
-    council = council_of(user)
-    return Inspection.objects.filter(organisation=council) if council else Inspection.objects.none()
-
-
 def can_add_plan(user):
     return user.has_perm("actionplans.add_plan") and (
         is_site_administrator(user) or council_of(user)
@@ -303,51 +289,9 @@ def can_add_owner(user):
     )
 
 
-def can_add_inspection(user):
-    return user.has_perm("inspections.add_inspection") and (
-        is_site_administrator(user) or bool(council_of(user))
-    )
-
-
-def require(allowed, message):
-    """A page the user may not use at all (a signed-in officer on a manager's page): 403."""
-    if not allowed:
-        raise PermissionDenied(message)
-
-
 def get_owner_for_user(user, pk, *, edit=False):
     owner = get_object_or_404(visible_owners(user).select_related("user"), pk=pk)
     record_crossing(user, owner.organisation, f"owner {owner.pk}")
     if edit and not user.has_perm("actionplans.change_owner"):
         raise PermissionDenied("Only a manager can change owners.")
     return owner
-
-
-def get_inspection_for_user(user, pk, *, edit=False):
-    inspection = get_object_or_404(visible_inspections(user), pk=pk)
-    record_crossing(user, inspection.organisation, f"inspection {inspection.pk}")
-    if edit and not user.has_perm("inspections.change_inspection"):
-        raise PermissionDenied("Only a manager can change inspections.")
-    return inspection
-
-
-def _get_inspection_part_for_editing(model, user, pk):
-    """A judgement or finding of an inspection the user may see (else 404) and change (403)."""
-    obj = get_object_or_404(
-        model.objects.select_related("inspection").filter(
-            inspection__in=visible_inspections(user).values("pk")
-        ),
-        pk=pk,
-    )
-    record_crossing(user, obj.inspection.organisation, f"{model._meta.model_name} {obj.pk}")
-    if not user.has_perm(f"inspections.change_{model._meta.model_name}"):
-        raise PermissionDenied("Only a manager can change inspections.")
-    return obj
-
-
-def get_judgement_for_user(user, pk):
-    return _get_inspection_part_for_editing(Judgement, user, pk)
-
-
-def get_finding_for_user(user, pk):
-    return _get_inspection_part_for_editing(Finding, user, pk)

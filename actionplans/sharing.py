@@ -7,11 +7,11 @@ but change nothing and open no evidence (rules.py).
 
 from django.db import transaction
 
+from core.errors import Refused
 from inspections.models import Inspection
 
 from . import rules
 from .models import Plan, PlanShare
-from .services import Refused
 
 
 def councils():

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field, replace
 from django.db.models import Prefetch
 from django.utils import timezone
 
+from core.people import name_from_parts
 from inspections.models import Finding
 
 from . import changes, rag
@@ -27,7 +28,6 @@ from .models import (
     Section,
     decision_words,
 )
-from .people import name_from_parts
 
 
 @dataclass

@@ -54,7 +54,7 @@ COUNCIL = "Rotherham Metropolitan Borough Council"
 WORST = "Worst appendix (bench)"
 ATTACK = [("Long words: five of 100,000 letters (bench)", 5, 100_000),
           ("Long words: six of 10,000 letters (bench)", 6, 10_000)]  # fmt: skip
-TEXT_LIMIT = 20_000  # actionplans.forms.TEXT_LIMIT, and the importer's
+TEXT_LIMIT = 20_000  # core.forms.TEXT_LIMIT, and the importer's
 RECOMMENDATIONS, ACTIONS = 10, 8
 
 

@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_forms_gds",
     "simple_history",
+    "core",
     "inspections",
     "actionplans",
     "reporting",

@@ -7,6 +7,7 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("accounts/", include("config.accounts")),
     path("admin/", admin.site.urls),
+    path("", include("inspections.urls")),
     path("", include("actionplans.urls")),
     path("", include("reporting.urls")),
     path("", include("dashboards.urls")),

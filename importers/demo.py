@@ -19,8 +19,10 @@ from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from actionplans import services
+from actionplans import plan_setup
 from actionplans.models import Action, ActionOwner, Owner, Plan
+from core import errors, records
+from inspections import services as inspection_services
 from inspections.models import Finding, Inspection, Judgement
 
 from . import service, transcribed
@@ -81,7 +83,7 @@ class _FileLoader:
                     reason=self.reason, owners=self.owners, findings=self.findings,
                     inspections=inspections, managers=self.managers.get(self.organisation, []),
                 )  # fmt: skip
-            except services.Refused as refused:
+            except errors.Refused as refused:
                 raise DemoDataError(f"{self.path.name}: {refused.message}") from None
             created.append(plan)
         return created
@@ -103,15 +105,15 @@ class _FileLoader:
                 email=spec.get("email") or "",
             )
             _checked(owner, self.path)
-            services.owner_add(services.dated(owner, self.first_date), actor=self.actor)
+            plan_setup.owner_add(records.record_date(owner, self.first_date), actor=self.actor)
         self.owners[spec["name"]] = owner
 
     def _members(self, spec):
         members = [self.owners[name] for name in spec.get("members") or []]
         owner = self.owners[spec["name"]]
         if members and not set(members) <= set(owner.members.all()):
-            services.owner_edit(
-                services.dated(owner, self.first_date), actor=self.actor, version=owner.version,
+            plan_setup.owner_edit(
+                records.record_date(owner, self.first_date), actor=self.actor, version=owner.version,
                 fields=["members"], members=list(dict.fromkeys([*owner.members.all(), *members])),
             )  # fmt: skip
 
@@ -138,11 +140,11 @@ class _FileLoader:
                 summary=spec.get("summary") or "",
             )
             _checked(inspection, self.path)
-            services.inspection_add(services.dated(inspection, when), actor=self.actor)
+            inspection_services.inspection_add(records.record_date(inspection, when), actor=self.actor)
             for j in spec.get("judgements") or []:
                 judgement = Judgement(inspection=inspection, area=j["area"], grade=j["grade"])
                 _checked(judgement, self.path)
-                services.judgement_add(services.dated(judgement, when), actor=self.actor)
+                inspection_services.judgement_add(records.record_date(judgement, when), actor=self.actor)
             for f in spec.get("findings") or []:
                 finding = Finding(
                     inspection=inspection,
@@ -153,7 +155,7 @@ class _FileLoader:
                     responsible=f.get("responsible") or "",
                 )
                 _checked(finding, self.path)
-                services.finding_add(services.dated(finding, when), actor=self.actor)
+                inspection_services.finding_add(records.record_date(finding, when), actor=self.actor)
         self.inspections[spec["key"]] = inspection
         for finding in inspection.findings.all():
             self.findings[f"{spec['key']}/{finding.kind}/{finding.reference}"] = finding
@@ -210,7 +212,7 @@ def _support(owner, where, actor):
         return
     leads = [link.owner for link in links if link.role == ActionOwner.Role.LEAD]
     supporting = [link.owner for link in links if link.role != ActionOwner.Role.LEAD]
-    services.action_edit(
+    plan_setup.action_edit(
         action, actor=actor, version=action.version, fields=[], owners=leads,
         supporting=[*supporting, owner],
     )  # fmt: skip
@@ -225,18 +227,18 @@ def _link_logins(specs, users, actor):
             lookup = {key: value for key, value in owner_spec.items() if key != "create"}
             owner = Owner.objects.filter(**lookup).first()
             if owner is None and owner_spec.get("create"):  # not one named in the plans
-                owner = services.owner_add(Owner(**lookup), actor=actor)
+                owner = plan_setup.owner_add(Owner(**lookup), actor=actor)
             if owner is None:
                 raise DemoDataError(f"demo login {user.username}: no owner {lookup}")
             if owner.user_id is None:
                 owner.user = user
-                services.owner_edit(owner, actor=actor, version=owner.version, fields=["user"])
+                plan_setup.owner_edit(owner, actor=actor, version=owner.version, fields=["user"])
             if where := spec.get("supports_first_action_of"):
                 _support(owner, where, actor)
     for council, managers in _council_managers(specs, users).items():
         for manager in managers:
             for plan in Plan.objects.filter(organisation=council).exclude(managers=manager):
-                services.plan_manager_add(plan, actor=actor, manager=manager)
+                plan_setup.plan_manager_add(plan, actor=actor, manager=manager)
 
 
 def demo_usernames(logins=FIXTURES / "demo_users.yaml"):

@@ -1,6 +1,6 @@
 from django import forms
 
-from actionplans.forms import GDSMixin
+from core.forms import GDSMixin
 
 from . import headers, readers
 

@@ -9,9 +9,9 @@ to the user before anything is saved and passed as it is to ``actionplans.servic
 import re
 from dataclasses import dataclass, field
 
-from actionplans.forms import TEXT_LIMIT
 from actionplans.fuzzy_dates import derive_date
 from actionplans.models import Action, Owner, Plan, ProgressUpdate, Recommendation, Section
+from core.forms import TEXT_LIMIT
 
 from . import headers, readers
 

@@ -4,7 +4,8 @@ keep an upload between its preview and its confirmation (``PendingImport``), and
 from django.db import transaction
 from django.utils import timezone
 
-from actionplans import services
+from core import errors
+from importers import plan_writer
 
 from . import parse, readers
 from .models import PendingImport
@@ -79,7 +80,7 @@ def preview_file(name, data, *, mapping=None, title="", organisation=""):
 
 def _known_owners():
     """Every owner's name and initials, folded, read once (not a query per cell): the names a
-    table's owners cell may use. ``services.OwnerIndex`` picks the owner itself on import."""
+    table's owners cell may use. ``plan_writer.OwnerIndex`` picks the owner itself on import."""
     from actionplans.models import Owner
 
     known = set()
@@ -113,10 +114,10 @@ def confirm(result, *, actor, organisation, **known):
     """The plan, saved in one transaction; Refused (nothing saved) if the preview has problems.
     ``known`` is passed to ``plan_import`` (the demo's owners, findings, inspections...)."""
     if result.blocking:
-        raise services.Refused(
+        raise errors.Refused(
             "The file has problems to put right first: " + "; ".join(map(str, result.blocking))
         )
-    return services.plan_import(result.spec(), actor=actor, organisation=organisation, **known)
+    return plan_writer.plan_import(result.spec(), actor=actor, organisation=organisation, **known)
 
 
 def describe(result):

@@ -9,7 +9,8 @@ from django.views.decorators.http import require_POST
 
 from actionplans import rules
 from actionplans.models import Action
-from actionplans.services import Refused
+from core.errors import Refused
+from core.views import require
 
 from . import export, service
 from .forms import MappingForm, UploadForm
@@ -22,7 +23,7 @@ def _council(user):
 
 
 def upload(request):
-    rules.require(rules.can_add_plan(request.user), "Only a manager can import plans.")
+    require(rules.can_add_plan(request.user), "Only a manager can import plans.")
     form = UploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         organisation = _council(request.user)
@@ -39,7 +40,7 @@ def upload(request):
 
 def _pending(request, pk):
     """The user's own upload; anyone else's is not found."""
-    rules.require(rules.can_add_plan(request.user), "Only a manager can import plans.")
+    require(rules.can_add_plan(request.user), "Only a manager can import plans.")
     return get_object_or_404(PendingImport, pk=pk, uploaded_by=request.user)
 
 

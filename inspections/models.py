@@ -4,7 +4,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from simple_history.models import HistoricalRecords
 
-from .validators import one_of, plausible_date
+from core.validators import one_of, plausible_date
 
 
 class InspectionKind(models.TextChoices):

@@ -3,7 +3,7 @@
 from django.conf import settings
 from django.db import models
 
-from inspections.validators import one_of
+from core.validators import one_of
 
 
 class ReminderPreference(models.Model):

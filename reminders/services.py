@@ -1,6 +1,6 @@
 """Writes of the reminders app, named for what they do, taking the actor."""
 
-from actionplans.services import Refused
+from core.errors import Refused
 
 from .models import ReminderPreference
 

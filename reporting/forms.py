@@ -4,9 +4,9 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from actionplans.forms import GDSMixin, not_in_future
 from actionplans.models import Plan
-from inspections.validators import plausible_date
+from core.forms import GDSMixin, not_in_future
+from core.validators import plausible_date
 
 from . import fields
 from .fields import Updates

@@ -9,7 +9,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from simple_history.models import HistoricalRecords
 
-from inspections.validators import one_of, plausible_date
+from core.validators import one_of, plausible_date
 
 from . import fields
 

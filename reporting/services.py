@@ -5,7 +5,8 @@ import contextlib
 from django.db import transaction
 from django.utils import timezone
 
-from actionplans.services import Refused, StaleEdit, save_with_version  # noqa: F401 (views catch StaleEdit)
+from core.errors import Refused
+from core.records import record_save_versioned as save_with_version
 
 from . import appendix, pack_renders, packs, renders
 from .models import (
@@ -221,7 +222,7 @@ def report_edit(actor, report, version, values, recommendations, sections):
             setattr(current, key, values[key])
     current.full_clean()
     save_with_version(
-        current, editor=actor, expected_version=version, reason="Committee report edited",
+        current, actor=actor, expected_version=version, reason="Committee report edited",
         fields=REPORT_FIELDS,
     )  # fmt: skip
     _parts_replace(actor, current, recommendations, sections, "Committee report edited")

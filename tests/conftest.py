@@ -102,9 +102,9 @@ def world(db):
 @pytest.fixture
 def proposed(world):
     """The officer's own action, proposed complete with evidence."""
-    from actionplans import services
+    from actionplans import workflow
 
-    services.completion_propose(
+    workflow.completion_propose(
         world.own, author=world.officer, written_on=dt.date(2012, 10, 18), text="Done",
         files=[pdf()],
     )  # fmt: skip

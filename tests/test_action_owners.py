@@ -5,7 +5,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from actionplans import services, snapshots
+from actionplans import plan_setup, snapshots
 from actionplans.models import ActionOwner
 
 from .conftest import action_form_data
@@ -20,7 +20,7 @@ def test_owner_list_history_keeps_order_and_roles(world):
     action, manager = world.own, world.manager
     lead, helper = OwnerFactory(organisation=world.plan.organisation), world.officer_owner
     before = timezone.now()
-    services.action_edit(
+    plan_setup.action_edit(
         action, actor=manager, version=action.version, fields=["text"],
         owners=[lead], supporting=[helper],
     )  # fmt: skip

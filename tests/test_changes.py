@@ -10,8 +10,9 @@ from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
-from actionplans import changes, page_cache, services, snapshots
+from actionplans import changes, page_cache, plan_setup, snapshots, workflow
 from actionplans.models import Action, Owner, Plan, Recommendation
+from inspections import services as inspection_services
 from inspections.models import Finding
 from reporting import appendix, signals
 from reporting.models import Layout, LayoutColumn
@@ -126,7 +127,7 @@ def test_a_finding_edited_changes_the_plan_everywhere(world, django_capture_on_c
 
     def change():
         finding.text = "Strong quality assurance"
-        services.finding_edit(finding, actor=world.manager, fields=["text"])
+        inspection_services.finding_edit(finding, actor=world.manager, fields=["text"])
 
     agree(world, change, django_capture_on_commit_callbacks)
 
@@ -136,13 +137,13 @@ def test_an_owner_renamed_changes_every_plan_everywhere(world, django_capture_on
 
     def change():
         owner.name = "Terry Irvine-Smith"
-        services.owner_edit(owner, actor=world.manager, version=owner.version, fields=["name"])
+        plan_setup.owner_edit(owner, actor=world.manager, version=owner.version, fields=["name"])
 
     agree(world, change, django_capture_on_commit_callbacks)
 
 
 def test_a_user_renamed_changes_the_plans_that_name_them(world, django_capture_on_commit_callbacks):
-    services.progress_add(world.own, author=world.officer, written_on=dt.date.today(), text="Met")
+    workflow.progress_add(world.own, author=world.officer, written_on=dt.date.today(), text="Met")
 
     def change():
         world.officer.last_name = "Irvine"
@@ -180,7 +181,7 @@ def test_an_owner_renamed_changes_the_plan_as_it_stood_too(world):
     before = snapshots.rows_version(world.plan, yesterday)
     owner = world.officer_owner
     owner.name = "Terry Irvine-Smith"
-    services.owner_edit(owner, actor=world.manager, version=owner.version, fields=["name"])
+    plan_setup.owner_edit(owner, actor=world.manager, version=owner.version, fields=["name"])
     then = snapshots.as_of(world.plan, yesterday)
     owners = {o.name for s in then.sections for r in s.recommendations for a in r.actions
               for o in a.owners}  # fmt: skip
@@ -203,5 +204,5 @@ def test_an_owner_the_plan_does_not_name_leaves_its_render_key(world):
     stranger = OwnerFactory(name="Someone Elsewhere", organisation=world.plan.organisation)
     version = snapshots.rows_version(world.plan)
     stranger.name = "Someone Else Entirely"
-    services.owner_edit(stranger, actor=world.manager, version=stranger.version, fields=["name"])
+    plan_setup.owner_edit(stranger, actor=world.manager, version=stranger.version, fields=["name"])
     assert snapshots.rows_version(world.plan) == version

@@ -4,8 +4,8 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from actionplans import services
 from actionplans.models import Action
+from core import errors, records
 
 from .conftest import action_form_data
 
@@ -86,10 +86,10 @@ def test_service_refuses_a_stale_version_without_writing(world):
     action = Action.objects.get(pk=world.own.pk)
     stale = Action.objects.get(pk=world.own.pk)
     action.text = "First"
-    services.save_with_version(action, editor=world.manager, expected_version=1)
+    records.record_save_versioned(action, actor=world.manager, expected_version=1)
     stale.text = "Second"
-    with pytest.raises(services.StaleEdit) as caught:
-        services.save_with_version(stale, editor=world.admin, expected_version=1)
+    with pytest.raises(errors.StaleEdit) as caught:
+        records.record_save_versioned(stale, actor=world.admin, expected_version=1)
     assert caught.value.current.text == "First"
     assert [c["new"] for c in caught.value.changes] == ["First"]
     assert Action.objects.get(pk=world.own.pk).text == "First"

@@ -17,7 +17,7 @@ from django.contrib.auth.models import Group
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
-from actionplans import services
+from actionplans import workflow
 from actionplans.models import CrossCouncilRead, Owner, PlanShare
 from importers.models import PendingImport
 from inspections.models import Judgement
@@ -61,7 +61,7 @@ def council_world(key):
         owners=[officer_owner],
         text=f"The own action of {name}",
     )
-    update = services.progress_add(
+    update = workflow.progress_add(
         action, author=people["officer"], written_on=dt.date(2026, 1, 5), text="Audit done.",
         files=[pdf()],
     )  # fmt: skip
@@ -106,7 +106,7 @@ def two_councils(db):
     a, b = council_world("a"), council_world("b")
     partner, partner_owner = person("partner", "Officer", POLICE, name="Police Officer")
     partners_action = ActionFactory(recommendation=a.rec, reference="(p)", owners=[partner_owner])
-    partners_update = services.progress_add(
+    partners_update = workflow.progress_add(
         partners_action, author=partner, written_on=dt.date(2026, 1, 5), text="Notifications.",
         files=[pdf("police.pdf")],
     )  # fmt: skip

@@ -10,7 +10,7 @@ from django.conf import settings
 from django.core.cache import caches
 from django.urls import reverse
 
-from actionplans import services
+from actionplans import plan_setup
 from actionplans.models import Owner, Plan
 from bench.dataset import generate
 
@@ -77,7 +77,7 @@ def test_the_manager_dashboard_shows_a_change_made_since_it_was_last_seen(client
     assert reds() == before  # seen again, unchanged
     action = world.via_team
     action.rag_override, action.rag_override_reason = "green", "Done in all but name"
-    services.action_edit(action, actor=world.manager, version=action.version,
+    plan_setup.action_edit(action, actor=world.manager, version=action.version,
                          fields=["rag_override", "rag_override_reason"], changed=["rag_override"],
                          owners=list(action.owners.all()))  # fmt: skip
     assert before and reds() == before - 1

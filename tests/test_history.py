@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from actionplans import snapshots
 from actionplans.models import Action
-from actionplans.people import person_name
+from core.people import person_name
 
 from .conftest import action_form_data
 from .factories import OwnerFactory
@@ -101,13 +101,13 @@ def test_a_record_from_a_plans_own_document_says_so_and_who_brought_it_in(world)
 
 
 def test_a_new_plan_is_one_history_record_with_its_inspections_and_managers(world):
-    from actionplans import services
+    from actionplans import plan_setup
     from actionplans.models import Plan
 
     from .factories import InspectionFactory
 
     inspection = InspectionFactory()
-    plan = services.plan_create(
+    plan = plan_setup.plan_create(
         Plan(title="Youth justice plan", organisation=world.plan.organisation),
         actor=world.manager, inspections=[inspection],
     )  # fmt: skip

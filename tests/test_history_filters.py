@@ -9,8 +9,9 @@ from django.http import HttpRequest
 from django.test import Client
 from django.urls import reverse
 
-from actionplans import history, services
+from actionplans import history, workflow
 from actionplans.models import Action, ProgressUpdate, Recommendation
+from core import errors, records
 
 from .conftest import action_form_data
 from .factories import ActionFactory, OwnerFactory, ProgressUpdateFactory
@@ -34,7 +35,7 @@ def dated(client, world):
     client.force_login(world.manager)
     data = action_form_data(world.own, status="delayed")
     assert client.post(reverse("action_edit", args=[world.own.pk]), data).status_code == 302
-    services.progress_add(
+    workflow.progress_add(
         world.own, author=world.manager, written_on=dt.date(2012, 11, 1), text="Going well."
     )
     client.force_login(world.clerk)
@@ -142,10 +143,10 @@ def test_the_conflict_page_words_changes_as_the_history_page_does(world):
     stale = Action.objects.get(pk=world.own.pk)
     first.status = Action.Status.DELAYED
     first.text = "x" * 400
-    services.save_with_version(first, editor=world.manager, expected_version=1)
+    records.record_save_versioned(first, actor=world.manager, expected_version=1)
     stale.text = "Mine"
-    with pytest.raises(services.StaleEdit) as caught:
-        services.save_with_version(stale, editor=world.admin, expected_version=1)
+    with pytest.raises(errors.StaleEdit) as caught:
+        records.record_save_versioned(stale, actor=world.admin, expected_version=1)
     conflict = {c["field"]: (c["old"], c["new"]) for c in caught.value.changes}
     described = history.describe(Action.history.filter(id=world.own.pk).latest())
     worded = {c.field: (c.old, c.new) for c in described.changes}

@@ -9,7 +9,7 @@ from django.apps import apps
 from django.urls import reverse
 from django.utils import timezone
 
-from actionplans import queries, rules, services
+from actionplans import plan_setup, queries, rules, workflow
 from actionplans.models import Action, Owner, ProgressUpdate
 
 from .conftest import action_form_data, pdf
@@ -45,7 +45,7 @@ def make_old(*actions):
 
 
 def return_it(action, manager, reason="Attach the audit report, please."):
-    services.completion_return(action, manager=manager, reason=reason)
+    workflow.completion_return(action, manager=manager, reason=reason)
     action.refresh_from_db()
 
 
@@ -77,7 +77,7 @@ def test_a_returned_proposal_is_shown_at_the_top_until_the_officer_answers(clien
 
 def test_a_new_proposal_also_answers_a_return(client, world, proposed):
     return_it(proposed, world.manager)
-    services.completion_propose(
+    workflow.completion_propose(
         proposed, author=world.officer, written_on=dt.date(2012, 10, 19), text="Again",
         files=[pdf()],
     )  # fmt: skip
@@ -132,7 +132,7 @@ def test_the_plan_says_how_long_is_stale(client, world):
     assert "stale" not in reasons_of(home(client, world.officer), world.via_team)
     # Through the plan's own edit, which the pages' reuse sees (page_cache).
     world.plan.stale_days = 7
-    services.plan_edit(
+    plan_setup.plan_edit(
         world.plan, actor=world.manager, version=world.plan.version, fields=["stale_days"]
     )
     response = home(client, world.officer)
@@ -144,7 +144,7 @@ def test_the_plan_says_how_long_is_stale(client, world):
 
 
 def test_what_the_officer_completed_recently(client, world, proposed):
-    services.completion_sign_off(proposed, manager=world.manager)
+    workflow.completion_sign_off(proposed, manager=world.manager)
     done_long_ago = ActionFactory(
         recommendation=world.rec, owners=[world.officer_owner], status=Action.Status.COMPLETE,
         completed_on=dt.date(2012, 6, 1),
@@ -177,12 +177,12 @@ def test_home_queries_do_not_grow_with_the_officers_work(
                 recommendation=world.rec, owners=[world.officer_owner, world.team]
             )
             ProgressUpdateFactory(action=action, written_on=dt.date(2012, 10, 1))
-            services.completion_propose(
+            workflow.completion_propose(
                 action, author=world.officer, written_on=dt.date(2012, 10, 2), text="Done",
                 files=[pdf()],
             )  # fmt: skip
             action.refresh_from_db()
-            (return_it if i % 2 else services.completion_sign_off)(action, manager=world.manager)
+            (return_it if i % 2 else workflow.completion_sign_off)(action, manager=world.manager)
         make_old(*Action.objects.all())
 
     def count(user):

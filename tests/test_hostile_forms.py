@@ -34,7 +34,7 @@ from django.urls import URLResolver, get_resolver, resolve, reverse
 from django.urls.exceptions import Resolver404
 from django.utils import timezone
 
-from actionplans import services, sharing
+from actionplans import sharing, workflow
 from actionplans.models import Evidence, Section
 from inspections.models import Judgement
 
@@ -331,20 +331,20 @@ def site(world):
     s.section = world.rec.section
     s.empty_section = Section.objects.create(plan=world.plan, title="Empty", order=9)
     s.empty_rec = RecommendationFactory(plan=world.plan, section=s.section, reference="CP9")
-    update = services.progress_add(
+    update = workflow.progress_add(
         world.own, author=world.officer, written_on=dt.date(2012, 10, 19), text="With a file",
         files=[pdf_upload()],
     )  # fmt: skip
     s.evidence = Evidence.objects.get(update=update)
-    services.completion_propose(
+    workflow.completion_propose(
         world.others, author=world.other_officer, written_on=dt.date(2012, 10, 19), text="Done",
         files=[pdf_upload()],
     )  # fmt: skip
-    services.completion_propose(
+    workflow.completion_propose(
         world.via_team, author=world.officer, written_on=dt.date(2012, 10, 19), text="Done",
         files=[pdf_upload()],
     )  # fmt: skip
-    services.completion_sign_off(world.via_team, manager=world.manager)
+    workflow.completion_sign_off(world.via_team, manager=world.manager)
     s.layout = Layout.objects.create(name="Hostile", running_heading="Apx", organisation=COUNCIL)
     LayoutColumn.objects.create(layout=s.layout, order=0, heading="Ref", field="reference", width=5)
     s.report = reporting.report_create(world.manager, COUNCIL, COVER)
@@ -375,7 +375,7 @@ def site(world):
     action = ActionFactory(recommendation=rec, owners=[stranger])
     their_manager, _ = person("their_manager", "Manager", OTHER_COUNCIL)
     plan.managers.add(their_manager)
-    their_update = services.progress_add(
+    their_update = workflow.progress_add(
         action, author=their_manager, written_on=dt.date(2012, 10, 19), text="Theirs",
         files=[pdf_upload()],
     )  # fmt: skip

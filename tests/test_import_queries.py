@@ -10,7 +10,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from actionplans.models import Action, Owner, ProgressUpdate
-from actionplans.services import Refused
+from core.errors import Refused
 from importers import service
 
 from .conftest import COUNCIL, person

@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from actionplans.models import Action, Owner, Plan
-from actionplans.services import Refused
+from core.errors import Refused
 from importers import parse, readers, service
 
 from .conftest import COUNCIL, person

@@ -2,7 +2,7 @@
 repeat of its post (a double click, a retry after an error) makes nothing new and shows what the
 first one saved. Two posts at the same moment are run as two real clients on PostgreSQL.
 
-Every test here fails when the services stop claiming the key (``services._once``)."""
+Every test here fails when the services stop claiming the key (``once.guarded``)."""
 
 import datetime as dt
 import re
@@ -16,7 +16,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from actionplans import forms, once, services
+from actionplans import forms, plan_forms, workflow
 from actionplans.models import (
     Action,
     Evidence,
@@ -27,8 +27,11 @@ from actionplans.models import (
     Reading,
     Recommendation,
     Section,
-    Submission,
 )
+from core import errors, once
+from core.forms import OnceKeyMixin
+from core.models import Submission
+from inspections import forms as inspection_forms
 from inspections.models import Finding, Inspection, Judgement
 
 from .conftest import COUNCIL, pdf
@@ -145,10 +148,11 @@ def test_every_form_that_makes_a_record_carries_a_key_and_is_listed_here(client,
         keyed.add(type(response.context["form"]))
         assert shown_key(client, url_of(world, name)) != shown_key(client, url_of(world, name))
     with_key = {
-        cls for cls in vars(forms).values()
-        if isinstance(cls, type) and issubclass(cls, forms.OnceKeyMixin)
-        and cls is not forms.OnceKeyMixin
-    }  # fmt: skip
+        cls
+        for module in (forms, plan_forms, inspection_forms)
+        for cls in vars(module).values()
+        if isinstance(cls, type) and issubclass(cls, OnceKeyMixin) and cls is not OnceKeyMixin
+    }
     assert keyed == with_key
     client.force_login(world.manager)
     edits = [("action_edit", world.own.pk), ("section_edit", world.rec.section_id),
@@ -207,13 +211,13 @@ def test_a_post_refused_on_its_input_does_not_use_up_its_key(client, world):
 
 def test_a_post_the_service_refuses_does_not_use_up_its_key(world):
     """A refusal rolls back the claim with everything else: the key is free for the retry."""
-    services.completion_propose(
+    workflow.completion_propose(
         world.own, author=world.officer, written_on=dt.date(2012, 10, 18), text="Done",
         files=[pdf()],
     )  # fmt: skip
     key = once.new_key()
-    with pytest.raises(services.Refused, match="cannot change its status"):
-        services.progress_add(
+    with pytest.raises(errors.Refused, match="cannot change its status"):
+        workflow.progress_add(
             Action.objects.get(pk=world.own.pk), author=world.officer,
             written_on=dt.date(2012, 10, 19), text="x", status=Action.Status.DELAYED, once=key,
         )  # fmt: skip

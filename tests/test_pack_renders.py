@@ -11,7 +11,7 @@ from django.tasks import default_task_backend
 from django.urls import reverse
 from django.utils import timezone
 
-from actionplans import services as plan_services
+from actionplans import workflow
 from reporting import limits, pack_renders, packs, renders, services
 from reporting.models import CommitteeReport, PackPublishing, PackRendering, PublishedPack
 
@@ -92,7 +92,7 @@ def test_a_change_to_the_report_or_a_plan_in_it_is_a_new_pack(client, world, pac
                          {**COVER, "wards": "Abbey"}, RECS, SECTIONS)  # fmt: skip
     pack_report.refresh_from_db()
     second = packs.key(pack_report)
-    plan_services.progress_add(world.elsewhere, author=world.other_officer, written_on=TODAY,
+    workflow.progress_add(world.elsewhere, author=world.other_officer, written_on=TODAY,
                                text="A fresh update.")  # fmt: skip
     third = packs.key(pack_report)
     assert len({first, second, third}) == 3

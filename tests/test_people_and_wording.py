@@ -9,9 +9,10 @@ from django.contrib.auth.models import AnonymousUser
 from django.template import Context, Template
 from django.urls import reverse
 
-from actionplans import services
+from actionplans import workflow
 from actionplans.models import Action, Owner, Plan
-from actionplans.people import person_name
+from core import errors, records
+from core.people import person_name
 
 from .factories import (
     ActionFactory,
@@ -69,7 +70,7 @@ def test_pages_name_people_by_the_one_rule(client, world, jane):
     assert "Signed in as Jane Smith." in home
     assert 'Sign out<span class="govuk-visually-hidden"> (Jane Smith)</span>' in home
 
-    services.progress_add(
+    workflow.progress_add(
         world.own, author=jane, written_on=dt.date(2012, 10, 19), text="Checked by Jane."
     )
     action_page = client.get(reverse("action_detail", args=[world.own.pk])).content.decode()
@@ -84,17 +85,17 @@ def test_an_edit_conflict_names_the_other_editor_by_name(world, jane):
     action = Action.objects.get(pk=world.own.pk)
     stale = Action.objects.get(pk=world.own.pk)
     action.text = "First"
-    services.save_with_version(action, editor=jane, expected_version=1)
+    records.record_save_versioned(action, actor=jane, expected_version=1)
     stale.text = "Second"
-    with pytest.raises(services.StaleEdit) as caught:
-        services.save_with_version(stale, editor=world.admin, expected_version=1)
+    with pytest.raises(errors.StaleEdit) as caught:
+        records.record_save_versioned(stale, actor=world.admin, expected_version=1)
     assert {c["who"] for c in caught.value.changes} == {"Jane Smith"}
 
 
 def test_history_names_the_user_by_the_one_rule(client, world, jane):
     action = Action.objects.get(pk=world.own.pk)
     action.text = "Changed by Jane"
-    services.save_with_version(action, editor=jane, expected_version=1)
+    records.record_save_versioned(action, actor=jane, expected_version=1)
     client.force_login(world.clerk)
     page = client.get(reverse("action_history", args=[world.own.pk])).content.decode()
     assert "Jane Smith changed" in page

@@ -18,7 +18,7 @@ from django.core.management import call_command
 from django.db.models import ProtectedError
 from django.urls import reverse
 
-from actionplans import services
+from actionplans import plan_setup, workflow
 from actionplans.models import Action, Plan
 from reporting import appendix, renders
 from reporting.models import Rendering
@@ -53,14 +53,14 @@ def temp(world):
     user = UserFactory(username="temp", first_name="Temp", last_name="Manager")
     user.groups.add(Group.objects.get(name="Manager"))
     world.plan.managers.add(user)
-    services.completion_propose(
+    workflow.completion_propose(
         world.own, author=world.officer, written_on=world.own.created_at.date(), text="Done",
         files=[pdf()],
     )  # fmt: skip
-    services.completion_return(world.own, manager=user, reason="Attach the audit")
+    workflow.completion_return(world.own, manager=user, reason="Attach the audit")
     action = Action.objects.get(pk=world.via_team.pk)
     action.rag_override, action.rag_override_reason = "red", "Slipping"
-    services.action_edit(
+    plan_setup.action_edit(
         action, actor=user, version=action.version, fields=["rag_override", "rag_override_reason"],
         changed=["rag_override", "rag_override_reason"],
     )  # fmt: skip
@@ -174,7 +174,7 @@ def test_a_backup_is_taken_and_restored_after_the_admins_action(
     for action in (world.own, world.via_team, world.others):
         action = Action.objects.get(pk=action.pk)
         action.rag_override, action.rag_override_reason = "red", "Slipping"
-        services.action_edit(
+        plan_setup.action_edit(
             action, actor=temp, version=action.version,
             fields=["rag_override", "rag_override_reason"],
             changed=["rag_override", "rag_override_reason"],

@@ -7,7 +7,7 @@ reveal nothing); 302: anonymous users are sent to sign in.
 import pytest
 from django.urls import reverse
 
-from actionplans import rules, services
+from actionplans import rules, workflow
 from actionplans.models import Action, Evidence
 
 from .conftest import pdf
@@ -156,7 +156,7 @@ def test_sign_off_is_for_the_plan_managers(client, world, proposed):
 
 
 def test_evidence_is_served_only_to_readers_of_the_action(client, world):
-    services.progress_add(
+    workflow.progress_add(
         world.elsewhere,
         author=world.other_officer,
         written_on=world.own.updates.get().written_on,

@@ -6,8 +6,9 @@ import datetime as dt
 import pytest
 from django.urls import reverse
 
-from actionplans import page_cache, services
+from actionplans import page_cache, plan_setup, workflow
 from actionplans.models import Measure, Plan, Reading, Section
+from core import records
 
 from .conftest import action_form_data
 from .factories import ActionFactory, ProgressUpdateFactory
@@ -33,7 +34,7 @@ def changes_page(client, world, change, before, after, query=""):
 
 def test_a_progress_update_shows_at_once(client, world):
     def change():
-        services.progress_add(
+        workflow.progress_add(
             world.others, author=world.other_officer, written_on=dt.date.today(),
             text="Audit of forty cases finished",
         )  # fmt: skip
@@ -61,26 +62,26 @@ def test_recommendation_section_and_structure_changes_show_at_once(client, world
     rec.text = "A recommendation reworded"
     changes_page(
         client, world,
-        lambda: services.recommendation_edit(
+        lambda: plan_setup.recommendation_edit(
             rec, actor=world.manager, version=rec.version, fields=["text"]
         ),
         "CP4", "A recommendation reworded",
     )  # fmt: skip
-    section = services.section_add(
+    section = plan_setup.section_add(
         Section(plan=world.plan, title="Early help"), actor=world.manager
     )
     assert "Early help" in page(client, world.plan)
     section.title = "Early help and prevention"
-    services.section_rename(section, actor=world.manager)
+    plan_setup.section_rename(section, actor=world.manager)
     assert "Early help and prevention" in page(client, world.plan)
-    added = services.action_add(
+    added = plan_setup.action_add(
         ActionFactory.build(recommendation=rec, text="A brand new action"), actor=world.manager
     )
     assert "A brand new action" in page(client, world.plan)
-    services.move(added, actor=world.manager, siblings=rec.actions.all(), up=True)
+    records.record_move(added, actor=world.manager, siblings=rec.actions.all(), up=True)
     shown = page(client, world.plan)
     assert shown.index(f'id="action-{added.pk}"') < shown.index(f'id="action-{world.partners.pk}"')
-    services.remove(added, actor=world.manager)
+    records.record_remove(added, actor=world.manager)
     assert "A brand new action" not in page(client, world.plan)
 
 
@@ -89,7 +90,7 @@ def test_an_owner_renamed_shows_at_once(client, world):
     owner.name = "Terry Irvine-Smith"
     changes_page(
         client, world,
-        lambda: services.owner_edit(
+        lambda: plan_setup.owner_edit(
             owner, actor=world.manager, version=owner.version, fields=["name"]
         ),
         "Terry Irvine<", "Terry Irvine-Smith",
@@ -113,17 +114,17 @@ def test_the_plans_thresholds_and_a_reading_change_the_ratings_at_once(client, w
     plan.amber_days = 5
 
     def shorter_amber():
-        services.plan_edit(plan, actor=world.manager, version=plan.version, fields=["amber_days"])
+        plan_setup.plan_edit(plan, actor=world.manager, version=plan.version, fields=["amber_days"])
 
     changes_page(client, world, shorter_amber, "Amber: due", "Green")
-    measure = services.measure_add(
+    measure = plan_setup.measure_add(
         Measure(plan=plan, action=action, name="Audits", baseline_value=0, target_value=100,
                 baseline_date=dt.date.today() - dt.timedelta(days=100),
                 target_date=dt.date.today() + dt.timedelta(days=100)),
         actor=world.manager,
     )  # fmt: skip
     assert "Green" in page(client, world.plan)
-    services.reading_add(
+    plan_setup.reading_add(
         Reading(measure=measure, value=1, taken_on=dt.date.today()), actor=world.manager
     )
     assert "Amber" in page(client, world.plan)

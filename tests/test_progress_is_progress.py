@@ -19,7 +19,7 @@ from django.db.models import Max
 from django.urls import reverse
 from django.utils import timezone
 
-from actionplans import queries, rag, rules, services, snapshots
+from actionplans import queries, rag, rules, snapshots, workflow
 from actionplans.models import Action, Plan, ProgressUpdate
 from dashboards import data
 from reminders import digest
@@ -61,11 +61,11 @@ def decided(demo_plans):
     cp6 = rotherham_action("CP6", "Review, improve and simplify")
     cp7 = rotherham_action("CP7", "New supervision policy")
     for action, text in ((cp6, CP6_PROGRESS), (cp7, CP7_PROGRESS)):
-        services.completion_propose(
+        workflow.completion_propose(
             action, author=officer, written_on=PROPOSED_ON, text=text, files=[pdf()]
         )
-    services.completion_return(cp6, manager=manager, reason=RETURN_REASON)
-    services.completion_sign_off(cp7, manager=manager, note=SIGN_OFF_NOTE)
+    workflow.completion_return(cp6, manager=manager, reason=RETURN_REASON)
+    workflow.completion_sign_off(cp7, manager=manager, note=SIGN_OFF_NOTE)
     for action in (cp6, cp7):
         action.refresh_from_db()
     assert (cp6.status, cp7.status) == ("underway", "complete")

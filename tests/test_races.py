@@ -14,8 +14,9 @@ from django.db import connection, connections
 from django.test import Client
 from django.urls import reverse
 
-from actionplans import services
+from actionplans import workflow
 from actionplans.models import Action, ProgressUpdate
+from core import errors, records
 
 from .conftest import action_form_data, pdf
 
@@ -59,10 +60,10 @@ def test_a_status_change_does_not_revert_an_edit_saved_meanwhile(committed_world
     loaded_by_officer = Action.objects.get(pk=world.own.pk)
     editing = Action.objects.get(pk=world.own.pk)
     editing.text = "Revised by the manager."
-    services.save_with_version(
-        editing, editor=world.manager, expected_version=editing.version, fields=["text"]
+    records.record_save_versioned(
+        editing, actor=world.manager, expected_version=editing.version, fields=["text"]
     )
-    services.progress_add(
+    workflow.progress_add(
         loaded_by_officer, author=world.officer, written_on=dt.date(2012, 10, 20),
         text="Delayed by staffing.", status=Action.Status.DELAYED,
     )  # fmt: skip
@@ -107,11 +108,11 @@ def test_two_decisions_on_one_proposal_the_second_is_refused(committed_world, se
     url = reverse("action_sign_off", args=[world.own.pk])
     for round_ in range(ROUNDS // 2):
         Action.objects.filter(pk=world.own.pk).update(status="underway", completed_on=None)
-        services.completion_propose(
+        workflow.completion_propose(
             Action.objects.get(pk=world.own.pk), author=world.officer,
             written_on=dt.date(2012, 10, 18), text=f"Done, round {round_}.", files=[pdf()],
         )  # fmt: skip
-        shown = services.latest_proposal(world.own).pk
+        shown = workflow.latest_proposal(world.own).pk
         first, other = signed_in(world.manager), signed_in(world.admin)
         decisions = [
             {"decision": "sign_off", "reason": "", "proposal": shown},
@@ -139,18 +140,18 @@ def test_two_decisions_on_one_proposal_the_second_is_refused(committed_world, se
 def test_a_status_update_after_sign_off_is_refused_not_reopened(committed_world):
     """The officer opened the update form before the manager signed the action off."""
     world = committed_world
-    services.completion_propose(
+    workflow.completion_propose(
         world.own, author=world.officer, written_on=dt.date(2012, 10, 18), text="Done",
         files=[pdf()],
     )  # fmt: skip
     loaded_by_officer = Action.objects.get(pk=world.own.pk)
     loaded_by_officer.status = Action.Status.UNDERWAY  # as it stood when the form was opened
-    services.completion_sign_off(
-        world.own, manager=world.manager, proposal_id=services.latest_proposal(world.own).pk
+    workflow.completion_sign_off(
+        world.own, manager=world.manager, proposal_id=workflow.latest_proposal(world.own).pk
     )
     count = ProgressUpdate.objects.count()
-    with pytest.raises(services.Refused, match="signed it off as complete"):
-        services.progress_add(
+    with pytest.raises(errors.Refused, match="signed it off as complete"):
+        workflow.progress_add(
             loaded_by_officer, author=world.officer, written_on=dt.date(2012, 10, 20),
             text="Still going.", status=Action.Status.UNDERWAY,
         )  # fmt: skip
@@ -170,7 +171,7 @@ def test_a_reader_reloading_while_updates_land_never_sees_an_older_page(committe
 
     def write():
         for text in texts:
-            services.progress_add(world.own, author=world.officer, written_on=dt.date.today(),
+            workflow.progress_add(world.own, author=world.officer, written_on=dt.date.today(),
                                   text=text)  # fmt: skip
             # The reader keeps reloading; the next write waits for one more view, at most 2 s.
             seen_before, waited = len(views), 0

@@ -12,7 +12,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from actionplans import services
+from actionplans import plan_setup, workflow
+from inspections import services as inspection_services
 
 from .factories import InspectionFactory
 
@@ -70,7 +71,7 @@ def test_the_second_view_is_reused_and_a_change_shows_at_once(client, world, pro
     before = shown(client, url)
     assert queries_of(client, url) < made  # reused: the rows are not asked for again
     assert "Awaiting sign-off" in before or "awaiting" in before.lower()
-    services.completion_return(proposed, manager=world.manager, reason="Attach the audit")
+    workflow.completion_return(proposed, manager=world.manager, reason="Attach the audit")
     after = shown(client, url)
     assert after != before
     if url == reverse("home"):
@@ -101,7 +102,7 @@ def test_a_plan_a_reader_comes_to_see_shows_in_their_list(client, world):
     owners = list(world.elsewhere.owners.all())
 
     def give(action, owners):
-        services.action_edit(
+        plan_setup.action_edit(
             action, actor=world.other_manager, version=action.version, fields=[], owners=owners
         )
         action.refresh_from_db()
@@ -118,7 +119,7 @@ def test_an_inspection_renamed_shows_in_the_filter_at_once(client, world):
     client.force_login(world.clerk)
     assert "Single inspection of services" in shown(client, reverse("action_list"))
     inspection.title = "Inspection of local authority children's services"
-    services.inspection_edit(
+    inspection_services.inspection_edit(
         inspection, actor=world.manager, version=inspection.version, fields=["title"]
     )
     page = shown(client, reverse("action_list"))
@@ -154,7 +155,7 @@ def test_the_plan_dashboard_shows_a_new_reading_at_once(client, world):
     made = queries_of(client, url)
     assert queries_of(client, url) < made
     assert "Quarter four reading" not in shown(client, url)
-    services.reading_add(
+    plan_setup.reading_add(
         Reading(measure=world.measure, value=37, taken_on=dt.date(2012, 12, 31),
                 period_label="Quarter four reading"),
         actor=world.manager,

@@ -8,7 +8,7 @@ from django.tasks import default_task_backend
 from django.urls import reverse
 from django.utils import timezone
 
-from actionplans import services
+from actionplans import workflow
 from reporting import appendix, limits, renders
 from reporting.fields import Updates
 from reporting.models import Layout, LayoutColumn, Rendering
@@ -64,7 +64,7 @@ def test_a_change_to_the_plan_is_never_served_stale(client, aged, counted):
     client.force_login(world.clerk)
     before = download(client, world.plan)
     yesterday = download(client, world.plan, as_at=(TODAY - dt.timedelta(days=1)).isoformat())
-    services.progress_add(
+    workflow.progress_add(
         world.own, author=world.officer, written_on=TODAY, text="A fresh update, today."
     )
     after = download(client, world.plan)
@@ -94,15 +94,15 @@ def test_a_change_enqueues_one_render_per_plan_when_it_commits(committed_world):
     world = committed_world
     default_task_backend.clear()
     with transaction.atomic():
-        services.progress_add(world.own, author=world.officer, written_on=TODAY, text="One.")
-        services.progress_add(world.via_team, author=world.officer, written_on=TODAY, text="Two.")
+        workflow.progress_add(world.own, author=world.officer, written_on=TODAY, text="One.")
+        workflow.progress_add(world.via_team, author=world.officer, written_on=TODAY, text="Two.")
         assert default_task_backend.results == []  # nothing before the commit
     enqueued = [(r.task.name, r.args) for r in default_task_backend.results]
     assert enqueued == [("render_current", [world.plan.pk])]
     # A rolled-back change enqueues nothing.
     default_task_backend.clear()
     with pytest.raises(RuntimeError), transaction.atomic():
-        services.progress_add(world.own, author=world.officer, written_on=TODAY, text="Gone.")
+        workflow.progress_add(world.own, author=world.officer, written_on=TODAY, text="Gone.")
         raise RuntimeError
     assert default_task_backend.results == []
 
@@ -120,12 +120,12 @@ def test_changes_while_a_render_waits_its_turn_add_no_other(committed_world, set
             status="READY", task_path=renders.render_current.module_path))  # fmt: skip
 
     for text in ("One.", "Two.", "Three."):  # each its own transaction, as three requests
-        services.progress_add(world.own, author=world.officer, written_on=TODAY, text=text)
-    services.progress_add(world.elsewhere, author=world.other_officer, written_on=TODAY, text="4")
+        workflow.progress_add(world.own, author=world.officer, written_on=TODAY, text=text)
+    workflow.progress_add(world.elsewhere, author=world.other_officer, written_on=TODAY, text="4")
     assert queued() == sorted([world.plan.pk, world.other_plan.pk])
     run_queued()
     assert queued() == []
-    services.progress_add(world.own, author=world.officer, written_on=TODAY, text="Five.")
+    workflow.progress_add(world.own, author=world.officer, written_on=TODAY, text="Five.")
     assert queued() == [world.plan.pk]
 
 

@@ -7,8 +7,9 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from actionplans import rules, services
+from actionplans import plan_setup, rules
 from actionplans.models import CrossCouncilRead, Owner, Plan, Section
+from core import errors
 from inspections.models import Finding, Inspection, Judgement
 
 from .conftest import COUNCIL, POLICE
@@ -531,14 +532,14 @@ def test_a_stale_edit_is_refused(setup, what):
 
 def test_services_refuse_with_the_domains_own_error(setup):
     world = setup.world
-    with pytest.raises(services.Refused) as caught:
-        services.owner_add(Owner(name="X", organisation=OTHER_COUNCIL), actor=world.manager)
+    with pytest.raises(errors.Refused) as caught:
+        plan_setup.owner_add(Owner(name="X", organisation=OTHER_COUNCIL), actor=world.manager)
     assert caught.value.field == "organisation"
-    assert issubclass(services.StaleEdit, services.Refused)
+    assert issubclass(errors.StaleEdit, errors.Refused)
     plan = Plan.objects.get(pk=world.plan.pk)
-    with pytest.raises(services.StaleEdit):
-        services.plan_edit(plan, actor=world.manager, version=99, fields=["title"])
-    assert not hasattr(services, "create")  # every write has a name that says what it does
+    with pytest.raises(errors.StaleEdit):
+        plan_setup.plan_edit(plan, actor=world.manager, version=99, fields=["title"])
+    assert not hasattr(plan_setup, "create")  # every write has a name that says what it does
 
 
 # Every write changes only the fields it means to
@@ -550,7 +551,7 @@ def test_edits_write_only_the_forms_fields(setup):
     plan = Plan.objects.get(pk=world.plan.pk)
     Plan.objects.filter(pk=plan.pk).update(column_names=["Ref", "Action"])
     plan.title = "Renamed plan"
-    services.plan_edit(plan, actor=world.manager, version=plan.version, fields=["title"])
+    plan_setup.plan_edit(plan, actor=world.manager, version=plan.version, fields=["title"])
     plan.refresh_from_db()
     assert (plan.title, plan.column_names, plan.version) == ("Renamed plan", ["Ref", "Action"], 2)
     record = plan.history.latest()
@@ -562,7 +563,7 @@ def test_edits_write_only_the_forms_fields(setup):
     section = Section.objects.get(pk=world.rec.section_id)
     Section.objects.filter(pk=section.pk).update(order=7)  # someone reorders meanwhile
     section.title = "Within 3 months"
-    services.section_rename(section, actor=world.manager)
+    plan_setup.section_rename(section, actor=world.manager)
     section.refresh_from_db()
     assert (section.title, section.order) == ("Within 3 months", 7)
     assert section.history.latest().history_change_reason == "Section renamed"
@@ -571,7 +572,7 @@ def test_edits_write_only_the_forms_fields(setup):
     type(measure).objects.filter(pk=measure.pk).update(order=5, baseline_text="50% timely")
     measure.name, measure.target_date_text = "Timely plans", "Dec 12"
     measure.derive_target_date()
-    services.measure_edit(measure, actor=world.manager, fields=["name", "target_date_text"])
+    plan_setup.measure_edit(measure, actor=world.manager, fields=["name", "target_date_text"])
     measure.refresh_from_db()
     assert (measure.name, measure.order, measure.baseline_text, str(measure.target_date)) == (
         "Timely plans",
@@ -583,7 +584,7 @@ def test_edits_write_only_the_forms_fields(setup):
     owner = Owner.objects.get(pk=world.team.pk)
     Owner.objects.filter(pk=owner.pk).update(email="pqa@example.org")
     owner.job_title = "Sub-group of the board"
-    services.owner_edit(owner, actor=world.manager, version=owner.version, fields=["job_title"])
+    plan_setup.owner_edit(owner, actor=world.manager, version=owner.version, fields=["job_title"])
     owner.refresh_from_db()
     assert (owner.job_title, owner.email) == ("Sub-group of the board", "pqa@example.org")
     assert list(owner.members.all()) == [world.officer_owner]  # members not in the fields: kept

@@ -199,9 +199,9 @@ def test_an_update_refused_meanwhile_is_reshown_with_why_and_the_text_kept(clien
     client.force_login(world.officer)
     form_page = client.get(reverse("action_update", args=[world.own.pk]))
     assert "status" in form_page.context["form"].fields
-    from actionplans import services
+    from actionplans import workflow
 
-    services.completion_propose(
+    workflow.completion_propose(
         world.own, author=world.officer, written_on=dt.date(2012, 10, 18), text="Done",
         files=[pdf()],
     )  # fmt: skip

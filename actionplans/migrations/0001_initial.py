@@ -3,7 +3,7 @@
 import actionplans.models
 import django.db.models.deletion
 import django.utils.timezone
-import inspections.validators
+import core.validators
 import simple_history.models
 from django.conf import settings
 from django.db import migrations, models
@@ -27,9 +27,9 @@ class Migration(migrations.Migration):
                 ('text', models.TextField(blank=True, verbose_name='action required')),
                 ('owners_as_written', models.TextField(blank=True, help_text='The lead cell exactly as the council wrote it.')),
                 ('planned_completion_text', models.TextField(blank=True, help_text='As the council wrote it: "Nov 12", "Immediate effect", "Ongoing".', verbose_name='planned completion')),
-                ('planned_completion_date', models.DateField(blank=True, help_text='The real date the text stands for, where there is one.', null=True, validators=[inspections.validators.plausible_date])),
+                ('planned_completion_date', models.DateField(blank=True, help_text='The real date the text stands for, where there is one.', null=True, validators=[core.validators.plausible_date])),
                 ('status', models.CharField(choices=[('not_recorded', 'No status recorded'), ('not_started', 'Not started'), ('underway', 'Underway'), ('on_schedule', 'On schedule'), ('delayed', 'Delayed'), ('complete', 'Complete'), ('ongoing', 'Ongoing (business as usual)')], default='not_started', max_length=20)),
-                ('completed_on', models.DateField(blank=True, null=True, validators=[inspections.validators.plausible_date])),
+                ('completed_on', models.DateField(blank=True, null=True, validators=[core.validators.plausible_date])),
                 ('performance_indicator', models.TextField(blank=True)),
                 ('target', models.TextField(blank=True, help_text='A target stated as text.')),
                 ('order', models.PositiveIntegerField(default=0)),
@@ -46,9 +46,9 @@ class Migration(migrations.Migration):
                 ('text', models.TextField(blank=True, verbose_name='action required')),
                 ('owners_as_written', models.TextField(blank=True, help_text='The lead cell exactly as the council wrote it.')),
                 ('planned_completion_text', models.TextField(blank=True, help_text='As the council wrote it: "Nov 12", "Immediate effect", "Ongoing".', verbose_name='planned completion')),
-                ('planned_completion_date', models.DateField(blank=True, help_text='The real date the text stands for, where there is one.', null=True, validators=[inspections.validators.plausible_date])),
+                ('planned_completion_date', models.DateField(blank=True, help_text='The real date the text stands for, where there is one.', null=True, validators=[core.validators.plausible_date])),
                 ('status', models.CharField(choices=[('not_recorded', 'No status recorded'), ('not_started', 'Not started'), ('underway', 'Underway'), ('on_schedule', 'On schedule'), ('delayed', 'Delayed'), ('complete', 'Complete'), ('ongoing', 'Ongoing (business as usual)')], default='not_started', max_length=20)),
-                ('completed_on', models.DateField(blank=True, null=True, validators=[inspections.validators.plausible_date])),
+                ('completed_on', models.DateField(blank=True, null=True, validators=[core.validators.plausible_date])),
                 ('performance_indicator', models.TextField(blank=True)),
                 ('target', models.TextField(blank=True, help_text='A target stated as text.')),
                 ('order', models.PositiveIntegerField(default=0)),
@@ -100,12 +100,12 @@ class Migration(migrations.Migration):
                 ('unit', models.CharField(choices=[('percent', 'Percentage'), ('count', 'Count'), ('number', 'Number'), ('text', 'Described in words')], default='percent', max_length=20)),
                 ('baseline_text', models.TextField(blank=True, help_text='As written.', verbose_name='baseline')),
                 ('baseline_value', models.DecimalField(blank=True, decimal_places=2, max_digits=12, null=True)),
-                ('baseline_date', models.DateField(blank=True, null=True, validators=[inspections.validators.plausible_date])),
+                ('baseline_date', models.DateField(blank=True, null=True, validators=[core.validators.plausible_date])),
                 ('baseline_source', models.CharField(blank=True, max_length=300)),
                 ('target_text', models.TextField(blank=True, help_text='As written.', verbose_name='target')),
                 ('target_value', models.DecimalField(blank=True, decimal_places=2, max_digits=12, null=True)),
                 ('target_date_text', models.TextField(blank=True, verbose_name='target date')),
-                ('target_date', models.DateField(blank=True, null=True, validators=[inspections.validators.plausible_date])),
+                ('target_date', models.DateField(blank=True, null=True, validators=[core.validators.plausible_date])),
                 ('order', models.PositiveIntegerField(default=0)),
                 ('action', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='measures', to='actionplans.action')),
             ],
@@ -118,7 +118,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
                 ('period_label', models.CharField(blank=True, help_text='"Sept 2011", "Q2"', max_length=100)),
-                ('taken_on', models.DateField(blank=True, null=True, validators=[inspections.validators.plausible_date])),
+                ('taken_on', models.DateField(blank=True, null=True, validators=[core.validators.plausible_date])),
                 ('value', models.DecimalField(blank=True, decimal_places=2, max_digits=12, null=True)),
                 ('numerator', models.PositiveIntegerField(blank=True, null=True)),
                 ('denominator', models.PositiveIntegerField(blank=True, null=True)),
@@ -164,7 +164,7 @@ class Migration(migrations.Migration):
                 ('organisation', models.CharField(max_length=200)),
                 ('directorate', models.CharField(blank=True, max_length=200)),
                 ('status', models.CharField(choices=[('draft', 'Draft'), ('submitted', 'Submitted to the inspectorate'), ('approved', 'Approved, in delivery'), ('closed', 'Closed')], default='draft', max_length=20)),
-                ('submitted_on', models.DateField(blank=True, help_text='Date submitted to the inspectorate.', null=True, validators=[inspections.validators.plausible_date])),
+                ('submitted_on', models.DateField(blank=True, help_text='Date submitted to the inspectorate.', null=True, validators=[core.validators.plausible_date])),
                 ('overall_rating', models.CharField(blank=True, choices=[('red', 'Red'), ('amber_red', 'Amber-red'), ('amber', 'Amber'), ('amber_green', 'Amber-green'), ('green', 'Green')], max_length=20)),
                 ('introduction', models.TextField(blank=True)),
                 ('column_names', models.JSONField(blank=True, default=list, help_text="The plan's own column headings, as written.")),
@@ -235,7 +235,7 @@ class Migration(migrations.Migration):
                 ('organisation', models.CharField(max_length=200)),
                 ('directorate', models.CharField(blank=True, max_length=200)),
                 ('status', models.CharField(choices=[('draft', 'Draft'), ('submitted', 'Submitted to the inspectorate'), ('approved', 'Approved, in delivery'), ('closed', 'Closed')], default='draft', max_length=20)),
-                ('submitted_on', models.DateField(blank=True, help_text='Date submitted to the inspectorate.', null=True, validators=[inspections.validators.plausible_date])),
+                ('submitted_on', models.DateField(blank=True, help_text='Date submitted to the inspectorate.', null=True, validators=[core.validators.plausible_date])),
                 ('overall_rating', models.CharField(blank=True, choices=[('red', 'Red'), ('amber_red', 'Amber-red'), ('amber', 'Amber'), ('amber_green', 'Amber-green'), ('green', 'Green')], max_length=20)),
                 ('introduction', models.TextField(blank=True)),
                 ('column_names', models.JSONField(blank=True, default=list, help_text="The plan's own column headings, as written.")),
@@ -316,7 +316,7 @@ class Migration(migrations.Migration):
             name='ProgressUpdate',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('written_on', models.DateField(validators=[inspections.validators.plausible_date], verbose_name='date')),
+                ('written_on', models.DateField(validators=[core.validators.plausible_date], verbose_name='date')),
                 ('period_label', models.CharField(blank=True, help_text='"Update (July 2013)", "November update"', max_length=100)),
                 ('text', models.TextField()),
                 ('status', models.CharField(blank=True, choices=[('not_recorded', 'No status recorded'), ('not_started', 'Not started'), ('underway', 'Underway'), ('on_schedule', 'On schedule'), ('delayed', 'Delayed'), ('complete', 'Complete'), ('ongoing', 'Ongoing (business as usual)')], max_length=20, verbose_name='new status')),
@@ -377,7 +377,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('period_label', models.CharField(blank=True, help_text='"Sept 2011", "Q2"', max_length=100)),
-                ('taken_on', models.DateField(blank=True, null=True, validators=[inspections.validators.plausible_date])),
+                ('taken_on', models.DateField(blank=True, null=True, validators=[core.validators.plausible_date])),
                 ('value', models.DecimalField(blank=True, decimal_places=2, max_digits=12, null=True)),
                 ('numerator', models.PositiveIntegerField(blank=True, null=True)),
                 ('denominator', models.PositiveIntegerField(blank=True, null=True)),
@@ -448,7 +448,7 @@ class Migration(migrations.Migration):
             name='HistoricalProgressUpdate',
             fields=[
                 ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('written_on', models.DateField(validators=[inspections.validators.plausible_date], verbose_name='date')),
+                ('written_on', models.DateField(validators=[core.validators.plausible_date], verbose_name='date')),
                 ('period_label', models.CharField(blank=True, help_text='"Update (July 2013)", "November update"', max_length=100)),
                 ('text', models.TextField()),
                 ('status', models.CharField(blank=True, choices=[('not_recorded', 'No status recorded'), ('not_started', 'Not started'), ('underway', 'Underway'), ('on_schedule', 'On schedule'), ('delayed', 'Delayed'), ('complete', 'Complete'), ('ongoing', 'Ongoing (business as usual)')], max_length=20, verbose_name='new status')),
@@ -479,12 +479,12 @@ class Migration(migrations.Migration):
                 ('unit', models.CharField(choices=[('percent', 'Percentage'), ('count', 'Count'), ('number', 'Number'), ('text', 'Described in words')], default='percent', max_length=20)),
                 ('baseline_text', models.TextField(blank=True, help_text='As written.', verbose_name='baseline')),
                 ('baseline_value', models.DecimalField(blank=True, decimal_places=2, max_digits=12, null=True)),
-                ('baseline_date', models.DateField(blank=True, null=True, validators=[inspections.validators.plausible_date])),
+                ('baseline_date', models.DateField(blank=True, null=True, validators=[core.validators.plausible_date])),
                 ('baseline_source', models.CharField(blank=True, max_length=300)),
                 ('target_text', models.TextField(blank=True, help_text='As written.', verbose_name='target')),
                 ('target_value', models.DecimalField(blank=True, decimal_places=2, max_digits=12, null=True)),
                 ('target_date_text', models.TextField(blank=True, verbose_name='target date')),
-                ('target_date', models.DateField(blank=True, null=True, validators=[inspections.validators.plausible_date])),
+                ('target_date', models.DateField(blank=True, null=True, validators=[core.validators.plausible_date])),
                 ('order', models.PositiveIntegerField(default=0)),
                 ('history_id', models.AutoField(primary_key=True, serialize=False)),
                 ('history_date', models.DateTimeField(db_index=True)),

@@ -4,9 +4,10 @@ from django import template
 from django.urls import get_script_prefix, reverse
 from django.utils.html import format_html, format_html_join
 
+from core.people import person_name, sign_in_label
+
 from .. import marks, rag
 from ..models import ActionStatus
-from ..people import person_name, sign_in_label
 
 register = template.Library()
 

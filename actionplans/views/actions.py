@@ -6,12 +6,14 @@ from django.shortcuts import redirect, render
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 
+from core import errors
+from core.views import posted
+
 from .. import evidence as evidence_rules
-from .. import page_cache, queries, rag, rules, services
+from .. import page_cache, queries, rag, rules, workflow
 from ..filters import ActionFilter
 from ..forms import ProgressUpdateForm, ProposeCompleteForm, ReopenForm, SignOffForm
 from ..models import Action
-from . import posted
 from .plans import history_page
 
 PAGE_SIZE = 50
@@ -142,13 +144,13 @@ def _update_form_view(request, pk, form_class, service, template, done_message):
                 once=form.once_key,
                 **extra,
             )
-        except services.Repeated as repeated:
+        except errors.Repeated as repeated:
             if repeated.made is None:
                 form.add_error(None, str(repeated))
             else:  # sent twice (a double click, a retry): shown what the first one saved
                 messages.info(request, str(repeated))
                 return redirect("action_detail", pk=action.pk)
-        except services.Refused as refused:
+        except errors.Refused as refused:
             # Decided meanwhile (signed off, say): shown why, with what they wrote kept.
             action.refresh_from_db()
             again = request.POST.copy()
@@ -164,7 +166,7 @@ def _update_form_view(request, pk, form_class, service, template, done_message):
 
 def action_update(request, pk):
     return _update_form_view(
-        request, pk, ProgressUpdateForm, services.progress_add,
+        request, pk, ProgressUpdateForm, workflow.progress_add,
         "actionplans/action_update.html", "Your progress update has been saved.",
     )  # fmt: skip
 
@@ -178,7 +180,7 @@ def action_propose(request, pk):
         messages.info(request, f"This action is already {action.get_status_display().lower()}.")
         return redirect("action_detail", pk=action.pk)
     return _update_form_view(
-        request, pk, ProposeCompleteForm, services.completion_propose,
+        request, pk, ProposeCompleteForm, workflow.completion_propose,
         "actionplans/action_propose.html",
         "You have proposed this action as complete. A manager of the plan will sign it off.",
     )  # fmt: skip
@@ -188,23 +190,23 @@ def action_sign_off(request, pk):
     action = rules.get_action_for_user(request.user, pk, sign_off=True)
     if action.status != Action.Status.AWAITING_SIGN_OFF:
         messages.info(
-            request, f"This action is not awaiting sign-off. {services.last_decision(action)}"
+            request, f"This action is not awaiting sign-off. {workflow.last_decision(action)}"
         )
         return redirect("action_detail", pk=action.pk)
-    proposal = services.latest_proposal(action)
+    proposal = workflow.latest_proposal(action)
     form = SignOffForm(posted(request), proposal=proposal)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         decision = {"manager": request.user, "proposal_id": data["proposal"]}
         if data["decision"] == "sign_off":
-            decide, done = services.completion_sign_off, "The action is signed off as complete."
+            decide, done = workflow.completion_sign_off, "The action is signed off as complete."
             decision["note"] = data["reason"]
         else:
-            decide, done = services.completion_return, "The action has been returned to its owner."
+            decide, done = workflow.completion_return, "The action has been returned to its owner."
             decision["reason"] = data["reason"]
         try:
             decide(action, **decision)
-        except services.Refused as refused:
+        except errors.Refused as refused:
             messages.error(request, str(refused))
         else:
             messages.success(request, done)
@@ -219,8 +221,8 @@ def action_reopen(request, pk):
     form = ReopenForm(posted(request))
     if request.method == "POST" and form.is_valid():
         try:
-            services.action_reopen(action, manager=request.user, **form.cleaned_data)
-        except services.Refused as refused:
+            workflow.action_reopen(action, manager=request.user, **form.cleaned_data)
+        except errors.Refused as refused:
             messages.error(request, str(refused))
         else:
             messages.success(request, "The action has been reopened.")

@@ -5,9 +5,10 @@ from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
+from core.errors import Refused
+from core.forms import GDSMixin
+
 from .. import rules, sharing
-from ..forms import GDSMixin
-from ..services import Refused
 
 
 class ShareForm(GDSMixin, forms.Form):

@@ -7,71 +7,30 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from .. import queries, rules, services
-from ..forms import (
-    ActionForm,
-    MeasureForm,
-    PlanForm,
-    ReadingForm,
-    RecommendationForm,
-    SectionForm,
-)
+from core import records
+from core.views import fields_of, posted, simple_form, versioned_form
+
+from .. import plan_setup, queries, rules
+from ..forms import ReadingForm
+from ..plan_forms import ActionForm, MeasureForm, PlanForm, RecommendationForm, SectionForm
 from ..models import Action, Measure, Recommendation, Section
-from . import posted
 from .plans import history_page
 
-FORM = "actionplans/form.html"
-
-
-def _page(request, form, title, back, back_label="Back to the plan", **context):
-    context = {"form": form, "title": title, "back": back, "back_label": back_label, **context}
-    return render(request, FORM, context)
-
-
-def refuse(form, refused):
-    """Show a refusal of the domain (services.Refused) as an error of the form."""
-    form.add_error(refused.field if refused.field in form.fields else None, refused.message)
-
-
-def fields_of(form):
-    """The model fields the form edits: the only ones its save writes."""
-    return [name for name in form._meta.fields if name in form.fields]
-
-
-def save_form(request, form, save, message):
-    """Save a valid bound ``form`` through the service ``save``; None if it was refused."""
-    if request.method != "POST" or not form.is_valid():
-        return None
-    try:
-        saved = save(form)
-    except services.StaleEdit:
-        raise  # shown with what changed (versioned_form)
-    except services.Repeated as repeated:
-        if repeated.made is None:
-            refuse(form, repeated)
-            return None
-        # Sent twice (a double click, a retry): what the first one saved, as if just saved.
-        messages.info(request, repeated.message)
-        return repeated.made
-    except services.Refused as refused:
-        refuse(form, refused)
-        return None
-    messages.success(request, message)
-    return saved
-
+BACK = "Back to the plan"
 
 def _simple_form(request, form, *, plan, title, done, message, save):
     """Show ``form``; when it is valid, write it through the named service ``save``."""
-    if save_form(request, form, save, message) is not None:
-        return redirect(done)
-    return _page(request, form, title, plan.get_absolute_url(), plan=plan)
+    return simple_form(
+        request, form, save, message, done=done, title=title, back=plan.get_absolute_url(),
+        back_label=BACK, plan=plan,
+    )
 
 
 def plan_edit(request, pk):
     plan = rules.get_plan_for_user(request.user, pk, edit=True)
 
     def save(form):
-        return services.plan_edit(
+        return plan_setup.plan_edit(
             form.save(commit=False), actor=request.user, version=form.cleaned_data["version"],
             fields=fields_of(form), inspections=form.cleaned_data["inspections"],
         )  # fmt: skip
@@ -82,7 +41,8 @@ def plan_edit(request, pk):
     ]
     return versioned_form(
         request, PlanForm, plan, "Edit the plan", save, back=plan.get_absolute_url(),
-        context={"plan": plan, "links": links}, message="The plan has been updated.",
+        back_label=BACK, context={"plan": plan, "links": links},
+        message="The plan has been updated.",
     )  # fmt: skip
 
 
@@ -96,7 +56,7 @@ def section_add(request, pk):
         title="Add a section",
         done=plan.get_absolute_url(),
         message="The section has been added.",
-        save=lambda form: services.section_add(
+        save=lambda form: plan_setup.section_add(
             form.instance, actor=request.user, once=form.once_key
         ),
     )
@@ -113,51 +73,23 @@ def section_edit(request, pk):
         title="Edit the section",
         done=plan.get_absolute_url(),
         message="The section has been renamed.",
-        save=lambda form: services.section_rename(form.instance, actor=request.user),
+        save=lambda form: plan_setup.section_rename(form.instance, actor=request.user),
     )
-
-
-def versioned_form(
-    request, form_class, instance, title, save, *, back, form_kwargs=None, context=None,
-    message=None, back_label="Back to the plan", done=None,
-):  # fmt: skip
-    """Add or edit an object that carries a version; a stale edit is re-shown with what changed,
-    any other refusal as an error of the form."""
-    form_kwargs = form_kwargs or {}
-    form = form_class(posted(request), instance=instance, **form_kwargs)
-    conflict = None
-    message = message or f"The {form_class.Meta.model._meta.verbose_name} has been saved."
-    try:
-        saved = save_form(request, form, save, message)
-        if saved is not None:
-            return redirect(done(saved) if done else saved.get_absolute_url())
-    except services.StaleEdit as stale:
-        conflict, form = stale, _rebound(form_class, request, stale, **form_kwargs)
-    return _page(request, form, title, back, back_label, conflict=conflict, **(context or {}))
 
 
 def _versioned_form(request, form_class, instance, plan, title, save):
     """Add or edit a recommendation or action of ``plan``."""
     return versioned_form(
         request, form_class, instance, title, save, back=plan.get_absolute_url(),
-        form_kwargs={"plan": plan}, context={"plan": plan},
+        back_label=BACK, form_kwargs={"plan": plan}, context={"plan": plan},
     )  # fmt: skip
-
-
-def _rebound(form_class, request, stale, **kwargs):
-    """The editor's input again, now based on the current version: saving it again is deliberate."""
-    data = request.POST.copy()
-    data["version"] = stale.current.version
-    form = form_class(data, instance=stale.current, **kwargs)
-    form.is_valid()
-    return form
 
 
 def recommendation_add(request, pk):
     plan = rules.get_plan_for_user(request.user, pk, edit=True)
 
     def save(form):
-        return services.recommendation_add(
+        return plan_setup.recommendation_add(
             form.save(commit=False), actor=request.user, leads=form.cleaned_data["leads"],
             once=form.once_key,
         )  # fmt: skip
@@ -171,7 +103,7 @@ def recommendation_edit(request, pk):
     rec = rules.get_recommendation_for_user(request.user, pk, edit=True)
 
     def save(form):
-        return services.recommendation_edit(
+        return plan_setup.recommendation_edit(
             form.save(commit=False), actor=request.user, version=form.cleaned_data["version"],
             fields=fields_of(form), leads=form.cleaned_data["leads"],
         )  # fmt: skip
@@ -207,7 +139,7 @@ def action_add(request, pk):
     rec = rules.get_recommendation_for_user(request.user, pk, edit=True)
 
     def save(form):
-        return services.action_add(
+        return plan_setup.action_add(
             form.save(commit=False), actor=request.user, owners=form.cleaned_data["owners"],
             supporting=form.cleaned_data["supporting_owners"], once=form.once_key,
         )  # fmt: skip
@@ -221,7 +153,7 @@ def action_edit(request, pk):
     action = rules.get_action_for_user(request.user, pk, edit=True)
 
     def save(form):
-        return services.action_edit(
+        return plan_setup.action_edit(
             form.save(commit=False), actor=request.user, version=form.cleaned_data["version"],
             fields=fields_of(form), changed=form.changed_data, owners=form.cleaned_data["owners"],
             supporting=form.cleaned_data["supporting_owners"],
@@ -252,7 +184,7 @@ def _object_for(request, kind, pk):
 @require_POST
 def move(request, kind, pk):
     obj, siblings, plan = _object_for(request, kind, pk)
-    services.move(
+    records.record_move(
         obj, actor=request.user, siblings=siblings, up=request.POST.get("direction") == "up"
     )
     return redirect(f"{plan.get_absolute_url()}#{kind}-{obj.pk}")
@@ -269,7 +201,7 @@ def remove(request, kind, pk):
         messages.error(request, f"Move or remove its {what} first: this {kind} still has some.")
         return redirect(plan.get_absolute_url())
     if request.method == "POST":
-        services.remove(obj, actor=request.user, reason=f"{kind.title()} removed")
+        records.record_remove(obj, actor=request.user, reason=f"{kind.title()} removed")
         messages.success(request, f"The {kind} has been removed. Its history is kept.")
         return redirect(plan.get_absolute_url())
     context = {"obj": obj, "kind": kind, "plan": plan}
@@ -286,7 +218,7 @@ def measure_add(request, pk):
         title="Add a measure",
         done=reverse("plan_measures", args=[plan.pk]),
         message="The measure has been added.",
-        save=lambda form: services.measure_add(
+        save=lambda form: plan_setup.measure_add(
             form.instance, actor=request.user, once=form.once_key
         ),
     )
@@ -302,7 +234,7 @@ def measure_edit(request, pk):
         title="Edit the measure",
         done=reverse("plan_measures", args=[measure.plan_id]),
         message="The measure has been updated.",
-        save=lambda form: services.measure_edit(
+        save=lambda form: plan_setup.measure_edit(
             form.instance, actor=request.user, fields=fields_of(form)
         ),
     )
@@ -318,7 +250,7 @@ def reading_add(request, pk):
         title=f"Add a reading for {measure.name}",
         done=reverse("plan_measures", args=[measure.plan_id]),
         message="The reading has been added.",
-        save=lambda form: services.reading_add(
+        save=lambda form: plan_setup.reading_add(
             form.instance, actor=request.user, once=form.once_key
         ),
     )

@@ -18,22 +18,22 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 @pytest.fixture
 def signed_off(demo):
     """An overdue action of the officer's with evidence on an update, proposed and signed off."""
-    from actionplans import services
+    from actionplans import workflow
     from actionplans.models import Action
 
     officer, manager = demo["users"]["officer"], demo["users"]["manager"]
     action = officer_overdue_action(officer)
     yesterday = timezone.localdate() - dt.timedelta(days=1)
-    services.progress_add(
+    workflow.progress_add(
         action, author=officer, written_on=yesterday, text="Audit under way.",
         files=[SimpleUploadedFile("audit.pdf", minimal_pdf("Audit"), "application/pdf")],
     )  # fmt: skip
-    services.completion_propose(
+    workflow.completion_propose(
         action, author=officer, written_on=yesterday, text="Done.",
         files=[SimpleUploadedFile("proof.pdf", minimal_pdf("Proof"), "application/pdf")],
     )  # fmt: skip
-    proposal = services.latest_proposal(action)
-    services.completion_sign_off(action, manager=manager, proposal_id=proposal.pk)
+    proposal = workflow.latest_proposal(action)
+    workflow.completion_sign_off(action, manager=manager, proposal_id=proposal.pk)
     return Action.objects.get(pk=action.pk)
 
 
@@ -89,9 +89,9 @@ def test_officer_update_after_sign_off_and_a_proposal_citing_evidence(
     a11y(page, "6-update-after-sign-off")
 
     # Reopened by the manager, the officer proposes it again citing the audit already attached.
-    from actionplans import services
+    from actionplans import workflow
 
-    services.action_reopen(signed_off, manager=demo["users"]["manager"], reason="Gaps found.")
+    workflow.action_reopen(signed_off, manager=demo["users"]["manager"], reason="Gaps found.")
     page.goto(url(f"/actions/{signed_off.pk}/propose-complete/"))
     cited = page.get_by_role("group", name="Evidence already attached to this action")
     expect(cited.get_by_role("checkbox")).to_have_count(2)

@@ -19,11 +19,11 @@ REASON = "The evidence is last year's audit: attach this year's."
 @pytest.fixture
 def returned(demo):
     """An overdue action of the officer's, proposed complete and returned by the manager."""
-    from actionplans import services
+    from actionplans import workflow
 
     officer, manager = demo["users"]["officer"], demo["users"]["manager"]
     action = officer_overdue_action(officer)
-    services.completion_propose(
+    workflow.completion_propose(
         action,
         author=officer,
         written_on=timezone.localdate() - dt.timedelta(days=1),
@@ -31,7 +31,7 @@ def returned(demo):
         files=[SimpleUploadedFile("evidence.pdf", minimal_pdf(), "application/pdf")],
     )
     action.refresh_from_db()
-    services.completion_return(action, manager=manager, reason=REASON)
+    workflow.completion_return(action, manager=manager, reason=REASON)
     return action
 
 

@@ -223,11 +223,11 @@ def fill_date(group, day):
 @pytest.fixture
 def proposal(demo):
     """An overdue action of the officer's, proposed complete with evidence (as the UI would)."""
-    from actionplans import services
+    from actionplans import workflow
 
     officer = demo["users"]["officer"]
     action = officer_overdue_action(officer)
-    services.completion_propose(
+    workflow.completion_propose(
         action,
         author=officer,
         written_on=timezone.localdate() - dt.timedelta(days=1),

@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from actionplans.backup import restore
-from actionplans.services import Refused
+from core.errors import Refused
 
 
 class Command(BaseCommand):

@@ -6,7 +6,7 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
 from actionplans import rules
-from actionplans.services import Refused
+from core.errors import Refused
 from importers import headers, service
 
 

@@ -4,7 +4,7 @@ A form that makes a record carries a one-time key, made when the form is shown (
 The service that writes the record claims the key in its own transaction (``claim``) and notes
 what it made (``record``), so the key is taken if and only if the record exists. A repeat of the
 post (a double click, a retry after an error that came after the commit) finds the key taken and
-makes nothing: the service answers with what the first post made (``services.Repeated``). Two
+makes nothing: the service answers with what the first post made (``errors.Repeated``). Two
 posts at the same moment meet at the key's unique index: the second waits there until the first
 commits, then finds its key taken.
 
@@ -12,13 +12,15 @@ A key is its user's: another user's key is refused, and says nothing of what it 
 with no key (a form opened before keys were added, a script) is saved as before, unguarded.
 """
 
+import functools
 import secrets
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from .models import ProgressUpdate, Submission
+from .errors import Refused, Repeated
+from .models import Submission
 
 # What ``new_key`` makes (32 characters) and a little slack; anything else is not ours.
 KEY_PATTERN = r"^[A-Za-z0-9_-]{20,64}$"
@@ -71,9 +73,9 @@ def made_by(submission):
 
 def noun(made):
     """What ``made`` is, in the words of the message about it."""
-    if isinstance(made, ProgressUpdate):
-        return "proposal" if made.kind == ProgressUpdate.Kind.PROPOSAL else "update"
-    return made._meta.verbose_name if made is not None else "form"
+    if made is None:
+        return "form"
+    return getattr(made, "once_noun", None) or made._meta.verbose_name
 
 
 def repeated_message(submission, made):
@@ -85,3 +87,37 @@ def repeated_message(submission, made):
     if made is None:
         message += " What it saved has since been removed."
     return message
+
+
+def guarded(actor):
+    """Guard a service that makes a record with the form's one-time key (keyword ``once``).
+
+    The key is claimed in the same transaction as the record, before anything is written, so a
+    repeat of the post (or a second at the same moment, which waits on the key) makes nothing
+    and is told what the first made (``Repeated``). ``actor`` names the keyword that holds the
+    user the key must belong to."""
+
+    def guard(service):
+        @functools.wraps(service)
+        def guarded_service(*args, once=None, **kwargs):
+            if not once:
+                return service(*args, **kwargs)
+            user = kwargs[actor]
+            with transaction.atomic():
+                submission, first = claim(once, user)
+                if submission is None or submission.user_id != user.pk:
+                    # Another user's key: refused, without a word of what it made.
+                    raise Refused(
+                        "This form cannot be sent again. Nothing was saved: open the page again "
+                        "and send the form from there."
+                    )
+                if not first:
+                    made = made_by(submission)
+                    raise Repeated(repeated_message(submission, made), made)
+                made = service(*args, **kwargs)
+                record(submission, made)
+                return made
+
+        return guarded_service
+
+    return guard

@@ -1,0 +1,209 @@
+"""Setting up and restructuring: one named write for each thing a manager does to a plan or
+an owner. Each takes the actor, records a reason in history, runs in a transaction and writes
+only the fields it is given (the form's), so a concurrent change to any other is kept."""
+
+from django.db import IntegrityError, transaction
+
+from core import once
+from core.councils import set_up_refusal
+from core.errors import Refused
+from core.people import person_name
+from core.records import (
+    columns,
+    record_append,
+    record_attribute,
+    record_save,
+    record_save_versioned,
+    records_add,
+)
+
+from . import rag, rules
+from .models import ActionOwner, Owner
+
+
+def check_set_up_for(actor, organisation, field="organisation"):
+    """Refused unless ``actor`` may set up for ``organisation`` (their council, a partner)."""
+    refusal = set_up_refusal(actor, organisation)
+    if refusal:
+        raise Refused(refusal, field)
+
+
+def _check_same_organisation(plan, owners_by_field, inspections):
+    for field, owner in owners_by_field.items():
+        if owner is not None and owner.organisation != plan.organisation:
+            raise Refused(f"{owner} does not belong to {plan.organisation}.", field)
+    for inspection in inspections:
+        if inspection.organisation != plan.organisation:
+            raise Refused(
+                f"{inspection} is not an inspection of {plan.organisation}.", "inspections"
+            )
+
+
+@once.guarded("actor")
+@transaction.atomic
+def plan_create(plan, *, actor, inspections=(), managers=None, reason="Plan created"):
+    """A new plan of the actor's council (any organisation for an administrator); the actor
+    becomes one of its managers, unless it names its ``managers`` (an administrator setting up
+    a plan for others). One history record holds the plan with its inspections and managers."""
+    check_set_up_for(actor, plan.organisation)
+    _check_same_organisation(
+        plan, {"sponsor": plan.sponsor, "governance_body": plan.governance_body}, inspections
+    )
+    through = {name: type(plan)._meta.get_field(name).remote_field.through
+               for name in ("inspections", "managers")}  # fmt: skip
+    records_add(type(plan), [plan], actor=actor, reason=reason, links={
+        "inspections": [through["inspections"](plan=plan, inspection=i) for i in inspections],
+        "managers": [through["managers"](plan=plan, user=user)
+                     for user in ([actor] if managers is None else managers)],
+    })  # fmt: skip
+    return plan
+
+
+@transaction.atomic
+def plan_manager_add(plan, *, actor, manager):
+    """``manager`` becomes one of the plan's managers (an administrator's decision); they must
+    work for the plan's council, the boundary of everything they may change."""
+    if not (actor.has_perm("actionplans.manage_all_plans") and rules.can_edit_plan(actor, plan)):
+        raise Refused("Only an administrator of the plan's council can name its managers.")
+    if rules.council_of(manager) != plan.organisation:
+        raise Refused(f"{person_name(manager)} does not work for {plan.organisation}.")
+    record_attribute(plan, actor=actor, reason="Manager added")
+    plan.managers.add(manager)
+    return plan
+
+
+@transaction.atomic
+def plan_edit(plan, *, actor, version, fields, inspections=None):
+    """The plan's details; refused if someone saved the plan since ``version``."""
+    linked = set(plan.inspections.values_list("pk", flat=True))
+    _check_same_organisation(
+        plan,
+        {"sponsor": plan.sponsor, "governance_body": plan.governance_body},
+        [inspection for inspection in inspections or () if inspection.pk not in linked],
+    )
+    m2m = {} if inspections is None else {"inspections": inspections}
+    return record_save_versioned(
+        plan, actor=actor, expected_version=version, m2m=m2m, fields=fields,
+        reason="Plan details edited",
+    )  # fmt: skip
+
+
+@once.guarded("actor")
+def section_add(section, *, actor):
+    return record_append(
+        section, actor=actor, siblings=section.plan.sections.all(), reason="Section added"
+    )
+
+
+@transaction.atomic
+def section_rename(section, *, actor):
+    return record_save(section, actor=actor, reason="Section renamed", update_fields=["title"])
+
+
+@once.guarded("actor")
+def recommendation_add(rec, *, actor, leads=()):
+    return record_append(
+        rec, actor=actor, siblings=rec.plan.recommendations.all(), m2m={"leads": leads},
+        reason="Recommendation added",
+    )  # fmt: skip
+
+
+def recommendation_edit(rec, *, actor, version, fields, leads=()):
+    return record_save_versioned(
+        rec, actor=actor, expected_version=version, m2m={"leads": leads}, fields=fields,
+        reason="Recommendation edited",
+    )  # fmt: skip
+
+
+@once.guarded("actor")
+@transaction.atomic
+def action_add(action, *, actor, owners=(), supporting=()):
+    """Add an action with its lead ``owners`` and ``supporting`` owners, in the order given."""
+    action = record_append(
+        action, actor=actor, siblings=action.recommendation.actions.all(), reason="Action added"
+    )
+    if owners or supporting:
+        ActionOwner.write(action, ActionOwner.entries_keeping_order(action, owners, supporting))
+        record_save(action, actor=actor, reason="Owners set")
+    return action
+
+
+def action_edit(action, *, actor, version, fields, changed=(), owners=(), supporting=()):
+    """A manager's edit of an action, under the version check; an override records who set it."""
+    # The real date follows the planned text; the council's wording of the owners may be cleared.
+    fields = [*fields, "planned_completion_date", "owners_as_written"]
+    if {"rag_override", "rag_override_reason", "rag_override_until"} & set(changed):
+        action.rag_override_by = actor if action.rag_override else None
+        fields.append("rag_override_by")
+    if "rag_override" in changed and action.rag_override not in [
+        "",
+        *rag.scale_values(action.recommendation.plan.rag_scale),
+    ]:
+        raise Refused("An override must be a value of the plan's RAG scale.")
+    if not action.rag_override:
+        action.rag_override_reason = ""
+        action.rag_override_until = None
+    return record_save_versioned(
+        action, actor=actor, expected_version=version, fields=fields, reason="Action edited",
+        m2m={"owners": ActionOwner.entries_keeping_order(action, owners, supporting)},
+    )  # fmt: skip
+
+
+@once.guarded("actor")
+def measure_add(measure, *, actor):
+    return record_append(
+        measure, actor=actor, siblings=measure.plan.measures.all(), reason="Measure added"
+    )
+
+
+@transaction.atomic
+def measure_edit(measure, *, actor, fields):
+    fields = columns(type(measure), [*fields, "target_date"])  # the date follows its text
+    return record_save(measure, actor=actor, reason="Measure edited", update_fields=fields)
+
+
+@once.guarded("actor")
+@transaction.atomic
+def reading_add(reading, *, actor):
+    return record_save(reading, actor=actor, reason="Reading added")
+
+
+def _save_owner(owner, save):
+    """Run ``save``; a sign-in or name taken meanwhile by another owner is refused, not a 500."""
+    try:
+        with transaction.atomic():
+            return save()
+    except IntegrityError:
+        if owner.user_id and Owner.objects.filter(user_id=owner.user_id).exclude(pk=owner.pk):
+            raise Refused("That sign-in is already linked to another owner.", "user") from None
+        raise Refused(
+            "There is already an owner with this name in this organisation and service.", "name"
+        ) from None
+
+
+@once.guarded("actor")
+@transaction.atomic
+def owner_add(owner, *, actor, members=()):
+    """A person, role, team, board, sub-group or partner agency, with its members."""
+    check_set_up_for(actor, owner.organisation)
+    reason = "Owner added" + (", linked to a sign-in" if owner.user_id else "")
+    _save_owner(owner, lambda: record_save(owner, actor=actor, reason=reason))
+    if members:
+        owner.members.set(members)
+    return owner
+
+
+@transaction.atomic
+def owner_edit(owner, *, actor, version, fields, members=()):
+    check_set_up_for(actor, owner.organisation)
+    before = Owner.objects.filter(pk=owner.pk).values_list("user_id", flat=True).first()
+    reason = "Owner edited"
+    if owner.user_id != before:
+        reason += ", linked to a sign-in" if owner.user_id else ", sign-in unlinked"
+    m2m = {"members": members} if "members" in fields else {}
+    return _save_owner(
+        owner,
+        lambda: record_save_versioned(
+            owner, actor=actor, expected_version=version, m2m=m2m, fields=fields, reason=reason
+        ),
+    )
