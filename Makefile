@@ -2,18 +2,35 @@
 PORT ?= 8000
 VENV := .venv
 PY := $(VENV)/bin/python
-STAMP := $(VENV)/.installed
 ASSETS := static-build/.built
 
+# What is installed into .venv, from pyproject.toml's lists (scripts/requirements): `make run` and
+# `make serve` the packages the site runs on; `make test` adds the [test] extra (pytest,
+# Playwright...); `make lint` and `make audit` the [dev] extra (ruff, bandit, pip-audit). Each list
+# is kept in .venv once pip has installed it, so each is installed once, and again when
+# pyproject.toml changes. The venv's own pip is used as it comes (no upgrade first).
+RUN_DEPS := $(VENV)/requirements-run.txt
+TEST_DEPS := $(VENV)/requirements-test.txt
+DEV_DEPS := $(VENV)/requirements-dev.txt
+PIP_INSTALL := $(PY) -m pip install --quiet --disable-pip-version-check
+
 .PHONY: run test setup lint audit assets browser-deps appendix-pictures
+
+# One thing at a time, even under `make -j` (never two pips in one venv); `setup` alone builds the
+# stylesheets beside pip, in its recipe.
+.NOTPARALLEL:
 
 $(PY):
 	python=$$(scripts/find-python) && "$$python" -m venv $(VENV)
 
-$(STAMP): pyproject.toml | $(PY)
-	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet '.[test]'
-	touch $@
+$(RUN_DEPS): pyproject.toml | $(PY)
+	$(PY) scripts/requirements >$@.new && $(PIP_INSTALL) -r $@.new && mv $@.new $@
+
+$(TEST_DEPS): pyproject.toml $(RUN_DEPS)
+	$(PY) scripts/requirements test >$@.new && $(PIP_INSTALL) -r $@.new && mv $@.new $@
+
+$(DEV_DEPS): pyproject.toml $(RUN_DEPS)
+	$(PY) scripts/requirements dev >$@.new && $(PIP_INSTALL) -r $@.new && mv $@.new $@
 
 # GOV.UK Frontend comes from npm at setup time and is compiled with our own settings (no crown,
 # no restricted typeface) into static-build/, which is never committed.
@@ -27,7 +44,12 @@ $(ASSETS): package.json package-lock.json $(wildcard static/scss/*.scss)
 
 assets: $(ASSETS)
 
-setup: $(STAMP) $(ASSETS)
+# The packages and the stylesheets do not depend on each other: npm and sass build the stylesheets
+# while pip installs the packages.
+setup:
+	@$(MAKE) --no-print-directory $(ASSETS) & assets=$$!; \
+	$(MAKE) --no-print-directory $(RUN_DEPS); installed=$$?; \
+	wait $$assets && exit $$installed
 
 # Debian's Chromium for the browser tests (Playwright's own browser download does not work here).
 browser-deps:
@@ -45,15 +67,16 @@ run: setup
 	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	DEBUG=1 $(PY) manage.py runserver 127.0.0.1:$(PORT)
 
-test: setup browser-deps
+test: setup $(TEST_DEPS) browser-deps
 	$(VENV)/bin/pytest
 
-lint: $(STAMP)
+lint: $(DEV_DEPS)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 
 # Known vulnerabilities in the dependencies (pip-audit) and risky code (bandit): scripts/audit.
-audit: $(STAMP)
+# Every pinned package is installed first, the test tools' included, so all of them are audited.
+audit: $(TEST_DEPS) $(DEV_DEPS)
 	scripts/audit
 
 # PNGs of the first pages of each preset appendix on its seed plan, for a person to look at.
