@@ -1,4 +1,5 @@
-"""Questions pages ask of the data: a user's work list, a clerk's plans, the action list.
+"""Questions pages ask of the data: a user's work list, a clerk's plans, the action list; and
+the plan a management command names (``plan_find``).
 
 History in words lives in ``history``; its names are imported here for the pages that ask.
 """
@@ -6,6 +7,7 @@ History in words lives in ``history``; its names are imported here for the pages
 import datetime as dt
 from dataclasses import dataclass, field
 
+from django.core.management.base import CommandError
 from django.db.models import (
     BooleanField,
     Count,
@@ -24,7 +26,7 @@ from django.utils import timezone
 
 from . import rag, rules
 from .history import HistoryList, describe, history_sources, latest_by_plan  # noqa: F401
-from .models import Action, ActionOwner, Owner, ProgressUpdate
+from .models import Action, ActionOwner, Owner, Plan, ProgressUpdate
 
 # Each plan sets its own thresholds (Plan.amber_days, stale_days, due_soon_days; rag.Thresholds);
 # these defaults name the home pages' "recently" (completed recently, changed recently).
@@ -255,3 +257,23 @@ def body_choices(user):
         accountable_body=OuterRef("pk"), recommendation__plan__in=plans
     )
     return Owner.objects.filter(Exists(accountable)).order_by("name")
+
+
+def plan_find(phrase):
+    """The plan a management command names: by id, or by a phrase of its title that matches one
+    plan only. CommandError (what the command prints) for none, or for more than one."""
+    phrase = phrase.strip()
+    if phrase.isdigit():
+        plan = Plan.objects.filter(pk=int(phrase)).first()
+        if plan is None:
+            raise CommandError(f"No plan has the id {phrase}.")
+        return plan
+    matches = list(Plan.objects.filter(title__icontains=phrase).order_by("title")[:21])
+    if not matches:
+        raise CommandError(f"No plan's title contains {phrase!r}.")
+    if len(matches) > 1:
+        listed = "\n".join(f"  {p.pk}: {p.title} ({p.organisation})" for p in matches[:20])
+        raise CommandError(
+            f"{phrase!r} matches more than one plan; give its id or more of its title:\n{listed}"
+        )
+    return matches[0]

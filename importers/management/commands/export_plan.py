@@ -4,8 +4,8 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand
 
+from actionplans.queries import plan_find
 from importers import export
-from reporting.management.commands.render_appendix import find_plan
 
 
 class Command(BaseCommand):
@@ -17,7 +17,7 @@ class Command(BaseCommand):
         parser.add_argument("-o", "--output", required=True, help="The file to write.")
 
     def handle(self, *args, **options):
-        plan = find_plan(options["plan"])
+        plan = plan_find(options["plan"])
         data = export.write(export.plan_rows(plan), options["format"], plan.title)
         Path(options["output"]).write_bytes(data)
         self.stdout.write(f"Wrote {options['output']} ({plan.title}).")

@@ -6,30 +6,11 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from actionplans.models import Plan
+from actionplans.queries import plan_find
 from reporting import appendix
 from reporting.fields import Updates
 from reporting.formats import FORMATS
 from reporting.models import Layout
-
-
-def find_plan(phrase):
-    """A plan by id, or by a phrase of its title that matches one plan only."""
-    phrase = phrase.strip()
-    if phrase.isdigit():
-        plan = Plan.objects.filter(pk=int(phrase)).first()
-        if plan is None:
-            raise CommandError(f"No plan has the id {phrase}.")
-        return plan
-    matches = list(Plan.objects.filter(title__icontains=phrase).order_by("title")[:21])
-    if not matches:
-        raise CommandError(f"No plan's title contains {phrase!r}.")
-    if len(matches) > 1:
-        listed = "\n".join(f"  {p.pk}: {p.title} ({p.organisation})" for p in matches[:20])
-        raise CommandError(
-            f"{phrase!r} matches more than one plan; give its id or more of its title:\n{listed}"
-        )
-    return matches[0]
 
 
 class Command(BaseCommand):
@@ -47,7 +28,7 @@ class Command(BaseCommand):
         parser.add_argument("-o", "--output", required=True, help="The file to write.")
 
     def handle(self, *args, **options):
-        plan = find_plan(options["plan"])
+        plan = plan_find(options["plan"])
         layout = None
         if options["layout"]:
             # The plan's council's own layout of that name, else the preset.
