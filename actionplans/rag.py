@@ -81,7 +81,10 @@ class Rag(models.TextChoices):
     AWAITING = "awaiting", "Awaiting sign-off"
     RED = "red", "Red: overdue"
     AMBER_RED = "amber_red", "Amber-red"
-    AMBER = "amber", "Amber: due soon, no recent update or behind its measure"
+    AMBER = (
+        "amber",
+        "Amber: due within the plan's amber days, no recent update or behind its measure",
+    )
     AMBER_GREEN = "amber_green", "Amber-green"
     GREEN = "green", "Green: on track"
     NONE = "none", "No date"

@@ -6,7 +6,7 @@ from django.db.models import Count
 from django.shortcuts import render
 from django.utils import timezone
 
-from .. import history, page_cache, queries, rules, snapshots
+from .. import history, page_cache, queries, rag, rules, snapshots
 from ..forms import AsOfForm, PlanNarrowForm
 
 
@@ -22,6 +22,7 @@ def home(request):
         "today": today,
         "stale_days": queries.STALE_DAYS,
         "due_soon_days": queries.DUE_SOON_DAYS,
+        "amber_days": rag.AMBER_DAYS,
     })  # fmt: skip
 
 
