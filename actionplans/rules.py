@@ -23,7 +23,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.shortcuts import get_object_or_404
 
-from core.councils import is_site_administrator
+from core.councils import is_site_administrator, part_for_user
 from inspections.models import Inspection
 
 from .models import (
@@ -175,11 +175,7 @@ def get_action_for_user(user, pk, *, edit=False, update=False, sign_off=False):
 
 def _get_plan_part_for_editing(model, user, pk):
     """A section or measure of a plan the user may see (else 404) and manage (else 403)."""
-    obj = get_object_or_404(
-        model.objects.select_related("plan").filter(plan__in=visible_plans(user).values("pk")),
-        pk=pk,
-    )
-    record_crossing(user, obj.plan.organisation, f"{model._meta.model_name} {obj.pk}")
+    obj = part_for_user(model, user, pk, parent="plan", parents=visible_plans(user))
     if not can_edit_plan(user, obj.plan):
         raise PermissionDenied("Only a manager of this plan can change it.")
     return obj

@@ -6,6 +6,8 @@ AppConfig.ready). So inspections, whose pages need the same boundary but which a
 builds on, asks here without importing actionplans. Every answer is actionplans.rules'.
 """
 
+from django.shortcuts import get_object_or_404
+
 _rules = None
 
 
@@ -54,3 +56,15 @@ def set_up_refusal(actor, organisation):
         f"{organisation} is another council. You can set up only for {council} and partner "
         "agencies."
     )
+
+
+def part_for_user(model, user, pk, *, parent, parents):
+    """The ``model`` record ``pk`` whose ``parent`` (a plan, an inspection) is one of
+    ``parents``, those the user may see; else 404. A site administrator's read of another
+    council's is kept. Whether the user may change it is the caller's rule."""
+    obj = get_object_or_404(
+        model.objects.select_related(parent).filter(**{f"{parent}__in": parents.values("pk")}),
+        pk=pk,
+    )
+    record_crossing(user, getattr(obj, parent).organisation, f"{model._meta.model_name} {obj.pk}")
+    return obj

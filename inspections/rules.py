@@ -8,7 +8,7 @@ the user may not see answers 404 and what they may see but not change 403."""
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
 
-from core.councils import council_of, is_site_administrator, record_crossing
+from core.councils import council_of, is_site_administrator, part_for_user, record_crossing
 
 from .models import Finding, Inspection, Judgement
 
@@ -39,13 +39,7 @@ def get_inspection_for_user(user, pk, *, edit=False):
 
 def _get_part_for_editing(model, user, pk):
     """A judgement or finding of an inspection the user may see (else 404) and change (403)."""
-    obj = get_object_or_404(
-        model.objects.select_related("inspection").filter(
-            inspection__in=visible_inspections(user).values("pk")
-        ),
-        pk=pk,
-    )
-    record_crossing(user, obj.inspection.organisation, f"{model._meta.model_name} {obj.pk}")
+    obj = part_for_user(model, user, pk, parent="inspection", parents=visible_inspections(user))
     if not user.has_perm(f"inspections.change_{model._meta.model_name}"):
         raise PermissionDenied("Only a manager can change inspections.")
     return obj

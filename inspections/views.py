@@ -11,7 +11,7 @@ from core.views import fields_of, form_page, posted, require, save_form, version
 
 from . import rules, services
 from .forms import FindingForm, InspectionForm, JudgementForm
-from .models import Finding, Inspection, Judgement
+from .models import Inspection
 
 PAGE_SIZE = 50
 
@@ -106,45 +106,41 @@ def _part_form(request, form, inspection, title, save, message):
     )  # fmt: skip
 
 
-def judgement_add(request, pk):
+def _part_add(request, pk, form_class, add):
+    """Add a judgement or finding (``form_class``'s model) to inspection ``pk``."""
     inspection = rules.get_inspection_for_user(request.user, pk, edit=True)
-    form = JudgementForm(posted(request), instance=Judgement(inspection=inspection))
+    model = form_class.Meta.model
+    noun = model._meta.verbose_name
+    form = form_class(posted(request), instance=model(inspection=inspection))
     return _part_form(
-        request, form, inspection, "Add a judgement",
-        lambda form: services.judgement_add(form.instance, actor=request.user, once=form.once_key),
-        "The judgement has been added.",
+        request, form, inspection, f"Add a {noun}",
+        lambda form: add(form.instance, actor=request.user, once=form.once_key),
+        f"The {noun} has been added.",
     )  # fmt: skip
+
+
+def _part_edit(request, part, form_class, edit):
+    noun = part._meta.verbose_name
+    return _part_form(
+        request, form_class(posted(request), instance=part), part.inspection, f"Edit the {noun}",
+        lambda form: edit(form.instance, actor=request.user, fields=fields_of(form)),
+        f"The {noun} has been updated.",
+    )  # fmt: skip
+
+
+def judgement_add(request, pk):
+    return _part_add(request, pk, JudgementForm, services.judgement_add)
 
 
 def judgement_edit(request, pk):
     judgement = rules.get_judgement_for_user(request.user, pk)
-    form = JudgementForm(posted(request), instance=judgement)
-    return _part_form(
-        request, form, judgement.inspection, "Edit the judgement",
-        lambda form: services.judgement_edit(
-            form.instance, actor=request.user, fields=fields_of(form)
-        ),
-        "The judgement has been updated.",
-    )  # fmt: skip
+    return _part_edit(request, judgement, JudgementForm, services.judgement_edit)
 
 
 def finding_add(request, pk):
-    inspection = rules.get_inspection_for_user(request.user, pk, edit=True)
-    form = FindingForm(posted(request), instance=Finding(inspection=inspection))
-    return _part_form(
-        request, form, inspection, "Add a finding",
-        lambda form: services.finding_add(form.instance, actor=request.user, once=form.once_key),
-        "The finding has been added.",
-    )  # fmt: skip
+    return _part_add(request, pk, FindingForm, services.finding_add)
 
 
 def finding_edit(request, pk):
     finding = rules.get_finding_for_user(request.user, pk)
-    form = FindingForm(posted(request), instance=finding)
-    return _part_form(
-        request, form, finding.inspection, "Edit the finding",
-        lambda form: services.finding_edit(
-            form.instance, actor=request.user, fields=fields_of(form)
-        ),
-        "The finding has been updated.",
-    )  # fmt: skip
+    return _part_edit(request, finding, FindingForm, services.finding_edit)
