@@ -246,8 +246,8 @@ def test_excel_spanning_recommendations_are_merged_down():
         first, last = rows[at], rows[at + count - 1]
         at += count
         for column in (1, 2):
-            if count > 1:
-                assert (first, column, last, column) in merged
+            # Merged down over its actions' rows; a recommendation of one row is not merged.
+            assert ((first, column, last, column) in merged) is (count > 1)
             assert squash(str(sheet.cell(row=first, column=column).value)) == squash(
                 rec.reference if column == 1 else rec.text
             )
@@ -273,15 +273,15 @@ def test_excel_completed_actions_are_bold_with_the_plans_word():
     merged = {(m.min_row, m.max_row) for m in sheet.merged_cells.ranges if m.max_col == 6}
     rows = [r for r in range(head + 1, sheet.max_row + 1) if (r, r) not in merged]
     actions = [a for s in doc.outline.sections for r in s.recommendations for a in r.actions]
-    whole = 0
+    whole, dates = 0, []
     for number, action in zip(rows, actions, strict=True):
         cell = sheet.cell(row=number, column=4)
         shown = [w.lower() for w in bold_words(cell)]
         assert (doc.spec.complete_word.lower() in shown) is (action.status == "complete")
         whole += plain(cell.value).lower() == "complete" and bool(cell.font.b)
-        if plain(cell.value) == "Nov 12":
-            assert not cell.font.b
+        dates += [bool(cell.font.b)] if plain(cell.value) == "Nov 12" else []
     assert whole  # "complete" alone in its cell: the whole cell bold
+    assert dates == [False] * 14  # Rotherham's 14 dates "Nov 12" alone in a cell: not bold
 
 
 def test_excel_who_when_is_rich_text_with_the_owner_in_bold():

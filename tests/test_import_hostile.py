@@ -51,13 +51,11 @@ def patched(data, part, old, new):
     """A copy of the zip file ``data`` with ``old`` replaced by ``new`` (bytes) in ``part``: a
     damaged file, as no program that writes Excel or Word would make it."""
     source, out = zipfile.ZipFile(io.BytesIO(data)), io.BytesIO()
+    assert old in source.read(part)  # the part is in the file, and holds what is replaced
     with zipfile.ZipFile(out, "w") as target:
         for item in source.infolist():
             content = source.read(item.filename)
-            if item.filename == part:
-                assert old in content
-                content = content.replace(old, new)
-            target.writestr(item, content)
+            target.writestr(item, content.replace(old, new) if item.filename == part else content)
     return out.getvalue()
 
 

@@ -128,10 +128,11 @@ def downloaded(client, report):
     """The pack's download: the progress page at once, then the PDF once its render has run."""
     url = reverse("report_download", args=[report.pk])
     response = client.get(url)
-    if response.status_code == 302:
-        assert response["Location"] == reverse("report_pack_progress", args=[report.pk])
-        run_queued("render_pack")
-        response = client.get(url)
+    assert response.status_code == 302
+    assert response["Location"] == reverse("report_pack_progress", args=[report.pk])
+    run_queued("render_pack")
+    response = client.get(url)
+    assert response.status_code == 200
     return response
 
 

@@ -177,12 +177,14 @@ def test_bad_narrowing_is_reported_or_ignored(client, world, params):
     client.force_login(world.clerk)
     html = page(client, world.plan, **params)
     assert "<script>alert" not in html and "'\"><script>" not in html
-    if "section" in params:
-        assert "Choose a section of this plan from the list." in html
-        assert 'href="#narrow_section"' in html  # the error summary's link, to the select
-        assert 'id="narrow_section" name="section" aria-describedby="narrow_section_error"' in html
-        assert "<title>Error: " in html
-        assert str(world.own.pk) in {pk for pk, _ in action_rows(html)}
+    # A section that is not one of the plan's is reported; the other flags' bad values ignored.
+    reported = "section" in params
+    assert ("Choose a section of this plan from the list." in html) is reported
+    assert ('href="#narrow_section"' in html) is reported  # the error summary's link, to the select
+    described = 'id="narrow_section" name="section" aria-describedby="narrow_section_error"'
+    assert (described in html) is reported
+    assert ("<title>Error: " in html) is reported
+    assert str(world.own.pk) in {pk for pk, _ in action_rows(html)}  # the plan is shown either way
 
 
 def test_another_plans_section_is_refused(client, world):
