@@ -76,13 +76,18 @@ def new_report(clerk, plans, n):
         "appendix_numbering": "letters",
     }
     report = services.report_create(
-        clerk, MERTON, cover, ["That the Panel note the progress made."],
-        [("PURPOSE OF REPORT AND EXECUTIVE SUMMARY", "To update the Panel.\n\nOn progress."),
-         ("DETAILS", "Both plans are appended.")],
-    )  # fmt: skip
+        cover,
+        actor=clerk,
+        organisation=MERTON,
+        recommendations=["That the Panel note the progress made."],
+        sections=[
+            ("PURPOSE OF REPORT AND EXECUTIVE SUMMARY", "To update the Panel.\n\nOn progress."),
+            ("DETAILS", "Both plans are appended."),
+        ],
+    )
     for plan in plans:
         settings = Settings(plan=plan.pk, as_at=timezone.localdate())
-        services.appendix_add(clerk, report, plan, settings)
+        services.appendix_add(report, actor=clerk, plan=plan, settings=settings)
     report.refresh_from_db()
     return report
 

@@ -24,7 +24,7 @@ from actionplans import snapshots
 
 from . import fields
 from .fields import Context, Para, Updates, marked
-from .models import Layout, PlanLayout
+from .models import LAYOUT_FIELDS, Layout, PlanLayout
 
 MAX_PASSES = 5
 # The fields that name a recommendation: repeated with "(contd.)" where it crosses a page.
@@ -76,22 +76,9 @@ class Spec:
 
     @classmethod
     def of(cls, layout):
-        return cls(
-            name=layout.name,
-            columns=[Column(c.heading, c.field, c.width) for c in layout.columns.all()],
-            running_heading=layout.running_heading,
-            title_block=layout.title_block,
-            preamble=layout.preamble,
-            include_introduction=layout.include_introduction,
-            include_findings=layout.include_findings,
-            group_sections=layout.group_sections,
-            span_recommendations=layout.span_recommendations,
-            span_repeated_cells=layout.span_repeated_cells,
-            bold_recommendations=layout.bold_recommendations,
-            bold_complete=layout.bold_complete,
-            complete_word=layout.complete_word,
-            rag_display=layout.rag_display,
-        )
+        """A stored layout's settings (LAYOUT_FIELDS, which are this class's) and columns."""
+        columns = [Column(c.heading, c.field, c.width) for c in layout.columns.all()]
+        return cls(columns=columns, **{name: getattr(layout, name) for name in LAYOUT_FIELDS})
 
     def shown_columns(self):
         hidden = self.rag_display == Layout.RagDisplay.HIDDEN

@@ -1,4 +1,5 @@
-"""Forms for preparing an appendix and editing layouts (GOV.UK components via crispy-forms-gds)."""
+"""Forms for preparing an appendix, editing layouts and writing committee reports (GOV.UK
+components via crispy-forms-gds)."""
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -10,7 +11,8 @@ from core.validators import plausible_date
 
 from . import fields
 from .fields import Updates
-from .models import CommitteeReport, Layout, letter
+from .models import LAYOUT_FIELDS, REPORT_FIELDS, CommitteeReport, Layout, letter
+from .packs import Settings
 
 UPDATE_CHOICES = [
     ("latest", "The latest update of each action"),
@@ -28,6 +30,11 @@ def check_since(form, data):
         form.add_error(
             "since", "The date to show updates since must be on or before the as-at date."
         )
+
+
+def form_number(form):
+    """A formset's form's place in it, from 1 (its prefix ends "-0" for the first)."""
+    return int(form.prefix.rsplit("-", 1)[-1]) + 1 if form.prefix else 1
 
 
 class PrepareForm(GDSMixin, forms.Form):
@@ -77,12 +84,7 @@ class LayoutForm(GDSMixin, forms.ModelForm):
 
     class Meta:
         model = Layout
-        fields = [
-            "name", "running_heading", "title_block", "preamble", "include_introduction",
-            "include_findings",
-            "group_sections", "span_recommendations", "span_repeated_cells",
-            "bold_recommendations", "bold_complete", "complete_word", "rag_display",
-        ]  # fmt: skip
+        fields = LAYOUT_FIELDS
         widgets = {"rag_display": forms.RadioSelect, "preamble": forms.Textarea(attrs={"rows": 4})}
         labels = {
             "title_block": "Print the title block",
@@ -111,7 +113,7 @@ class ColumnForm(GDSMixin, forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        number = int(self.prefix.rsplit("-", 1)[-1]) + 1 if self.prefix else 1
+        number = form_number(self)
         self.fields["heading"].label = f"Column {number}: heading"
         self.fields["field"].label = f"Column {number}: what it shows"
         self.fields["width"].label = f"Column {number}: relative width (1 to 100)"
@@ -156,9 +158,13 @@ class BaseColumnFormSet(forms.BaseFormSet):
 
 
 ColumnFormSet = forms.formset_factory(
-    ColumnForm, formset=BaseColumnFormSet, extra=0, max_num=MAX_COLUMNS, validate_max=True,
+    ColumnForm,
+    formset=BaseColumnFormSet,
+    extra=0,
+    max_num=MAX_COLUMNS,
+    validate_max=True,
     absolute_max=MAX_COLUMNS,
-)  # fmt: skip
+)
 
 
 def column_formset(layout=None, data=None, blank=3):
@@ -185,11 +191,7 @@ class ReportForm(GDSMixin, forms.ModelForm):
 
     class Meta:
         model = CommitteeReport
-        fields = [
-            "committee", "meeting_date", "agenda_item", "wards", "subject", "lead_officer",
-            "lead_member", "forward_plan_reference", "contact_officer", "reason_for_urgency",
-            "appendix_numbering",
-        ]  # fmt: skip
+        fields = REPORT_FIELDS
         widgets = {
             "subject": forms.Textarea(attrs={"rows": 3}),
             "reason_for_urgency": forms.Textarea(attrs={"rows": 3}),
@@ -223,7 +225,7 @@ class RecommendationForm(GDSMixin, forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        number = int(self.prefix.rsplit("-", 1)[-1]) + 1 if self.prefix else 1
+        number = form_number(self)
         self.fields["text"].label = f"Recommendation {letter(number)}"
         self.setup_gds()
 
@@ -238,7 +240,7 @@ class SectionForm(GDSMixin, forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        number = int(self.prefix.rsplit("-", 1)[-1]) + 1 if self.prefix else 1
+        number = form_number(self)
         self.fields["heading"].label = f"Section {number}: heading"
         self.fields["text"].label = f"Section {number}: text"
         self.setup_gds()
@@ -265,13 +267,21 @@ class BaseSectionFormSet(forms.BaseFormSet):
 
 
 RecommendationFormSet = forms.formset_factory(
-    RecommendationForm, formset=BaseRecommendationFormSet, extra=0, max_num=MAX_RECOMMENDATIONS,
-    validate_max=True, absolute_max=MAX_RECOMMENDATIONS,
-)  # fmt: skip
+    RecommendationForm,
+    formset=BaseRecommendationFormSet,
+    extra=0,
+    max_num=MAX_RECOMMENDATIONS,
+    validate_max=True,
+    absolute_max=MAX_RECOMMENDATIONS,
+)
 SectionFormSet = forms.formset_factory(
-    SectionForm, formset=BaseSectionFormSet, extra=0, max_num=MAX_SECTIONS, validate_max=True,
+    SectionForm,
+    formset=BaseSectionFormSet,
+    extra=0,
+    max_num=MAX_SECTIONS,
+    validate_max=True,
     absolute_max=MAX_SECTIONS,
-)  # fmt: skip
+)
 
 
 def report_formsets(report=None, data=None, blank=2):
@@ -317,6 +327,16 @@ def typed(form):
     return {name: clean(form[name].data) for name in form.fields}
 
 
+def rebound(form_class, data, stale, **kwargs):
+    """The editor's posted ``data`` again, now based on the version someone else saved first
+    (``stale``, a StaleEdit): saving it again is deliberate."""
+    data = data.copy()
+    data["version"] = stale.current.version
+    form = form_class(data, instance=stale.current, **kwargs)
+    form.is_valid()
+    return form
+
+
 def report_formsets_again(recs, sections, boxes):
     """The posted recommendations and sections shown again as typed, unbound (no errors, nothing
     saved), with one more blank in ``boxes`` ("recs" or "sections") unless it has its most
@@ -333,7 +353,12 @@ def report_formsets_again(recs, sections, boxes):
     )
 
 
-class AppendixForm(GDSMixin, forms.Form):
+class AppendixForm(PrepareForm):
+    """A plan put in a committee report as an appendix, with how it is rendered (PrepareForm's
+    choices)."""
+
+    field_order = ["plan", "title"]  # then the choices of how it is rendered
+
     plan = forms.ModelChoiceField(
         Plan.objects.none(),
         label="Plan",
@@ -341,33 +366,22 @@ class AppendixForm(GDSMixin, forms.Form):
         error_messages={"invalid_choice": "Choose one of the plans listed."},
     )
     title = forms.CharField(
-        max_length=300, required=False, label="Title in the list of appendices",
+        max_length=300,
+        required=False,
+        label="Title in the list of appendices",
         help_text="Leave blank to use the plan's title.",
-    )  # fmt: skip
-    layout = PrepareForm.base_fields["layout"]
-    as_at = PrepareForm.base_fields["as_at"]
-    updates = PrepareForm.base_fields["updates"]
-    since = PrepareForm.base_fields["since"]
+    )
 
     def __init__(self, *args, plans, layouts, **kwargs):
-        kwargs.setdefault("initial", {"as_at": timezone.localdate(), "updates": "latest"})
-        super().__init__(*args, **kwargs)
+        super().__init__(*args, layouts=layouts, **kwargs)
         self.fields["plan"].queryset = plans
-        self.fields["layout"].queryset = layouts
-        self.setup_gds()
-
-    def clean(self):
-        data = super().clean()
-        check_since(self, data)
-        return data
 
     def settings(self):
-        from .packs import Settings
-
         data = self.cleaned_data
-        updates = PrepareForm.update_range(self)
         layout = data.get("layout")
         return Settings(
-            plan=data["plan"].pk, as_at=data["as_at"], layout=layout.pk if layout else None,
-            updates=updates,
-        )  # fmt: skip
+            plan=data["plan"].pk,
+            as_at=data["as_at"],
+            layout=layout.pk if layout else None,
+            updates=self.update_range(),
+        )

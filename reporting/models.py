@@ -19,6 +19,24 @@ class RagDisplay(models.TextChoices):
     HIDDEN = "hidden", "Not shown"
 
 
+# What a clerk sets on a layout (the form's fields, what a copy takes, what an appendix reads).
+LAYOUT_FIELDS = [
+    "name",
+    "running_heading",
+    "title_block",
+    "preamble",
+    "include_introduction",
+    "include_findings",
+    "group_sections",
+    "span_recommendations",
+    "span_repeated_cells",
+    "bold_recommendations",
+    "bold_complete",
+    "complete_word",
+    "rag_display",
+]
+
+
 class Layout(models.Model):
     RagDisplay = RagDisplay
 
@@ -69,7 +87,7 @@ class Layout(models.Model):
         blank=True,
         help_text="The default layout of plans with exactly this title, unless a plan has its own.",
     )
-    # Bumped on every edit, so that a save based on a stale copy is refused (see services).
+    # Bumped on every edit, so that a save based on a stale copy is refused (core.records).
     version = models.PositiveIntegerField(default=1, editable=False)
 
     history = HistoricalRecords()
@@ -183,6 +201,23 @@ def letter(n):
     return text
 
 
+# What a clerk writes on a report's cover (the form's fields); the numbering last, not printed
+# as a line of the cover.
+REPORT_FIELDS = [
+    "committee",
+    "meeting_date",
+    "agenda_item",
+    "wards",
+    "subject",
+    "lead_officer",
+    "lead_member",
+    "forward_plan_reference",
+    "contact_officer",
+    "reason_for_urgency",
+    "appendix_numbering",
+]
+
+
 class CommitteeReport(models.Model):
     """The cover report of a committee pack, as the seeds' cover reports are laid out."""
 
@@ -205,7 +240,7 @@ class CommitteeReport(models.Model):
     )
     status = models.CharField(max_length=10, choices=ReportStatus.choices, default="draft")
     published_at = models.DateTimeField(null=True, blank=True, editable=False)
-    # Bumped on every edit, so that a save based on a stale copy is refused (see services).
+    # Bumped on every edit, so that a save based on a stale copy is refused (core.records).
     version = models.PositiveIntegerField(default=1, editable=False)
 
     history = HistoricalRecords()

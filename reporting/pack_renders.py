@@ -1,9 +1,9 @@
 """Committee packs (packs.py) rendered off the request: the cover report and its appendices as
 one PDF, kept under packs.key as an appendix is under its key (renders.py), and always rendered on
 the queue within the same limits (a pack takes seconds), so the clerk who downloads one is shown
-how it is going (views.report_pack_progress), and publishing freezes the one kept
+how it is going (views.reports.report_pack_progress), and publishing freezes the one kept
 (services.report_publish). A draft pack is rendered ahead after a change to it (services) or to
-a plan it shows (``packs_ahead_of_plan``, from renders.render_current).
+a plan it shows (``plan_packs_render_ahead``, from renders.render_current).
 """
 
 import dataclasses
@@ -57,8 +57,10 @@ def pack_rendered(report, wanted=None):
     else:
         _warm()
         try:
-            values = {"pdf": limits.run(_write_pack, pack),
-                      "appendices": packs.frozen_settings(pack)}  # fmt: skip
+            values = {
+                "pdf": limits.run(_write_pack, pack),
+                "appendices": packs.frozen_settings(pack),
+            }
         except limits.Exceeded as stop:
             values = {"reason": stop.reason, "detail": stop.detail}
     rendering = PackRendering(
@@ -81,11 +83,12 @@ def pack_failure_message(rendering):
             f"{rendering.detail} Change that appendix's date, or remove it and add it again, "
             "and the pack will be made again."
         )
-    return failure_words("The pack", rendering.reason, (
+    advice = (
         "This usually means a cell holds very long text without spaces, or an appendix is very "
         "large for one document. Shorten that text, or give the appendix a layout with fewer "
         "columns or fewer progress updates, and the pack will be made again."
-    ))  # fmt: skip
+    )
+    return failure_words("The pack", rendering.reason, advice)
 
 
 def pack_forget_failure(report):
@@ -154,7 +157,7 @@ def render_pack(report_id, wanted=None):
         return None  # a plan or layout is gone: the report's pages say so
 
 
-def pack_ahead(report_id):
+def pack_render_ahead(report_id):
     """Render a draft pack ahead of the clerk after a change: queued unless one is waiting its
     turn (that one renders the pack as it is when it starts), and only if it has appendices."""
     from .models import ReportAppendix
@@ -166,7 +169,7 @@ def pack_ahead(report_id):
     render_pack.enqueue(report_id, None)
 
 
-def packs_ahead_of_plan(plan_id):
+def plan_packs_render_ahead(plan_id):
     """After a plan changed: render ahead the draft packs that show it, for meetings still to
     come (a pack whose appendix shows the plan as it stood before the change keeps its key, and
     its task ends at once)."""
@@ -174,14 +177,15 @@ def packs_ahead_of_plan(plan_id):
 
     reports = (
         ReportAppendix.objects.filter(
-            render_settings__plan=plan_id, report__status=CommitteeReport.Status.DRAFT,
+            render_settings__plan=plan_id,
+            report__status=CommitteeReport.Status.DRAFT,
             report__meeting_date__gte=timezone.localdate(),
         )
         .values_list("report_id", flat=True)
         .distinct()
-    )  # fmt: skip
+    )
     for report_id in reports:
-        pack_ahead(report_id)
+        pack_render_ahead(report_id)
 
 
 @task()

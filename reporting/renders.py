@@ -51,7 +51,7 @@ RENDER_VERSION = 3  # 2: long words broken for print, columns of a least width; 
 KEEP_PER_PLAN = 12
 # A document expected to take longer than this (or of a plan whose last render did) is rendered
 # off the request when it is not in the store, and the clerk is shown how it is going
-# (reporting.views.progress). One rendered in the request is stopped after INLINE_FACTOR times
+# (views.appendices.progress). One rendered in the request is stopped after INLINE_FACTOR times
 # this, and queued instead. One second: no wait longer than that without a word on screen (at 5 s
 # a first PDF of a demo plan took 2-3 s with nothing shown; bench/packs.py).
 RENDER_INLINE_MAX_SECONDS = 1.0
@@ -141,9 +141,13 @@ def _render(plan, doc, wanted, fmt, seconds=None, record=True):
             raise
         raise Failed(_failed(plan, wanted, out, stop)) from None
     rendering = Rendering(
-        plan=plan, key=wanted, format=out.key, file_name=appendix.file_name(doc, out.extension),
-        content=content, seconds=round(time.perf_counter() - started, 3),
-    )  # fmt: skip
+        plan=plan,
+        key=wanted,
+        format=out.key,
+        file_name=appendix.file_name(doc, out.extension),
+        content=content,
+        seconds=round(time.perf_counter() - started, 3),
+    )
     try:
         with transaction.atomic():
             rendering.save()
@@ -157,9 +161,14 @@ def _failed(plan, wanted, out, stop):
     """Keep the failure under the document's key (the first one, if two stopped at once)."""
     failure, _ = RenderFailure.objects.get_or_create(
         key=wanted,
-        defaults={"plan": plan, "format": out.key, "reason": stop.reason,
-                  "detail": stop.detail, "seconds": round(stop.seconds, 3)},
-    )  # fmt: skip
+        defaults={
+            "plan": plan,
+            "format": out.key,
+            "reason": stop.reason,
+            "detail": stop.detail,
+            "seconds": round(stop.seconds, 3),
+        },
+    )
     old = RenderFailure.objects.filter(plan=plan).values_list("pk", flat=True)[KEEP_PER_PLAN:]
     RenderFailure.objects.filter(pk__in=list(old)).delete()
     return failure
@@ -182,14 +191,15 @@ def failure_words(thing, reason, advice):
 def failure_message(failure, fmt=None):
     """What the clerk is told about a failed render, and what to do about it."""
     name = FORMATS[str(fmt or failure.format)].name
-    return failure_words(f"The {name}", failure.reason, (
+    advice = (
         "This usually means a cell holds very long text without spaces, or the plan is very "
         "large for one document. Shorten that text, or choose a layout with fewer columns or "
         "fewer progress updates, and the appendix will be made again."
-    ))  # fmt: skip
+    )
+    return failure_words(f"The {name}", failure.reason, advice)
 
 
-def forget_failure(plan, spec, as_at, updates, fmt):
+def appendix_forget_failure(plan, spec, as_at, updates, fmt):
     """The clerk's "Try again": the next request renders the document again."""
     RenderFailure.objects.filter(key=key(plan, spec, as_at, updates, fmt)).delete()
 
@@ -205,9 +215,9 @@ def render_current(plan_id):
     plan = Plan.objects.filter(pk=plan_id).first()
     if plan is None:
         return None
-    from .pack_renders import packs_ahead_of_plan
+    from .pack_renders import plan_packs_render_ahead
 
-    packs_ahead_of_plan(plan_id)  # each its own task, after this one
+    plan_packs_render_ahead(plan_id)  # each its own task, after this one
     try:
         return rendered(plan, appendix.spec_for(plan)).key
     except Failed as failed:
@@ -308,8 +318,9 @@ def text_size(plan):
     from actionplans.models import Action, ProgressUpdate, Recommendation
 
     def total(queryset):
-        names = [f.name for f in queryset.model._meta.concrete_fields
-                 if isinstance(f, models.TextField)]  # fmt: skip
+        names = [
+            f.name for f in queryset.model._meta.concrete_fields if isinstance(f, models.TextField)
+        ]
         sums = queryset.aggregate(**{f"size_{n}": Sum(Length(n)) for n in names})
         return sum(value or 0 for value in sums.values())
 
@@ -391,7 +402,7 @@ def can_follow():
 
 @task()
 def render_requested(plan_id, layout_id, as_at, updates, fmt):
-    """Render the document a clerk asked for, off the request (see reporting.views.progress)."""
+    """Render the document a clerk asked for, off the request (see views.appendices.progress)."""
     from .models import Layout
 
     plan = Plan.objects.get(pk=plan_id)

@@ -1,4 +1,6 @@
-"""Every write of the reporting app: named, with the actor and a reason kept in history."""
+"""Every write of the reporting app, named for what it does to what: the subject first, the actor
+keyword-only, and each record saved through core.records (who and why kept in its history; an
+edit based on a stale copy refused as core.errors.StaleEdit)."""
 
 import contextlib
 
@@ -6,10 +8,18 @@ from django.db import transaction
 from django.utils import timezone
 
 from core.errors import Refused
-from core.records import record_save_versioned as save_with_version
+from core.records import (
+    record_append,
+    record_move,
+    record_remove,
+    record_save,
+    record_save_versioned,
+)
 
 from . import appendix, pack_renders, packs, renders
 from .models import (
+    LAYOUT_FIELDS,
+    REPORT_FIELDS,
     CommitteeReport,
     Layout,
     LayoutColumn,
@@ -21,36 +31,25 @@ from .models import (
     ReportRecommendation,
     ReportSection,
 )
-
-LAYOUT_FIELDS = [
-    "name", "running_heading", "title_block", "preamble", "include_introduction",
-    "include_findings",
-    "group_sections", "span_recommendations", "span_repeated_cells", "bold_recommendations",
-    "bold_complete", "complete_word", "rag_display",
-]  # fmt: skip
+from .rules import plans_for_report
 
 
-class StaleLayout(Refused):
-    """Someone else saved the layout since this copy was read."""
-
-    def __init__(self, layout):
-        self.layout = layout
-        super().__init__(
-            "Someone else changed this layout while you were editing it. "
-            "Your changes have not been saved: check the layout as it is now and edit it again."
-        )
+def _replace(old, new, *, actor, reason):
+    """The ``old`` records go (kept in history); the ``new`` are checked and saved, in order."""
+    for record in old:
+        record_remove(record, actor=actor, reason=reason)
+    for record in new:
+        record.full_clean()
+        record_save(record, actor=actor, reason=reason)
 
 
-def _columns_replace(actor, layout, columns, reason):
-    """``columns`` as (heading, field, width) in order; the old ones go (kept in history)."""
-    for old in layout.columns.all():
-        old._history_user, old._change_reason = actor, reason
-        old.delete()
-    for order, (heading, key, width) in enumerate(columns):
-        column = LayoutColumn(layout=layout, order=order, heading=heading, field=key, width=width)
-        column._history_user, column._change_reason = actor, reason
-        column.full_clean()
-        column.save()
+def _columns_replace(layout, columns, *, actor, reason):
+    """``columns`` as (heading, field, width), in order."""
+    new = [
+        LayoutColumn(layout=layout, order=order, heading=heading, field=key, width=width)
+        for order, (heading, key, width) in enumerate(columns)
+    ]
+    _replace(LayoutColumn.objects.filter(layout=layout), new, actor=actor, reason=reason)
 
 
 def _check_name_free(organisation, name, exclude=None):
@@ -58,20 +57,26 @@ def _check_name_free(organisation, name, exclude=None):
     if exclude is not None:
         taken = taken.exclude(pk=exclude.pk)
     if taken.exists():
-        raise Refused(f"Your council already has a layout called {name}: choose another name.",
-                      field="name")  # fmt: skip
+        raise Refused(
+            f"Your council already has a layout called {name}: choose another name.", field="name"
+        )
+
+
+def _set(obj, names, values):
+    for name in names:
+        if name in values:
+            setattr(obj, name, values[name])
 
 
 @transaction.atomic
-def layout_create(actor, values, columns, *, organisation, reason="Layout created"):
+def layout_create(values, *, actor, organisation, columns, reason="Layout created"):
     """A layout of ``organisation`` (a council), which only its people see and change."""
-    layout = Layout(**{k: values[k] for k in LAYOUT_FIELDS if k in values})
-    layout.organisation = organisation
+    layout = Layout(organisation=organisation)
+    _set(layout, LAYOUT_FIELDS, values)
     _check_name_free(organisation, layout.name)
-    layout._history_user, layout._change_reason = actor, reason
     layout.full_clean()
-    layout.save()
-    _columns_replace(actor, layout, columns, reason)
+    record_save(layout, actor=actor, reason=reason)
+    _columns_replace(layout, columns, actor=actor, reason=reason)
     return layout
 
 
@@ -89,34 +94,33 @@ def layout_copy(layout, *, actor, organisation):
     A preset is copied under its own name, so the council's copy reads as the house style."""
     values = {k: getattr(layout, k) for k in LAYOUT_FIELDS}
     values["name"] = _free_name(organisation, layout.name)
-    columns = [(c.heading, c.field, c.width) for c in layout.columns.all()]
     return layout_create(
-        actor, values, columns, organisation=organisation, reason=f"Copied from {layout.name}"
+        values,
+        actor=actor,
+        organisation=organisation,
+        columns=[(c.heading, c.field, c.width) for c in layout.columns.all()],
+        reason=f"Copied from {layout.name}",
     )
 
 
 @transaction.atomic
-def layout_edit(actor, layout, version, values, columns):
-    """Change the layout's settings and columns, unless it changed since ``version`` was read."""
-    current = Layout.objects.select_for_update().get(pk=layout.pk)
-    if current.version != version:
-        raise StaleLayout(current)
-    if current.is_preset:
+def layout_edit(layout, *, actor, version, values, columns):
+    """Change the layout's settings and columns; StaleEdit if someone saved it since ``version``
+    (a change to its columns too: each edit saves the layout)."""
+    if layout.is_preset:
         raise Refused("A preset is read only: make a copy for your council and change that.")
-    _check_name_free(current.organisation, values.get("name", current.name), exclude=current)
-    for key in LAYOUT_FIELDS:
-        if key in values:
-            setattr(current, key, values[key])
-    current.version += 1
-    current._history_user, current._change_reason = actor, "Layout edited"
-    current.full_clean()
-    current.save()
-    _columns_replace(actor, current, columns, "Layout edited")
-    return current
+    _check_name_free(layout.organisation, values.get("name", layout.name), exclude=layout)
+    _set(layout, LAYOUT_FIELDS, values)
+    layout.full_clean()
+    record_save_versioned(
+        layout, actor=actor, expected_version=version, reason="Layout edited", fields=LAYOUT_FIELDS
+    )
+    _columns_replace(layout, columns, actor=actor, reason="Layout edited")
+    return layout
 
 
 @transaction.atomic
-def plan_layout_set(actor, plan, layout):
+def plan_layout_set(plan, *, actor, layout):
     """Make ``layout`` the plan's default for its appendix. A preset, or another council's
     layout, is first copied for the plan's council, so no one else's edit can change it."""
     if layout.organisation != plan.organisation:
@@ -129,17 +133,10 @@ def plan_layout_set(actor, plan, layout):
         plan=plan
     )
     choice.layout = layout
-    choice._history_user, choice._change_reason = actor, f"Default appendix layout: {layout}"
-    choice.save()
-    return choice
+    return record_save(choice, actor=actor, reason=f"Default appendix layout: {layout}")
 
 
 # Committee packs. A published report is frozen: every write below refuses it.
-
-REPORT_FIELDS = [
-    "committee", "meeting_date", "agenda_item", "wards", "subject", "lead_officer", "lead_member",
-    "forward_plan_reference", "contact_officer", "reason_for_urgency", "appendix_numbering",
-]  # fmt: skip
 
 
 class ReportPublished(Refused):
@@ -171,70 +168,69 @@ def _locked_draft(report, *, publishing=False):
 
 def _render_ahead(report):
     """Once the change is committed, the pack is rendered again ahead of the clerk."""
-    transaction.on_commit(lambda: pack_renders.pack_ahead(report.pk))
+    transaction.on_commit(lambda: pack_renders.pack_render_ahead(report.pk))
 
 
-def _touch(actor, report, reason):
-    """One history record on the report for a change to its parts; a stale copy is then refused."""
+def _touch(report, *, actor, reason):
+    """One history record on the (locked) report for a change to its parts; a copy of it read
+    before is then stale."""
     report.version += 1
-    report._history_user, report._change_reason = actor, reason
-    report.save(update_fields=["version"])
+    record_save(report, actor=actor, reason=reason, update_fields=["version"])
     _render_ahead(report)
 
 
-def _parts_replace(actor, report, recommendations, sections, reason):
-    """Recommendations as texts, sections as (heading, text), in order; old ones kept in history."""
-    for model in (ReportRecommendation, ReportSection):
-        for old in model.objects.filter(report=report):
-            old._history_user, old._change_reason = actor, reason
-            old.delete()
-    for order, text in enumerate(recommendations):
-        rec = ReportRecommendation(report=report, order=order, text=text)
-        rec._history_user, rec._change_reason = actor, reason
-        rec.full_clean()
-        rec.save()
-    for order, (heading, text) in enumerate(sections):
-        section = ReportSection(report=report, order=order, heading=heading, text=text)
-        section._history_user, section._change_reason = actor, reason
-        section.full_clean()
-        section.save()
+def _parts_replace(report, recommendations, sections, *, actor, reason):
+    """Recommendations as texts, sections as (heading, text), in order."""
+    old = [
+        *ReportRecommendation.objects.filter(report=report),
+        *ReportSection.objects.filter(report=report),
+    ]
+    new = [
+        ReportRecommendation(report=report, order=order, text=text)
+        for order, text in enumerate(recommendations)
+    ] + [
+        ReportSection(report=report, order=order, heading=heading, text=text)
+        for order, (heading, text) in enumerate(sections)
+    ]
+    _replace(old, new, actor=actor, reason=reason)
 
 
 @transaction.atomic
-def report_create(actor, organisation, values, recommendations=(), sections=()):
+def report_create(values, *, actor, organisation, recommendations=(), sections=()):
     report = CommitteeReport(organisation=organisation)
-    for key in REPORT_FIELDS:
-        if key in values:
-            setattr(report, key, values[key])
-    report._history_user, report._change_reason = actor, "Committee report created"
+    _set(report, REPORT_FIELDS, values)
     report.full_clean()
-    report.save()
-    _parts_replace(actor, report, recommendations, sections, "Committee report created")
+    record_save(report, actor=actor, reason="Committee report created")
+    _parts_replace(
+        report, recommendations, sections, actor=actor, reason="Committee report created"
+    )
     return report
 
 
 @transaction.atomic
-def report_edit(actor, report, version, values, recommendations, sections):
-    """The cover's fields, recommendations and sections, unless changed since ``version``."""
+def report_edit(report, *, actor, version, values, recommendations, sections):
+    """The cover's fields, recommendations and sections; StaleEdit if someone saved the report
+    since ``version``."""
     current = _locked_draft(report)
-    for key in REPORT_FIELDS:
-        if key in values:
-            setattr(current, key, values[key])
+    _set(current, REPORT_FIELDS, values)
     current.full_clean()
-    save_with_version(
-        current, actor=actor, expected_version=version, reason="Committee report edited",
+    record_save_versioned(
+        current,
+        actor=actor,
+        expected_version=version,
+        reason="Committee report edited",
         fields=REPORT_FIELDS,
-    )  # fmt: skip
-    _parts_replace(actor, current, recommendations, sections, "Committee report edited")
+    )
+    _parts_replace(
+        current, recommendations, sections, actor=actor, reason="Committee report edited"
+    )
     _render_ahead(current)
     return current
 
 
 @transaction.atomic
-def appendix_add(actor, report, plan, settings, title=""):
+def appendix_add(report, *, actor, plan, settings, title=""):
     """Add ``plan`` as the report's last appendix, rendered with ``settings`` (packs.Settings)."""
-    from .rules import plans_for_report
-
     current = _locked_draft(report)
     if current.appendices.count() >= packs.MAX_APPENDICES:
         raise Refused(f"A report has at most {packs.MAX_APPENDICES} appendices.")
@@ -249,44 +245,32 @@ def appendix_add(actor, report, plan, settings, title=""):
     except appendix.AppendixError as error:
         raise Refused(str(error), field="as_at") from None
     item = ReportAppendix(
-        report=current, order=current.appendices.count(), title=title or plan.title,
-        render_settings=settings.dump(),
-    )  # fmt: skip
-    item._history_user, item._change_reason = actor, "Appendix added"
+        report=current, title=title or plan.title, render_settings=settings.dump()
+    )
     item.full_clean()
-    item.save()
-    _touch(actor, current, f"Appendix added: {item.title}")
+    record_append(item, actor=actor, siblings=current.appendices.all(), reason="Appendix added")
+    _touch(current, actor=actor, reason=f"Appendix added: {item.title}")
     return item
 
 
-def _renumber(actor, items, reason):
-    for order, item in enumerate(items):
-        if item.order != order:
-            item.order = order
-            item._history_user, item._change_reason = actor, reason
-            item.save(update_fields=["order"])
-
-
 @transaction.atomic
-def appendix_remove(actor, item):
+def appendix_remove(item, *, actor):
+    """The appendix goes (kept in history); those after it move up a place."""
     current = _locked_draft(item.report)
-    item._history_user, item._change_reason = actor, "Appendix removed"
-    item.delete()
-    _renumber(actor, list(current.appendices.all()), "Appendices renumbered")
-    _touch(actor, current, f"Appendix removed: {item.title}")
+    record_remove(item, actor=actor, reason="Appendix removed")
+    for order, other in enumerate(current.appendices.all()):
+        if other.order != order:
+            other.order = order
+            record_save(other, actor=actor, reason="Appendices renumbered", update_fields=["order"])
+    _touch(current, actor=actor, reason=f"Appendix removed: {item.title}")
 
 
 @transaction.atomic
-def appendix_move(actor, item, up):
+def appendix_move(item, *, actor, up):
     """One place earlier (``up``) or later; the first cannot go up, nor the last down."""
     current = _locked_draft(item.report)
-    items = list(current.appendices.all())
-    at = next(i for i, other in enumerate(items) if other.pk == item.pk)
-    to = at - 1 if up else at + 1
-    if 0 <= to < len(items):
-        items[at], items[to] = items[to], items[at]
-        _renumber(actor, items, "Appendices reordered")
-        _touch(actor, current, f"Appendix moved: {item.title}")
+    if record_move(item, actor=actor, siblings=current.appendices.all(), up=up):
+        _touch(current, actor=actor, reason=f"Appendix moved: {item.title}")
 
 
 # Publishing: "Publish the pack" is checked at once and carried out on the task queue
@@ -325,7 +309,7 @@ def _check_publishable(report, version):
 
 
 @transaction.atomic
-def report_publish_ask(actor, report, version):
+def report_publish_ask(report, *, actor, version):
     """The clerk's "Publish the pack": checked now (Refused if the report changed since
     ``version`` or has no appendix; ReportPublished once published) and carried out on the queue.
     The report is locked while this is checked, so a second press, or a second clerk, while it is
@@ -339,9 +323,13 @@ def report_publish_ask(actor, report, version):
     _check_publishable(current, version)
     publishing, _ = PackPublishing.objects.update_or_create(
         report=current,
-        defaults={"version": version, "requested_by": actor, "requested_at": timezone.now(),
-                  "failure": ""},
-    )  # fmt: skip
+        defaults={
+            "version": version,
+            "requested_by": actor,
+            "requested_at": timezone.now(),
+            "failure": "",
+        },
+    )
     # In this transaction: on the database queue the task is there exactly when this commits.
     pack_renders.publish_pack.enqueue(current.pk)
     return publishing
@@ -368,7 +356,7 @@ def report_publish_asked(report_id):
     with contextlib.suppress(appendix.AppendixError):
         pack_renders.pack_forget_failure(publishing.report)
     try:
-        report_publish(publishing.requested_by, publishing.report, publishing.version)
+        report_publish(publishing.report, actor=publishing.requested_by, version=publishing.version)
     except ReportPublished:
         return PUBLISHED
     except Refused as refused:
@@ -380,7 +368,7 @@ def report_publish_asked(report_id):
     return PUBLISHED
 
 
-def report_publish(actor, report, version):
+def report_publish(report, *, actor, version):
     """Render the pack (or take the one kept for it) and freeze it: the PDF and the settings it
     was made from are stored, and the report can no longer change.
 
@@ -408,26 +396,33 @@ def report_publish(actor, report, version):
             except appendix.AppendixError as error:
                 raise Refused(str(error)) from None
             if unchanged:
-                return _freeze(actor, current, rendering)
+                return _freeze(current, rendering, actor=actor)
         # A plan in the pack changed while it was rendered: render it as it is now.
     raise Refused(
         "The plans in the pack kept changing while it was being published. Publish it again."
     )
 
 
-def _freeze(actor, report, rendering):
+def _freeze(report, rendering, *, actor):
     pdf = bytes(rendering.pdf)
     now = timezone.now()
     frozen = PublishedPack(
-        report=report, pdf=pdf, sha256=packs.digest(pdf), appendices=rendering.appendices,
-        published_at=now, published_by=actor,
-    )  # fmt: skip
-    frozen._history_user, frozen._change_reason = actor, "Pack published"
-    frozen.save()
+        report=report,
+        pdf=pdf,
+        sha256=packs.digest(pdf),
+        appendices=rendering.appendices,
+        published_at=now,
+        published_by=actor,
+    )
+    record_save(frozen, actor=actor, reason="Pack published")
     report.status, report.published_at = CommitteeReport.Status.PUBLISHED, now
     report.version += 1
-    report._history_user, report._change_reason = actor, "Committee report published"
-    report.save(update_fields=["status", "published_at", "version"])
+    record_save(
+        report,
+        actor=actor,
+        reason="Committee report published",
+        update_fields=["status", "published_at", "version"],
+    )
     # The frozen PDF is the pack from now on: the drafts' renders and the request are done.
     PackPublishing.objects.filter(report=report).delete()
     PackRendering.objects.filter(report=report).delete()

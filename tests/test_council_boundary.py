@@ -68,7 +68,7 @@ def council_world(key):
     inspection = InspectionFactory(organisation=name)
     clerk = people["clerk"]
     cover = {"committee": "Scrutiny panel", "meeting_date": dt.date(2026, 2, 1), "subject": "Plan"}
-    report = reporting_services.report_create(clerk, name, cover)
+    report = reporting_services.report_create(cover, actor=clerk, organisation=name)
     settings = Settings.load(
         {
             "plan": plan.pk,
@@ -77,7 +77,7 @@ def council_world(key):
             "updates": "latest",
         }
     )
-    reporting_services.appendix_add(clerk, report, plan, settings)
+    reporting_services.appendix_add(report, actor=clerk, plan=plan, settings=settings)
     layout = Layout.objects.create(name="Panel style", organisation=name)
     return SimpleNamespace(
         **people,

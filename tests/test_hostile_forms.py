@@ -347,11 +347,11 @@ def site(world):
     workflow.completion_sign_off(world.via_team, manager=world.manager)
     s.layout = Layout.objects.create(name="Hostile", running_heading="Apx", organisation=COUNCIL)
     LayoutColumn.objects.create(layout=s.layout, order=0, heading="Ref", field="reference", width=5)
-    s.report = reporting.report_create(world.manager, COUNCIL, COVER)
+    s.report = reporting.report_create(COVER, actor=world.manager, organisation=COUNCIL)
     s.appendix = reporting.appendix_add(
-        world.manager, s.report, world.plan,
-        Settings.load({"plan": world.plan.pk, "layout": s.layout.pk,
-                                 "as_at": timezone.localdate().isoformat(), "updates": "latest"}),
+        s.report, actor=world.manager, plan=world.plan,
+        settings=Settings.load({"plan": world.plan.pk, "layout": s.layout.pk,
+                                "as_at": timezone.localdate().isoformat(), "updates": "latest"}),
     )  # fmt: skip
     s.pending = PendingImport.objects.create(
         uploaded_by=world.manager, name="plan.csv", organisation=COUNCIL, title="Imported",
@@ -381,7 +381,7 @@ def site(world):
     )  # fmt: skip
     inspection = InspectionFactory(organisation=OTHER_COUNCIL, title="Elsewhere")
     their_layout = Layout.objects.create(name="Theirs", organisation=OTHER_COUNCIL)
-    their_report = reporting.report_create(their_manager, OTHER_COUNCIL, COVER)
+    their_report = reporting.report_create(COVER, actor=their_manager, organisation=OTHER_COUNCIL)
     theirs = {
         "plan": plan, "section": rec.section, "recommendation": rec, "action": action,
         "measure": MeasureFactory(plan=plan), "owner": stranger, "inspection": inspection,
@@ -390,9 +390,9 @@ def site(world):
         "evidence": Evidence.objects.get(update=their_update),
         "layout": their_layout, "report": their_report,
         "appendix": reporting.appendix_add(
-            their_manager, their_report, plan,
-            Settings.load({"plan": plan.pk, "layout": None, "updates": "latest",
-                           "as_at": timezone.localdate().isoformat()}),
+            their_report, actor=their_manager, plan=plan,
+            settings=Settings.load({"plan": plan.pk, "layout": None, "updates": "latest",
+                                    "as_at": timezone.localdate().isoformat()}),
         ),
         "import": PendingImport.objects.create(
             uploaded_by=their_manager, name="theirs.csv", organisation=OTHER_COUNCIL, data=b"x",

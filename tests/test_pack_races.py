@@ -27,10 +27,17 @@ def database_queue(settings):
 
 def draft(world, n):
     report = services.report_create(
-        world.clerk, "Example Council", {**COVER, "agenda_item": str(n)}, RECS, SECTIONS
+        {**COVER, "agenda_item": str(n)},
+        actor=world.clerk,
+        organisation="Example Council",
+        recommendations=RECS,
+        sections=SECTIONS,
     )
     services.appendix_add(
-        world.clerk, report, world.plan, settings_for(world.plan, as_at=timezone.localdate())
+        report,
+        actor=world.clerk,
+        plan=world.plan,
+        settings=settings_for(world.plan, as_at=timezone.localdate()),
     )
     report.refresh_from_db()
     return report
@@ -81,7 +88,7 @@ def test_two_publish_tasks_at_once_publish_once(committed_world, database_queue)
     hand, say): each renders or finds the pack, then locks the report and checks; one freezes."""
     world = committed_world
     report = draft(world, 99)
-    services.report_publish_ask(world.clerk, report, report.version)
+    services.report_publish_ask(report, actor=world.clerk, version=report.version)
     outcomes = together(
         lambda: services.report_publish_asked(report.pk),
         lambda: services.report_publish_asked(report.pk),

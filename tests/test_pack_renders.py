@@ -40,10 +40,14 @@ def counted(monkeypatch):
 def pack_report(world):
     """A draft report of both plans, for a meeting still to come."""
     report = services.report_create(
-        world.clerk, "Example Council", {**COVER, "meeting_date": TODAY}, RECS, SECTIONS
+        {**COVER, "meeting_date": TODAY},
+        actor=world.clerk,
+        organisation="Example Council",
+        recommendations=RECS,
+        sections=SECTIONS,
     )
-    services.appendix_add(world.clerk, report, world.plan, settings_for(world.plan))
-    services.appendix_add(world.clerk, report, world.other_plan, settings_for(world.other_plan))
+    for plan in (world.plan, world.other_plan):
+        services.appendix_add(report, actor=world.clerk, plan=plan, settings=settings_for(plan))
     report.refresh_from_db()
     default_task_backend.clear()
     return report
@@ -88,8 +92,14 @@ def test_the_download_answers_the_progress_page_at_once_then_serves_the_pdf(
 
 def test_a_change_to_the_report_or_a_plan_in_it_is_a_new_pack(client, world, pack_report):
     first = packs.key(pack_report)
-    services.report_edit(world.clerk, pack_report, pack_report.version,
-                         {**COVER, "wards": "Abbey"}, RECS, SECTIONS)  # fmt: skip
+    services.report_edit(
+        pack_report,
+        actor=world.clerk,
+        version=pack_report.version,
+        values={**COVER, "wards": "Abbey"},
+        recommendations=RECS,
+        sections=SECTIONS,
+    )
     pack_report.refresh_from_db()
     second = packs.key(pack_report)
     workflow.progress_add(world.elsewhere, author=world.other_officer, written_on=TODAY,
@@ -152,13 +162,15 @@ def test_a_draft_pack_is_rendered_ahead_when_it_or_a_plan_in_it_changes(
     world, pack_report, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
-        services.appendix_move(world.clerk, pack_report.appendices.last(), up=True)
+        services.appendix_move(pack_report.appendices.last(), actor=world.clerk, up=True)
     assert queued("render_pack") == [[pack_report.pk, None]]
     run_queued("render_pack")
     assert PackRendering.objects.get(report=pack_report).key == packs.key(pack_report)
     # A plan in it changes: its render ahead queues the packs for meetings still to come.
-    past = services.report_create(world.clerk, "Example Council", COVER)  # met in 2011
-    services.appendix_add(world.clerk, past, world.plan, settings_for(world.plan))
+    past = services.report_create(COVER, actor=world.clerk, organisation="Example Council")
+    services.appendix_add(  # a report of a meeting in 2011
+        past, actor=world.clerk, plan=world.plan, settings=settings_for(world.plan)
+    )
     default_task_backend.clear()
     renders.render_current.call(world.plan.pk)
     assert queued("render_pack") == [[pack_report.pk, None]]
@@ -184,7 +196,7 @@ def test_publishing_is_done_on_the_queue_says_what_it_is_doing_and_happens_once(
     response = client.get(url["edit"], follow=True)
     assert "is being published" in response.content.decode()
     with pytest.raises(services.ReportBeingPublished):
-        services.appendix_move(world.clerk, pack_report.appendices.last(), up=True)
+        services.appendix_move(pack_report.appendices.last(), actor=world.clerk, up=True)
 
     assert run_queued("publish_pack") == ["published"]
     assert counted == ["_write_pack"]

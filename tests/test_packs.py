@@ -77,7 +77,13 @@ def layout(db):
 
 @pytest.fixture
 def report(world):
-    return services.report_create(world.clerk, "Example Council", COVER, RECS, SECTIONS)
+    return services.report_create(
+        COVER,
+        actor=world.clerk,
+        organisation="Example Council",
+        recommendations=RECS,
+        sections=SECTIONS,
+    )
 
 
 def settings_for(plan, layout=None, as_at=TODAY, updates="latest"):
@@ -89,9 +95,15 @@ def settings_for(plan, layout=None, as_at=TODAY, updates="latest"):
 
 @pytest.fixture
 def pack_report(world, report, layout):
-    services.appendix_add(world.clerk, report, world.plan, settings_for(world.plan, layout))
     services.appendix_add(
-        world.clerk, report, world.other_plan, settings_for(world.other_plan), "Youth justice plan"
+        report, actor=world.clerk, plan=world.plan, settings=settings_for(world.plan, layout)
+    )
+    services.appendix_add(
+        report,
+        actor=world.clerk,
+        plan=world.other_plan,
+        settings=settings_for(world.other_plan),
+        title="Youth justice plan",
     )
     report.refresh_from_db()
     return report
@@ -209,8 +221,10 @@ def test_a_long_appendix_repeats_its_recommendation_contd_across_pages(world, re
     rec = RecommendationFactory(plan=world.plan, reference="CP9")
     for n in range(60):
         ActionFactory(recommendation=rec, reference=f"({n})", text=f"Long action number {n}. " * 8)
-    services.appendix_add(world.clerk, report, world.plan, settings_for(world.plan, layout))
-    services.appendix_add(world.clerk, report, world.plan, settings_for(world.plan, layout))
+    for _ in range(2):
+        services.appendix_add(
+            report, actor=world.clerk, plan=world.plan, settings=settings_for(world.plan, layout)
+        )
     _, pages = read(packs.write_pdf(packs.build(report)))
     contd = [i for i, text in enumerate(pages) if "CP9 (contd.)" in text]
     assert len(contd) >= 2  # in both appendices, though they show the same rows
@@ -254,9 +268,11 @@ def test_publish_freezes_the_pack(client, world, pack_report):
     assert list(pack_report.appendices.values_list("pk", flat=True))[0] == item.pk
     assert pack_report.appendices.count() == 2
     with pytest.raises(services.ReportPublished):
-        services.appendix_add(world.clerk, pack_report, world.plan, settings_for(world.plan))
+        services.appendix_add(
+            pack_report, actor=world.clerk, plan=world.plan, settings=settings_for(world.plan)
+        )
     with pytest.raises(services.ReportPublished):
-        services.report_publish(world.clerk, pack_report, pack_report.version)
+        services.report_publish(pack_report, actor=world.clerk, version=pack_report.version)
 
 
 def test_publish_refuses_a_stale_copy_and_an_empty_pack(client, world, report, pack_report):
@@ -268,9 +284,9 @@ def test_publish_refuses_a_stale_copy_and_an_empty_pack(client, world, report, p
     assert "Someone changed this report" in response.content.decode()
     pack_report.refresh_from_db()
     assert not pack_report.is_published
-    empty = services.report_create(world.clerk, "Example Council", COVER)
+    empty = services.report_create(COVER, actor=world.clerk, organisation="Example Council")
     with pytest.raises(services.Refused, match="at least one appendix"):
-        services.report_publish(world.clerk, empty, empty.version)
+        services.report_publish(empty, actor=world.clerk, version=empty.version)
 
 
 # Pages and who may use them.
@@ -299,7 +315,7 @@ def form_data(report=None, **changes):
 def other_council(world):
     plan = PlanFactory(organisation=OTHER_COUNCIL, title="Another council's plan")
     clerk, _ = person("other_clerk", "Clerk", OTHER_COUNCIL)
-    report = services.report_create(clerk, OTHER_COUNCIL, COVER)
+    report = services.report_create(COVER, actor=clerk, organisation=OTHER_COUNCIL)
     return plan, clerk, report
 
 
@@ -473,7 +489,9 @@ def test_script_is_text_everywhere(client, world, layout):
     data = form_data(subject=SCRIPT, **{"recs-0-text": SCRIPT, "sections-0-text": SCRIPT})
     assert client.post(reverse("report_add"), data).status_code == 302
     report = CommitteeReport.objects.get()
-    services.appendix_add(world.clerk, report, world.plan, settings_for(world.plan), SCRIPT)
+    services.appendix_add(
+        report, actor=world.clerk, plan=world.plan, settings=settings_for(world.plan), title=SCRIPT
+    )
     for name in ("report_detail", "report_preview", "report_list"):
         args = [] if name == "report_list" else [report.pk]
         body = client.get(reverse(name, args=args)).content.decode()
@@ -515,11 +533,16 @@ def test_another_councils_plan_is_refused(client, world, report, other_council):
     response = client.post(reverse("report_appendix_add", args=[report.pk]), data)
     assert "Choose one of the plans listed." in response.content.decode()
     with pytest.raises(services.Refused, match="Choose a plan of Example Council"):
-        services.appendix_add(world.clerk, report, other_plan, settings_for(other_plan))
+        services.appendix_add(
+            report, actor=world.clerk, plan=other_plan, settings=settings_for(other_plan)
+        )
     # A manager may add only the plans they may export: those they manage.
     with pytest.raises(services.Refused):
         services.appendix_add(
-            world.manager, report, world.other_plan, settings_for(world.other_plan)
+            report,
+            actor=world.manager,
+            plan=world.other_plan,
+            settings=settings_for(world.other_plan),
         )
     assert not report.appendices.exists()
 
@@ -550,8 +573,12 @@ def test_a_removed_layout_names_the_appendix(world, pack_report, layout):
 def test_report_list_query_count(client, world, django_assert_max_num_queries):
     client.force_login(world.clerk)
     for n in range(15):
-        report = services.report_create(world.clerk, "Example Council", {**COVER, "agenda_item": n})
-        services.appendix_add(world.clerk, report, world.plan, settings_for(world.plan))
+        report = services.report_create(
+            {**COVER, "agenda_item": n}, actor=world.clerk, organisation="Example Council"
+        )
+        services.appendix_add(
+            report, actor=world.clerk, plan=world.plan, settings=settings_for(world.plan)
+        )
     with django_assert_max_num_queries(12):
         assert client.get(reverse("report_list")).status_code == 200
 
