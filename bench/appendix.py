@@ -63,7 +63,7 @@ def main(argv=None):
     from actionplans.models import Plan
     from bench.dataset import generate
     from importers.demo import load_demo
-    from reporting import appendix, presets
+    from reporting import appendix, presets, printing
     from reporting.models import Layout, LayoutColumn
 
     check_database(args)
@@ -89,9 +89,9 @@ def main(argv=None):
         spec = appendix.spec_for(plan)
         doc = appendix.build(plan, spec, __import__("datetime").date.fromisoformat(day)
                              if day else None)  # fmt: skip
-        laid_out, final, passes = appendix.layout_pdf(doc)
+        laid_out, final, passes = printing.layout_pdf(doc)
         html_file = folder / f"{pk}.html"
-        html_file.write_text(appendix.html(final), encoding="utf-8")
+        html_file.write_text(printing.html(final), encoding="utf-8")
         args_date = ["--as-at", day] if day else []
         command = [*manage, str(pk), *args_date, "-o", str(folder / f"{pk}.pdf")]
         single = median_run(command, args.repeat, one_process)

@@ -509,7 +509,7 @@ def rendered(appendix, as_at=AS_AT):
 
     from actionplans.models import Plan
     from reporting import appendix as appendices
-    from reporting import excel, word
+    from reporting import excel, printing, word
     from reporting.models import Layout
 
     plan = Plan.objects.get(title=plan_of(appendix)["title"])
@@ -517,7 +517,7 @@ def rendered(appendix, as_at=AS_AT):
     doc = appendices.build(plan, appendices.spec_for(plan, layout), dt.date.fromisoformat(as_at))
     headings = [c.heading for c in doc.columns]
     allowed = [text for _, text in doc.title_lines] + [doc.spec.running_heading, doc.as_at_text]
-    laid_out, final, _ = appendices.layout_pdf(doc)
+    laid_out, final, _ = printing.layout_pdf(doc)
     repeats = [
         Cell(n, "\n".join(p.text for p in cell.paras))
         for row in final.rows if row.contd

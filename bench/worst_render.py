@@ -125,13 +125,13 @@ def build():
 def time_renders(plans, limit, before):
     """Each plan's PDF laid out in a child process (as the site does), timed."""
     from actionplans.models import Plan
-    from reporting import appendix, limits
+    from reporting import appendix, limits, printing
     from reporting.formats import FORMATS
 
     if before:  # what the code did before long runs got places to break
-        appendix.breakable = lambda markup: markup
+        printing.breakable = lambda markup: markup
         appendix.MIN_COLUMN_PERCENT = 0
-        appendix.PRINT_MAX_CHARS = 10**9
+        printing.PRINT_MAX_CHARS = 10**9
     from pypdf import PdfReader
     from weasyprint import HTML
 

@@ -18,8 +18,8 @@ from openpyxl.cell.text import InlineFont
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
-from .appendix import GROUP_FILL, HEADER_FILL, RAG_COLOURS, estimated_lines, xml_safe
 from .fields import Para, Run
+from .office import GROUP_FILL, HEADER_FILL, RAG_COLOURS, estimated_lines, xml_safe
 
 CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 FONT, SIZE = "Arial", 9
@@ -118,9 +118,13 @@ def _put_paras(cell, paras, colour=None):
     for i, para in enumerate(paras):
         for j, piece in enumerate(para.pieces):
             font = InlineFont(
-                rFont=FONT, sz=SIZE, b=piece.bold or None, i=piece.italic or None, color=colour,
+                rFont=FONT,
+                sz=SIZE,
+                b=piece.bold or None,
+                i=piece.italic or None,
+                color=colour,
                 vertAlign="superscript" if piece.superscript else None,
-            )  # fmt: skip
+            )
             end = "\n" if j == len(para.pieces) - 1 and i < len(paras) - 1 else ""
             blocks.append(TextBlock(font, piece.text + end))
     put(cell, CellRichText(blocks), Font(name=FONT, size=SIZE, color=colour))

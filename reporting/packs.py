@@ -20,7 +20,7 @@ from django.template.loader import render_to_string
 
 from actionplans.models import Plan
 
-from . import appendix
+from . import appendix, printing
 from .fields import Updates
 from .models import Layout, letter
 
@@ -198,10 +198,13 @@ def key(report):
     from . import renders
 
     appendices = [
-        (label, item.title, renders.key(plan, _spec(label, plan, layout), settings.as_at,
-                                        settings.updates))
+        (
+            label,
+            item.title,
+            renders.key(plan, _spec(label, plan, layout), settings.as_at, settings.updates),
+        )
         for label, item, settings, plan, layout in _appendices(report)
-    ]  # fmt: skip
+    ]
     what = {
         "pack": PACK_VERSION,
         "report": report.pk,
@@ -223,7 +226,7 @@ def html(pack, *, for_print=True):
 
 
 def layout_pdf(pack):
-    """Lay the pack out (``appendix.settle``) over every appendix at once: the rows that open
+    """Lay the pack out (``printing.settle``) over every appendix at once: the rows that open
     pages are read from one layout of the whole document. Returns (WeasyPrint document, passes)."""
     from weasyprint import HTML
 
@@ -242,7 +245,7 @@ def layout_pdf(pack):
         for r in item.doc.rows
         if r.first_of_recommendation or r.group
     }
-    return appendix.settle(render, firsts, relayout)
+    return printing.settle(render, firsts, relayout)
 
 
 def write_pdf(pack):
@@ -256,9 +259,13 @@ def frozen_settings(pack):
     for item in pack.appendices:
         settings = {**item.settings.dump(), "layout": item.layout_id}
         frozen.append(
-            {"label": item.label, "title": item.title, "layout_name": item.layout_name,
-             "settings": settings}
-        )  # fmt: skip
+            {
+                "label": item.label,
+                "title": item.title,
+                "layout_name": item.layout_name,
+                "settings": settings,
+            }
+        )
     return frozen
 
 

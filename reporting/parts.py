@@ -26,7 +26,7 @@ from dataclasses import replace
 
 from django.conf import settings
 
-from . import appendix
+from . import printing
 
 # Below this many rows one process is quicker than forking, splitting and joining.
 MIN_ROWS = 150
@@ -43,7 +43,7 @@ def write_pdf(doc, target=None, *, parts=None, min_rows=MIN_ROWS):
     parts = processes() if parts is None else parts
     pieces = split(doc.rows, parts) if len(doc.rows) >= min_rows else []
     if len(pieces) < 2:
-        return appendix.write_pdf(doc, target)
+        return printing.write_pdf(doc, target)
     pdf = join(_render_parts(doc, pieces))
     if target is None:
         return pdf
@@ -129,7 +129,7 @@ def _part(doc, keys, index, link):
         gc.disable()
         contexts = _capture_layout_contexts()
         part = replace(doc, continuation=index > 0)
-        laid_out, _, _ = appendix.layout_pdf(part, keys)
+        laid_out, _, _ = printing.layout_pdf(part, keys)
         link.send(("pages", len(laid_out.pages)))
         first, total = link.recv()
         _number_pages(laid_out, contexts[-1], first, total)

@@ -38,7 +38,7 @@ from django_tasks_db.models import DBTaskResult
 from actionplans import snapshots
 from actionplans.models import Plan
 
-from . import appendix, limits
+from . import appendix, limits, printing
 from .fields import Updates
 from .formats import FORMATS
 from .models import RenderFailure, Rendering
@@ -289,7 +289,7 @@ def slow(plan, fmt=None):
 
 def estimate(doc, fmt=Rendering.Format.PDF):
     """Seconds a render of ``doc`` may take, from its size, before it is laid out."""
-    printed = appendix.printable(doc) if fmt == Rendering.Format.PDF else doc
+    printed = printing.printable(doc) if fmt == Rendering.Format.PDF else doc
     characters = sum(len(p.text) for r in printed.rows for c in r.cells for p in c.paras)
     characters += sum(len(getattr(p, "text", p)) for p in doc.preamble)  # Para, or text
     seconds = 0.3 + characters * SECONDS_PER_CHARACTER + len(doc.rows) * SECONDS_PER_ROW

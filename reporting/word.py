@@ -19,7 +19,7 @@ from docx.oxml.ns import qn
 from docx.shared import Mm, Pt, RGBColor
 from docx.table import _Cell
 
-from .appendix import GROUP_FILL, HEADER_FILL, RAG_COLOURS, estimated_lines, xml_safe
+from .office import GROUP_FILL, HEADER_FILL, RAG_COLOURS, estimated_lines, xml_safe
 
 CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 PAGE_WIDTH, PAGE_HEIGHT = Mm(297), Mm(210)

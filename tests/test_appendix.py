@@ -10,7 +10,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from actionplans.models import Plan
-from reporting import appendix, presets
+from reporting import appendix, presets, printing
 from reporting.fields import Updates, plain
 
 pytestmark = pytest.mark.django_db
@@ -26,7 +26,7 @@ def squash(text):
 def render(title, as_at=AS_AT, updates=None, layout=None):
     plan = Plan.objects.get(title=title)
     doc = appendix.build(plan, appendix.spec_for(plan, layout), as_at, updates)
-    laid_out, final, passes = appendix.layout_pdf(doc)
+    laid_out, final, passes = printing.layout_pdf(doc)
     pdf = laid_out.write_pdf(pdf_tags=True)
     return final, pypdf.PdfReader(io.BytesIO(pdf)), pdf
 
@@ -151,7 +151,7 @@ def test_pdf_is_tagged_with_title_and_language(demo_plans):
 
 def test_completed_actions_are_bold_with_the_plans_word(demo_plans):
     doc, reader, _ = render(presets.ROTHERHAM)
-    markup = appendix.html(doc)
+    markup = printing.html(doc)
     assert "<strong>complete</strong>" in markup and "<strong>Complete</strong>" in markup
     assert "<strong>Nov 12</strong>" not in markup
     fonts = {}
@@ -180,14 +180,14 @@ def test_updates_since_a_date(demo_plans):
     spec = appendix.spec_for(plan)
     since_after = appendix.build(plan, spec, AS_AT, Updates("since", dt.date(2011, 11, 16)))
     since_before = appendix.build(plan, spec, AS_AT, Updates("since", dt.date(2011, 11, 1)))
-    assert "Weekly screening clinic" not in appendix.html(since_after)
-    assert "Weekly screening clinic" in appendix.html(since_before)
-    assert "15 November 2011" in appendix.html(since_before)  # dated when several may show
+    assert "Weekly screening clinic" not in printing.html(since_after)
+    assert "Weekly screening clinic" in printing.html(since_before)
+    assert "15 November 2011" in printing.html(since_before)  # dated when several may show
 
 
 def test_merton_b_who_when_puts_the_owner_in_bold_before_the_time_scale(demo_plans):
     doc, _, _ = render(presets.MERTON_YJ)
-    markup = appendix.html(doc)
+    markup = printing.html(doc)
     assert "<p><strong>Case managers</strong></p><p>Immediate effect</p>" in markup
     assert "75% of new orders have a timely PSR / start Asset." in markup
 
@@ -278,7 +278,7 @@ def test_merton_a_prints_what_its_seed_prints_before_the_table_in_its_own_words(
     assert (
         "<p>The inspection undertaken in December 2010 identified the following "
         "<strong>strengths</strong> in the Access &amp; Assessment Service.</p>"
-        in appendix.html(doc)
+        in printing.html(doc)
     )
 
 

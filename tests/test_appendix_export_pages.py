@@ -13,7 +13,7 @@ from django.utils import timezone
 from docx.oxml.ns import qn
 from docx.table import _Cell
 
-from reporting import appendix, excel, word
+from reporting import appendix, excel, office, word
 from reporting.models import Layout, LayoutColumn
 
 from .factories import ActionFactory, ProgressUpdateFactory
@@ -89,7 +89,7 @@ def test_formula_and_control_text_in_word(client, world, hostile):
 def test_rag_is_its_word_in_its_colour(client, world, hostile):
     _, layout = hostile
     client.force_login(world.clerk)
-    red, white = appendix.RAG_COLOURS["red"]
+    red, white = office.RAG_COLOURS["red"]
     document = docx.Document(io.BytesIO(download(client, world, "docx", layout=layout.pk).content))
     table = document.tables[0]
     rag_cells = [cells[4] for _, cells in word_rows(table)[1:] if len(cells) == 5]

@@ -15,7 +15,7 @@ from docx.table import _Cell
 from openpyxl.cell.rich_text import CellRichText
 
 from actionplans.models import Plan
-from reporting import appendix, excel, presets, word
+from reporting import appendix, excel, office, presets, word
 
 from .test_appendix import AS_AT, PRESET_PLANS, assert_in_order, squash
 
@@ -315,7 +315,7 @@ def test_rag_colours_match_the_print_css():
     from django.template.loader import get_template
 
     css = get_template("reporting/appendix.css").template.source
-    for rag, (background, colour) in appendix.RAG_COLOURS.items():
+    for rag, (background, colour) in office.RAG_COLOURS.items():
         rule = re.search(rf"\.rag--{rag} \{{ background: #(\w+); color: #(\w+); \}}", css)
         expand = lambda h: "".join(c * 2 for c in h) if len(h) == 3 else h  # noqa: E731
         assert rule and (expand(rule[1]), expand(rule[2])) == (background, colour), rag

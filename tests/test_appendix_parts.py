@@ -7,7 +7,7 @@ import pypdf
 import pytest
 
 from actionplans.models import Plan
-from reporting import appendix, parts, presets
+from reporting import appendix, parts, presets, printing
 from reporting.appendix import Row
 
 from .test_appendix import AS_AT, PRESET_PLANS, assert_reads_as_the_seed, squash
@@ -89,7 +89,7 @@ def test_contd_is_settled_within_each_part(demo_plans):
 def test_a_whole_render_is_tagged_consistently_too(demo_plans):
     plan = Plan.objects.get(title=presets.ROTHERHAM)
     doc = appendix.build(plan, appendix.spec_for(plan), AS_AT)
-    assert structure(appendix.write_pdf(doc))[1] == []
+    assert structure(printing.write_pdf(doc))[1] == []
 
 
 def test_a_small_appendix_is_rendered_whole(demo_plans, monkeypatch):
@@ -103,7 +103,7 @@ def test_a_part_that_fails_fails_the_render(demo_plans, monkeypatch):
     def broken(*args, **kwargs):
         raise ValueError("layout went wrong")
 
-    monkeypatch.setattr(appendix, "layout_pdf", broken)  # the forked processes inherit it
+    monkeypatch.setattr(printing, "layout_pdf", broken)  # the forked processes inherit it
     plan = Plan.objects.get(title=presets.ROTHERHAM)
     doc = appendix.build(plan, appendix.spec_for(plan), AS_AT)
     with pytest.raises(RuntimeError, match="layout went wrong"):

@@ -18,7 +18,7 @@ import pytest
 
 from actionplans.models import Plan
 from bench import fidelity
-from reporting import appendix, excel, presets, word
+from reporting import appendix, excel, presets, printing, word
 
 pytestmark = pytest.mark.django_db
 BY_PRESET = {a.preset: a for a in fidelity.APPENDICES}
@@ -55,7 +55,7 @@ def test_the_comparison_sees_a_cell_lost_or_printed_again():
 def render(title):
     plan = Plan.objects.get(title=title)
     doc = appendix.build(plan, appendix.spec_for(plan), fidelity_date())
-    laid_out, final, _ = appendix.layout_pdf(doc)
+    laid_out, final, _ = printing.layout_pdf(doc)
     return doc, final, laid_out.write_pdf(pdf_tags=True)
 
 

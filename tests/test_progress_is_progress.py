@@ -23,7 +23,7 @@ from actionplans import queries, rag, rules, snapshots, workflow
 from actionplans.models import Action, Plan, ProgressUpdate
 from dashboards import data
 from reminders import digest
-from reporting import appendix, presets
+from reporting import appendix, presets, printing
 from reporting.fields import Updates
 from reporting.models import Layout, LayoutColumn
 
@@ -90,11 +90,11 @@ def test_the_rotherham_appendix_prints_progress_not_the_managers_decisions(decid
     plan = decided["plan"]
     doc = appendix.build(plan, appendix.spec_for(plan))
     assert doc.spec.name == "Rotherham action delivery plan"
-    laid_out, _, _ = appendix.layout_pdf(doc)
+    laid_out, _, _ = printing.layout_pdf(doc)
     reader = pypdf.PdfReader(io.BytesIO(laid_out.write_pdf(pdf_tags=True)))
     assert_progress_only(" ".join(page.extract_text() for page in reader.pages))
     # Every update, too: the earlier progress of the document is there, the decisions are not.
-    every = appendix.html(appendix.build(plan, appendix.spec_for(plan), updates=Updates("all")))
+    every = printing.html(appendix.build(plan, appendix.spec_for(plan), updates=Updates("all")))
     assert_progress_only(every)
     assert "CIN and CP plan documents revised and subject to consultation" in every
 
@@ -120,7 +120,7 @@ def test_a_layout_that_asks_for_decisions_gets_them_in_words(decided):
          ("Sign-off and returns", "decisions")]
     ):  # fmt: skip
         LayoutColumn.objects.create(layout=layout, order=order, heading=heading, field=key)
-    markup = appendix.html(appendix.build(plan, appendix.spec_for(plan, layout)))
+    markup = printing.html(appendix.build(plan, appendix.spec_for(plan, layout)))
     day = f"{timezone.localdate():%-d %B %Y}"
     assert f"Signed off by Demo Manager on {day}: {SIGN_OFF_NOTE}" in markup
     assert f"Returned to its owner by Demo Manager on {day}: {RETURN_REASON}" in markup

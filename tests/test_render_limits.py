@@ -15,7 +15,7 @@ from docx import Document as WordDocument
 from docx.oxml.ns import qn
 from pypdf import PdfReader
 
-from reporting import appendix, limits, renders
+from reporting import appendix, limits, printing, renders
 from reporting.fields import Updates
 from reporting.formats import FORMATS
 from reporting.models import RenderFailure, Rendering
@@ -111,10 +111,10 @@ def test_long_words_wrap_in_the_pdf_and_word_within_seconds(long_words, counted)
 def test_a_word_longer_than_the_forms_allow_is_cut_in_the_pdf_only(world):
     action = ActionFactory(recommendation=world.rec, reference="(z)", text=word(100_000, 9))
     doc = appendix.build(world.plan, appendix.spec_for(world.plan))
-    printed = appendix.printable(doc)
+    printed = printing.printable(doc)
     texts = [p.text for r in printed.rows for c in r.cells for p in c.paras]
     cut = next(t for t in texts if action.text[:100] in t)
-    assert len(cut) == appendix.PRINT_MAX_CHARS and cut.endswith(appendix.PRINT_CUT_NOTE)
+    assert len(cut) == printing.PRINT_MAX_CHARS and cut.endswith(printing.PRINT_CUT_NOTE)
     assert estimate_of(printed) == estimate_of(doc)  # judged by what is printed
     # Word and Excel read the document as built: all of it (Excel to its own cell limit).
     whole = [p.text for r in doc.rows for c in r.cells for p in c.paras]
@@ -131,13 +131,13 @@ def test_breaks_are_put_in_text_never_in_tags_or_entities():
         f'<html><head><style>.x{{content:"{long}"}}</style></head>'
         f'<body class="appendix"><td data-row="{long}">{long}&amp;{long} short words</td></body>'
     )
-    out = appendix.breakable(markup)
+    out = printing.breakable(markup)
     assert out.startswith(f'<html><head><style>.x{{content:"{long}"}}</style></head>')
     assert f'<td data-row="{long}">' in out and "&amp;" in out and " short words</td>" in out
     text = out.split('">', 2)[-1].split("</td>")[0]
     assert text.replace("\u200b", "").replace("<wbr>", "") == f"{long}&amp;{long} short words"
     assert "aaaa\u200baaaa" in text
-    assert appendix.breakable("<body><p>an ordinary sentence of words</p></body>") == (
+    assert printing.breakable("<body><p>an ordinary sentence of words</p></body>") == (
         "<body><p>an ordinary sentence of words</p></body>"
     )
 

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 
 from actionplans import rules as plan_rules
 
-from .. import appendix, renders, services
+from .. import appendix, printing, renders, services
 from ..formats import FORMATS
 from ..forms import PrepareForm
 from ..rules import get_plan_for_export, visible_layouts
@@ -54,7 +54,7 @@ def prepare(request, pk):
         or plan_rules.can_export(request.user),
     }
     if doc is not None:
-        context["preview"] = appendix.html(doc, for_print=False)
+        context["preview"] = printing.html(doc, for_print=False)
         # The same document in each format: the same layout, date and updates (query string).
         context["downloads"] = [
             (f, reverse(DOWNLOAD_URLS[f.key], args=[plan.pk]) + "?" + context["query"])

@@ -7,7 +7,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from actionplans.queries import plan_find
-from reporting import appendix
+from reporting import appendix, printing
 from reporting.fields import Updates
 from reporting.formats import FORMATS
 from reporting.models import Layout
@@ -55,7 +55,7 @@ class Command(BaseCommand):
             raise CommandError(str(error)) from None
         output = Path(options["output"])
         if options["format"] == "html":
-            output.write_text(appendix.html(doc), encoding="utf-8")
+            output.write_text(printing.html(doc), encoding="utf-8")
         else:
             FORMATS[options["format"]].write(doc, output)
         self.stdout.write(f"Wrote {output} ({spec.name}, as at {doc.as_at:%-d %B %Y}).")
