@@ -18,13 +18,13 @@ from actionplans import page_cache, queries, rag, rules
 from actionplans.models import (
     Action,
     ActionOwner,
-    Inspection,
     Measure,
     Owner,
     Plan,
     ProgressUpdate,
     Recommendation,
 )
+from inspections.models import Inspection
 
 from . import charts
 
