@@ -13,6 +13,13 @@ text is copied exactly: the cell is marked (``Cell.flaw``), the character shown 
 tab and form feed are the exception: they are the line and page breaks Word and Excel write inside
 a cell, and are read as line breaks. An Excel or Word file cannot hold a control character at all
 (XML forbids it), so one there is a damaged file, refused with the cell it is in.
+
+A file costs once: ``service.read_limited`` reads an upload in a child process with a time and a
+memory limit into plain JSON (``to_json``), kept with the upload; its preview, a change to its
+mapping and its confirmation read that (``from_json``), never the file again. An .xlsx or .docx (a
+zip) that would unpack to more than ``MAX_UNPACKED_BYTES`` is refused before it is opened, and
+every reader stops at ``MAX_ROWS`` rows read (not what a file's header claims) and at ``MAX_TEXT``
+characters of text.
 """
 
 import csv
@@ -21,10 +28,14 @@ import re
 import zipfile
 from dataclasses import dataclass, field
 
-MAX_BYTES = 10 * 1024 * 1024
+MB = 1024 * 1024
+MAX_BYTES = 10 * MB
+MAX_UNPACKED_BYTES = 100 * MB  # an .xlsx or .docx, its parts' sizes as its zip gives them
 MAX_ROWS = 5000
 MAX_COLUMNS = 60
+MAX_TEXT = 10_000_000  # characters of text in the whole file (a merged cell counted once)
 KINDS = {"xlsx", "csv", "docx"}
+JSON_VERSION = 1  # of ``to_json``'s form: a read kept in another form is read again
 
 
 class Unreadable(Exception):
@@ -137,12 +148,22 @@ def kind_of(name, data):
         if not data.startswith(b"PK\x03\x04"):
             raise Unreadable(f"{name} is not a real .{suffix} file (it may be renamed).")
         try:
-            names = set(zipfile.ZipFile(io.BytesIO(data)).namelist())
+            parts = zipfile.ZipFile(io.BytesIO(data)).infolist()
         except zipfile.BadZipFile:
             raise Unreadable(f"{name} is damaged: it cannot be opened.") from None
         wanted = "xl/workbook.xml" if suffix == "xlsx" else "word/document.xml"
-        if wanted not in names:
+        if wanted not in {part.filename for part in parts}:
             raise Unreadable(f"{name} is not a real .{suffix} file (it may be renamed).")
+        # The sizes its zip gives are the most Python's zipfile unpacks of each part (it stops
+        # there and finds the file damaged), so a zip bomb is known before anything is unpacked.
+        unpacked = sum(part.file_size for part in parts)
+        if unpacked > MAX_UNPACKED_BYTES:
+            raise Unreadable(
+                f"{name} would unpack to {unpacked / MB:,.0f} MB, more than the "
+                f"{MAX_UNPACKED_BYTES // MB} MB allowed for a plan's file: it is damaged or made "
+                "to overload the service. Save the plan again from Excel or Word, or split it "
+                "into smaller files."
+            )
     elif b"\x00" in data[:4096] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise Unreadable(f"{name} is not a text CSV file.")
     return suffix
@@ -153,11 +174,17 @@ def read(name, data):
     return {"xlsx": read_xlsx, "csv": read_csv, "docx": read_docx}[kind](data)
 
 
-def _check_size(rows, columns=0):
+def _check_size(rows, columns=0, chars=0):
     if rows > MAX_ROWS:
         raise Unreadable(f"The table has more than {MAX_ROWS:,} rows: split it into smaller files.")
     if columns > MAX_COLUMNS:
         raise Unreadable(f"The table has more than {MAX_COLUMNS} columns.")
+    if chars > MAX_TEXT:
+        raise Unreadable(
+            f"The file holds more than {MAX_TEXT:,} characters of text: split it into smaller "
+            "files.",
+            row=rows,
+        )
 
 
 def read_csv(data):
@@ -271,13 +298,16 @@ def read_xlsx(data):
 
     try:
         book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except MemoryError:  # the read's memory limit (service.read_limited), not a damaged file
+        raise
     except Exception as error:  # openpyxl raises many kinds for a damaged file
         raise Unreadable(f"The Excel file cannot be opened ({type(error).__name__}).") from None
     sheet = book.worksheets[0]
-    rows = []
+    # Read by its rows, not by the size its <dimension> claims (read-only openpyxl stops there):
+    # a sheet that says two rows and holds thirteen is read to its thirteenth, and counted so.
+    sheet.reset_dimensions()
+    rows, chars = [], 0
     try:
-        if (sheet.max_row or 0) > MAX_ROWS + 50:
-            _check_size(sheet.max_row)
         # The read-only sheet is parsed as it is read: a damaged one fails here, not above.
         for values in sheet.iter_rows(values_only=True, max_col=MAX_COLUMNS + 1):
             row = []
@@ -285,11 +315,12 @@ def read_xlsx(data):
                 if hasattr(value, "isoformat"):
                     value = value.strftime("%-d %B %Y")
                 row.append(_cell(str(value)) if value is not None else Cell())
+                chars += len(row[-1].text)
             while row and not row[-1].paras:
                 row.pop()
             rows.append(row)
-            _check_size(len(rows), len(row))
-    except Unreadable:
+            _check_size(len(rows), len(row), chars)
+    except (Unreadable, MemoryError):
         raise
     except Exception as error:  # noqa: BLE001 - any fault of a damaged sheet is the file's
         raise _xlsx_fault(data, sheet, error, len(rows)) from None
@@ -349,12 +380,14 @@ def read_docx(data):
 
     try:
         document = docx.Document(io.BytesIO(data))
+    except MemoryError:
+        raise
     except Exception as error:
         raise _docx_fault(data, error) from None
     above = []
     body = document.element.body
     tables = []
-    total = 0
+    total = chars = 0
     for child in body.iterchildren():
         tag = child.tag.rsplit("}", 1)[-1]
         if tag == "p" and not tables:
@@ -374,10 +407,72 @@ def read_docx(data):
                     cell = _docx_cell(tc, table)
                     # A cell spanning several columns fills each, as a spreadsheet would.
                     row.extend([cell] * max(1, tc.grid_span))
+                    chars += len(cell.text)
                 rows.append(row)
                 total += 1
-                _check_size(total, len(row))
+                _check_size(total, len(row), chars)
             tables.append(rows)
     if not tables:
         raise Unreadable("The Word file has no table.")
     return Document(tables, above)
+
+
+# A file read, kept as JSON (with its upload, so that it is read once: ``service``).
+
+
+def to_json(document):
+    """A Document as plain JSON: each cell ``{"p": paras, "b": bold, "m": merged_down, "f":
+    flaw}`` (what is empty left out), or the index of the same cell earlier in its row (a cell
+    spanning columns is one cell, as ``parse`` needs it)."""
+    tables = []
+    for table in document.tables:
+        rows = []
+        for row in table:
+            out, seen = [], {}
+            for cell in row:
+                if id(cell) in seen:
+                    out.append(seen[id(cell)])
+                    continue
+                seen[id(cell)] = len(out)
+                value = {"p": cell.paras, "b": cell.bold, "m": cell.merged_down, "f": cell.flaw}
+                out.append({key: item for key, item in value.items() if item})
+            rows.append(out)
+        tables.append(rows)
+    return {
+        "version": JSON_VERSION,
+        "tables": tables,
+        "above": document.above,
+        "above_flaws": [list(pair) for pair in document.above_flaws],
+    }
+
+
+def unreadable_json(error):
+    return {
+        "version": JSON_VERSION,
+        "unreadable": {"message": error.message, "row": error.row, "column": error.column},
+    }
+
+
+def is_current(value):
+    """Whether ``value`` is a read kept in ``to_json``'s present form (not None, not older)."""
+    return isinstance(value, dict) and value.get("version") == JSON_VERSION
+
+
+def from_json(value):
+    """The Document ``to_json`` kept; Unreadable, as it was, for a file that could not be read."""
+    if "unreadable" in value:
+        raise Unreadable(**value["unreadable"])
+    tables = []
+    for table in value["tables"]:
+        rows = []
+        for row in table:
+            cells = []
+            for item in row:
+                if isinstance(item, int):
+                    cells.append(cells[item])
+                else:
+                    cells.append(Cell(item.get("p", []), item.get("b", []),
+                                      item.get("m", False), item.get("f", "")))  # fmt: skip
+            rows.append(cells)
+        tables.append(rows)
+    return Document(tables, value["above"], [tuple(pair) for pair in value["above_flaws"]])

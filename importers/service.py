@@ -1,14 +1,33 @@
 """Read a file into a preview, and confirm a preview into a plan (through actionplans.services);
-keep an upload between its preview and its confirmation (``PendingImport``), and consume it."""
+keep an upload between its preview and its confirmation (``PendingImport``), and consume it.
 
+An upload's file is read once, when it is uploaded (``read_limited``: in a child process with a
+time and a memory limit), and what was read is kept with it (``PendingImport.document``): its
+preview, a change to its mapping and its confirmation parse that, never the file again. A file
+that cannot be read, or that reached a limit, is kept as why, and costs nothing more."""
+
+import json
+import logging
+
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from core import errors
+from core import errors, limits
 from importers import plan_writer
 
 from . import parse, readers
 from .models import PendingImport
+
+logger = logging.getLogger(__name__)
+# The limits of one read (settings IMPORT_READ_TIMEOUT_SECONDS, IMPORT_READ_MEMORY_LIMIT_MB): a
+# 5,000-row plan is read in a few seconds and well under 100 MB.
+READ_SECONDS = 30
+READ_MEMORY_MB = 512
+_STOPPED = {
+    "time": "Reading the file took longer than {seconds:g} seconds, the most one file may take",
+    "memory": "Reading the file needed more than {mb} MB of memory, the most one file may use",
+}
 
 
 class AlreadyConfirmed(Exception):
@@ -20,10 +39,21 @@ class AlreadyConfirmed(Exception):
 
 
 def pending_add(*, user, name, data, organisation, title=""):
-    """An upload kept for its preview and confirmation by ``user`` alone."""
+    """An upload kept for its preview and confirmation by ``user`` alone, its file read now."""
     return PendingImport.objects.create(
-        uploaded_by=user, name=name[:255], data=data, organisation=organisation, title=title
-    )
+        uploaded_by=user, name=name[:255], data=data, organisation=organisation, title=title,
+        document=read_limited(name, data),
+    )  # fmt: skip
+
+
+def pending_document(pending):
+    """What the upload's file holds, as read when it was uploaded. One uploaded before reads were
+    kept (or kept in an older form) is read now, and what was read kept."""
+    if not readers.is_current(pending.document):
+        pending.document = read_limited(pending.name, bytes(pending.data))
+        unused = PendingImport.objects.filter(pk=pending.pk, confirmed_at__isnull=True)
+        unused.update(document=pending.document)
+    return pending.document
 
 
 def pending_map(pending, mapping):
@@ -34,8 +64,8 @@ def pending_map(pending, mapping):
 
 
 def pending_preview(pending):
-    return preview_file(
-        pending.name, bytes(pending.data), mapping=pending.mapping, title=pending.title,
+    return preview_read(
+        pending_document(pending), mapping=pending.mapping, title=pending.title,
         organisation=pending.organisation,
     )  # fmt: skip
 
@@ -50,16 +80,62 @@ def pending_confirm(pk, *, user):
         if pending.confirmed_at:
             raise AlreadyConfirmed(pending)
         plan = confirm(pending_preview(pending), actor=user, organisation=pending.organisation)
-        pending.plan, pending.confirmed_at, pending.data = plan, timezone.now(), b""
-        pending.save(update_fields=["plan", "confirmed_at", "data"])
+        pending.plan, pending.confirmed_at = plan, timezone.now()
+        pending.data, pending.document = b"", None
+        pending.save(update_fields=["plan", "confirmed_at", "data", "document"])
     return plan
 
 
-def preview_file(name, data, *, mapping=None, title="", organisation=""):
-    """The preview of the plan in ``data``; a file that cannot be read gives a preview whose only
-    problem says why (so the page and the command show it the same way)."""
+def read_limited(name, data):
+    """The file read in a child process within a time and a memory limit (``core.limits``), as
+    ``readers.to_json`` keeps it. Never raises: a file that cannot be read, or that reached a
+    limit, is kept as why (``readers.unreadable_json``), with ``stopped`` the limit reached."""
+    seconds = float(getattr(settings, "IMPORT_READ_TIMEOUT_SECONDS", READ_SECONDS))
+    mb = int(getattr(settings, "IMPORT_READ_MEMORY_LIMIT_MB", READ_MEMORY_MB))
+    kind = name.rsplit(".", 1)[-1].lower()
+    if kind == "xlsx":  # imported here once, not in every child
+        import openpyxl  # noqa: F401
+    elif kind == "docx":
+        import docx  # noqa: F401
     try:
-        document = readers.read(name, data)
+        read = limits.run(_read_json, name, data, seconds=seconds, memory_bytes=mb * readers.MB)
+        return json.loads(read)
+    except limits.Exceeded as stop:
+        if stop.reason in _STOPPED:
+            message = _STOPPED[stop.reason].format(seconds=seconds, mb=mb) + (
+                ": it is damaged or made to overload the service. Save the plan again from "
+                "Excel or Word, or split it into smaller files."
+            )
+        else:  # a fault of the reader's own, not a limit: recorded, and said plainly
+            logger.error("Reading the upload %r failed: %s", name, stop.detail)
+            message = (
+                "The file could not be read: the importer met a fault it did not expect (it has "
+                "been recorded). Save the plan again from Excel or Word and upload it again."
+            )
+        return {**readers.unreadable_json(readers.Unreadable(message)), "stopped": stop.reason}
+
+
+def _read_json(name, data):
+    """In the child: the file read, as JSON bytes (what it read, or why it cannot be read)."""
+    try:
+        value = readers.to_json(readers.read(name, data))
+    except readers.Unreadable as error:
+        value = readers.unreadable_json(error)
+    return json.dumps(value, separators=(",", ":")).encode()
+
+
+def preview_file(name, data, *, mapping=None, title="", organisation=""):
+    """The preview of the plan in ``data``, read within the limits (``read_limited``)."""
+    return preview_read(
+        read_limited(name, data), mapping=mapping, title=title, organisation=organisation
+    )
+
+
+def preview_read(read, *, mapping=None, title="", organisation=""):
+    """The preview of the plan in a file as ``read_limited`` read it; a file that cannot be read
+    gives a preview whose only problem says why (so the page and the command show it alike)."""
+    try:
+        document = readers.from_json(read)
     except readers.Unreadable as error:
         result = parse.Preview()
         result.problems.append(parse.Problem(error.row, error.column, error.message))

@@ -39,9 +39,10 @@ def upload(request):
 
 
 def _pending(request, pk):
-    """The user's own upload; anyone else's is not found."""
+    """The user's own upload; anyone else's is not found. Its file is not loaded: what it holds
+    was read when it was uploaded (``PendingImport.document``)."""
     require(rules.can_add_plan(request.user), "Only a manager can import plans.")
-    return get_object_or_404(PendingImport, pk=pk, uploaded_by=request.user)
+    return get_object_or_404(PendingImport.objects.defer("data"), pk=pk, uploaded_by=request.user)
 
 
 def _visible_plan(user, pending):

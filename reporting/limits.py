@@ -3,43 +3,25 @@
 A document a user can make may take WeasyPrint minutes or gigabytes. Rendered in the process that
 asked (an app server's worker, the task worker), it held that process until gunicorn killed it,
 and was tried again on the next click. So a render runs in a process forked from the one that
-asks (which has the document built and WeasyPrint imported, so nothing is loaded twice):
+asks (which has the document built and WeasyPrint imported, so nothing is loaded twice), through
+``core.limits`` (shared with the importer's file readers):
 
 - its address space may grow by ``RENDER_MEMORY_LIMIT_MB`` beyond what it was forked with
-  (RLIMIT_AS, set from the child's own size: a server that has run for a while, with a malloc
-  arena per thread, may already hold more address space than any fixed cap): an allocation past
-  it fails in the child, never in the server;
+  (RLIMIT_AS, set from the child's own size): an allocation past it fails in the child, never in
+  the server;
 - it is killed, with any process it started (the parts of a large PDF, reporting.parts), once its
-  time (``RENDER_TIMEOUT_SECONDS``, or less for a render inside a request) is up. It is the
-  leader of its own process group for that. Its CPU time is capped a little above its time too,
-  so it ends even if the process that waits for it is itself killed first.
+  time (``RENDER_TIMEOUT_SECONDS``, or less for a render inside a request) is up. Its CPU time is
+  capped a little above its time too, so it ends even if the process that waits for it is itself
+  killed first.
 
 The child never touches the database: the document is built before, and the result is stored
 after, by the process that asked (a forked child sharing its connection would corrupt it).
 """
 
-import contextlib
-import json
-import math
-import multiprocessing
-import os
-import resource
-import signal
-import time
-import traceback
-
 from django.conf import settings
 
-# What a child that ran out of memory says, made before its memory is capped.
-_MEMORY = json.dumps(["memory", "MemoryError"]).encode()
-
-
-class Exceeded(Exception):  # noqa: N818 - it reads as limits.Exceeded
-    """A render stopped before it finished: ``reason`` is "time", "memory" or "error"."""
-
-    def __init__(self, reason, detail="", seconds=0.0):
-        super().__init__(f"{reason}: {detail}")
-        self.reason, self.detail, self.seconds = reason, detail, seconds
+from core import limits as _limits
+from core.limits import Exceeded  # noqa: F401 - reporting's name for a render that stopped
 
 
 def timeout():
@@ -55,74 +37,4 @@ def run(function, *args, seconds=None, memory_bytes=None):
     bytes, or Exceeded. ``seconds`` and ``memory_bytes`` default to the settings."""
     seconds = timeout() if seconds is None else seconds
     memory_bytes = memory() if memory_bytes is None else memory_bytes
-    context = multiprocessing.get_context("fork")
-    ours, theirs = context.Pipe(duplex=False)
-    child = context.Process(target=_child, args=(function, args, seconds, memory_bytes, theirs))
-    started = time.monotonic()
-    child.start()
-    theirs.close()
-    with contextlib.suppress(OSError):  # the child does it too: whichever runs first
-        os.setpgid(child.pid, child.pid)
-    try:
-        if not ours.poll(max(seconds, 0)):
-            raise Exceeded("time", f"stopped after {seconds:g} s", time.monotonic() - started)
-        try:
-            kind, detail = json.loads(ours.recv_bytes())  # our own two words, as JSON
-            if kind == "done":
-                return ours.recv_bytes()
-        except EOFError:
-            kind, detail = _ended(child)
-        raise Exceeded(kind, detail, time.monotonic() - started)
-    finally:
-        ours.close()
-        _stop(child)
-
-
-def _child(function, args, seconds, memory_bytes, link):
-    try:
-        os.setpgid(0, 0)
-        _cap(resource.RLIMIT_CPU, math.ceil(seconds) + 2)
-        if memory_bytes:
-            _cap(resource.RLIMIT_AS, _address_space() + memory_bytes)
-        result = function(*args)
-        link.send_bytes(json.dumps(["done", ""]).encode())
-        link.send_bytes(result)
-    except MemoryError:
-        link.send_bytes(_MEMORY)
-    except BaseException:  # noqa: BLE001 - told to the parent, which records it
-        link.send_bytes(json.dumps(["error", traceback.format_exc()[-4000:]]).encode())
-    finally:
-        link.close()
-
-
-def _address_space():
-    """This process's address space in bytes, as RLIMIT_AS counts it."""
-    with open("/proc/self/statm") as statm:
-        return int(statm.read().split()[0]) * resource.getpagesize()
-
-
-def _cap(limit, value):
-    _, hard = resource.getrlimit(limit)
-    if hard != resource.RLIM_INFINITY:
-        value = min(value, hard)
-    resource.setrlimit(limit, (value, hard))
-
-
-def _ended(child):
-    """Why a child stopped without a word: killed at its CPU limit, else most likely its memory
-    (C libraries abort when an allocation fails)."""
-    child.join(timeout=5)
-    code = child.exitcode
-    if code == -signal.SIGXCPU:
-        return "time", "stopped at its CPU time limit"
-    return "memory", f"the process stopped (exit code {code})"
-
-
-def _stop(child):
-    """Kill the child and whatever it started (its process group), and reap it."""
-    try:
-        os.killpg(child.pid, signal.SIGKILL)
-    except OSError:  # already gone, or not yet its own group
-        if child.is_alive():
-            child.kill()
-    child.join(timeout=5)
+    return _limits.run(function, *args, seconds=seconds, memory_bytes=memory_bytes)
