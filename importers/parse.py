@@ -13,7 +13,7 @@ from actionplans.fuzzy_dates import derive_date
 from actionplans.models import Action, Owner, Plan, ProgressUpdate, Recommendation, Section
 from core.forms import TEXT_LIMIT
 
-from . import headers, readers
+from . import headers, owners, readers
 
 FIELDS = list(headers.MEANINGS)
 LEAVE_OUT = ""
@@ -31,8 +31,6 @@ STATUS_WORDS = [
 STATUS_LABELS = {str(label).casefold(): value for value, label in Action.Status.choices}
 RATINGS = [("amber[- /]red", "amber_red"), ("amber[- /]green", "amber_green"),
            ("red", "red"), ("amber", "amber"), ("green", "green")]  # fmt: skip
-_OWNER_SPLIT = re.compile(r"\s*(?:[;,/&+]|\band\b|\bwith\b)\s*", re.I)
-_INITIALS = re.compile(r"\(([A-Z][A-Za-z.\- ]{0,9})\)")
 _UPDATE_LABEL = re.compile(
     r"^(?P<label>(?:(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*|q[1-4])"
     r"(?:\s+'?\d{2,4})?\s+update)\s*[:\-–]?\s*",
@@ -48,7 +46,8 @@ def _limit(model, name):
 
 # The most a cell of each column may hold: the limit of the field it is saved in, as the forms
 # that edit that field allow (an import must not store what no form would). A progress cell is
-# checked update by update, and an owners cell name by name (each an Owner's name) as well.
+# checked update by update, an owners cell name by name (each an Owner's name) as well, and a body
+# cell body by body, one a line (owners.settle).
 LIMITS = {
     "reference": _limit(Recommendation, "reference"),
     "recommendation": _limit(Recommendation, "text"),
@@ -61,7 +60,6 @@ LIMITS = {
     "planned_completion": _limit(Action, "planned_completion_text"),
     "performance_indicator": _limit(Action, "performance_indicator"),
     "target": _limit(Action, "target"),
-    "accountable_body": _limit(Owner, "name"),
     "progress": _limit(ProgressUpdate, "text"),
 }
 TITLE_LIMIT = _limit(Plan, "title")
@@ -95,6 +93,8 @@ class Preview:
     columns: list = field(default_factory=list)  # {"heading", "field", "recognised", "position"}
     sections: list = field(default_factory=list)  # {"title", "recommendations": [...]}
     owners: list = field(default_factory=list)  # distinct names as written, in order of use
+    # Each owner's kind, job title and initials as read (owners.settle): name -> {...}
+    owner_details: dict = field(default_factory=dict)
     problems: list = field(default_factory=list)
     rows_read: int = 0
     # What ``plan_import`` also takes that a table cannot say (a transcription's plan status,
@@ -126,6 +126,7 @@ class Preview:
             "overall_rating": self.overall_rating,
             "column_names": [c["heading"] for c in self.columns if c["field"]],
             "sections": self.sections,
+            "owner_details": self.owner_details,
         } | self.extra
 
 
@@ -176,20 +177,10 @@ def _rating(text):
 
 
 def owner_names(text):
-    """The owners written in a cell, one by one: "Jo Bloggs (JB), Head of CSC / Police" -> three.
-    Each is (name, initials) with the initials in brackets taken out."""
-    names = []
-    for line in text.split("\n"):
-        for part in _OWNER_SPLIT.split(line):
-            initials = ""
-            found = _INITIALS.search(part)
-            if found:
-                initials = found.group(1).strip()
-                part = _INITIALS.sub("", part)
-            part = " ".join(part.strip(" .-–:").split())
-            if part or initials:
-                names.append((part or initials, initials))
-    return names
+    """The owners written in a cell, one by one: "Jo Bloggs (JB), Head of CSC / Police" -> two
+    (Jo Bloggs, whose job title is Head of CSC; Police). Each is (name, initials) with the
+    initials in brackets taken out; ``owners.read`` reads the cell."""
+    return owners.owner_names(text)
 
 
 def _above(preview, lines):
@@ -345,6 +336,7 @@ def preview(document, mapping=None, title=""):
             action = _action(values, row_number, result)
             if action:
                 rec["actions"].append(action)
+    owners.settle(result)  # every action's owners, read as one plan's
     if not result.recommendations and not result.blocking:
         result.problems.append(Problem(0, "", "No recommendations were found under the header."))
     if not result.title:
@@ -413,10 +405,15 @@ def _action(values, row_number, result):
     if "who_when" in values:
         cell = values["who_when"][0]
         if cell and cell.paras:
-            dated = [p for p in cell.paras if derive_date(p)]
-            others = [p for p in cell.paras if p not in dated]
-            owners_text = owners_text or "\n".join(others)
-            when = when or "\n".join(dated)
+            # Who: each paragraph that names owners and nothing else, in bold where the cell
+            # puts any in bold (as the appendix writes it); the rest is when.
+            bold = "".join(cell.bold).replace(" ", "")
+            whos = [p for p in cell.paras if owners.names_someone(p)]
+            if bold:
+                whos = [p for p in whos if p.replace(" ", "") in bold] or whos
+            others = [p for p in cell.paras if p not in whos]
+            owners_text = owners_text or "\n".join(whos)
+            when = when or "\n".join(others)
     status_cell = values.get("status", (None,))[0]
     progress = []
     status = ""
@@ -439,19 +436,10 @@ def _action(values, row_number, result):
         )
     if not (text or owners_text or when or progress):
         return None
-    owners = [{"name": name, "initials": initials} for name, initials in owner_names(owners_text)]
-    heading = next((values[k][1]["heading"] for k in ("owners", "who_when") if k in values), "")
-    for owner in owners:
-        _too_long(result, row_number, heading, owner["name"], NAME_LIMIT, (
-            f"The owner “{owner['name'][:40]}…”"
-        ))  # fmt: skip
-    for owner in owners:
-        if owner["name"] not in result.owners:
-            result.owners.append(owner["name"])
     return {
         "text": text,
         "owners_as_written": owners_text,
-        "owners": owners,
+        "owners": [],  # read with the plan's other owners (owners.settle)
         "planned_completion": when,
         "planned_date": derive_date(when) if when else None,
         "status": status,

@@ -22,20 +22,30 @@ from actionplans.models import (
     Section,
 )
 from actionplans.plan_setup import check_set_up_for, plan_create
+from actionplans.rules import _councils_q
 from core.errors import Refused
 from core.records import record_date, records_add
 
 
+def matchable_owners(organisation):
+    """The owners a plan of ``organisation`` may name: the council's own and partner agencies'
+    (organisations with no plan and no inspection: ``actionplans.rules``' boundary), never another
+    council's, whose "Service Manager" is not this one's."""
+    return Owner.objects.filter(Q(organisation=organisation) | ~_councils_q())
+
+
 class OwnerIndex:
     """The owners a plan's table names, read in one query: ``match`` gives the owner a name (or
-    its initials) means, whatever the capitals, the council's own before a partner agency's, the
-    oldest first; owners ``add``ed meanwhile are matched too (after the existing ones)."""
+    its initials) means, whatever the capitals, among the council's own and its partner agencies'
+    (``matchable_owners``), the council's before a partner agency's, the oldest first; owners
+    ``add``ed meanwhile are matched too (after the existing ones)."""
 
     def __init__(self, organisation, names):
         self.organisation = organisation
         keys = {name.upper() for name in names if name}
         found = (
-            Owner.objects.annotate(upper_name=Upper("name"), upper_initials=Upper("initials"))
+            matchable_owners(organisation)
+            .annotate(upper_name=Upper("name"), upper_initials=Upper("initials"))
             .filter(Q(upper_name__in=keys) | Q(upper_initials__in=keys))
             .order_by("pk")
         )
@@ -121,6 +131,7 @@ def plan_import(
         names += [o["name"] for o in a.get("supporting") or []]
     index = OwnerIndex(organisation, [n for n in names if n and n not in known])
     matched, new_owners = {}, []
+    read = spec.get("owner_details") or {}  # name -> the kind and job title the file gives
 
     def owner(name, initials=""):
         if not name:
@@ -131,7 +142,14 @@ def plan_import(
         if key not in matched:
             found = index.match(name, initials)
             if found is None:
-                found = Owner(name=name[:200], organisation=organisation, initials=initials[:20])
+                details = read.get(name) or {}
+                found = Owner(
+                    name=name[:200], organisation=organisation, initials=initials[:20],
+                    kind=details.get("kind") if details.get("kind") in Owner.Kind.values else (
+                        Owner.Kind.PERSON
+                    ),
+                    job_title=(details.get("job_title") or "")[:200],
+                )  # fmt: skip
                 new_owners.append(record_date(found, day))
                 index.add(found)
             matched[key] = found

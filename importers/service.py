@@ -16,7 +16,7 @@ from django.utils import timezone
 from core import errors, limits
 from importers import plan_writer
 
-from . import parse, readers
+from . import owners, parse, readers
 from .models import PendingImport
 
 logger = logging.getLogger(__name__)
@@ -146,44 +146,22 @@ def preview_read(read, *, mapping=None, title="", organisation=""):
     if flaw:
         result.problems.append(parse.Problem(0, "", f"The title given holds {flaw}: retype it."))
     result.matched, result.created = [], []
-    known = _known_owners() if organisation else set()
+    known = _known_owners(organisation) if organisation else []
     if organisation:
-        _whole_names(result, known)
+        # The names the council and its partner agencies use already: each kept whole in a cell
+        # ("Head of CSC & YI"), and the name of an owner the plan writes another way.
+        owners.settle(result, [name for name, _ in known])
+    folded = {text.casefold() for pair in known for text in pair if text}
     for name in result.owners:
-        (result.matched if name.casefold() in known else result.created).append(name)
+        (result.matched if name.casefold() in folded else result.created).append(name)
     return result
 
 
-def _known_owners():
-    """Every owner's name and initials, folded, read once (not a query per cell): the names a
-    table's owners cell may use. ``plan_writer.OwnerIndex`` picks the owner itself on import."""
-    from actionplans.models import Owner
-
-    known = set()
-    for name, initials in Owner.objects.values_list("name", "initials"):
-        known.add(name.casefold())
-        if initials:
-            known.add(initials.casefold())
-    return known
-
-
-def _whole_names(result, known):
-    """An owner whose own name has "and", "&" or "/" in it ("Head of CSC & YI") is one owner, not
-    several: a line of an owners cell that is an existing owner's name is taken whole."""
-    names = []
-    for action in result.actions:
-        owners = []
-        for line in action["owners_as_written"].split("\n"):
-            if line.strip() and line.strip().casefold() in known:
-                owners.append({"name": line.strip(), "initials": ""})
-            else:
-                owners.extend(
-                    {"name": name, "initials": initials}
-                    for name, initials in parse.owner_names(line)
-                )
-        action["owners"] = owners
-        names.extend(o["name"] for o in owners)
-    result.owners = list(dict.fromkeys(names))
+def _known_owners(organisation):
+    """The names and initials of the owners a plan of ``organisation`` may name (the council's
+    and its partner agencies', ``plan_writer.matchable_owners``), read once, not a query per cell;
+    ``plan_writer.OwnerIndex`` picks the owner itself on import."""
+    return list(plan_writer.matchable_owners(organisation).values_list("name", "initials"))
 
 
 def confirm(result, *, actor, organisation, **known):

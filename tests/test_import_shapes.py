@@ -121,7 +121,7 @@ def test_word_plan_read_in_order():
         "Tracking meeting",
     ]
     assert [[o["name"] for o in a["owners"]] for a in actions] == [
-        ["Jo Bloggs", "Police"], ["Service Manager"], ["JB"], ["Head of CSC", "YI"],
+        ["Jo Bloggs", "Police"], ["Service Manager"], ["Jo Bloggs"], ["Head of CSC & YI"],
     ]  # fmt: skip
     assert actions[0]["owners"][0]["initials"] == "JB"
     assert [a["planned_date"] for a in actions] == [
