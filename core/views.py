@@ -81,13 +81,14 @@ def versioned_form(
         if saved is not None:
             return redirect(done(saved) if done else saved.get_absolute_url())
     except StaleEdit as stale:
-        conflict, form = stale, _rebound(form_class, request, stale, **form_kwargs)
+        conflict, form = stale, rebound(form_class, request.POST, stale, **form_kwargs)
     return form_page(request, form, title, back, back_label, conflict=conflict, **(context or {}))
 
 
-def _rebound(form_class, request, stale, **kwargs):
-    """The editor's input again, now based on the current version: saving it again is deliberate."""
-    data = request.POST.copy()
+def rebound(form_class, data, stale, **kwargs):
+    """The editor's posted ``data`` again, now based on the version someone else saved first
+    (``stale``, a StaleEdit): saving it again is deliberate."""
+    data = data.copy()
     data["version"] = stale.current.version
     form = form_class(data, instance=stale.current, **kwargs)
     form.is_valid()

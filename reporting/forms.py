@@ -327,16 +327,6 @@ def typed(form):
     return {name: clean(form[name].data) for name in form.fields}
 
 
-def rebound(form_class, data, stale, **kwargs):
-    """The editor's posted ``data`` again, now based on the version someone else saved first
-    (``stale``, a StaleEdit): saving it again is deliberate."""
-    data = data.copy()
-    data["version"] = stale.current.version
-    form = form_class(data, instance=stale.current, **kwargs)
-    form.is_valid()
-    return form
-
-
 def report_formsets_again(recs, sections, boxes):
     """The posted recommendations and sections shown again as typed, unbound (no errors, nothing
     saved), with one more blank in ``boxes`` ("recs" or "sections") unless it has its most

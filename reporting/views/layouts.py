@@ -6,10 +6,10 @@ from django.views.decorators.http import require_POST
 
 from actionplans import rules as plan_rules
 from core.errors import Refused, StaleEdit
-from core.views import refuse
+from core.views import rebound, refuse
 
 from .. import services
-from ..forms import LayoutForm, column_formset, rebound
+from ..forms import LayoutForm, column_formset
 from ..rules import check_layouts, get_layout_for_user, layout_council, visible_layouts
 
 

@@ -11,14 +11,13 @@ from django.views.decorators.http import require_POST
 from actionplans import rules as plan_rules
 from actionplans.models import Plan
 from core.errors import Refused, StaleEdit
-from core.views import refuse
+from core.views import rebound, refuse
 
 from .. import appendix, pack_renders, packs, services
 from ..forms import (
     AppendixForm,
     ReportForm,
     adding,
-    rebound,
     report_formsets,
     report_formsets_again,
     typed,
