@@ -86,9 +86,13 @@ def backup(path):
         data = Path(tmp) / DATA
         serializers.register_serializer(FORMAT, __name__)
         call_command(
-            "dumpdata", natural_foreign=True, exclude=["contenttypes", "auth.permission"],
-            format=FORMAT, output=str(data), verbosity=0,
-        )  # fmt: skip
+            "dumpdata",
+            natural_foreign=True,
+            exclude=["contenttypes", "auth.permission"],
+            format=FORMAT,
+            output=str(data),
+            verbosity=0,
+        )
         files = 0
         with tarfile.open(path, "w:gz") as archive:
             archive.add(data, arcname=DATA)

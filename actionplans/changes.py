@@ -106,28 +106,33 @@ def _inspection_plans(inspection_id):
 
 register(Plan, lambda plan: [plan.pk], lambda plan: [Plan.history.filter(id=plan.pk)])
 register(
-    Section, lambda section: [section.plan_id],
+    Section,
+    lambda section: [section.plan_id],
     lambda plan: [Section.history.filter(plan_id=plan.pk)],
-)  # fmt: skip
+)
 register(
-    Recommendation, lambda rec: [rec.plan_id],
+    Recommendation,
+    lambda rec: [rec.plan_id],
     lambda plan: [Recommendation.history.filter(plan_id=plan.pk)],
-)  # fmt: skip
+)
 register(  # its owner links (ActionOwner, written in bulk) are kept in its own history record
-    Action, _action_plans,
+    Action,
+    _action_plans,
     lambda plan: [Action.history.filter(recommendation_id__in=_rec_ids(plan))],
-)  # fmt: skip
+)
 register(
-    ProgressUpdate, _update_plans,
+    ProgressUpdate,
+    _update_plans,
     lambda plan: [
         ProgressUpdate.history.filter(action_id__in=_action_ids(plan)),
         ProgressUpdate.history.filter(recommendation_id__in=_rec_ids(plan)),
     ],
-)  # fmt: skip
+)
 register(
-    Measure, lambda measure: [measure.plan_id],
+    Measure,
+    lambda measure: [measure.plan_id],
     lambda plan: [Measure.history.filter(plan_id=plan.pk)],
-)  # fmt: skip
+)
 register(
     Reading,
     lambda reading: list(
@@ -136,7 +141,7 @@ register(
     lambda plan: [
         Reading.history.filter(measure_id__in=Measure.history.filter(plan_id=plan.pk).values("id"))
     ],
-)  # fmt: skip
+)
 # Evidence is listed on its action's own page, made afresh each time; the rows only count it.
 register(Evidence, no_plan)
 # A share changes who sees the plan, not what it shows: readers' keys list the plans they see.
@@ -195,9 +200,11 @@ def named(model, plan, moment=None, key="pk"):
 # Owners are named as they are now, so a change to one the plan names counts whenever it is made
 # (a deletion too); they are named on every plan's pages (the dashboards, the action list's filter).
 register(
-    Owner, lambda owner: EVERY, lambda plan: [Owner.history.filter(named(Owner, plan, key="id"))],
+    Owner,
+    lambda owner: EVERY,
+    lambda plan: [Owner.history.filter(named(Owner, plan, key="id"))],
     as_now=True,
-)  # fmt: skip
+)
 
 
 def _names(plan, moment):

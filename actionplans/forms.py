@@ -2,7 +2,6 @@
 
 Forms check input (types, lengths, dates, files); rules and services check the rest."""
 
-
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone

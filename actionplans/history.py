@@ -180,10 +180,15 @@ KINDS = {
     ),
     "structure": (
         "Plan details and structure (sections, measures, items added or removed)",
-        {Plan: Q(), Section: Q(), Measure: Q(), Action: CREATED_OR_DELETED,
-         Recommendation: CREATED_OR_DELETED},
+        {
+            Plan: Q(),
+            Section: Q(),
+            Measure: Q(),
+            Action: CREATED_OR_DELETED,
+            Recommendation: CREATED_OR_DELETED,
+        },
     ),
-}  # fmt: skip
+}
 
 
 def _start_of(day):
@@ -239,8 +244,10 @@ class HistoryFilterForm(GDSMixin, forms.Form):
         data = super().clean()
         since, until = data.get("since"), data.get("until")
         if since and until and since > until:
-            self.add_error("until", "The ‘on or before’ date must be the same as or after the "
-                                    "‘on or after’ date.")  # fmt: skip
+            self.add_error(
+                "until",
+                "The ‘on or before’ date must be the same as or after the ‘on or after’ date.",
+            )
         return data
 
     def narrowing(self):
@@ -248,8 +255,11 @@ class HistoryFilterForm(GDSMixin, forms.Form):
         if not self.is_bound:
             return {}
         data = self.cleaned_data
-        return {"since": data.get("since"), "until": data.get("until"),
-                "kinds": data.get("kind") or ()}  # fmt: skip
+        return {
+            "since": data.get("since"),
+            "until": data.get("until"),
+            "kinds": data.get("kind") or (),
+        }
 
 
 class HistoryList:

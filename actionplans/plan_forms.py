@@ -2,7 +2,6 @@
 
 Forms check input (types, lengths, dates, files); rules and services check the rest."""
 
-
 from django import forms
 from django.contrib.auth import get_user_model
 from django.db.models import Q
@@ -233,8 +232,11 @@ class MeasureForm(OnceKeyMixin, GDSMixin, forms.ModelForm):
             "target_value",
             "target_date_text",
         ]
-        widgets = {"baseline_text": forms.TextInput, "target_text": forms.TextInput,
-                   "target_date_text": forms.TextInput}  # fmt: skip
+        widgets = {
+            "baseline_text": forms.TextInput,
+            "target_text": forms.TextInput,
+            "target_date_text": forms.TextInput,
+        }
 
     def __init__(self, *args, plan, **kwargs):
         super().__init__(*args, **kwargs)

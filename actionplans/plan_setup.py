@@ -49,13 +49,23 @@ def plan_create(plan, *, actor, inspections=(), managers=None, reason="Plan crea
     _check_same_organisation(
         plan, {"sponsor": plan.sponsor, "governance_body": plan.governance_body}, inspections
     )
-    through = {name: type(plan)._meta.get_field(name).remote_field.through
-               for name in ("inspections", "managers")}  # fmt: skip
-    records_add(type(plan), [plan], actor=actor, reason=reason, links={
-        "inspections": [through["inspections"](plan=plan, inspection=i) for i in inspections],
-        "managers": [through["managers"](plan=plan, user=user)
-                     for user in ([actor] if managers is None else managers)],
-    })  # fmt: skip
+    through = {
+        name: type(plan)._meta.get_field(name).remote_field.through
+        for name in ("inspections", "managers")
+    }
+    records_add(
+        type(plan),
+        [plan],
+        actor=actor,
+        reason=reason,
+        links={
+            "inspections": [through["inspections"](plan=plan, inspection=i) for i in inspections],
+            "managers": [
+                through["managers"](plan=plan, user=user)
+                for user in ([actor] if managers is None else managers)
+            ],
+        },
+    )
     return plan
 
 
@@ -83,9 +93,13 @@ def plan_edit(plan, *, actor, version, fields, inspections=None):
     )
     m2m = {} if inspections is None else {"inspections": inspections}
     return record_save_versioned(
-        plan, actor=actor, expected_version=version, m2m=m2m, fields=fields,
+        plan,
+        actor=actor,
+        expected_version=version,
+        m2m=m2m,
+        fields=fields,
         reason="Plan details edited",
-    )  # fmt: skip
+    )
 
 
 @once.guarded("actor")
@@ -103,16 +117,23 @@ def section_rename(section, *, actor):
 @once.guarded("actor")
 def recommendation_add(rec, *, actor, leads=()):
     return record_append(
-        rec, actor=actor, siblings=rec.plan.recommendations.all(), m2m={"leads": leads},
+        rec,
+        actor=actor,
+        siblings=rec.plan.recommendations.all(),
+        m2m={"leads": leads},
         reason="Recommendation added",
-    )  # fmt: skip
+    )
 
 
 def recommendation_edit(rec, *, actor, version, fields, leads=()):
     return record_save_versioned(
-        rec, actor=actor, expected_version=version, m2m={"leads": leads}, fields=fields,
+        rec,
+        actor=actor,
+        expected_version=version,
+        m2m={"leads": leads},
+        fields=fields,
         reason="Recommendation edited",
-    )  # fmt: skip
+    )
 
 
 @once.guarded("actor")
@@ -144,9 +165,13 @@ def action_edit(action, *, actor, version, fields, changed=(), owners=(), suppor
         action.rag_override_reason = ""
         action.rag_override_until = None
     return record_save_versioned(
-        action, actor=actor, expected_version=version, fields=fields, reason="Action edited",
+        action,
+        actor=actor,
+        expected_version=version,
+        fields=fields,
+        reason="Action edited",
         m2m={"owners": ActionOwner.entries_keeping_order(action, owners, supporting)},
-    )  # fmt: skip
+    )
 
 
 @once.guarded("actor")

@@ -169,7 +169,7 @@ def my_work(user, today):
         "due_soon": mine & due_soon_rule(today),
         "stale": mine & stale_rule(today),
         "awaiting_manager": mine & awaiting & ~awaiting_you,
-    }  # fmt: skip
+    }
     any_reason = Q()
     for rule in flags.values():
         any_reason |= rule

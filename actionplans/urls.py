@@ -13,20 +13,31 @@ urlpatterns = [
     path("plans/<int:pk>/history/", plans.plan_history, name="plan_history"),
     path("plans/<int:pk>/edit/", structure.plan_edit, name="plan_edit"),
     path("plans/<int:pk>/sharing/", sharing.plan_sharing, name="plan_sharing"),
-    path("plans/<int:pk>/sharing/<int:share_pk>/remove/", sharing.plan_share_remove,
-         name="plan_share_remove"),
+    path(
+        "plans/<int:pk>/sharing/<int:share_pk>/remove/",
+        sharing.plan_share_remove,
+        name="plan_share_remove",
+    ),
     path("plans/<int:pk>/sections/add/", structure.section_add, name="section_add"),
-    path("plans/<int:pk>/recommendations/add/", structure.recommendation_add,
-         name="recommendation_add"),
+    path(
+        "plans/<int:pk>/recommendations/add/",
+        structure.recommendation_add,
+        name="recommendation_add",
+    ),
     path("plans/<int:pk>/measures/", structure.plan_measures, name="plan_measures"),
     path("plans/<int:pk>/measures/add/", structure.measure_add, name="measure_add"),
     path("sections/<int:pk>/edit/", structure.section_edit, name="section_edit"),
-    path("recommendations/<int:pk>/", structure.recommendation_detail,
-         name="recommendation_detail"),
-    path("recommendations/<int:pk>/edit/", structure.recommendation_edit,
-         name="recommendation_edit"),
-    path("recommendations/<int:pk>/history/", structure.recommendation_history,
-         name="recommendation_history"),
+    path(
+        "recommendations/<int:pk>/", structure.recommendation_detail, name="recommendation_detail"
+    ),
+    path(
+        "recommendations/<int:pk>/edit/", structure.recommendation_edit, name="recommendation_edit"
+    ),
+    path(
+        "recommendations/<int:pk>/history/",
+        structure.recommendation_history,
+        name="recommendation_history",
+    ),
     path("recommendations/<int:pk>/actions/add/", structure.action_add, name="action_add"),
     path("actions/", actions.action_list, name="action_list"),
     path("actions/<int:pk>/", actions.action_detail, name="action_detail"),
@@ -45,4 +56,4 @@ urlpatterns = [
     re_path(rf"^{KINDS}/(?P<pk>[0-9]+)/move/$", structure.move, name="move"),
     re_path(rf"^{KINDS}/(?P<pk>[0-9]+)/remove/$", structure.remove, name="remove"),
     path("evidence/<int:pk>/", actions.evidence_download, name="evidence_download"),
-]  # fmt: skip
+]

@@ -81,8 +81,9 @@ def last_decision(action):
     return f"{who} {DECISIONS[entry.kind]} on {entry.written_on:%-d %B %Y}."
 
 
-def _add_entry(action, kind, *, author, written_on, text, status, reason, period_label="",
-               files=(), cited=()):  # fmt: skip
+def _add_entry(
+    action, kind, *, author, written_on, text, status, reason, period_label="", files=(), cited=()
+):
     """One dated entry on the action's timeline (update, proposal, sign-off, return), with files."""
     update = ProgressUpdate(
         action=action,
@@ -130,9 +131,16 @@ def progress_add(action, *, author, written_on, text, period_label="", status=""
             "update without a status, or ask a manager of the plan to reopen the action."
         )
     update = _add_entry(
-        locked, ProgressUpdate.Kind.UPDATE, author=author, written_on=written_on, text=text,
-        status=status, reason="Progress update", period_label=period_label, files=files,
-    )  # fmt: skip
+        locked,
+        ProgressUpdate.Kind.UPDATE,
+        author=author,
+        written_on=written_on,
+        text=text,
+        status=status,
+        reason="Progress update",
+        period_label=period_label,
+        files=files,
+    )
     if changes_status:
         _set_status(
             locked, status, author, f"Status set by progress update of {written_on:%d/%m/%Y}"
@@ -156,10 +164,17 @@ def completion_propose(action, *, author, written_on, text, files=(), cited=(), 
             f"{last_decision(locked)} Nothing was saved."
         )
     update = _add_entry(
-        locked, ProgressUpdate.Kind.PROPOSAL, author=author, written_on=written_on, text=text,
-        status=Action.Status.AWAITING_SIGN_OFF, reason="Proposed complete",
-        period_label=period_label, files=files, cited=cited,
-    )  # fmt: skip
+        locked,
+        ProgressUpdate.Kind.PROPOSAL,
+        author=author,
+        written_on=written_on,
+        text=text,
+        status=Action.Status.AWAITING_SIGN_OFF,
+        reason="Proposed complete",
+        period_label=period_label,
+        files=files,
+        cited=cited,
+    )
     _set_status(locked, Action.Status.AWAITING_SIGN_OFF, author, "Proposed complete")
     return update
 
@@ -202,9 +217,14 @@ def completion_sign_off(action, *, manager, proposal_id=None, note=""):
     locked, proposal = _locked_proposal(action, proposal_id)
     today = timezone.localdate()
     update = _add_entry(
-        locked, ProgressUpdate.Kind.SIGN_OFF, author=manager, written_on=today,
-        text=note or "Signed off as complete.", status=Action.Status.COMPLETE, reason="Signed off",
-    )  # fmt: skip
+        locked,
+        ProgressUpdate.Kind.SIGN_OFF,
+        author=manager,
+        written_on=today,
+        text=note or "Signed off as complete.",
+        status=Action.Status.COMPLETE,
+        reason="Signed off",
+    )
     completed_on = proposal.written_on if proposal else today
     _set_status(locked, Action.Status.COMPLETE, manager, "Signed off", completed_on=completed_on)
     return update
@@ -215,9 +235,14 @@ def completion_return(action, *, manager, reason, proposal_id=None):
     """Send a proposal back to the owner with the reason; the action is underway again."""
     locked, _ = _locked_proposal(action, proposal_id)
     update = _add_entry(
-        locked, ProgressUpdate.Kind.RETURNED, author=manager, written_on=timezone.localdate(),
-        text=reason, status=Action.Status.UNDERWAY, reason="Returned to the owner",
-    )  # fmt: skip
+        locked,
+        ProgressUpdate.Kind.RETURNED,
+        author=manager,
+        written_on=timezone.localdate(),
+        text=reason,
+        status=Action.Status.UNDERWAY,
+        reason="Returned to the owner",
+    )
     _set_status(locked, Action.Status.UNDERWAY, manager, f"Returned: {reason[:80]}")
     return update
 
@@ -234,8 +259,13 @@ def action_reopen(action, *, manager, reason, status=Action.Status.UNDERWAY):
     if status not in Action.PROGRESS_STATUSES:
         raise Refused("Choose the status the action reopens with.")
     update = _add_entry(
-        locked, ProgressUpdate.Kind.REOPENED, author=manager, written_on=timezone.localdate(),
-        text=reason, status=status, reason="Reopened",
-    )  # fmt: skip
+        locked,
+        ProgressUpdate.Kind.REOPENED,
+        author=manager,
+        written_on=timezone.localdate(),
+        text=reason,
+        status=status,
+        reason="Reopened",
+    )
     _set_status(locked, status, manager, f"Reopened: {reason[:80]}")
     return update

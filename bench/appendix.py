@@ -78,8 +78,10 @@ def main(argv=None):
     as_at = "2012-12-01"
     folder = Path(tempfile.mkdtemp(prefix="appendix-bench-"))
     manage = [sys.executable, "manage.py", "render_appendix"]
-    print(f"{'document':42} {'pages':>5} {'passes':>6} {'1 proc s':>8} {'weasy s':>8} {'MiB':>6} "
-          f"{'chromium s':>10} {'MiB':>6} {'ratio':>6}")  # fmt: skip
+    print(
+        f"{'document':42} {'pages':>5} {'passes':>6} {'1 proc s':>8} {'weasy s':>8} {'MiB':>6} "
+        f"{'chromium s':>10} {'MiB':>6} {'ratio':>6}"
+    )
     # "1 proc": the render in one process; "weasy": as the app renders it (a large appendix in
     # parts, one process a core: reporting/parts.py), with the peak memory of its largest process.
     one_process = {**os.environ, "APPENDIX_RENDER_PROCESSES": "1"}
@@ -87,8 +89,9 @@ def main(argv=None):
         plan = Plan.objects.get(pk=pk)
         day = as_at if "generated" not in label else None
         spec = appendix.spec_for(plan)
-        doc = appendix.build(plan, spec, __import__("datetime").date.fromisoformat(day)
-                             if day else None)  # fmt: skip
+        doc = appendix.build(
+            plan, spec, __import__("datetime").date.fromisoformat(day) if day else None
+        )
         laid_out, final, passes = printing.layout_pdf(doc)
         html_file = folder / f"{pk}.html"
         html_file.write_text(printing.html(final), encoding="utf-8")
@@ -97,14 +100,23 @@ def main(argv=None):
         single = median_run(command, args.repeat, one_process)
         weasy = median_run(command, args.repeat)
         chrome = median_run(
-            [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--no-pdf-header-footer",
-             f"--print-to-pdf={folder / f'{pk}-chromium.pdf'}", html_file.as_uri()],
+            [
+                CHROMIUM,
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--no-pdf-header-footer",
+                f"--print-to-pdf={folder / f'{pk}-chromium.pdf'}",
+                html_file.as_uri(),
+            ],
             args.repeat,
-        )  # fmt: skip
-        print(f"{label[:42]:42} {len(laid_out.pages):>5} {passes:>6} {single[0]:>8.2f} "
-              f"{weasy[0]:>8.2f} "
-              f"{weasy[1]:>6.0f} {chrome[0]:>10.2f} {chrome[1]:>6.0f} "
-              f"{weasy[0] / chrome[0]:>6.2f}")  # fmt: skip
+        )
+        print(
+            f"{label[:42]:42} {len(laid_out.pages):>5} {passes:>6} {single[0]:>8.2f} "
+            f"{weasy[0]:>8.2f} "
+            f"{weasy[1]:>6.0f} {chrome[0]:>10.2f} {chrome[1]:>6.0f} "
+            f"{weasy[0] / chrome[0]:>6.2f}"
+        )
     formats(targets, as_at, folder, manage, args.repeat)
     print(f"Files in {folder}")
     clerks_wait(targets, args.repeat)
@@ -140,11 +152,15 @@ def clerks_wait(targets, repeat):
         for _ in range(repeat):
             Rendering.objects.filter(plan_id=pk).delete()
             started = time.perf_counter()
-            renders.rendered(Plan.objects.get(pk=pk), __import__("reporting.appendix").appendix
-                        .spec_for(Plan.objects.get(pk=pk)))  # fmt: skip
+            renders.rendered(
+                Plan.objects.get(pk=pk),
+                __import__("reporting.appendix").appendix.spec_for(Plan.objects.get(pk=pk)),
+            )
             colds.append(time.perf_counter() - started)
-        print(f"{label[:42]:42} {ahead:>8.2f} {statistics.median(waits) * 1000:>8.0f} "
-              f"{statistics.median(colds):>8.2f}")  # fmt: skip
+        print(
+            f"{label[:42]:42} {ahead:>8.2f} {statistics.median(waits) * 1000:>8.0f} "
+            f"{statistics.median(colds):>8.2f}"
+        )
 
 
 def formats(targets, as_at, folder, manage, repeat):
@@ -173,10 +189,13 @@ def formats(targets, as_at, folder, manage, repeat):
                 times.append(time.perf_counter() - started)
             target = folder / f"{pk}.{out.extension}"
             args_date = ["--as-at", day] if day else []
-            command = median_run([*manage, str(pk), *args_date, "--format", key, "-o", str(target)],
-                                 repeat)  # fmt: skip
-            print(f"{label[:42]:42} {key:>6} {statistics.median(times):>8.2f} {command[0]:>10.2f} "
-                  f"{len(data) / 1024:>7.0f}")  # fmt: skip
+            command = median_run(
+                [*manage, str(pk), *args_date, "--format", key, "-o", str(target)], repeat
+            )
+            print(
+                f"{label[:42]:42} {key:>6} {statistics.median(times):>8.2f} {command[0]:>10.2f} "
+                f"{len(data) / 1024:>7.0f}"
+            )
 
 
 if __name__ == "__main__":

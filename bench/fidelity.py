@@ -68,15 +68,31 @@ class Appendix:
 
 
 APPENDICES = [
-    Appendix("Merton Appendix A", "merton_access_assessment_2011.yaml", "merton-aa-2011",
-             "000_f9d301cf9aa25275.txt", "## Appendix A", "### Merton Youth Justice",
-             sections_in_first_cell=True),
-    Appendix("Merton Appendix B", "merton_youth_justice_2011.yaml", "merton-yjs-hmip-2011",
-             "000_f9d301cf9aa25275.txt", "### Merton Youth Justice"),
-    Appendix("Rotherham action delivery plan", "rotherham_improvement_panel_2012.yaml",
-             "rotherham-improvement-panel-2012", "003_97cc3b5def30fa90.txt", "**ROTHERHAM",
-             preamble_in_seed=False),
-]  # fmt: skip
+    Appendix(
+        "Merton Appendix A",
+        "merton_access_assessment_2011.yaml",
+        "merton-aa-2011",
+        "000_f9d301cf9aa25275.txt",
+        "## Appendix A",
+        "### Merton Youth Justice",
+        sections_in_first_cell=True,
+    ),
+    Appendix(
+        "Merton Appendix B",
+        "merton_youth_justice_2011.yaml",
+        "merton-yjs-hmip-2011",
+        "000_f9d301cf9aa25275.txt",
+        "### Merton Youth Justice",
+    ),
+    Appendix(
+        "Rotherham action delivery plan",
+        "rotherham_improvement_panel_2012.yaml",
+        "rotherham-improvement-panel-2012",
+        "003_97cc3b5def30fa90.txt",
+        "**ROTHERHAM",
+        preamble_in_seed=False,
+    ),
+]
 
 
 @dataclass(frozen=True)
@@ -239,8 +255,14 @@ def _seed_lines(appendix, seeds):
         return None
     lines = path.read_text(encoding="utf-8").splitlines()
     start = next(i for i, line in enumerate(lines) if line.startswith(appendix.seed_from))
-    end = next((i for i, line in enumerate(lines[start + 1 :], start + 1)
-                if appendix.seed_to and line.startswith(appendix.seed_to)), len(lines))  # fmt: skip
+    end = next(
+        (
+            i
+            for i, line in enumerate(lines[start + 1 :], start + 1)
+            if appendix.seed_to and line.startswith(appendix.seed_to)
+        ),
+        len(lines),
+    )
     return lines[start:end]
 
 
@@ -426,8 +448,14 @@ def differences(expected, rendered, columns, before="", repeats=(), allowed=()):
     module's docstring); ``repeats`` the rendered "(contd.)" cells, left out once each."""
     rendered = list(rendered)
     for repeat in repeats:
-        same = next((r for r in rendered if r.column == repeat.column
-                     and squash(r.text) == squash(repeat.text)), None)  # fmt: skip
+        same = next(
+            (
+                r
+                for r in rendered
+                if r.column == repeat.column and squash(r.text) == squash(repeat.text)
+            ),
+            None,
+        )
         if same is not None:
             rendered.remove(same)
     out = []
@@ -495,8 +523,12 @@ def _before(expected, before, allowed=None):
             at = found + len(squash(cell.text))
     extra.append(text[at:])
     if allowed is not None:
-        out.extend(Difference(PREAMBLE, "extra", found=gap.strip())
-                   for part in extra for gap in part.split("\n") if gap.strip())  # fmt: skip
+        out.extend(
+            Difference(PREAMBLE, "extra", found=gap.strip())
+            for part in extra
+            for gap in part.split("\n")
+            if gap.strip()
+        )
     return out
 
 
@@ -520,9 +552,11 @@ def rendered(appendix, as_at=AS_AT):
     laid_out, final, _ = printing.layout_pdf(doc)
     repeats = [
         Cell(n, "\n".join(p.text for p in cell.paras))
-        for row in final.rows if row.contd
-        for n, cell in enumerate(row.cells) if cell.span == "start" and cell.paras
-    ]  # fmt: skip
+        for row in final.rows
+        if row.contd
+        for n, cell in enumerate(row.cells)
+        if cell.span == "start" and cell.paras
+    ]
     return (
         headings,
         allowed,
@@ -570,8 +604,10 @@ def main(argv=None):
         seed = seed_differences(appendix, args.seeds)
         counts = [len(found[f]) for f in ("PDF", "Word", "Excel")]
         total += sum(counts) + len(seed or [])
-        print(f"{appendix.preset:32} {counts[0]:>5} {counts[1]:>5} {counts[2]:>5} "
-              f"{'-' if seed is None else len(seed):>5}")  # fmt: skip
+        print(
+            f"{appendix.preset:32} {counts[0]:>5} {counts[1]:>5} {counts[2]:>5} "
+            f"{'-' if seed is None else len(seed):>5}"
+        )
         if args.verbose:
             for name, items in [*found.items(), ("seed", seed or [])]:
                 for item in items:

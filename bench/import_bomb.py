@@ -102,7 +102,13 @@ def said(response):
     if response.status_code in (301, 302):
         return f"-> {response['Location']}"
     text = response.content.decode()
-    for marker in ("would unpack to", "Reading the file", "could not be read", "cannot be", "characters of"):
+    for marker in (
+        "would unpack to",
+        "Reading the file",
+        "could not be read",
+        "cannot be",
+        "characters of",
+    ):
         if marker in text:
             start = text.index(marker)
             return " ".join(text[max(0, start - 40) : start + 160].split())
@@ -141,8 +147,10 @@ def main(argv=None):
 
     started = time.perf_counter()
     data = bomb(args.megabytes)
-    print(f"bomb: {len(data) / 1024:,.0f} KB .xlsx holding a {args.megabytes} MB shared string "
-          f"(made in {time.perf_counter() - started:.1f} s)")  # fmt: skip
+    print(
+        f"bomb: {len(data) / 1024:,.0f} KB .xlsx holding a {args.megabytes} MB shared string "
+        f"(made in {time.perf_counter() - started:.1f} s)"
+    )
     own, _ = peaks()
     print(f"app process before the upload: {own:,.0f} MB peak")
 
@@ -161,8 +169,10 @@ def main(argv=None):
         except limits.Exceeded as stop:
             outcome = f"stopped ({stop.reason})"
         _, child = peaks()
-        print(f"before (read in the app process, no limit): {time.perf_counter() - started:.1f} s, "
-              f"{child:,.0f} MB peak; {outcome[:100]}")  # fmt: skip
+        print(
+            f"before (read in the app process, no limit): {time.perf_counter() - started:.1f} s, "
+            f"{child:,.0f} MB peak; {outcome[:100]}"
+        )
 
     if args.past_the_size_check:
         readers.MAX_UNPACKED_BYTES = (args.megabytes + 1) * readers.MB
@@ -176,8 +186,10 @@ def main(argv=None):
         reverse("import_upload"), {"file": SimpleUploadedFile("bomb.xlsx", data), "title": ""}
     )
     own, child = peaks()
-    print(f"upload: {time.perf_counter() - started:.2f} s, {response.status_code}, app peak "
-          f"{own:,.0f} MB, child peak {child:,.0f} MB; {said(response)}")  # fmt: skip
+    print(
+        f"upload: {time.perf_counter() - started:.2f} s, {response.status_code}, app peak "
+        f"{own:,.0f} MB, child peak {child:,.0f} MB; {said(response)}"
+    )
     if response.status_code != 302:
         return
     url = response["Location"]
@@ -185,8 +197,10 @@ def main(argv=None):
         started = time.perf_counter()
         response = client.get(url)
         own, child = peaks()
-        print(f"{n} preview: {time.perf_counter() - started:.3f} s, {response.status_code}, app "
-              f"peak {own:,.0f} MB, child peak {child:,.0f} MB; {said(response)}")  # fmt: skip
+        print(
+            f"{n} preview: {time.perf_counter() - started:.3f} s, {response.status_code}, app "
+            f"peak {own:,.0f} MB, child peak {child:,.0f} MB; {said(response)}"
+        )
 
 
 if __name__ == "__main__":

@@ -23,8 +23,15 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 os.environ.setdefault("SECRET_KEY", "bench-only-not-a-secret")
 os.environ.setdefault("SECURE_SSL_REDIRECT", "0")
 
-HEADER = ["Ref No", "Recommendation", "Action Required", "Lead Officer / Agency",
-          "Planned Completion Date", "Status", "Progress to Date"]  # fmt: skip
+HEADER = [
+    "Ref No",
+    "Recommendation",
+    "Action Required",
+    "Lead Officer / Agency",
+    "Planned Completion Date",
+    "Status",
+    "Progress to Date",
+]
 WHEN = ["Nov 12", "March 2013", "31/01/2013", "2012/13", "Ongoing", "Immediate", "Jan - March '13"]
 STATUS = ["Underway", "On schedule", "Completed", "Delayed", "Not started", ""]
 
@@ -45,15 +52,17 @@ def spreadsheet(rows, owners, seed=1):
         if i % 200 == 0:
             sheet.append([f"Within {i // 200 + 1} Months"])
         first = i % 4 == 0
-        sheet.append([
-            f"R{i // 4 + 1}" if first else None,
-            f"Recommendation {i // 4 + 1}: improve the quality of practice" if first else None,
-            f"Action {i + 1}: audit cases and report to the board\nthen review",
-            f"{rng.choice(names)}, {rng.choice(names)}",
-            rng.choice(WHEN),
-            rng.choice(STATUS),
-            f"November update: work progressing on action {i + 1}\nMore detail here.",
-        ])  # fmt: skip
+        sheet.append(
+            [
+                f"R{i // 4 + 1}" if first else None,
+                f"Recommendation {i // 4 + 1}: improve the quality of practice" if first else None,
+                f"Action {i + 1}: audit cases and report to the board\nthen review",
+                f"{rng.choice(names)}, {rng.choice(names)}",
+                rng.choice(WHEN),
+                rng.choice(STATUS),
+                f"November update: work progressing on action {i + 1}\nMore detail here.",
+            ]
+        )
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
@@ -91,9 +100,11 @@ def main(argv=None):
         result = service.preview_file("bench.xlsx", data, organisation=council)
         previews.append(time.perf_counter() - started)
     assert not result.blocking, [str(p) for p in result.blocking]
-    print(f"preview: median {statistics.median(previews):.2f} s (min {min(previews):.2f}, "
-          f"max {max(previews):.2f}); {len(result.recommendations)} recommendations, "
-          f"{len(result.actions)} actions")  # fmt: skip
+    print(
+        f"preview: median {statistics.median(previews):.2f} s (min {min(previews):.2f}, "
+        f"max {max(previews):.2f}); {len(result.recommendations)} recommendations, "
+        f"{len(result.actions)} actions"
+    )
 
     imports = []
     for n in range(args.repeat):
@@ -104,8 +115,10 @@ def main(argv=None):
             plan = service.confirm(result, actor=user, organisation=council)
         imports.append(time.perf_counter() - started)
     count = Action.objects.filter(recommendation__plan=plan).count()
-    print(f"import: median {statistics.median(imports):.2f} s (min {min(imports):.2f}, "
-          f"max {max(imports):.2f}); {count} actions saved per import")  # fmt: skip
+    print(
+        f"import: median {statistics.median(imports):.2f} s (min {min(imports):.2f}, "
+        f"max {max(imports):.2f}); {count} actions saved per import"
+    )
 
 
 if __name__ == "__main__":

@@ -164,9 +164,13 @@ def officer(base, cookies, actions, record, stop, number):
         found = CSRF.search(form) if status == 200 else None
         if not found or stop.is_set():  # (the pause: writing the update)
             continue
-        fields = {"csrfmiddlewaretoken": found.group(1).decode(), "period_label": "",
-                  "written_on": f"{dt.date.today():%d/%m/%Y}", "status": "",
-                  "text": f"Load test update {uuid.uuid4().hex[:8]}"}  # fmt: skip
+        fields = {
+            "csrfmiddlewaretoken": found.group(1).decode(),
+            "period_label": "",
+            "written_on": f"{dt.date.today():%d/%m/%Y}",
+            "status": "",
+            "text": f"Load test update {uuid.uuid4().hex[:8]}",
+        }
         files = [("evidence", "note.txt", "text/plain", b"Evidence of progress.\n" * 50)]
         record.timed("officer: post update + file", session, "POST", path, fields, files)
 
@@ -195,8 +199,15 @@ def appendix_downloads(plan_paths):
     """Download addresses for each plan: its default layout, as at today, latest updates, in
     Word and Excel (as the prepare form sends them)."""
     today = dt.date.today()
-    query = urlencode({"layout": "", "as_at_0": today.day, "as_at_1": today.month,
-                       "as_at_2": today.year, "updates": "latest"})  # fmt: skip
+    query = urlencode(
+        {
+            "layout": "",
+            "as_at_0": today.day,
+            "as_at_1": today.month,
+            "as_at_2": today.year,
+            "updates": "latest",
+        }
+    )
     return [f"{plan}committee/appendix.{fmt}?{query}" for plan in plan_paths for fmt in FORMATS]
 
 
@@ -257,16 +268,28 @@ def main(argv=None):
     managers = args.users - officers - clerks
     record, stop = Recorder(), Pacer(args.think)
     threads = (
-        [threading.Thread(target=officer, args=(base, cookies["officer"], own, record, stop, n))
-         for n in range(officers)]
-        + [threading.Thread(target=manager, args=(base, cookies["manager"], plans, record, stop, n))
-           for n in range(managers)]
-        + [threading.Thread(target=clerk, args=(base, cookies["clerk"], downloads, record, stop, n))
-           for n in range(clerks)]
-    )  # fmt: skip
+        [
+            threading.Thread(target=officer, args=(base, cookies["officer"], own, record, stop, n))
+            for n in range(officers)
+        ]
+        + [
+            threading.Thread(
+                target=manager, args=(base, cookies["manager"], plans, record, stop, n)
+            )
+            for n in range(managers)
+        ]
+        + [
+            threading.Thread(
+                target=clerk, args=(base, cookies["clerk"], downloads, record, stop, n)
+            )
+            for n in range(clerks)
+        ]
+    )
     pauses = f", pausing {args.think:g} s on average" if args.think else ", without pauses"
-    print(f"{args.users} users ({officers} officers, {managers} managers, {clerks} clerks) "
-          f"for {args.seconds} s against {base}{pauses}")  # fmt: skip
+    print(
+        f"{args.users} users ({officers} officers, {managers} managers, {clerks} clerks) "
+        f"for {args.seconds} s against {base}{pauses}"
+    )
     started = time.perf_counter()
     for thread in threads:
         thread.start()
@@ -276,26 +299,33 @@ def main(argv=None):
         thread.join(timeout=90)
     elapsed = time.perf_counter() - started
 
-    print(f"\n{'request':<30} {'count':>6} {'req/s':>7} {'p50 ms':>7} {'p95 ms':>7} "
-          f"{'p99 ms':>7} {'errors':>6}")  # fmt: skip
+    print(
+        f"\n{'request':<30} {'count':>6} {'req/s':>7} {'p50 ms':>7} {'p95 ms':>7} "
+        f"{'p99 ms':>7} {'errors':>6}"
+    )
     every = []
     for kind in sorted(record.times):
         times = record.times[kind]
         every += times
-        print(f"{kind:<30} {len(times):>6} {len(times) / elapsed:>7.1f} "
-              f"{statistics.median(times) * 1000:>7.0f} {percentile(times, 95) * 1000:>7.0f} "
-              f"{percentile(times, 99) * 1000:>7.0f} {record.errors[kind]:>6}")  # fmt: skip
+        print(
+            f"{kind:<30} {len(times):>6} {len(times) / elapsed:>7.1f} "
+            f"{statistics.median(times) * 1000:>7.0f} {percentile(times, 95) * 1000:>7.0f} "
+            f"{percentile(times, 99) * 1000:>7.0f} {record.errors[kind]:>6}"
+        )
     errors = sum(record.errors.values())
-    print(f"{'all':<30} {len(every):>6} {len(every) / elapsed:>7.1f} "
-          f"{statistics.median(every) * 1000:>7.0f} {percentile(every, 95) * 1000:>7.0f} "
-          f"{percentile(every, 99) * 1000:>7.0f} {errors:>6}")  # fmt: skip
+    print(
+        f"{'all':<30} {len(every):>6} {len(every) / elapsed:>7.1f} "
+        f"{statistics.median(every) * 1000:>7.0f} {percentile(every, 95) * 1000:>7.0f} "
+        f"{percentile(every, 99) * 1000:>7.0f} {errors:>6}"
+    )
     for kind, sample in record.samples.items():
         print(f"  first error of {kind}: {sample}")
     if not args.no_bare:
         bare = bare_figure(args.users, 15)
         figures = f"{bare['rps']:.1f} req/s, p99 {bare['p99']}, errors {bare['errors']}"
-        print(f"\nbare reference page, same run (wrk, {args.users} connections, 2 workers): "
-              f"{figures}")  # fmt: skip
+        print(
+            f"\nbare reference page, same run (wrk, {args.users} connections, 2 workers): {figures}"
+        )
     return 1 if errors else 0
 
 

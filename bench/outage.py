@@ -54,8 +54,14 @@ def client(cookies, path, answers, stop):
 
 def serve():
     log = (VAR / "make-serve.log").open("w")
-    server = subprocess.Popen(["make", "serve", "DEMO=1"], cwd=ROOT, env=ENV, stdout=log,
-                              stderr=subprocess.STDOUT, start_new_session=True)  # fmt: skip
+    server = subprocess.Popen(
+        ["make", "serve", "DEMO=1"],
+        cwd=ROOT,
+        env=ENV,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
     deadline = time.monotonic() + 900
     while status(Session(BASE), "/healthz") != 200:
         if server.poll() is not None or time.monotonic() > deadline:
@@ -80,8 +86,14 @@ print(f"{time.monotonic() - started:.1f} s, {result.status}")
     env = {**ENV, "SECRET_KEY": (VAR / "secret_key").read_text().strip()}
     env.pop("DEBUG", None)
     python = str(ROOT / ".venv" / "bin" / "python")
-    run = subprocess.run([python, "manage.py", "shell", "-v", "0", "-c", code], cwd=ROOT, env=env,
-                         capture_output=True, text=True, check=False)  # fmt: skip
+    run = subprocess.run(
+        [python, "manage.py", "shell", "-v", "0", "-c", code],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     return run.stdout.strip() or run.stderr.strip()[-300:]
 
 
@@ -126,15 +138,18 @@ def main(argv=None):
         for thread in threads:
             thread.join()
 
-        print(f"stop command: {stopped - began:.1f} s; then down {back_at - stopped:.1f} s; "
-              f"start command: {back - back_at:.1f} s")  # fmt: skip
+        print(
+            f"stop command: {stopped - began:.1f} s; then down {back_at - stopped:.1f} s; "
+            f"start command: {back - back_at:.1f} s"
+        )
         print("\nanswers by second (0 = the stop command):")
         for second in range(-3, int(back - began) + 11):
             counts = Counter(
                 f"{'healthz' if kind == '/healthz' else 'home'} {answer}"
-                for kind, got in answers.items() for at, answer in got
+                for kind, got in answers.items()
+                for at, answer in got
                 if second <= at - began < second + 1
-            )  # fmt: skip
+            )
             print(
                 f"  {second:+3d} s  "
                 + ", ".join(f"{k}: {n}" for k, n in sorted(counts.items(), key=str))
@@ -146,8 +161,10 @@ def main(argv=None):
                 print(f"  {kind:10s} none")
                 continue
             later = Counter(answer for at, answer in got if at > first and answer != 200)
-            print(f"  {kind:10s} {first - back:+.2f} s ({first - back_at:.2f} s); "
-                  f"not 200 after it: {dict(later) or 'none'}")  # fmt: skip
+            print(
+                f"  {kind:10s} {first - back:+.2f} s ({first - back_at:.2f} s); "
+                f"not 200 after it: {dict(later) or 'none'}"
+            )
 
         restarts = (VAR / "serve.log").read_text()[len(supervised) :]
         print("\nparts restarted:", restarts.count(": ended ") or "none")

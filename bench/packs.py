@@ -48,9 +48,15 @@ def run_queued():
     from django_tasks_db.models import DBTaskResult
 
     worker = Worker(
-        queue_names=["*"], interval=0, batch=True, backend_name="default", startup_delay=False,
-        max_tasks=None, worker_id="bench", excluded_queue_names=[],
-    )  # fmt: skip
+        queue_names=["*"],
+        interval=0,
+        batch=True,
+        backend_name="default",
+        startup_delay=False,
+        max_tasks=None,
+        worker_id="bench",
+        excluded_queue_names=[],
+    )
     started = time.perf_counter()
     for queued in DBTaskResult.objects.ready():
         worker.run_task(queued)

@@ -52,11 +52,24 @@ def parse_args(argv):
 
 def serve(args, port, cwd, env):
     """gunicorn with 2 workers in its own process group; returns the process."""
-    command = [sys.executable, "-m", "gunicorn", *args, "-b", f"127.0.0.1:{port}", "-w", "2",
-               "--access-logfile", "/dev/null", "--error-logfile", "-"]  # fmt: skip
+    command = [
+        sys.executable,
+        "-m",
+        "gunicorn",
+        *args,
+        "-b",
+        f"127.0.0.1:{port}",
+        "-w",
+        "2",
+        "--access-logfile",
+        "/dev/null",
+        "--error-logfile",
+        "-",
+    ]
     log = tempfile.TemporaryFile()  # noqa: SIM115  (kept open by the server)
-    process = subprocess.Popen(command, cwd=cwd, env=env, stdout=log, stderr=subprocess.STDOUT,
-                               start_new_session=True)  # fmt: skip
+    process = subprocess.Popen(
+        command, cwd=cwd, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+    )
     process.log = log
     return process
 
@@ -94,8 +107,7 @@ def wrk(url, seconds, connections, headers=()):
     failed = (int(errors.group(1)) if errors else 0) + (
         sum(int(n) for n in socket.groups()) if socket else 0
     )
-    return {"rps": rps, "errors": failed,
-            "p99": p99.group(1) if p99 else "-"}  # fmt: skip
+    return {"rps": rps, "errors": failed, "p99": p99.group(1) if p99 else "-"}
 
 
 def reference_server(db_name):
@@ -106,13 +118,29 @@ def reference_server(db_name):
     (shim / "bench_ref_settings.py").write_text(
         f"from settings import *  # noqa\nDATABASES['default']['NAME'] = {db_name!r}\n"
     )
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "bench_ref_settings",
-           "PYTHONPATH": f"{shim}:{REFERENCE}"}  # fmt: skip
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "bench_ref_settings",
+        "PYTHONPATH": f"{shim}:{REFERENCE}",
+    }
     for name in ("DATABASE_URL", "SECRET_KEY"):
         env.pop(name, None)
-    subprocess.run(["psql", "-q", "-h", "127.0.0.1", "-U", "postgres", "-c",  # nosec B607
-                    f'DROP DATABASE IF EXISTS "{db_name}"', "-c", f'CREATE DATABASE "{db_name}"'],
-                   check=True, capture_output=True)  # fmt: skip
+    subprocess.run(
+        [
+            "psql",
+            "-q",
+            "-h",
+            "127.0.0.1",
+            "-U",
+            "postgres",
+            "-c",  # nosec B607
+            f'DROP DATABASE IF EXISTS "{db_name}"',
+            "-c",
+            f'CREATE DATABASE "{db_name}"',
+        ],
+        check=True,
+        capture_output=True,
+    )
     python = sys.executable
     subprocess.run([python, "manage.py", "migrate", "-v0"], cwd=REFERENCE, env=env, check=True)
     subprocess.run([python, "load.py"], cwd=REFERENCE, env=env, check=True, capture_output=True)
@@ -199,8 +227,14 @@ def main(argv=None):
             if status != 200:
                 raise SystemExit(f"{url} answered {status} for bench-{who}")
             wrk(f"http://127.0.0.1:{APP_PORT}{url}", 2, args.connections, headers)  # warm up
-            rows.append((name, wrk(f"http://127.0.0.1:{APP_PORT}{url}", args.seconds,
-                                   args.connections, headers)))  # fmt: skip
+            rows.append(
+                (
+                    name,
+                    wrk(
+                        f"http://127.0.0.1:{APP_PORT}{url}", args.seconds, args.connections, headers
+                    ),
+                )
+            )
     finally:
         stop(app)
         stop(ref)

@@ -171,8 +171,18 @@ def measure(client, url, repeat):
 
 
 def print_table(rows):
-    headers = ["page", "user", "median ms", "min ms", "max ms", "queries",
-               "made ms", "made queries", "bytes", "status"]  # fmt: skip
+    headers = [
+        "page",
+        "user",
+        "median ms",
+        "min ms",
+        "max ms",
+        "queries",
+        "made ms",
+        "made queries",
+        "bytes",
+        "status",
+    ]
     keys = ["median", "min", "max", "queries", "made", "made_queries", "bytes", "status"]
     cells = []
     for row in rows:

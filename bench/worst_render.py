@@ -52,8 +52,10 @@ from bench.load import Session, sign_in
 ROOT = Path(__file__).resolve().parent.parent
 COUNCIL = "Rotherham Metropolitan Borough Council"
 WORST = "Worst appendix (bench)"
-ATTACK = [("Long words: five of 100,000 letters (bench)", 5, 100_000),
-          ("Long words: six of 10,000 letters (bench)", 6, 10_000)]  # fmt: skip
+ATTACK = [
+    ("Long words: five of 100,000 letters (bench)", 5, 100_000),
+    ("Long words: six of 10,000 letters (bench)", 6, 10_000),
+]
 TEXT_LIMIT = 20_000  # core.forms.TEXT_LIMIT, and the importer's
 RECOMMENDATIONS, ACTIONS = 10, 8
 
@@ -97,9 +99,12 @@ def build():
             seed += 2
             for _ in range(ACTIONS):
                 action = Action.objects.create(
-                    recommendation=rec, reference=word(60, seed), text=word(TEXT_LIMIT, seed + 1),
-                    planned_completion_text="Nov 12", planned_completion_date=dt.date(2012, 11, 30),
-                )  # fmt: skip
+                    recommendation=rec,
+                    reference=word(60, seed),
+                    text=word(TEXT_LIMIT, seed + 1),
+                    planned_completion_text="Nov 12",
+                    planned_completion_date=dt.date(2012, 11, 30),
+                )
                 ProgressUpdate.objects.create(
                     action=action, written_on=dt.date(2012, 10, 18), text=word(TEXT_LIMIT, seed + 2)
                 )
@@ -114,9 +119,11 @@ def build():
                 plan=plan, section=section, reference=f"LW{n}", text="Recommendation."
             )
             Action.objects.create(
-                recommendation=rec, text=word(length, n), planned_completion_text="Nov 12",
+                recommendation=rec,
+                text=word(length, n),
+                planned_completion_text="Nov 12",
                 planned_completion_date=dt.date(2012, 11, 30),
-            )  # fmt: skip
+            )
     for title in [WORST, *(t for t, _, _ in ATTACK)]:
         made[title] = Plan.objects.get(title=title).pk
     return made
@@ -147,8 +154,10 @@ def time_renders(plans, limit, before):
             outcome = str(len(PdfReader(io.BytesIO(pdf)).pages))
         except limits.Exceeded as stop:
             outcome = f"stopped: {stop.reason} ({stop.detail.splitlines()[-1][:60]})"
-        print(f"{title[:52]:52} {time.monotonic() - started:>8.1f} "
-              f"{_children_cpu() - cpu:>8.1f} {outcome}")  # fmt: skip
+        print(
+            f"{title[:52]:52} {time.monotonic() - started:>8.1f} "
+            f"{_children_cpu() - cpu:>8.1f} {outcome}"
+        )
 
 
 def _children_cpu():
@@ -163,22 +172,50 @@ def serve(workers):
         port = probe.getsockname()[1]
     pages = tempfile.mkdtemp(prefix="pages-")
     # A throwaway key for a local trial's server, not a secret (bandit B105, accepted).
-    env = {**os.environ, "SECRET_KEY": "bench-only-not-a-secret", "ALLOWED_HOSTS": "127.0.0.1",  # nosec B105
-           "SECURE_SSL_REDIRECT": "0", "PAGE_CACHE_DIR": pages}  # fmt: skip
+    env = {
+        **os.environ,
+        "SECRET_KEY": "bench-only-not-a-secret",
+        "ALLOWED_HOSTS": "127.0.0.1",  # nosec B105
+        "SECURE_SSL_REDIRECT": "0",
+        "PAGE_CACHE_DIR": pages,
+    }
     env.pop("DEBUG", None)
     logs = tempfile.mkdtemp(prefix="worst-render-")
     venv = ROOT / ".venv" / "bin"
     app = subprocess.Popen(
-        [str(venv / "gunicorn"), "config.wsgi", "--bind", f"127.0.0.1:{port}", "--workers",
-         str(workers), "--timeout", "60", "--error-logfile", f"{logs}/app.log"],
-        cwd=ROOT, env=env, start_new_session=True,
-    )  # fmt: skip
+        [
+            str(venv / "gunicorn"),
+            "config.wsgi",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            str(workers),
+            "--timeout",
+            "60",
+            "--error-logfile",
+            f"{logs}/app.log",
+        ],
+        cwd=ROOT,
+        env=env,
+        start_new_session=True,
+    )
     with open(f"{logs}/worker.log", "w") as log:
         worker = subprocess.Popen(
-            ["nice", "-n", "10", str(venv / "python"), "manage.py", "run_worker",
-             "--no-startup-delay"],
-            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
-        )  # fmt: skip
+            [
+                "nice",
+                "-n",
+                "10",
+                str(venv / "python"),
+                "manage.py",
+                "run_worker",
+                "--no-startup-delay",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60
     while True:
@@ -269,11 +306,15 @@ def drive(base, worst, officers_plan, seconds, clients, think):
     record = Record()
     started = time.monotonic()
     stop_at = started + seconds
-    threads = [threading.Thread(target=clerk, args=(base, path, record, stop_at, started, think))
-               for _ in range(clients)]  # fmt: skip
-    threads.append(threading.Thread(
-        target=officer, args=(base, f"/plans/{officers_plan}/", record, stop_at, started)
-    ))  # fmt: skip
+    threads = [
+        threading.Thread(target=clerk, args=(base, path, record, stop_at, started, think))
+        for _ in range(clients)
+    ]
+    threads.append(
+        threading.Thread(
+            target=officer, args=(base, f"/plans/{officers_plan}/", record, stop_at, started)
+        )
+    )
     for thread in threads:
         thread.start()
     for thread in threads:
@@ -283,25 +324,31 @@ def drive(base, worst, officers_plan, seconds, clients, think):
 
 def report(record, seconds, clients, think):
     pause = f", {think:g} s after each answer" if think else ", again as soon as answered"
-    print(f"\n{clients} clerks asking for the appendix for {seconds:.0f} s{pause}; the "
-          "officer's plan page every 0.5 s:")  # fmt: skip
+    print(
+        f"\n{clients} clerks asking for the appendix for {seconds:.0f} s{pause}; the "
+        "officer's plan page every 0.5 s:"
+    )
     print(f"{'':12} {'requests':>8} {'p50 ms':>8} {'p95 ms':>8} {'max ms':>8}  statuses")
     for kind in ("plan page", "appendix"):
         times = sorted(record.times.get(kind, []))
         if not times:
             continue
         p95 = times[min(len(times) - 1, int(len(times) * 0.95))]
-        statuses = ", ".join(f"{k}: {v}" for k, v in sorted(record.statuses[kind].items(),
-                                                             key=str))  # fmt: skip
-        print(f"{kind:12} {len(times):>8} {statistics.median(times) * 1000:>8.0f} "
-              f"{p95 * 1000:>8.0f} {times[-1] * 1000:>8.0f}  {statuses}")  # fmt: skip
+        statuses = ", ".join(f"{k}: {v}" for k, v in sorted(record.statuses[kind].items(), key=str))
+        print(
+            f"{kind:12} {len(times):>8} {statistics.median(times) * 1000:>8.0f} "
+            f"{p95 * 1000:>8.0f} {times[-1] * 1000:>8.0f}  {statuses}"
+        )
     slow = sum(1 for t in record.times.get("plan page", []) if t > 1)
     slowest = ", ".join(f"{t * 1000:.0f} ms at {at:.0f} s" for t, at in sorted(record.slowest)[-3:])
     print(f"plan page answers over 1 s: {slow}; slowest: {slowest}")
-    print("appendix answers:", ", ".join(
-        f"{what} x{n} (first at {record.first[('appendix', what)]:.1f} s)"
-        for what, n in record.kinds.get("appendix", Counter()).items()
-    ))  # fmt: skip
+    print(
+        "appendix answers:",
+        ", ".join(
+            f"{what} x{n} (first at {record.first[('appendix', what)]:.1f} s)"
+            for what, n in record.kinds.get("appendix", Counter()).items()
+        ),
+    )
 
 
 def outcome(pk):
@@ -309,8 +356,9 @@ def outcome(pk):
 
     failure = RenderFailure.objects.filter(plan_id=pk).first()
     if failure:
-        return (f"kept as failed: {failure.get_reason_display().lower()} after "
-                f"{failure.seconds:.1f} s")  # fmt: skip
+        return (
+            f"kept as failed: {failure.get_reason_display().lower()} after {failure.seconds:.1f} s"
+        )
     rendering = Rendering.objects.filter(plan_id=pk).first()
     return f"rendered in {rendering.seconds:.1f} s" if rendering else "not finished"
 
@@ -326,8 +374,12 @@ def main(argv=None):
     parser.add_argument("--before", action="store_true", help="with --time-render: unwrapped")
     parser.add_argument("--limit", type=float, default=600, help="with --time-render: seconds")
     parser.add_argument("--fresh", action="store_true", help="forget the plans' renders first")
-    parser.add_argument("--plan", choices=["worst", "100k", "10k"], default="worst",
-                        help="the plan the clerks ask for (the attack's: 100k, 10k)")  # fmt: skip
+    parser.add_argument(
+        "--plan",
+        choices=["worst", "100k", "10k"],
+        default="worst",
+        help="the plan the clerks ask for (the attack's: 100k, 10k)",
+    )
     args = parser.parse_args(argv)
     if not os.environ.get("DATABASE_URL", "").startswith("postgres"):
         raise SystemExit("Set DATABASE_URL to a PostgreSQL database (it is written to).")

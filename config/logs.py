@@ -53,8 +53,13 @@ def config(level="WARNING", file=""):
     handlers = {"stderr": {**handler, "class": "logging.StreamHandler"}}
     if file:
         # Watched: a log rotator may move the file; opened at the first error, not at start.
-        handlers["file"] = {**handler, "class": "logging.handlers.WatchedFileHandler",
-                            "filename": file, "delay": True, "level": "ERROR"}  # fmt: skip
+        handlers["file"] = {
+            **handler,
+            "class": "logging.handlers.WatchedFileHandler",
+            "filename": file,
+            "delay": True,
+            "level": "ERROR",
+        }
     return {
         "version": 1,
         "disable_existing_loggers": False,

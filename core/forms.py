@@ -142,9 +142,10 @@ class ModelChoicesField(forms.ModelMultipleChoiceField):
                 continue  # not a number: Django's own check below says so
             if not low <= number <= high:
                 raise ValidationError(
-                    self.error_messages["invalid_pk_value"], code="invalid_pk_value",
+                    self.error_messages["invalid_pk_value"],
+                    code="invalid_pk_value",
                     params={"pk": pk},
-                )  # fmt: skip
+                )
         return super()._check_values(value)
 
 

@@ -45,9 +45,12 @@ def field_changes(record, previous, limit=SHORT):
             continue
         field = model._meta.get_field(change.field)
         changes.append(
-            Change(str(field.verbose_name), display(field, change.old, limit),
-                   display(field, change.new, limit))
-        )  # fmt: skip
+            Change(
+                str(field.verbose_name),
+                display(field, change.old, limit),
+                display(field, change.new, limit),
+            )
+        )
     return changes
 
 

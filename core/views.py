@@ -67,9 +67,19 @@ def simple_form(request, form, save, message, *, done, title, back, back_label="
 
 
 def versioned_form(
-    request, form_class, instance, title, save, *, back, form_kwargs=None, context=None,
-    message=None, back_label="Back", done=None,
-):  # fmt: skip
+    request,
+    form_class,
+    instance,
+    title,
+    save,
+    *,
+    back,
+    form_kwargs=None,
+    context=None,
+    message=None,
+    back_label="Back",
+    done=None,
+):
     """Add or edit an object that carries a version; a stale edit is re-shown with what changed,
     any other refusal as an error of the form."""
     form_kwargs = form_kwargs or {}

@@ -117,12 +117,17 @@ def measure_chart(title, points, baseline=None, target=None, unit=""):
     else:
         described.append("no line: the measure lacks a dated baseline or target")
     description = "; ".join(described) + "."
-    rows = [[label or f"{d:%-d %B %Y}", f"{d:%-d %B %Y}", f"{_number(v)}{unit}"]
-            for d, v, label in points]  # fmt: skip
+    rows = [
+        [label or f"{d:%-d %B %Y}", f"{d:%-d %B %Y}", f"{_number(v)}{unit}"]
+        for d, v, label in points
+    ]
     return Chart(
-        title, description, _frame(title, description, "".join(body)),
-        ["Period", "Date", "Reading"], rows,
-    )  # fmt: skip
+        title,
+        description,
+        _frame(title, description, "".join(body)),
+        ["Period", "Date", "Reading"],
+        rows,
+    )
 
 
 def stacked_bars(title, columns, series, labels):
@@ -169,6 +174,9 @@ def stacked_bars(title, columns, series, labels):
         description = "No weeks to show yet."
     rows = [[label] + [counts.get(k, 0) for k in series] for label, counts in columns]
     return Chart(
-        title, description, _frame(title, description, "".join(body)),
-        ["Week ending"] + [labels[k] for k in series], rows,
-    )  # fmt: skip
+        title,
+        description,
+        _frame(title, description, "".join(body)),
+        ["Week ending"] + [labels[k] for k in series],
+        rows,
+    )

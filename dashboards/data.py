@@ -112,9 +112,12 @@ def across_plans(user, today):
         ("Overdue", chase["overdue"], action_list_url(overdue="on")),
         ("Due soon (within each plan's days)", chase["due_soon"], action_list_url(due_soon="on")),
         ("No recent update (as each plan sets it)", chase["stale"], action_list_url(stale="on")),
-        ("Awaiting sign-off", chase["awaiting"],
-         action_list_url(status=Action.Status.AWAITING_SIGN_OFF)),
-    ]  # fmt: skip
+        (
+            "Awaiting sign-off",
+            chase["awaiting"],
+            action_list_url(status=Action.Status.AWAITING_SIGN_OFF),
+        ),
+    ]
     by_plan = [(plan, rating, n) for (plan, rating), n in plan_counts.items()]
     by_body = [(body, rating, n) for (body, rating), n in body_counts.items()]
     by_owner = [(owner, rating, n) for (owner, rating), n in owner_counts.items()]
@@ -136,13 +139,31 @@ def across_plans(user, today):
     owners = {o.pk: str(o) for o in Owner.objects.filter(pk__in=owner_ids)}
     tables = [
         _table("Actions by plan and rating", "Plan", by_plan, plans, "plan", columns),
-        _table("Actions by inspection and rating", "Inspection", by_inspection, inspections,
-               "inspection", columns),
-        _table("Actions by owner and rating (a person also owns their teams' actions)", "Owner",
-               by_owner, owners, "owner", columns),
-        _table("Actions by accountable body and rating", "Accountable body", by_body, owners,
-               "body", columns),
-    ]  # fmt: skip
+        _table(
+            "Actions by inspection and rating",
+            "Inspection",
+            by_inspection,
+            inspections,
+            "inspection",
+            columns,
+        ),
+        _table(
+            "Actions by owner and rating (a person also owns their teams' actions)",
+            "Owner",
+            by_owner,
+            owners,
+            "owner",
+            columns,
+        ),
+        _table(
+            "Actions by accountable body and rating",
+            "Accountable body",
+            by_body,
+            owners,
+            "body",
+            columns,
+        ),
+    ]
     return Board(headline, tables, sum(plan_counts.values()))
 
 
@@ -236,9 +257,16 @@ def one_plan(plan, today):
     for value, n in by_rating.items():
         shown[rag.on_scale(value, scale).value] += n
     always = rag.SCALE_VALUES[rag.ScaleKind.RAG]
-    counts = [(r.value, rag.label(r, scale), shown.get(r.value, 0),
-               action_list_url(plan=plan.pk, rag=r.value))
-              for r in RATINGS if r.value in shown or r in always]  # fmt: skip
+    counts = [
+        (
+            r.value,
+            rag.label(r, scale),
+            shown.get(r.value, 0),
+            action_list_url(plan=plan.pk, rag=r.value),
+        )
+        for r in RATINGS
+        if r.value in shown or r in always
+    ]
     rating = rag.roll_up(rating for _, _, rating in rows)
 
     per_rec = {}
@@ -250,11 +278,16 @@ def one_plan(plan, today):
         total = len(actions)
         complete = sum(status == Action.Status.COMPLETE for status, _ in actions)
         value = rag.on_scale(rag.roll_up(r for _, r in actions), scale)
-        recs.append({
-            "rec": rec, "total": total, "complete": complete,
-            "percent": round(100 * complete / total) if total else 0,
-            "rating": value.value, "rating_label": rag.label(value, scale),
-        })  # fmt: skip
+        recs.append(
+            {
+                "rec": rec,
+                "total": total,
+                "complete": complete,
+                "percent": round(100 * complete / total) if total else 0,
+                "rating": value.value,
+                "rating_label": rag.label(value, scale),
+            }
+        )
     measures = list(Measure.objects.filter(plan=plan).prefetch_related("readings"))
     charted = measure_charts(measures)
     return PlanBoard(
@@ -291,10 +324,16 @@ def trend(plan, today):
     ).order_by("history_date", "history_id")
     records = list(
         history.values_list(
-            "id", "history_date", "history_type", "status", "planned_completion_date",
-            "rag_override", "rag_override_until", "created_at",
+            "id",
+            "history_date",
+            "history_type",
+            "status",
+            "planned_completion_date",
+            "rag_override",
+            "rag_override_until",
+            "created_at",
         )
-    )  # fmt: skip
+    )
     updates = sorted(
         ProgressUpdate.objects.progress()
         .filter(action__recommendation__plan=plan)
@@ -316,10 +355,12 @@ def trend(plan, today):
                 state.pop(pk, None)
             else:
                 state[pk] = SimpleNamespace(
-                    status=status, planned_completion_date=due, rag_override=override,
+                    status=status,
+                    planned_completion_date=due,
+                    rag_override=override,
                     rag_override_until=until,
                     created_on=timezone.localdate(created) if created else None,
-                )  # fmt: skip
+                )
             r += 1
         while u < len(updates) and updates[u][0] <= end:
             last[updates[u][1]] = updates[u][0]
@@ -329,8 +370,12 @@ def trend(plan, today):
             # An action is rated again only when its facts change or a date of the rule passes.
             latest = last.get(pk)
             held = memo.get(pk)
-            if (held is None or held[0] is not action or held[1] != latest
-                    or (held[3] is not None and end >= held[3])):  # fmt: skip
+            if (
+                held is None
+                or held[0] is not action
+                or held[1] != latest
+                or (held[3] is not None and end >= held[3])
+            ):
                 rating = rag.rate(action, end, limits, last_update_on=latest)
                 until = rag.holds_until(action, end, limits, last_update_on=latest)
                 held = memo[pk] = (action, latest, rating, until)

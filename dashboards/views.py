@@ -8,17 +8,30 @@ from . import data
 def manager_dashboard(request):
     """Every plan the user may see, by rating and by what needs chasing."""
     today = timezone.localdate()
-    return page_cache.render_reused(request, "dashboards/manager.html", today, lambda: {
-        "board": data.across_plans(request.user, today), "today": today,
-    })  # fmt: skip
+    return page_cache.render_reused(
+        request,
+        "dashboards/manager.html",
+        today,
+        lambda: {
+            "board": data.across_plans(request.user, today),
+            "today": today,
+        },
+    )
 
 
 def plan_dashboard(request, pk):
     plan = rules.get_plan_for_user(request.user, pk)
     today = timezone.localdate()
     return page_cache.render_reused(
-        request, "dashboards/plan.html", today,
-        lambda: {"plan": plan, "board": data.one_plan(plan, today), "today": today,
-                 "roll_up_rule": rag.ROLL_UP_RULE},
-        plans=[(plan.pk, plan.rows_token)], outer={"plan": plan},
-    )  # fmt: skip
+        request,
+        "dashboards/plan.html",
+        today,
+        lambda: {
+            "plan": plan,
+            "board": data.one_plan(plan, today),
+            "today": today,
+            "roll_up_rule": rag.ROLL_UP_RULE,
+        },
+        plans=[(plan.pk, plan.rows_token)],
+        outer={"plan": plan},
+    )

@@ -79,10 +79,15 @@ class _FileLoader:
                 raise DemoDataError(f"{self.path.name}: unknown inspection {missing}") from None
             try:
                 plan = service.confirm(
-                    preview, actor=self.actor, organisation=self.organisation,
-                    reason=self.reason, owners=self.owners, findings=self.findings,
-                    inspections=inspections, managers=self.managers.get(self.organisation, []),
-                )  # fmt: skip
+                    preview,
+                    actor=self.actor,
+                    organisation=self.organisation,
+                    reason=self.reason,
+                    owners=self.owners,
+                    findings=self.findings,
+                    inspections=inspections,
+                    managers=self.managers.get(self.organisation, []),
+                )
             except errors.Refused as refused:
                 raise DemoDataError(f"{self.path.name}: {refused.message}") from None
             created.append(plan)
@@ -113,9 +118,12 @@ class _FileLoader:
         owner = self.owners[spec["name"]]
         if members and not set(members) <= set(owner.members.all()):
             plan_setup.owner_edit(
-                records.record_date(owner, self.first_date), actor=self.actor, version=owner.version,
-                fields=["members"], members=list(dict.fromkeys([*owner.members.all(), *members])),
-            )  # fmt: skip
+                records.record_date(owner, self.first_date),
+                actor=self.actor,
+                version=owner.version,
+                fields=["members"],
+                members=list(dict.fromkeys([*owner.members.all(), *members])),
+            )
 
     def _inspection(self, spec):
         inspection = Inspection.objects.filter(
@@ -140,11 +148,15 @@ class _FileLoader:
                 summary=spec.get("summary") or "",
             )
             _checked(inspection, self.path)
-            inspection_services.inspection_add(records.record_date(inspection, when), actor=self.actor)
+            inspection_services.inspection_add(
+                records.record_date(inspection, when), actor=self.actor
+            )
             for j in spec.get("judgements") or []:
                 judgement = Judgement(inspection=inspection, area=j["area"], grade=j["grade"])
                 _checked(judgement, self.path)
-                inspection_services.judgement_add(records.record_date(judgement, when), actor=self.actor)
+                inspection_services.judgement_add(
+                    records.record_date(judgement, when), actor=self.actor
+                )
             for f in spec.get("findings") or []:
                 finding = Finding(
                     inspection=inspection,
@@ -155,7 +167,9 @@ class _FileLoader:
                     responsible=f.get("responsible") or "",
                 )
                 _checked(finding, self.path)
-                inspection_services.finding_add(records.record_date(finding, when), actor=self.actor)
+                inspection_services.finding_add(
+                    records.record_date(finding, when), actor=self.actor
+                )
         self.inspections[spec["key"]] = inspection
         for finding in inspection.findings.all():
             self.findings[f"{spec['key']}/{finding.kind}/{finding.reference}"] = finding
@@ -213,9 +227,13 @@ def _support(owner, where, actor):
     leads = [link.owner for link in links if link.role == ActionOwner.Role.LEAD]
     supporting = [link.owner for link in links if link.role != ActionOwner.Role.LEAD]
     plan_setup.action_edit(
-        action, actor=actor, version=action.version, fields=[], owners=leads,
+        action,
+        actor=actor,
+        version=action.version,
+        fields=[],
+        owners=leads,
         supporting=[*supporting, owner],
-    )  # fmt: skip
+    )
 
 
 def _link_logins(specs, users, actor):

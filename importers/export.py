@@ -20,9 +20,16 @@ from actionplans.models import Action, ActionOwner, ProgressUpdate
 from . import readers
 
 HEADINGS = [
-    "Ref No", "Recommendation", "Action Required", "Lead Officer", "Planned Completion Date",
-    "Status", "Performance Indicator", "Target", "Progress",
-]  # fmt: skip
+    "Ref No",
+    "Recommendation",
+    "Action Required",
+    "Lead Officer",
+    "Planned Completion Date",
+    "Status",
+    "Performance Indicator",
+    "Target",
+    "Progress",
+]
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 CONTENT_TYPES = {
     "csv": "text/csv; charset=utf-8",
@@ -41,9 +48,14 @@ def _progress(action):
 def _action_cells(action):
     owners = "\n".join(link.owner.name for link in action.ordered_owner_links)
     return [
-        action.text, owners, action.planned_completion_text, action.get_status_display(),
-        action.performance_indicator, action.target, _progress(action),
-    ]  # fmt: skip
+        action.text,
+        owners,
+        action.planned_completion_text,
+        action.get_status_display(),
+        action.performance_indicator,
+        action.target,
+        _progress(action),
+    ]
 
 
 def _actions(queryset):

@@ -18,9 +18,11 @@ class UploadForm(GDSMixin, forms.Form):
         f"up to {readers.MAX_BYTES // (1024 * 1024)} MB and {readers.MAX_ROWS:,} rows.",
     )
     title = forms.CharField(
-        label="Title of the plan (optional)", required=False, max_length=300,
+        label="Title of the plan (optional)",
+        required=False,
+        max_length=300,
         help_text="Leave blank to use the title written above the table.",
-    )  # fmt: skip
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -51,9 +53,11 @@ class MappingForm(GDSMixin, forms.Form):
             name = f"column_{index}"
             self.headings[name] = column["heading"]
             self.fields[name] = forms.ChoiceField(
-                label=f"What does “{column['heading']}” hold?", choices=FIELD_CHOICES,
-                required=False, initial=column["field"] or "",
-            )  # fmt: skip
+                label=f"What does “{column['heading']}” hold?",
+                choices=FIELD_CHOICES,
+                required=False,
+                initial=column["field"] or "",
+            )
         self.setup_gds()
 
     def mapping(self):

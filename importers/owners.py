@@ -71,8 +71,9 @@ _ACRONYM_PLURAL = re.compile(r"^(?P<stem>[A-Z]{2,5})(?:['’]?s)$")  # SW's, FCO
 _OPENER = re.compile(r"\b(?:head|director|chair|lead|manager|member|champion)\s+(?:of|for)\b", re.I)
 _TOP = re.compile(r"\s*(;|,|\+|(?<!\d)/|/(?!\d)|\t|(?<=\S)\s{2,}(?=\S))\s*")
 _JOIN = re.compile(r"\s+(&|and|with|plus)\s+", re.I)
-_LEAD_IN = re.compile(r"^(?:and|&|with|plus|supported by|support from|in conjunction with)\s+",
-                      re.I)  # fmt: skip
+_LEAD_IN = re.compile(
+    r"^(?:and|&|with|plus|supported by|support from|in conjunction with)\s+", re.I
+)
 _LABEL = re.compile(r"^(?P<label>[A-Za-z][^:()]{0,60}?)\s*:\s*(?P<rest>\S.*)$")
 _TO_DO = re.compile(r"^(?P<who>.{1,60}?)\s+(?:to|will|should|must)\s+[a-z]")
 _SENTENCE = re.compile(r"(?<=[a-z'’)])\.\s+(?=[A-Z])")
@@ -273,8 +274,9 @@ class _Reader:
     def _line(self, line, reading):
         held = []
         if self.known:
-            line = self.known.sub(lambda m: f"{_HELD}{held.append(m.group(0)) or len(held) - 1}"
-                                  f"{_HELD}", line)  # fmt: skip
+            line = self.known.sub(
+                lambda m: f"{_HELD}{held.append(m.group(0)) or len(held) - 1}{_HELD}", line
+            )
         label = _LABEL.match(line)
         if label and not re.search(r"\d", label["label"]) and len(_words(label["label"])) <= 6:
             owners = self._chunks(label["rest"], reading, held)

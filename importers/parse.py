@@ -29,8 +29,13 @@ STATUS_WORDS = [
     (re.compile(r"\b(completed?|achieved|done)\b", re.I), "complete"),
 ]
 STATUS_LABELS = {str(label).casefold(): value for value, label in Action.Status.choices}
-RATINGS = [("amber[- /]red", "amber_red"), ("amber[- /]green", "amber_green"),
-           ("red", "red"), ("amber", "amber"), ("green", "green")]  # fmt: skip
+RATINGS = [
+    ("amber[- /]red", "amber_red"),
+    ("amber[- /]green", "amber_green"),
+    ("red", "red"),
+    ("amber", "amber"),
+    ("green", "green"),
+]
 _UPDATE_LABEL = re.compile(
     r"^(?P<label>(?:(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*|q[1-4])"
     r"(?:\s+'?\d{2,4})?\s+update)\s*[:\-–]?\s*",
@@ -216,10 +221,16 @@ def preview(document, mapping=None, title=""):
             tables = tables[index:]
             break
     if header_at is None:
-        result.problems.append(Problem(0, "", (
-            "No header row was found: the table needs headings such as “Recommendation”, "
-            "“Action” and “Lead officer” in one of its first rows."
-        )))  # fmt: skip
+        result.problems.append(
+            Problem(
+                0,
+                "",
+                (
+                    "No header row was found: the table needs headings such as “Recommendation”, "
+                    "“Action” and “Lead officer” in one of its first rows."
+                ),
+            )
+        )
         _control_characters(result, document, every)
         return result
     first = tables[0]
@@ -250,21 +261,37 @@ def preview(document, mapping=None, title=""):
         else:
             key, recognised = headers.meaning(heading), True
         if key in seen_fields and key not in ("progress",):
-            result.problems.append(Problem(0, heading, (
-                f"A second column means {headers.LABELS[key].lower()}: map it to another field or "
-                "leave it out."
-            )))  # fmt: skip
+            result.problems.append(
+                Problem(
+                    0,
+                    heading,
+                    (
+                        f"A second column means {headers.LABELS[key].lower()}: map it to "
+                        f"another field or "
+                        "leave it out."
+                    ),
+                )
+            )
             key, recognised = None, False
         if key:
             seen_fields.add(key)
-        result.columns.append({
-            "heading": heading, "field": key, "recognised": recognised and bool(key),
-            "position": position, "label": headers.LABELS.get(key, "Left out" if key == "" else ""),
-        })  # fmt: skip
+        result.columns.append(
+            {
+                "heading": heading,
+                "field": key,
+                "recognised": recognised and bool(key),
+                "position": position,
+                "label": headers.LABELS.get(key, "Left out" if key == "" else ""),
+            }
+        )
     for column in result.unmapped:
-        result.problems.append(Problem(0, column["heading"], (
-            "This column's meaning was not recognised: map it to a field or leave it out."
-        )))  # fmt: skip
+        result.problems.append(
+            Problem(
+                0,
+                column["heading"],
+                ("This column's meaning was not recognised: map it to a field or leave it out."),
+            )
+        )
     if "recommendation" not in seen_fields and "action" not in seen_fields:
         result.problems.append(Problem(0, "", "No column holds the recommendations or actions."))
     header_key = [_norm(h) for _, h in positions]
@@ -319,19 +346,27 @@ def preview(document, mapping=None, title=""):
                     section = {"title": "", "recommendations": []}
                     result.sections.append(section)
                 rec = {
-                    "reference": ref_text, "text": rec_text or (rec["text"] if rec else ""),
-                    "outcomes": _text(values, "outcomes"), "benchmark": _text(values, "benchmark"),
-                    "target_date": _text(values, "target_date"), "row": row_number, "actions": [],
-                }  # fmt: skip
+                    "reference": ref_text,
+                    "text": rec_text or (rec["text"] if rec else ""),
+                    "outcomes": _text(values, "outcomes"),
+                    "benchmark": _text(values, "benchmark"),
+                    "target_date": _text(values, "target_date"),
+                    "row": row_number,
+                    "actions": [],
+                }
                 if not rec["text"]:
                     result.problems.append(
                         Problem(row_number, "", "A reference with no recommendation text.")
                     )
                 section["recommendations"].append(rec)
             elif rec is None:
-                result.problems.append(Problem(row_number, "", (
-                    "This row comes before any recommendation: give it a recommendation."
-                )))  # fmt: skip
+                result.problems.append(
+                    Problem(
+                        row_number,
+                        "",
+                        ("This row comes before any recommendation: give it a recommendation."),
+                    )
+                )
                 continue
             action = _action(values, row_number, result)
             if action:
@@ -347,10 +382,17 @@ def preview(document, mapping=None, title=""):
 def _too_long(result, row, column, text, limit, what="This cell"):
     """A problem if ``text`` is longer than ``limit``, the most the site's forms take."""
     if limit and len(text) > limit:
-        result.problems.append(Problem(row, column, (
-            f"{what} has {len(text):,} characters: at most {limit:,} are allowed here, as in the "
-            "site's own forms. Shorten it."
-        )))  # fmt: skip
+        result.problems.append(
+            Problem(
+                row,
+                column,
+                (
+                    f"{what} has {len(text):,} characters: at most {limit:,} are allowed "
+                    f"here, as in the "
+                    "site's own forms. Shorten it."
+                ),
+            )
+        )
 
 
 def _control_characters(result, document, tables, headings=None, named_from=0):
@@ -359,10 +401,17 @@ def _control_characters(result, document, tables, headings=None, named_from=0):
     cannot be imported until it is put right. ``headings`` names the header's columns by
     position, for the rows after the header's (``named_from``); other rows go by letter."""
     for line, flaw in document.above_flaws:
-        result.problems.append(Problem(0, "", (
-            f"The text above the table (“{line[:60]}”) holds {flaw}, shown here as “\ufffd”: a "
-            "plan's text cannot hold it. Remove it from the file and upload the file again."
-        )))  # fmt: skip
+        result.problems.append(
+            Problem(
+                0,
+                "",
+                (
+                    f"The text above the table (“{line[:60]}”) holds {flaw}, shown here as "
+                    f"“\ufffd”: a "
+                    "plan's text cannot hold it. Remove it from the file and upload the file again."
+                ),
+            )
+        )
     number = 0
     for table in tables:
         for row in table:
@@ -382,10 +431,17 @@ def _control_characters(result, document, tables, headings=None, named_from=0):
                 listed = ", ".join(f"“{c}”" for c in columns[:-1]) + f" and “{columns[-1]}”"
                 where, it = "", "them"
                 what = f"The cells in columns {listed} hold control characters"
-            result.problems.append(Problem(number, where, (
-                f"{what}, shown here as “\ufffd”: a plan's text cannot hold {it}. Remove {it} "
-                "from the file and upload the file again."
-            )))  # fmt: skip
+            result.problems.append(
+                Problem(
+                    number,
+                    where,
+                    (
+                        f"{what}, shown here as “\ufffd”: a plan's text cannot hold {it}. "
+                        f"Remove {it} "
+                        "from the file and upload the file again."
+                    ),
+                )
+            )
 
 
 def _cell(row, column):
@@ -423,9 +479,14 @@ def _action(values, row_number, result):
         label = headers.period_label(column["heading"])
         updates = _updates(cell.paras, label)
         for update in updates:
-            _too_long(result, row_number, column["heading"], update["text"], LIMITS[key], (
-                "This cell's update" if len(updates) == 1 else "An update in this cell"
-            ))  # fmt: skip
+            _too_long(
+                result,
+                row_number,
+                column["heading"],
+                update["text"],
+                LIMITS[key],
+                ("This cell's update" if len(updates) == 1 else "An update in this cell"),
+            )
         progress.extend(updates)
         status = status or _status(cell.text, cell.bold)
     if status_cell and status_cell.paras:
@@ -460,11 +521,21 @@ def _updates(paras, label):
         dated = _DATED_UPDATE.match(para)
         labelled = _UPDATE_LABEL.match(para)
         if dated:
-            updates.append({"label": dated.group("label") or "", "date": dated.group("date"),
-                            "text": para[dated.end():]})  # fmt: skip
+            updates.append(
+                {
+                    "label": dated.group("label") or "",
+                    "date": dated.group("date"),
+                    "text": para[dated.end() :],
+                }
+            )
         elif labelled:
-            updates.append({"label": labelled.group("label"), "date": None,
-                            "text": para[labelled.end():] or para})  # fmt: skip
+            updates.append(
+                {
+                    "label": labelled.group("label"),
+                    "date": None,
+                    "text": para[labelled.end() :] or para,
+                }
+            )
         elif updates:
             updates[-1]["text"] += "\n" + para
         else:

@@ -148,11 +148,14 @@ class _Plan:
         if len(letters) >= 2 and len(_tokens(name)) == 1 and not cells._AGENCY.search(name):
             plan, known = plan_and_known
             for found in (
-                [(k, g.name) for k, g in self.groups.items()
-                 if k != own and not g.to and cells._letters(g.initials) == letters],
+                [
+                    (k, g.name)
+                    for k, g in self.groups.items()
+                    if k != own and not g.to and cells._letters(g.initials) == letters
+                ],
                 [(k, n) for k, n in plan if len(_tokens(n)) > 1 and _initials_of(n) == letters],
                 [(k, n) for k, n in known if len(_tokens(n)) > 1 and _initials_of(n) == letters],
-            ):  # fmt: skip
+            ):
                 one = self._one(found)
                 if one:
                     return [(one[1], self._kind(one[0]))]
@@ -231,10 +234,18 @@ def settle(result, known=()):
         bodies = reader.read(body or "", bodies=True)
         for reading, column in ((owners, heading), (bodies, body_heading)):
             for text, why in reading.not_owners:
-                result.problems.append(Problem(action.get("row", 0), column, (
-                    f"“{text[:60]}” is {why}, not an owner: no owner is made of it (the cell is "
-                    "kept as written)."
-                ), blocking=False))  # fmt: skip
+                result.problems.append(
+                    Problem(
+                        action.get("row", 0),
+                        column,
+                        (
+                            f"“{text[:60]}” is {why}, not an owner: no owner is made of it "
+                            f"(the cell is "
+                            "kept as written)."
+                        ),
+                        blocking=False,
+                    )
+                )
         read.append((action, owners.owners, bodies.owners))
     plan = _Plan(known)
     for _, owners, bodies in read:
@@ -251,18 +262,26 @@ def settle(result, known=()):
         action["accountable_body"] = kept.name if kept else ""
         if len(body_groups) > 1:
             others = ", ".join(f"“{g.name}”" for g in body_groups[1:])
-            result.problems.append(Problem(row, body_heading, (
-                f"An action reports to one body: “{body_groups[0].name}” is recorded, {others} "
-                "not (the file keeps them)."
-            ), blocking=False))  # fmt: skip
+            result.problems.append(
+                Problem(
+                    row,
+                    body_heading,
+                    (
+                        f"An action reports to one body: “{body_groups[0].name}” is "
+                        f"recorded, {others} "
+                        "not (the file keeps them)."
+                    ),
+                    blocking=False,
+                )
+            )
         named = [(g, heading) for g in groups] + [(g, body_heading) for g in body_groups]
         for group, column in named:
             if group.name not in result.owner_details and (column == heading or group is kept):
                 result.owners.append(group.name)
                 result.owner_details[group.name] = _entry(group)
-            _too_long(result, row, column, group.name, NAME_LIMIT, (
-                f"The owner “{group.name[:40]}…”"
-            ))  # fmt: skip
+            _too_long(
+                result, row, column, group.name, NAME_LIMIT, (f"The owner “{group.name[:40]}…”")
+            )
     result.owner_problems = result.problems[before:]
     return result
 
@@ -276,5 +295,9 @@ def _entry(group):
     title = group.job_title
     if title and key(title) == key(group.name):
         title = group.name
-    return {"name": group.name, "initials": group.initials, "kind": str(group.kind),
-            "job_title": title}  # fmt: skip
+    return {
+        "name": group.name,
+        "initials": group.initials,
+        "kind": str(group.kind),
+        "job_title": title,
+    }

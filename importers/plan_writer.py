@@ -88,16 +88,32 @@ def _checked(obj, row, exclude=()):
     return obj
 
 
-MEASURE_FIELDS = ("name", "unit", "baseline_text", "baseline_value", "baseline_date",
-                  "baseline_source", "target_text", "target_value", "target_date_text")  # fmt: skip
+MEASURE_FIELDS = (
+    "name",
+    "unit",
+    "baseline_text",
+    "baseline_value",
+    "baseline_date",
+    "baseline_source",
+    "target_text",
+    "target_value",
+    "target_date_text",
+)
 READING_FIELDS = ("period_label", "taken_on", "value", "numerator", "denominator", "note")
 
 
 @transaction.atomic
 def plan_import(
-    spec, *, actor, organisation, reason=None, owners=None, findings=None, inspections=(),
+    spec,
+    *,
+    actor,
+    organisation,
+    reason=None,
+    owners=None,
+    findings=None,
+    inspections=(),
     managers=None,
-):  # fmt: skip
+):
     """A whole plan from ``spec`` (the importer's plain data: title, date, column_names, sections
     of recommendations of actions with owners and progress), in one transaction: any refusal
     leaves nothing. Owners the table names are matched to existing ones or created; every record
@@ -144,12 +160,14 @@ def plan_import(
             if found is None:
                 details = read.get(name) or {}
                 found = Owner(
-                    name=name[:200], organisation=organisation, initials=initials[:20],
-                    kind=details.get("kind") if details.get("kind") in Owner.Kind.values else (
-                        Owner.Kind.PERSON
-                    ),
+                    name=name[:200],
+                    organisation=organisation,
+                    initials=initials[:20],
+                    kind=details.get("kind")
+                    if details.get("kind") in Owner.Kind.values
+                    else (Owner.Kind.PERSON),
                     job_title=(details.get("job_title") or "")[:200],
-                )  # fmt: skip
+                )
                 new_owners.append(record_date(found, day))
                 index.add(found)
             matched[key] = found
@@ -181,12 +199,14 @@ def plan_import(
             if isinstance(written, str):
                 written = dt.date.fromisoformat(written)
             update = ProgressUpdate(
-                **on, written_on=written, text=u_spec["text"],
+                **on,
+                written_on=written,
+                text=u_spec["text"],
                 period_label=str(u_spec.get("label") or "")[:100],
                 # A document that says who wrote it names an owner, not a login.
                 author=None if "author" in u_spec else actor,
                 attributed_to=owner(u_spec.get("author")),
-            )  # fmt: skip
+            )
             if u_spec.get("created_at"):
                 update.created_at = u_spec["created_at"]
             updates.append((record_date(update, written), row))
@@ -194,9 +214,12 @@ def plan_import(
     def measured(m_specs, rec, action=None):
         for m_order, m_spec in enumerate(m_specs or []):
             measure = Measure(
-                plan=plan, recommendation=rec, action=action, order=m_order,
+                plan=plan,
+                recommendation=rec,
+                action=action,
+                order=m_order,
                 **{k: m_spec.get(k) for k in MEASURE_FIELDS if m_spec.get(k) is not None},
-            )  # fmt: skip
+            )
             measure.derive_target_date()
             measures.append((record_date(measure, day), rec.row))
             for r_spec in m_spec.get("readings") or []:
@@ -211,13 +234,17 @@ def plan_import(
         sections.append(record_date(section, day))
         for r_spec in s_spec.get("recommendations") or []:
             rec = Recommendation(
-                plan=plan, section=section, reference=str(r_spec.get("reference") or ""),
-                text=r_spec.get("text") or "", outcomes=r_spec.get("outcomes") or "",
+                plan=plan,
+                section=section,
+                reference=str(r_spec.get("reference") or ""),
+                text=r_spec.get("text") or "",
+                outcomes=r_spec.get("outcomes") or "",
                 paragraph=str(r_spec.get("paragraph") or ""),
                 benchmark_as_written=r_spec.get("benchmark") or "",
-                target_as_written=r_spec.get("target_date") or "", order=len(recs),
+                target_as_written=r_spec.get("target_date") or "",
+                order=len(recs),
                 accountable_body=owner(r_spec.get("accountable_body")),
-            )  # fmt: skip
+            )
             rec.row = r_spec.get("row", 0)
             recs.append(record_date(_checked(rec, rec.row), day))
             leads = {id(o): o for o in map(owner, r_spec.get("leads") or [])}
@@ -293,19 +320,28 @@ def plan_import(
         plan.status = status
     record_date(plan, day)
     plan_create(
-        plan, actor=actor, inspections=inspections, managers=managers,
+        plan,
+        actor=actor,
+        inspections=inspections,
+        managers=managers,
         reason=reason or "Plan created",
-    )  # fmt: skip
+    )
     records_add(Section, sections, actor=actor, reason=reason or "Section added")
     records_add(
-        Recommendation, recs, actor=actor, reason=reason or "Recommendation added",
+        Recommendation,
+        recs,
+        actor=actor,
+        reason=reason or "Recommendation added",
         links={"leads": links["leads"], "findings": links["findings"]},
-    )  # fmt: skip
+    )
     # One history record an action, holding its owners (one by one it took two: added, owners set).
     records_add(
-        Action, actions, actor=actor, reason=reason or "Action added",
+        Action,
+        actions,
+        actor=actor,
+        reason=reason or "Action added",
         links={"owners": links["owners"], "also_answers": links["also_answers"]},
-    )  # fmt: skip
+    )
     # Checked once what they belong to has an id (a measure or an update must belong to one);
     # any refusal still leaves nothing, as the transaction is rolled back.
     for obj, row in [*measures, *readings, *updates]:
@@ -316,7 +352,9 @@ def plan_import(
     records_add(Measure, [m for m, _ in measures], actor=actor, reason=reason or "Measure added")
     records_add(Reading, [r for r, _ in readings], actor=actor, reason=reason or "Reading added")
     records_add(
-        ProgressUpdate, [u for u, _ in updates], actor=actor,
+        ProgressUpdate,
+        [u for u, _ in updates],
+        actor=actor,
         reason=reason or "Imported from a file",
-    )  # fmt: skip
+    )
     return plan

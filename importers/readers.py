@@ -471,8 +471,14 @@ def from_json(value):
                 if isinstance(item, int):
                     cells.append(cells[item])
                 else:
-                    cells.append(Cell(item.get("p", []), item.get("b", []),
-                                      item.get("m", False), item.get("f", "")))  # fmt: skip
+                    cells.append(
+                        Cell(
+                            item.get("p", []),
+                            item.get("b", []),
+                            item.get("m", False),
+                            item.get("f", ""),
+                        )
+                    )
             rows.append(cells)
         tables.append(rows)
     return Document(tables, value["above"], [tuple(pair) for pair in value["above_flaws"]])

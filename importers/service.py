@@ -41,9 +41,13 @@ class AlreadyConfirmed(Exception):
 def pending_add(*, user, name, data, organisation, title=""):
     """An upload kept for its preview and confirmation by ``user`` alone, its file read now."""
     return PendingImport.objects.create(
-        uploaded_by=user, name=name[:255], data=data, organisation=organisation, title=title,
+        uploaded_by=user,
+        name=name[:255],
+        data=data,
+        organisation=organisation,
+        title=title,
         document=read_limited(name, data),
-    )  # fmt: skip
+    )
 
 
 def pending_document(pending):
@@ -65,9 +69,11 @@ def pending_map(pending, mapping):
 
 def pending_preview(pending):
     return preview_read(
-        pending_document(pending), mapping=pending.mapping, title=pending.title,
+        pending_document(pending),
+        mapping=pending.mapping,
+        title=pending.title,
         organisation=pending.organisation,
-    )  # fmt: skip
+    )
 
 
 def pending_confirm(pk, *, user):
@@ -187,9 +193,9 @@ def describe(result):
     for column in result.columns:
         meaning = column["label"] if column["field"] is not None else "NOT RECOGNISED"
         how = "recognised" if column["recognised"] else "mapped"
-        lines.append(f"  {column['heading']!r} -> {meaning}" + (
-            f" ({how})" if column["field"] else ""
-        ))  # fmt: skip
+        lines.append(
+            f"  {column['heading']!r} -> {meaning}" + (f" ({how})" if column["field"] else "")
+        )
     for section in result.sections:
         lines.append(f"Section: {section['title'] or '(untitled)'}")
         for rec in section["recommendations"]:

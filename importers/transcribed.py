@@ -106,10 +106,15 @@ def _preview(spec):
     )
     for position, heading in enumerate(spec.get("column_names") or []):
         key = headers.meaning(heading)
-        result.columns.append({
-            "heading": heading, "field": key, "recognised": bool(key), "position": position,
-            "label": headers.LABELS.get(key, ""),
-        })  # fmt: skip
+        result.columns.append(
+            {
+                "heading": heading,
+                "field": key,
+                "recognised": bool(key),
+                "position": position,
+                "label": headers.LABELS.get(key, ""),
+            }
+        )
     result.extra = {
         # The plan's headings as it writes them, recognised or not: its default layout.
         "column_names": list(spec.get("column_names") or []),

@@ -31,9 +31,12 @@ def upload(request):
             form.add_error(None, "Your sign-in is not linked to a council, so it cannot import.")
         else:
             pending = service.pending_add(
-                user=request.user, name=form.cleaned_data["file"].name, data=form.data_bytes,
-                organisation=organisation, title=form.cleaned_data["title"],
-            )  # fmt: skip
+                user=request.user,
+                name=form.cleaned_data["file"].name,
+                data=form.data_bytes,
+                organisation=organisation,
+                title=form.cleaned_data["title"],
+            )
             return redirect("import_preview", pk=pending.pk)
     return render(request, "importers/upload.html", {"form": form})
 
@@ -54,9 +57,14 @@ def _visible_plan(user, pending):
 
 def _already_confirmed(request, pending):
     """A used import: what it made, the plan named and linked only to someone who may see it."""
-    return render(request, "importers/confirmed.html", {
-        "pending": pending, "plan": _visible_plan(request.user, pending),
-    })  # fmt: skip
+    return render(
+        request,
+        "importers/confirmed.html",
+        {
+            "pending": pending,
+            "plan": _visible_plan(request.user, pending),
+        },
+    )
 
 
 def preview(request, pk):
@@ -69,9 +77,16 @@ def preview(request, pk):
     if request.method == "POST" and form.is_valid():
         service.pending_map(pending, form.mapping())
         return redirect("import_preview", pk=pending.pk)
-    return render(request, "importers/preview.html", {
-        "pending": pending, "result": result, "form": form, "choosable": choosable,
-    })  # fmt: skip
+    return render(
+        request,
+        "importers/preview.html",
+        {
+            "pending": pending,
+            "result": result,
+            "form": form,
+            "choosable": choosable,
+        },
+    )
 
 
 @require_POST

@@ -26,9 +26,12 @@ def inspection_add(inspection, *, actor):
 def inspection_edit(inspection, *, actor, version, fields):
     _check_set_up_for(actor, inspection.organisation)
     return record_save_versioned(
-        inspection, actor=actor, expected_version=version, fields=fields,
+        inspection,
+        actor=actor,
+        expected_version=version,
+        fields=fields,
         reason="Inspection edited",
-    )  # fmt: skip
+    )
 
 
 @once.guarded("actor")

@@ -63,10 +63,18 @@ def inspection_detail(request, pk):
 
 def _inspection_form(request, inspection, title, save, back):
     return versioned_form(
-        request, InspectionForm, inspection, title, save, back=back, back_label="Back",
-        form_kwargs={"council": _council(request.user)}, context={"caption": "Inspections"},
-        done=_inspection_url, message="The inspection has been saved.",
-    )  # fmt: skip
+        request,
+        InspectionForm,
+        inspection,
+        title,
+        save,
+        back=back,
+        back_label="Back",
+        form_kwargs={"council": _council(request.user)},
+        context={"caption": "Inspections"},
+        done=_inspection_url,
+        message="The inspection has been saved.",
+    )
 
 
 def inspection_add(request):
@@ -87,9 +95,11 @@ def inspection_edit(request, pk):
 
     def save(form):
         return services.inspection_edit(
-            form.save(commit=False), actor=request.user, version=form.cleaned_data["version"],
+            form.save(commit=False),
+            actor=request.user,
+            version=form.cleaned_data["version"],
             fields=fields_of(form),
-        )  # fmt: skip
+        )
 
     return _inspection_form(
         request, inspection, "Edit the inspection", save, _inspection_url(inspection)
@@ -101,9 +111,13 @@ def _part_form(request, form, inspection, title, save, message):
     if save_form(request, form, save, message) is not None:
         return redirect(_inspection_url(inspection))
     return form_page(
-        request, form, title, _inspection_url(inspection), "Back to the inspection",
+        request,
+        form,
+        title,
+        _inspection_url(inspection),
+        "Back to the inspection",
         caption=inspection.title,
-    )  # fmt: skip
+    )
 
 
 def _part_add(request, pk, form_class, add):
@@ -113,19 +127,25 @@ def _part_add(request, pk, form_class, add):
     noun = model._meta.verbose_name
     form = form_class(posted(request), instance=model(inspection=inspection))
     return _part_form(
-        request, form, inspection, f"Add a {noun}",
+        request,
+        form,
+        inspection,
+        f"Add a {noun}",
         lambda form: add(form.instance, actor=request.user, once=form.once_key),
         f"The {noun} has been added.",
-    )  # fmt: skip
+    )
 
 
 def _part_edit(request, part, form_class, edit):
     noun = part._meta.verbose_name
     return _part_form(
-        request, form_class(posted(request), instance=part), part.inspection, f"Edit the {noun}",
+        request,
+        form_class(posted(request), instance=part),
+        part.inspection,
+        f"Edit the {noun}",
         lambda form: edit(form.instance, actor=request.user, fields=fields_of(form)),
         f"The {noun} has been updated.",
-    )  # fmt: skip
+    )
 
 
 def judgement_add(request, pk):

@@ -41,8 +41,10 @@ def owner_digest(user, today):
     ):
         actions = list(mine.filter(rule).order_by("planned_completion_date", "pk"))
         if actions:
-            lines = [f"- {a.label} ({a.recommendation.plan.title}): {link(a.get_absolute_url())}"
-                     for a in actions]  # fmt: skip
+            lines = [
+                f"- {a.label} ({a.recommendation.plan.title}): {link(a.get_absolute_url())}"
+                for a in actions
+            ]
             parts.append(f"{title} ({len(actions)}):\n" + "\n".join(lines))
     if not parts:
         return None

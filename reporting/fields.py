@@ -241,8 +241,11 @@ def _who_when(rec, action, context):
     whens = [w.strip() for w in action.planned_completion_text.split("\n\n") if w.strip()]
     if len(whos) > 1 and len(whos) == len(whens) and not _complete(action, context):
         # A cell the plan wrote as several who/when pairs: each owner with its own time scale.
-        return [p for who, when in zip(whos, whens, strict=True)
-                for p in (marked(who, bold=True), marked(when))]  # fmt: skip
+        return [
+            p
+            for who, when in zip(whos, whens, strict=True)
+            for p in (marked(who, bold=True), marked(when))
+        ]
     return [marked(who, bold=True) for who in whos] + _planned_completion(rec, action, context)
 
 
@@ -316,35 +319,52 @@ FIELDS = {
     f.key: f
     for f in [
         Field("reference", "Recommendation reference", RECOMMENDATION, _reference),
-        Field("recommendation", "Recommendation (reference and text)", RECOMMENDATION,
-              _recommendation),
+        Field(
+            "recommendation", "Recommendation (reference and text)", RECOMMENDATION, _recommendation
+        ),
         Field("recommendation_text", "Recommendation text", RECOMMENDATION, _recommendation_text),
         Field("leads", "Recommendation leads", RECOMMENDATION, _leads),
-        Field("benchmark", "Current benchmark (the recommendation's measures)", RECOMMENDATION,
-              _benchmark),
-        Field("target_date", "Target/date (the recommendation's measures)", RECOMMENDATION,
-              _measure_target),
-        Field("recommendation_progress", "Progress written on the whole recommendation",
-              RECOMMENDATION, _recommendation_progress),
+        Field(
+            "benchmark",
+            "Current benchmark (the recommendation's measures)",
+            RECOMMENDATION,
+            _benchmark,
+        ),
+        Field(
+            "target_date",
+            "Target/date (the recommendation's measures)",
+            RECOMMENDATION,
+            _measure_target,
+        ),
+        Field(
+            "recommendation_progress",
+            "Progress written on the whole recommendation",
+            RECOMMENDATION,
+            _recommendation_progress,
+        ),
         Field("action_reference", "Action reference", ACTION, _action_reference),
         Field("action", "Action required", ACTION, _action),
         Field("owners", "Who is responsible (as the plan wrote it)", ACTION, _owners),
         Field("who_when", "Who/when: owner in bold, then the time scale", ACTION, _who_when),
-        Field("planned_completion", "Time scale / planned completion", ACTION,
-              _planned_completion),
+        Field("planned_completion", "Time scale / planned completion", ACTION, _planned_completion),
         Field("status", "Status", ACTION, _status),
         Field("rag", "RAG rating", ACTION, _rag),
         Field("performance_indicator", "Performance indicator", ACTION, _performance_indicator),
         Field("target", "Target (as written on the action)", ACTION, _target),
         Field("action_benchmark", "Benchmark (the action's measures)", ACTION, _action_benchmark),
-        Field("action_target_date", "Target/date (the action's measures)", ACTION,
-              _action_measure_target),
+        Field(
+            "action_target_date",
+            "Target/date (the action's measures)",
+            ACTION,
+            _action_measure_target,
+        ),
         Field("progress", "Progress updates on the action", ACTION, _progress),
         Field("last_update", "Date of the last update", ACTION, _last_update),
-        Field("decisions", "Sign-off and returns (managers' decisions, in words)", ACTION,
-              _decisions),
+        Field(
+            "decisions", "Sign-off and returns (managers' decisions, in words)", ACTION, _decisions
+        ),
     ]
-}  # fmt: skip
+}
 
 CHOICES = [(f.key, f.label) for f in FIELDS.values()]
 

@@ -79,7 +79,12 @@ def connect():
     changes.register(PlanLayout, lambda chosen: [chosen.plan_id])
     # A committee report is no plan's page or appendix: its pack is kept under its own key
     # (packs.key, holding its appendices' keys) and rendered ahead by its own services.
-    for model in (CommitteeReport, ReportRecommendation, ReportSection, ReportAppendix,
-                  PublishedPack):  # fmt: skip
+    for model in (
+        CommitteeReport,
+        ReportRecommendation,
+        ReportSection,
+        ReportAppendix,
+        PublishedPack,
+    ):
         changes.register(model, changes.no_plan)
     changes.watch(plans_changed)

@@ -105,9 +105,12 @@ def proposed(world):
     from actionplans import workflow
 
     workflow.completion_propose(
-        world.own, author=world.officer, written_on=dt.date(2012, 10, 18), text="Done",
+        world.own,
+        author=world.officer,
+        written_on=dt.date(2012, 10, 18),
+        text="Done",
         files=[pdf()],
-    )  # fmt: skip
+    )
     world.own.refresh_from_db()
     return world.own
 

@@ -21,14 +21,19 @@ def test_owner_list_history_keeps_order_and_roles(world):
     lead, helper = OwnerFactory(organisation=world.plan.organisation), world.officer_owner
     before = timezone.now()
     plan_setup.action_edit(
-        action, actor=manager, version=action.version, fields=["text"],
-        owners=[lead], supporting=[helper],
-    )  # fmt: skip
+        action,
+        actor=manager,
+        version=action.version,
+        fields=["text"],
+        owners=[lead],
+        supporting=[helper],
+    )
     action.refresh_from_db()
     _, now_row = row_of(snapshots.current(world.plan), action.pk)
     assert [(o.name, o.role) for o in now_row.owners] == [
-        (str(lead), "lead"), (str(helper), "supporting"),
-    ]  # fmt: skip
+        (str(lead), "lead"),
+        (str(helper), "supporting"),
+    ]
     _, then_row = row_of(snapshots.as_of(world.plan, before), action.pk)
     assert [(o.name, o.role) for o in then_row.owners] == [(str(helper), "lead")]
     _, row = row_of(snapshots.as_of(world.plan, timezone.now()), action.pk)
@@ -45,8 +50,9 @@ def test_action_form_takes_a_lead_and_supporting_owners(client, world):
     assert client.post(url, data).status_code == 302
     links = world.own.ordered_owner_links
     assert [(link.owner, link.role) for link in links] == [
-        (other, ActionOwner.Role.LEAD), (world.officer_owner, ActionOwner.Role.SUPPORTING),
-    ]  # fmt: skip
+        (other, ActionOwner.Role.LEAD),
+        (world.officer_owner, ActionOwner.Role.SUPPORTING),
+    ]
 
 
 @pytest.mark.parametrize(
@@ -62,12 +68,15 @@ def test_action_form_refuses_bad_owner_lists(client, world, changes, message):
     client.force_login(world.manager)
     me = world.officer_owner.pk
     stranger = OwnerFactory(organisation="Another Council").pk
-    data = action_form_data(world.own, **{
-        "both": {"owners": [me], "supporting_owners": [me]},
-        "no lead": {"owners": [], "supporting_owners": [me]},
-        "stranger": {"supporting_owners": [stranger]},
-        "junk": {"supporting_owners": ["<script>alert(1)</script>"]},
-    }[changes])  # fmt: skip
+    data = action_form_data(
+        world.own,
+        **{
+            "both": {"owners": [me], "supporting_owners": [me]},
+            "no lead": {"owners": [], "supporting_owners": [me]},
+            "stranger": {"supporting_owners": [stranger]},
+            "junk": {"supporting_owners": ["<script>alert(1)</script>"]},
+        }[changes],
+    )
     before = list(world.own.owner_links.values_list("owner_id", "order", "role"))
     response = client.post(reverse("action_edit", args=[world.own.pk]), data)
     assert response.status_code == 200

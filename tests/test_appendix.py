@@ -199,8 +199,10 @@ def test_sections_as_group_rows(demo_plans):
         "Within 3 Months",
         "Within 6 Months",
     ]
-    assert_in_order(["Immediate", "CP1", "Within 3 Months", "CP4", "Within 6 Months"],
-                    squash(" ".join(p.extract_text() for p in reader.pages)))  # fmt: skip
+    assert_in_order(
+        ["Immediate", "CP1", "Within 3 Months", "CP4", "Within 6 Months"],
+        squash(" ".join(p.extract_text() for p in reader.pages)),
+    )
 
 
 # The command.
@@ -209,9 +211,17 @@ def test_sections_as_group_rows(demo_plans):
 def test_command_writes_a_pdf(demo_plans, tmp_path, capsys):
     out = tmp_path / "a.pdf"
     call_command(
-        "render_appendix", "Improvement Panel", "--as-at", "2012-12-01", "--updates", "all",
-        "--columns", "Ref=reference,What=action:30,RAG=rag", "-o", str(out),
-    )  # fmt: skip
+        "render_appendix",
+        "Improvement Panel",
+        "--as-at",
+        "2012-12-01",
+        "--updates",
+        "all",
+        "--columns",
+        "Ref=reference,What=action:30,RAG=rag",
+        "-o",
+        str(out),
+    )
     reader = pypdf.PdfReader(out)
     first = reader.pages[0].extract_text()
     assert "Ref" in first and "What" in first and "RAG" in first

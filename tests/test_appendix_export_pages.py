@@ -34,23 +34,32 @@ def hostile(world):
         "@cmd|' /C calc'!A0",
     ]
     for text in texts:
-        ActionFactory(recommendation=world.rec, reference="", text=text,
-                      owners=[world.officer_owner])  # fmt: skip
+        ActionFactory(
+            recommendation=world.rec, reference="", text=text, owners=[world.officer_owner]
+        )
     ProgressUpdateFactory(action=world.via_team, text="=1+1", written_on=dt.date(2012, 10, 20))
     world.rec.text = "-Recommendation\x0b that starts with a minus"
     world.rec.save()
     layout = Layout.objects.create(name="Hostile", running_heading="Board & panel")
     for i, (heading, key) in enumerate(
-        [("=Ref", "reference"), ("Recommendation", "recommendation_text"), ("Action", "action"),
-         ("Progress", "progress"), ("RAG", "rag")]
-    ):  # fmt: skip
+        [
+            ("=Ref", "reference"),
+            ("Recommendation", "recommendation_text"),
+            ("Action", "action"),
+            ("Progress", "progress"),
+            ("RAG", "rag"),
+        ]
+    ):
         LayoutColumn.objects.create(layout=layout, order=i, heading=heading, field=key)
     return [*texts, "=1+1", "=Ref", "-Recommendation that starts with a minus"], layout
 
 
 def download(client, world, fmt, **params):
-    names = {"pdf": "appendix_download", "docx": "appendix_download_docx",
-             "xlsx": "appendix_download_xlsx"}  # fmt: skip
+    names = {
+        "pdf": "appendix_download",
+        "docx": "appendix_download_docx",
+        "xlsx": "appendix_download_xlsx",
+    }
     data = {"as_at": TODAY.isoformat(), "updates": "latest", **params}
     return client.get(reverse(names[fmt], args=[world.plan.pk]), data)
 
@@ -135,9 +144,11 @@ def test_the_prepare_page_offers_each_format_of_the_same_appendix(client, world)
     page = client.get(reverse("appendix_prepare", args=[world.plan.pk]), params)
     body = page.content.decode()
     query = page.wsgi_request.GET.urlencode().replace("&", "&amp;")
-    for name, label in [("appendix_download", "Download the PDF"),
-                        ("appendix_download_docx", "Download the Word (.docx)"),
-                        ("appendix_download_xlsx", "Download the Excel (.xlsx)")]:  # fmt: skip
+    for name, label in [
+        ("appendix_download", "Download the PDF"),
+        ("appendix_download_docx", "Download the Word (.docx)"),
+        ("appendix_download_xlsx", "Download the Excel (.xlsx)"),
+    ]:
         assert f'href="{reverse(name, args=[world.plan.pk])}?{query}"' in body
         assert label in body
 
@@ -145,9 +156,15 @@ def test_the_prepare_page_offers_each_format_of_the_same_appendix(client, world)
 @pytest.mark.parametrize("fmt", ["docx", "xlsx"])
 @pytest.mark.parametrize(
     ("who", "status"),
-    [("clerk", 200), ("manager", 200), ("admin", 200), ("other_manager", 403),
-     ("officer", 403), ("partner", 403)],
-)  # fmt: skip
+    [
+        ("clerk", 200),
+        ("manager", 200),
+        ("admin", 200),
+        ("other_manager", 403),
+        ("officer", 403),
+        ("partner", 403),
+    ],
+)
 def test_who_may_download(client, world, fmt, who, status):
     client.force_login(getattr(world, who))
     assert download(client, world, fmt).status_code == status

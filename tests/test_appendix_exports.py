@@ -141,8 +141,9 @@ def test_word_repeats_a_recommendation_when_the_layout_says_so():
 def test_word_completed_actions_are_bold_with_the_plans_word():
     doc = build(presets.ROTHERHAM)
     table = read_docx(doc).tables[0]
-    runs = [run for row in table.rows for cell in row.cells for p in cell.paragraphs
-            for run in p.runs]  # fmt: skip
+    runs = [
+        run for row in table.rows for cell in row.cells for p in cell.paragraphs for run in p.runs
+    ]
     completes = [r for r in runs if r.text.strip().lower() == "complete"]
     assert completes and all(r.bold for r in completes)
     assert [r for r in runs if r.text == "Nov 12"] and not any(
@@ -287,9 +288,11 @@ def test_excel_completed_actions_are_bold_with_the_plans_word():
 def test_excel_who_when_is_rich_text_with_the_owner_in_bold():
     sheet = read_xlsx(build(presets.MERTON_YJ)).active
     cell = next(
-        c for row in sheet.iter_rows() for c in row
+        c
+        for row in sheet.iter_rows()
+        for c in row
         if plain(c.value).startswith("Case managers\nImmediate effect")
-    )  # fmt: skip
+    )
     assert isinstance(cell.value, CellRichText)
     assert bold_words(cell) == ["Case managers"]
 
@@ -342,8 +345,16 @@ def test_sheet_names_keep_excels_rules(title, name):
 @pytest.mark.parametrize("fmt", ["docx", "xlsx"])
 def test_command_writes_word_and_excel(tmp_path, fmt):
     out = tmp_path / f"a.{fmt}"
-    call_command("render_appendix", "Improvement Panel", "--as-at", "2012-12-01",
-                 "--format", fmt, "-o", str(out))  # fmt: skip
+    call_command(
+        "render_appendix",
+        "Improvement Panel",
+        "--as-at",
+        "2012-12-01",
+        "--format",
+        fmt,
+        "-o",
+        str(out),
+    )
     headings = preset_headings("Rotherham action delivery plan")
     if fmt == "docx":
         table = docx.Document(out).tables[0]

@@ -32,9 +32,15 @@ def layout(db):
 
 @pytest.mark.parametrize(
     ("who", "status"),
-    [("clerk", 200), ("manager", 200), ("admin", 200), ("other_manager", 403),
-     ("officer", 403), ("partner", 403)],
-)  # fmt: skip
+    [
+        ("clerk", 200),
+        ("manager", 200),
+        ("admin", 200),
+        ("other_manager", 403),
+        ("officer", 403),
+        ("partner", 403),
+    ],
+)
 def test_who_may_prepare(client, world, who, status):
     client.force_login(getattr(world, who))
     for name in ("appendix_prepare", "appendix_download"):
@@ -53,8 +59,9 @@ def test_preview_and_download(client, world, layout):
     page = client.get(url, query(layout=layout.pk)).content.decode()
     assert "Appendix C" in page and '<th scope="col">Doing</th>' in page
     assert world.own.text in page
-    response = client.get(reverse("appendix_download", args=[world.plan.pk]),
-                          query(layout=layout.pk, updates="all"))  # fmt: skip
+    response = client.get(
+        reverse("appendix_download", args=[world.plan.pk]), query(layout=layout.pk, updates="all")
+    )
     assert response["Content-Type"] == "application/pdf"
     assert response["Content-Disposition"] == (
         f'attachment; filename="Child-protection-improvement-plan-as-at-{TODAY:%Y-%m-%d}.pdf"'
@@ -156,12 +163,16 @@ def layout_data(version=1, **changes):
     return data
 
 
-@pytest.mark.parametrize(("who", "status"), [("clerk", 200), ("manager", 200), ("admin", 200),
-                                             ("officer", 403)])  # fmt: skip
+@pytest.mark.parametrize(
+    ("who", "status"), [("clerk", 200), ("manager", 200), ("admin", 200), ("officer", 403)]
+)
 def test_who_may_edit_layouts(client, world, layout, who, status):
     client.force_login(getattr(world, who))
-    for url in (reverse("layout_list"), reverse("layout_add"),
-                reverse("layout_edit", args=[layout.pk])):  # fmt: skip
+    for url in (
+        reverse("layout_list"),
+        reverse("layout_add"),
+        reverse("layout_edit", args=[layout.pk]),
+    ):
         assert client.get(url).status_code == status
 
 
@@ -176,8 +187,9 @@ def test_create_and_edit_a_layout(client, world):
     ]
     assert layout.history.first().history_user == world.clerk
     url = reverse("layout_edit", args=[layout.pk])
-    response = client.post(url, layout_data(version=1, name="Renamed", **{
-        "columns-INITIAL_FORMS": 2}))  # fmt: skip
+    response = client.post(
+        url, layout_data(version=1, name="Renamed", **{"columns-INITIAL_FORMS": 2})
+    )
     assert response.status_code == 302
     layout.refresh_from_db()
     assert layout.name == "Renamed" and layout.version == 2
@@ -256,7 +268,11 @@ def test_preview_query_count_does_not_grow_with_the_plan(
 def test_the_plan_page_offers_prepare_for_committee_to_whoever_may_export(client, world):
     url = reverse("plan_detail", args=[world.plan.pk])
     link = reverse("appendix_prepare", args=[world.plan.pk])
-    for user, shown in [(world.clerk, True), (world.manager, True), (world.officer, False),
-                        (world.other_manager, False)]:  # fmt: skip
+    for user, shown in [
+        (world.clerk, True),
+        (world.manager, True),
+        (world.officer, False),
+        (world.other_manager, False),
+    ]:
         client.force_login(user)
         assert (link in client.get(url).content.decode()) is shown, user

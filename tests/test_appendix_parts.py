@@ -114,8 +114,13 @@ def rows(*shape):
     """Rows from a shape: "g" a group row, "r" a recommendation's first row, "a" a later one."""
     made = []
     for i, kind in enumerate(shape):
-        made.append(Row(key=f"k{i}", group="Section" if kind == "g" else "",
-                        first_of_recommendation=kind == "r"))  # fmt: skip
+        made.append(
+            Row(
+                key=f"k{i}",
+                group="Section" if kind == "g" else "",
+                first_of_recommendation=kind == "r",
+            )
+        )
     return made
 
 

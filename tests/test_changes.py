@@ -183,8 +183,13 @@ def test_an_owner_renamed_changes_the_plan_as_it_stood_too(world):
     owner.name = "Terry Irvine-Smith"
     plan_setup.owner_edit(owner, actor=world.manager, version=owner.version, fields=["name"])
     then = snapshots.as_of(world.plan, yesterday)
-    owners = {o.name for s in then.sections for r in s.recommendations for a in r.actions
-              for o in a.owners}  # fmt: skip
+    owners = {
+        o.name
+        for s in then.sections
+        for r in s.recommendations
+        for a in r.actions
+        for o in a.owners
+    }
     assert "Terry Irvine-Smith" in owners
     assert snapshots.rows_version(world.plan, yesterday) != before
 

@@ -39,10 +39,17 @@ HISTORY = choice_fields(historical=True)
 def test_the_walk_finds_the_fields_it_should():
     names = {f"{model.__name__}.{field.name}" for model, field in LIVE}
     assert {
-        "Owner.kind", "Plan.status", "Plan.overall_rating", "Action.status",
-        "Action.rag_override", "Measure.unit", "ProgressUpdate.kind", "ProgressUpdate.status",
-        "Inspection.kind", "Finding.kind",
-    } <= names  # fmt: skip
+        "Owner.kind",
+        "Plan.status",
+        "Plan.overall_rating",
+        "Action.status",
+        "Action.rag_override",
+        "Measure.unit",
+        "ProgressUpdate.kind",
+        "ProgressUpdate.status",
+        "Inspection.kind",
+        "Finding.kind",
+    } <= names
 
 
 @pytest.mark.parametrize(("model", "field"), LIVE, ids=[f"{m.__name__}.{f.name}" for m, f in LIVE])

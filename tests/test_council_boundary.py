@@ -62,9 +62,12 @@ def council_world(key):
         text=f"The own action of {name}",
     )
     update = workflow.progress_add(
-        action, author=people["officer"], written_on=dt.date(2026, 1, 5), text="Audit done.",
+        action,
+        author=people["officer"],
+        written_on=dt.date(2026, 1, 5),
+        text="Audit done.",
         files=[pdf()],
-    )  # fmt: skip
+    )
     inspection = InspectionFactory(organisation=name)
     clerk = people["clerk"]
     cover = {"committee": "Scrutiny panel", "meeting_date": dt.date(2026, 2, 1), "subject": "Plan"}
@@ -107,52 +110,104 @@ def two_councils(db):
     partner, partner_owner = person("partner", "Officer", POLICE, name="Police Officer")
     partners_action = ActionFactory(recommendation=a.rec, reference="(p)", owners=[partner_owner])
     partners_update = workflow.progress_add(
-        partners_action, author=partner, written_on=dt.date(2026, 1, 5), text="Notifications.",
+        partners_action,
+        author=partner,
+        written_on=dt.date(2026, 1, 5),
+        text="Notifications.",
         files=[pdf("police.pdf")],
-    )  # fmt: skip
+    )
     site_admin = UserFactory(username="site-admin")
     site_admin.groups.add(Group.objects.get(name="Site administrator"))
     return SimpleNamespace(
-        a=a, b=b, partner=partner, partners_evidence=partners_update.evidence.get(),
+        a=a,
+        b=b,
+        partner=partner,
+        partners_evidence=partners_update.evidence.get(),
         site_admin=site_admin,
-    )  # fmt: skip
+    )
 
 
 # Every URL that names an object: what it names, and its arguments for a council's world.
 OBJECT_URLS = {
-    "plan_detail": "plan", "plan_as_of": "plan", "plan_history": "plan", "plan_edit": "plan",
-    "plan_sharing": "plan", "section_add": "plan", "recommendation_add": "plan",
-    "plan_measures": "plan", "measure_add": "plan", "appendix_prepare": "plan",
-    "appendix_download": "plan", "appendix_download_docx": "plan",
-    "appendix_download_xlsx": "plan", "appendix_progress": "plan", "appendix_default_set": "plan",
-    "plan_dashboard": "plan", "plan_table_export": "plan",
+    "plan_detail": "plan",
+    "plan_as_of": "plan",
+    "plan_history": "plan",
+    "plan_edit": "plan",
+    "plan_sharing": "plan",
+    "section_add": "plan",
+    "recommendation_add": "plan",
+    "plan_measures": "plan",
+    "measure_add": "plan",
+    "appendix_prepare": "plan",
+    "appendix_download": "plan",
+    "appendix_download_docx": "plan",
+    "appendix_download_xlsx": "plan",
+    "appendix_progress": "plan",
+    "appendix_default_set": "plan",
+    "plan_dashboard": "plan",
+    "plan_table_export": "plan",
     "plan_share_remove": "share",
     "section_edit": "section",
-    "recommendation_detail": "rec", "recommendation_edit": "rec",
-    "recommendation_history": "rec", "action_add": "rec",
-    "action_detail": "action", "action_edit": "action", "action_update": "action",
-    "action_propose": "action", "action_sign_off": "action", "action_reopen": "action",
-    "action_history": "action", "move": "action", "remove": "action",
-    "measure_edit": "measure", "reading_add": "measure",
+    "recommendation_detail": "rec",
+    "recommendation_edit": "rec",
+    "recommendation_history": "rec",
+    "action_add": "rec",
+    "action_detail": "action",
+    "action_edit": "action",
+    "action_update": "action",
+    "action_propose": "action",
+    "action_sign_off": "action",
+    "action_reopen": "action",
+    "action_history": "action",
+    "move": "action",
+    "remove": "action",
+    "measure_edit": "measure",
+    "reading_add": "measure",
     "evidence_download": "evidence",
-    "owner_detail": "owner", "owner_edit": "owner",
-    "inspection_detail": "inspection", "inspection_edit": "inspection",
-    "judgement_add": "inspection", "finding_add": "inspection",
-    "judgement_edit": "judgement", "finding_edit": "finding",
-    "layout_edit": "layout", "layout_copy": "layout",
-    "report_detail": "report", "report_edit": "report", "report_appendix_add": "report",
-    "report_preview": "report", "report_download": "report", "report_publish": "report",
+    "owner_detail": "owner",
+    "owner_edit": "owner",
+    "inspection_detail": "inspection",
+    "inspection_edit": "inspection",
+    "judgement_add": "inspection",
+    "finding_add": "inspection",
+    "judgement_edit": "judgement",
+    "finding_edit": "finding",
+    "layout_edit": "layout",
+    "layout_copy": "layout",
+    "report_detail": "report",
+    "report_edit": "report",
+    "report_appendix_add": "report",
+    "report_preview": "report",
+    "report_download": "report",
+    "report_publish": "report",
     "report_pack_progress": "report",
-    "report_appendix_remove": "report_appendix", "report_appendix_move": "report_appendix",
-    "import_preview": "pending_import", "import_confirm": "pending_import",
-}  # fmt: skip
+    "report_appendix_remove": "report_appendix",
+    "report_appendix_move": "report_appendix",
+    "import_preview": "pending_import",
+    "import_confirm": "pending_import",
+}
 # URLs that name no object: each user's own pages and lists, filtered by the same rules.
 OWN_PAGES = {
-    "healthz", "login", "logout", "home", "plan_list", "plan_create", "action_list",
-    "owner_list", "owner_add", "inspection_list", "inspection_add", "layout_list", "layout_add",
-    "report_list", "report_add", "manager_dashboard", "reminder_preferences", "import_upload",
+    "healthz",
+    "login",
+    "logout",
+    "home",
+    "plan_list",
+    "plan_create",
+    "action_list",
+    "owner_list",
+    "owner_add",
+    "inspection_list",
+    "inspection_add",
+    "layout_list",
+    "layout_add",
+    "report_list",
+    "report_add",
+    "manager_dashboard",
+    "reminder_preferences",
+    "import_upload",
     "action_table_export",
-}  # fmt: skip
+}
 # What a partner agency's officer, who has one action in council A's plan, may see of A's.
 PARTNER_SEES = {"plan", "section", "rec", "action", "measure", "share"}
 
@@ -201,9 +256,14 @@ def asked(client, user, url):
 QUERY_NAMED = {"appendix_progress"}  # ?task=: an unknown task is not found either way
 # URLs that only take a POST: a GET answers 405 before any view reads the object.
 POST_ONLY = {
-    "appendix_default_set", "import_confirm", "layout_copy", "move", "plan_share_remove",
-    "report_appendix_move", "report_appendix_remove",
-}  # fmt: skip
+    "appendix_default_set",
+    "import_confirm",
+    "layout_copy",
+    "move",
+    "plan_share_remove",
+    "report_appendix_move",
+    "report_appendix_remove",
+}
 
 
 def refused_alike(client, user, url, got, own_url):
@@ -277,9 +337,18 @@ def test_partner_opens_only_their_own_actions_evidence(client, two_councils):
 
 
 @pytest.mark.parametrize(
-    "name", ["plan_list", "action_list", "manager_dashboard", "home", "owner_list",
-             "inspection_list", "layout_list", "report_list"],
-)  # fmt: skip
+    "name",
+    [
+        "plan_list",
+        "action_list",
+        "manager_dashboard",
+        "home",
+        "owner_list",
+        "inspection_list",
+        "layout_list",
+        "report_list",
+    ],
+)
 def test_lists_name_nothing_of_another_council(client, two_councils, name):
     w = two_councils
     for role in ROLES:

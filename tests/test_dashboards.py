@@ -56,8 +56,11 @@ def test_an_owner_counts_their_teams_actions_once_as_the_owner_filter_does(clien
     world.team.members.add(only_team)
     client.force_login(world.manager)
     page = client.get(reverse("manager_dashboard")).content.decode()
-    by_owner = {url: count for count, url in links_with_counts(page) if "owner=" in url and
-                "rag=" not in url}  # fmt: skip
+    by_owner = {
+        url: count
+        for count, url in links_with_counts(page)
+        if "owner=" in url and "rag=" not in url
+    }
     expected = {world.officer_owner.pk: 3, world.team.pk: 2, only_team.pk: 2}
     for owner_id, n in expected.items():
         assert by_owner[f"{reverse('action_list')}?owner={owner_id}"] == n
@@ -79,9 +82,14 @@ def test_the_manager_dashboard_shows_a_change_made_since_it_was_last_seen(client
     assert reds() == before  # seen again, unchanged
     action = world.via_team
     action.rag_override, action.rag_override_reason = "green", "Done in all but name"
-    plan_setup.action_edit(action, actor=world.manager, version=action.version,
-                         fields=["rag_override", "rag_override_reason"], changed=["rag_override"],
-                         owners=list(action.owners.all()))  # fmt: skip
+    plan_setup.action_edit(
+        action,
+        actor=world.manager,
+        version=action.version,
+        fields=["rag_override", "rag_override_reason"],
+        changed=["rag_override"],
+        owners=list(action.owners.all()),
+    )
     assert before and reds() == before - 1
 
 
@@ -98,9 +106,14 @@ def test_the_dashboards_show_only_what_the_user_may_see(client, world):
 
 def test_the_plan_dashboard_charts_measures_and_the_weekly_trend(client, world):
     measure = MeasureFactory(
-        plan=world.plan, action=world.own, name="Assessments in time <b>", baseline_value=40,
-        target_value=80, baseline_date=dt.date(2012, 1, 1), target_date=dt.date(2012, 12, 31),
-    )  # fmt: skip
+        plan=world.plan,
+        action=world.own,
+        name="Assessments in time <b>",
+        baseline_value=40,
+        target_value=80,
+        baseline_date=dt.date(2012, 1, 1),
+        target_date=dt.date(2012, 12, 31),
+    )
     ReadingFactory(measure=measure, taken_on=dt.date(2012, 6, 1), value=45, period_label="June")
     client.force_login(world.manager)
     page = client.get(reverse("plan_dashboard", args=[world.plan.pk])).content.decode()
@@ -114,11 +127,21 @@ def test_the_plan_dashboard_charts_measures_and_the_weekly_trend(client, world):
 
 def test_a_measure_with_nothing_to_draw_is_listed_not_charted(client, world):
     MeasureFactory(
-        plan=world.plan, name="Charted", baseline_value=40, target_value=80,
-        baseline_date=dt.date(2012, 1, 1), target_date=dt.date(2012, 12, 31),
-    )  # fmt: skip
-    MeasureFactory(plan=world.plan, name="Nothing yet", baseline_value=None, target_value=None,
-                   baseline_date=None, target_date=None)  # fmt: skip
+        plan=world.plan,
+        name="Charted",
+        baseline_value=40,
+        target_value=80,
+        baseline_date=dt.date(2012, 1, 1),
+        target_date=dt.date(2012, 12, 31),
+    )
+    MeasureFactory(
+        plan=world.plan,
+        name="Nothing yet",
+        baseline_value=None,
+        target_value=None,
+        baseline_date=None,
+        target_date=None,
+    )
     client.force_login(world.manager)
     board = client.get(reverse("plan_dashboard", args=[world.plan.pk])).context["board"]
     assert "Charted" in [chart.title for chart in board.measures]
@@ -158,7 +181,10 @@ def test_dashboard_queries_do_not_grow(client, big, settings):
     plan = Plan.objects.get(pk=big["big_plan_id"])
     owners = list(Owner.objects.all()[:5])
     for n in range(40):
-        action = ActionFactory(recommendation=RecommendationFactory(plan=plan),
-                               accountable_body=owners[n % 5], owners=[owners[n % 3]])  # fmt: skip
+        action = ActionFactory(
+            recommendation=RecommendationFactory(plan=plan),
+            accountable_body=owners[n % 5],
+            owners=[owners[n % 3]],
+        )
         ProgressUpdateFactory(action=action)
     assert queries_for(client, reverse("manager_dashboard")) == 13

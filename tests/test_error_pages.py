@@ -64,9 +64,10 @@ def test_500_is_a_service_page_without_request_context(world, signed_in):
     assert response.status_code == 500
     html = response.content.decode()
     assert_service_page(
-        html, "Sorry, there is a problem with the service",
+        html,
+        "Sorry, there is a problem with the service",
         ["Sorry, there is a problem with the service", "Try again later."],
-    )  # fmt: skip
+    )
     # Rendered with no request: no user, so no menu and nothing of theirs.
     assert "Sign out" not in html
     assert "A fault in a view" not in html

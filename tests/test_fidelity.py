@@ -63,14 +63,20 @@ def test_owners_keep_the_plans_order_and_roles(demo_plans):
     [
         ("CP 12", "", [("Joyce Thacker", False), ("Alan Hazell", True), ("Linda Alcock", True)]),
         # "Howard Woolfenden / Jason Harwin  <i>Borough wide Service Manager</i>"
-        ("CP5", "", [("Howard Woolfenden / Jason Harwin", False),
-                     ("Borough wide Service Manager", True)]),
+        (
+            "CP5",
+            "",
+            [("Howard Woolfenden / Jason Harwin", False), ("Borough wide Service Manager", True)],
+        ),
         # "Linda Alcock <i>with P&amp;Q Team</i> <i>Lynne Grice</i> <i>Saddington</i>"
-        ("CP9", "Implementation", [("Linda Alcock", False), ("with P&Q Team", True),
-                                   ("Lynne Grice Saddington", True)]),
+        (
+            "CP9",
+            "Implementation",
+            [("Linda Alcock", False), ("with P&Q Team", True), ("Lynne Grice Saddington", True)],
+        ),
         ("CP 13", "", [("Kevin Stevens", False), ("With Senior Management Team", True)]),
     ],
-)  # fmt: skip
+)
 def test_rotherham_lead_column_puts_supporting_owners_in_italics(
     demo_plans, reference, text_start, paras
 ):
@@ -165,6 +171,7 @@ def test_as_it_stood_now_gives_the_same_rows_as_now(demo_plans, title):
 def test_a_recorded_date_is_a_date(demo_plans):
     # The date of each action's last update is in the rows, alike now and as it stood.
     plan = Plan.objects.get(title=ROTHERHAM)
-    rows = [a for s in snapshots.current(plan).sections for r in s.recommendations
-            for a in r.actions]  # fmt: skip
+    rows = [
+        a for s in snapshots.current(plan).sections for r in s.recommendations for a in r.actions
+    ]
     assert all(isinstance(a.last_updated_on, dt.date) for a in rows if a.updates)

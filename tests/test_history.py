@@ -109,8 +109,9 @@ def test_a_new_plan_is_one_history_record_with_its_inspections_and_managers(worl
     inspection = InspectionFactory()
     plan = plan_setup.plan_create(
         Plan(title="Youth justice plan", organisation=world.plan.organisation),
-        actor=world.manager, inspections=[inspection],
-    )  # fmt: skip
+        actor=world.manager,
+        inspections=[inspection],
+    )
     (record,) = plan.history.all()
     assert record.history_type == "+" and record.history_user == world.manager
     assert [m.user_id for m in record.managers.all()] == [world.manager.pk]

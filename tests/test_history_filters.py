@@ -44,8 +44,11 @@ def dated(client, world):
 
 @pytest.mark.parametrize("name", ["plan_history", "recommendation_history", "action_history"])
 def test_history_by_date_range(client, dated, name):
-    obj = {"plan_history": dated.plan, "recommendation_history": dated.rec,
-           "action_history": dated.own}[name]  # fmt: skip
+    obj = {
+        "plan_history": dated.plan,
+        "recommendation_history": dated.rec,
+        "action_history": dated.own,
+    }[name]
     url = reverse(name, args=[obj.pk])
     _, everything = entries(client, url)
     _, in_2012 = entries(client, url, since="01/10/2012", until="31/12/2012")

@@ -80,9 +80,12 @@ def test_a_returned_proposal_is_shown_at_the_top_until_the_officer_answers(clien
 def test_a_new_proposal_also_answers_a_return(client, world, proposed):
     return_it(proposed, world.manager)
     workflow.completion_propose(
-        proposed, author=world.officer, written_on=dt.date(2012, 10, 19), text="Again",
+        proposed,
+        author=world.officer,
+        written_on=dt.date(2012, 10, 19),
+        text="Again",
         files=[pdf()],
-    )  # fmt: skip
+    )
     assert "returned your proposal" not in home(client, world.officer).content.decode()
 
 
@@ -148,9 +151,11 @@ def test_the_plan_says_how_long_is_stale(client, world):
 def test_what_the_officer_completed_recently(client, world, proposed):
     workflow.completion_sign_off(proposed, manager=world.manager)
     done_long_ago = ActionFactory(
-        recommendation=world.rec, owners=[world.officer_owner], status=Action.Status.COMPLETE,
+        recommendation=world.rec,
+        owners=[world.officer_owner],
+        status=Action.Status.COMPLETE,
         completed_on=dt.date(2012, 6, 1),
-    )  # fmt: skip
+    )
     response = home(client, world.officer)
     work = response.context["work"]
     assert [a.pk for a in work.completed] == [proposed.pk]
@@ -180,9 +185,12 @@ def test_home_queries_do_not_grow_with_the_officers_work(client, world, settings
             )
             ProgressUpdateFactory(action=action, written_on=dt.date(2012, 10, 1))
             workflow.completion_propose(
-                action, author=world.officer, written_on=dt.date(2012, 10, 2), text="Done",
+                action,
+                author=world.officer,
+                written_on=dt.date(2012, 10, 2),
+                text="Done",
                 files=[pdf()],
-            )  # fmt: skip
+            )
             action.refresh_from_db()
             (return_it if i % 2 else workflow.completion_sign_off)(action, manager=world.manager)
         make_old(*Action.objects.all())
@@ -240,8 +248,10 @@ def test_the_clerks_home_says_what_changed_lately(client, world):
     activity = plans[world.plan.pk].activity
     # Every record of the plan's history is from today (the fixture), one of them an update.
     since = queries.start_of(TODAY - dt.timedelta(days=queries.STALE_DAYS))
-    expected = sum(qs.filter(history_date__gte=since).count()
-                   for qs in queries.history_sources(plan=world.plan))  # fmt: skip
+    expected = sum(
+        qs.filter(history_date__gte=since).count()
+        for qs in queries.history_sources(plan=world.plan)
+    )
     assert activity.changes == expected
     assert (
         activity.updates

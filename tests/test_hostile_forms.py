@@ -59,24 +59,78 @@ SURROGATE = "\ud800x\udfff"
 HUGE = "x" * 1_000_000
 # Each field in turn carries each of these (the rest of the form left valid), by its kind: a text
 # box may hold a number or a date; a choice, a hidden field or a number box may hold anything.
-TEXT = [NUL, SURROGATE, HUGE, "not a number", "-1", "99999999999999999999", "0001-01-01",
-        "9999-12-31"]  # fmt: skip
+TEXT = [
+    NUL,
+    SURROGATE,
+    HUGE,
+    "not a number",
+    "-1",
+    "99999999999999999999",
+    "0001-01-01",
+    "9999-12-31",
+]
 LONG_TEXT = [NUL, SURROGATE, HUGE, " "]
-CHOICE = [NUL, SURROGATE, "x" * 10_000, "not a number", "-1", "99999999999999999999", "1e400",
-          "0001-01-01", "9999-12-31"]  # fmt: skip
+CHOICE = [
+    NUL,
+    SURROGATE,
+    "x" * 10_000,
+    "not a number",
+    "-1",
+    "99999999999999999999",
+    "1e400",
+    "0001-01-01",
+    "9999-12-31",
+]
 FEW_CHOICES = [NUL, SURROGATE, "x" * 10_000, "not a choice", "0"]
 WHOLE_DATES = ["0001-01-01", "9999-12-31", "31/12/9999", "00/00/0000", "-1/-1/-1", NUL]
-DATE_PARTS = [("31", "12", "9999"), ("1", "1", "0001"), ("0", "0", "0"), ("-1", "-1", "-1"),
-              ("99999999999999999999", "1", "2012")]  # fmt: skip
-FILE_NAMES = ["a\x00b.pdf", "\ud800.pdf", "../../../etc/passwd.pdf", "x" * 1000 + ".pdf", ".pdf",
-              "\u202egpj.pdf", "con.pdf", ""]  # fmt: skip
+DATE_PARTS = [
+    ("31", "12", "9999"),
+    ("1", "1", "0001"),
+    ("0", "0", "0"),
+    ("-1", "-1", "-1"),
+    ("99999999999999999999", "1", "2012"),
+]
+FILE_NAMES = [
+    "a\x00b.pdf",
+    "\ud800.pdf",
+    "../../../etc/passwd.pdf",
+    "x" * 1000 + ".pdf",
+    ".pdf",
+    "\u202egpj.pdf",
+    "con.pdf",
+    "",
+]
 # Query parameters the views read themselves (the filter pages' own fields are read from their
 # forms); each page is asked for with all of them at once carrying each value.
-PARAMS = ["page", "o", "rag", "task", "format", "updates", "sections", "date", "layout", "as_at",
-          "plan", "q", "status", "next"]  # fmt: skip
+PARAMS = [
+    "page",
+    "o",
+    "rag",
+    "task",
+    "format",
+    "updates",
+    "sections",
+    "date",
+    "layout",
+    "as_at",
+    "plan",
+    "q",
+    "status",
+    "next",
+]
 STRAY_POST_VALUES = [NUL, SURROGATE, HUGE, "-1"]
-QUERY_VALUES = [NUL, SURROGATE, HUGE, "not a number", "-1", "99999999999999999999", "0001-01-01",
-                "9999-12-31", "%", "[]"]  # fmt: skip
+QUERY_VALUES = [
+    NUL,
+    SURROGATE,
+    HUGE,
+    "not a number",
+    "-1",
+    "99999999999999999999",
+    "0001-01-01",
+    "9999-12-31",
+    "%",
+    "[]",
+]
 MISSING, TWICE = object(), object()
 
 
@@ -120,9 +174,13 @@ class FormReader(HTMLParser):
             kind = a.get("type", "text").lower()
             if kind not in ("submit", "image", "reset"):
                 self.form.controls.append(
-                    Control(a["name"], kind, a.get("value", "on" if kind in ("checkbox", "radio")
-                            else ""), "checked" in a)
-                )  # fmt: skip
+                    Control(
+                        a["name"],
+                        kind,
+                        a.get("value", "on" if kind in ("checkbox", "radio") else ""),
+                        "checked" in a,
+                    )
+                )
         elif tag == "button":
             self.form.controls.append(Control(a["name"], "button", a.get("value", "")))
         elif tag == "select":
@@ -231,8 +289,11 @@ def variants(form, foreign, skip=()):
     base = as_sent(form)
     yield "as shown", base
     kinds = {c.name: c.kind for c in form.controls}
-    names = [n for n in dict.fromkeys(c.name for c in form.controls)
-             if n != "csrfmiddlewaretoken" and n not in skip]  # fmt: skip
+    names = [
+        n
+        for n in dict.fromkeys(c.name for c in form.controls)
+        if n != "csrfmiddlewaretoken" and n not in skip
+    ]
     for name in names:
         kind = kinds[name]
         if re.search(r"-[1-9][0-9]*-|-M(IN|AX)_NUM_FORMS$", name):
@@ -303,9 +364,12 @@ def ask(client, method, path, pairs=(), multipart=False, query=""):
     try:
         with transaction.atomic():
             answer["response"] = client.generic(
-                method, path, body, content_type or "application/octet-stream",
+                method,
+                path,
+                body,
+                content_type or "application/octet-stream",
                 QUERY_STRING=query,
-            )  # fmt: skip
+            )
             raise _Undo
     except _Undo:
         response = answer["response"]
@@ -332,37 +396,60 @@ def site(world):
     s.empty_section = Section.objects.create(plan=world.plan, title="Empty", order=9)
     s.empty_rec = RecommendationFactory(plan=world.plan, section=s.section, reference="CP9")
     update = workflow.progress_add(
-        world.own, author=world.officer, written_on=dt.date(2012, 10, 19), text="With a file",
+        world.own,
+        author=world.officer,
+        written_on=dt.date(2012, 10, 19),
+        text="With a file",
         files=[pdf_upload()],
-    )  # fmt: skip
+    )
     s.evidence = Evidence.objects.get(update=update)
     workflow.completion_propose(
-        world.others, author=world.other_officer, written_on=dt.date(2012, 10, 19), text="Done",
+        world.others,
+        author=world.other_officer,
+        written_on=dt.date(2012, 10, 19),
+        text="Done",
         files=[pdf_upload()],
-    )  # fmt: skip
+    )
     workflow.completion_propose(
-        world.via_team, author=world.officer, written_on=dt.date(2012, 10, 19), text="Done",
+        world.via_team,
+        author=world.officer,
+        written_on=dt.date(2012, 10, 19),
+        text="Done",
         files=[pdf_upload()],
-    )  # fmt: skip
+    )
     workflow.completion_sign_off(world.via_team, manager=world.manager)
     s.layout = Layout.objects.create(name="Hostile", running_heading="Apx", organisation=COUNCIL)
     LayoutColumn.objects.create(layout=s.layout, order=0, heading="Ref", field="reference", width=5)
     s.report = reporting.report_create(COVER, actor=world.manager, organisation=COUNCIL)
     s.appendix = reporting.appendix_add(
-        s.report, actor=world.manager, plan=world.plan,
-        settings=Settings.load({"plan": world.plan.pk, "layout": s.layout.pk,
-                                "as_at": timezone.localdate().isoformat(), "updates": "latest"}),
-    )  # fmt: skip
+        s.report,
+        actor=world.manager,
+        plan=world.plan,
+        settings=Settings.load(
+            {
+                "plan": world.plan.pk,
+                "layout": s.layout.pk,
+                "as_at": timezone.localdate().isoformat(),
+                "updates": "latest",
+            }
+        ),
+    )
     s.pending = PendingImport.objects.create(
-        uploaded_by=world.manager, name="plan.csv", organisation=COUNCIL, title="Imported",
+        uploaded_by=world.manager,
+        name="plan.csv",
+        organisation=COUNCIL,
+        title="Imported",
         data=b"Ref,Recommendation,Action,Lead,Target date\n1,Do better,Audit,Jo,Nov 12\n",
-    )  # fmt: skip
+    )
     # A column the importer does not know, so that its preview asks what it holds (a form).
     s.unmapped = PendingImport.objects.create(
-        uploaded_by=world.manager, name="plan.csv", organisation=COUNCIL, title="Imported",
+        uploaded_by=world.manager,
+        name="plan.csv",
+        organisation=COUNCIL,
+        title="Imported",
         data=b"Ref,Recommendation,Action,Lead,Target date,Gobbledygook\n"
         b"1,Do better,Audit,Jo,Nov 12,x\n",
-    )  # fmt: skip
+    )
 
     s.site_admin = UserFactory(username="site-admin")
     s.site_admin.groups.add(Group.objects.get(name="Site administrator"))
@@ -376,29 +463,49 @@ def site(world):
     their_manager, _ = person("their_manager", "Manager", OTHER_COUNCIL)
     plan.managers.add(their_manager)
     their_update = workflow.progress_add(
-        action, author=their_manager, written_on=dt.date(2012, 10, 19), text="Theirs",
+        action,
+        author=their_manager,
+        written_on=dt.date(2012, 10, 19),
+        text="Theirs",
         files=[pdf_upload()],
-    )  # fmt: skip
+    )
     inspection = InspectionFactory(organisation=OTHER_COUNCIL, title="Elsewhere")
     their_layout = Layout.objects.create(name="Theirs", organisation=OTHER_COUNCIL)
     their_report = reporting.report_create(COVER, actor=their_manager, organisation=OTHER_COUNCIL)
     theirs = {
-        "plan": plan, "section": rec.section, "recommendation": rec, "action": action,
-        "measure": MeasureFactory(plan=plan), "owner": stranger, "inspection": inspection,
+        "plan": plan,
+        "section": rec.section,
+        "recommendation": rec,
+        "action": action,
+        "measure": MeasureFactory(plan=plan),
+        "owner": stranger,
+        "inspection": inspection,
         "judgement": Judgement.objects.create(inspection=inspection, area="A", grade="B"),
         "finding": FindingFactory(inspection=inspection),
         "evidence": Evidence.objects.get(update=their_update),
-        "layout": their_layout, "report": their_report,
+        "layout": their_layout,
+        "report": their_report,
         "appendix": reporting.appendix_add(
-            their_report, actor=their_manager, plan=plan,
-            settings=Settings.load({"plan": plan.pk, "layout": None, "updates": "latest",
-                                    "as_at": timezone.localdate().isoformat()}),
+            their_report,
+            actor=their_manager,
+            plan=plan,
+            settings=Settings.load(
+                {
+                    "plan": plan.pk,
+                    "layout": None,
+                    "updates": "latest",
+                    "as_at": timezone.localdate().isoformat(),
+                }
+            ),
         ),
         "import": PendingImport.objects.create(
-            uploaded_by=their_manager, name="theirs.csv", organisation=OTHER_COUNCIL, data=b"x",
+            uploaded_by=their_manager,
+            name="theirs.csv",
+            organisation=OTHER_COUNCIL,
+            data=b"x",
         ),
         "user": their_manager,
-    }  # fmt: skip
+    }
     s.foreign = {kind: obj.pk for kind, obj in theirs.items()}
     s.foreign_by_model = {type(obj): obj.pk for obj in theirs.values()}
     return s
@@ -433,8 +540,12 @@ def pk(name):
 
 KINDS = ["section", "recommendation", "action", "measure"]
 MOVABLE = {"section": "section", "recommendation": "rec", "action": "own", "measure": "measure"}
-REMOVABLE = {"section": "empty_section", "recommendation": "empty_rec", "action": "partners",
-             "measure": "measure"}  # fmt: skip
+REMOVABLE = {
+    "section": "empty_section",
+    "recommendation": "empty_rec",
+    "action": "partners",
+    "measure": "measure",
+}
 
 
 def by_kind(objects):
@@ -458,7 +569,7 @@ TARGETS = {
         kind="plan",
         form=True,
         host=lambda s, kw: reverse("plan_sharing", args=[s.plan.pk]),
-    ),  # fmt: skip
+    ),
     "section_add": Target(args=pk("plan"), kind="plan", form=True, data={"title": "New"}),
     "recommendation_add": Target(
         args=pk("plan"), kind="plan", form=True, data={"reference": "CP10", "text": "Do it."}
@@ -476,7 +587,7 @@ TARGETS = {
         kind="recommendation",
         form=True,
         data={"reference": "(z)", "text": "Train staff.", "status": "underway"},
-    ),  # fmt: skip
+    ),
     "action_list": Target(),
     "action_detail": Target(args=pk("own"), kind="action"),
     "action_edit": Target(args=pk("own"), kind="action", form=True),
@@ -521,7 +632,7 @@ TARGETS = {
         kind="inspection",
         form=True,
         data={"kind": "recommendation", "text": "Improve."},
-    ),  # fmt: skip
+    ),
     "judgement_edit": Target(args=pk("judgement"), kind="judgement", form=True),
     "finding_edit": Target(args=pk("finding"), kind="finding", form=True),
     "move": Target(
@@ -547,7 +658,7 @@ TARGETS = {
             reverse("appendix_prepare", args=[s.plan.pk])
             + f"?layout={s.layout.pk}&as_at={timezone.localdate():%d/%m/%Y}&updates=latest"
         ),
-    ),  # fmt: skip
+    ),
     "layout_list": Target(),
     "layout_add": Target(form=True, data={"name": "New layout"}),
     "layout_edit": Target(args=pk("layout"), kind="layout", form=True),
@@ -556,7 +667,7 @@ TARGETS = {
         kind="layout",
         form=True,
         host=lambda s, kw: reverse("layout_list"),
-    ),  # fmt: skip
+    ),
     "report_list": Target(),
     "report_add": Target(
         form=True,
@@ -571,13 +682,13 @@ TARGETS = {
         kind="appendix",
         form=True,
         host=lambda s, kw: reverse("report_detail", args=[s.report.pk]),
-    ),  # fmt: skip
+    ),
     "report_appendix_move": Target(
         args=pk("appendix"),
         kind="appendix",
         form=True,
         host=lambda s, kw: reverse("report_detail", args=[s.report.pk]),
-    ),  # fmt: skip
+    ),
     "report_preview": Target(args=pk("report"), kind="report"),
     # Its form ("Try again") is shown only after a render failed: posted by hand.
     "report_download": Target(args=pk("report"), kind="report", form=True, host=lambda s, kw: None),
@@ -587,7 +698,7 @@ TARGETS = {
         kind="report",
         form=True,
         host=lambda s, kw: reverse("report_detail", args=[s.report.pk]),
-    ),  # fmt: skip
+    ),
     "manager_dashboard": Target(),
     "plan_dashboard": Target(args=pk("plan"), kind="plan"),
     "reminder_preferences": Target(form=True),
@@ -598,11 +709,11 @@ TARGETS = {
         kind="import",
         form=True,
         host=lambda s, kw: reverse("import_preview", args=[s.pending.pk]),
-    ),  # fmt: skip
+    ),
     "plan_table_export": Target(
         args=lambda s: [{"pk": s.plan.pk, "fmt": f} for f in ("csv", "xlsx", "pdf", "c\x00v")],
         kind="plan",
-    ),  # fmt: skip
+    ),
     "action_table_export": Target(args=lambda s: [{"fmt": f} for f in ("csv", "xlsx", "\x00")]),
 }
 # Not reached here, and why.
@@ -685,9 +796,8 @@ KNOWN = {}  # (url name, form or page, what was sent, database vendor): why it s
 
 def crashes(name, test, results):
     return [
-        r for r in results
-        if r[0] >= 500 and (name, test, r[2], connection.vendor) not in KNOWN
-    ]  # fmt: skip
+        r for r in results if r[0] >= 500 and (name, test, r[2], connection.vendor) not in KNOWN
+    ]
 
 
 @pytest.fixture

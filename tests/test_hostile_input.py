@@ -305,8 +305,10 @@ def test_an_oversized_request_is_refused_before_it_is_read(client, world, settin
     settings.EVIDENCE_MAX_BYTES = 1000
     client.force_login(world.officer)
     before = snapshot()
-    big = [SimpleUploadedFile(f"f{n}.pdf", b"%PDF-" + b"0" * 2_000_000, "application/pdf")
-           for n in range(1)]  # fmt: skip
+    big = [
+        SimpleUploadedFile(f"f{n}.pdf", b"%PDF-" + b"0" * 2_000_000, "application/pdf")
+        for n in range(1)
+    ]
     response = client.post(
         reverse("action_update", args=[world.own.pk]), {**UPDATE, "evidence": big}
     )
@@ -327,6 +329,12 @@ def test_an_oversized_request_is_refused_before_it_is_read(client, world, settin
 )
 def test_plan_rating_settings(client, world, data, message):
     client.force_login(world.manager)
-    base = {"title": world.plan.title, "status": world.plan.status, "rag_scale": "rag",
-            "amber_days": "14", "stale_days": "30", "due_soon_days": "30"}  # fmt: skip
+    base = {
+        "title": world.plan.title,
+        "status": world.plan.status,
+        "rag_scale": "rag",
+        "amber_days": "14",
+        "stale_days": "30",
+        "due_soon_days": "30",
+    }
     refused(client, reverse("plan_edit", args=[world.plan.pk]), base | data, message)

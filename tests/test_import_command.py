@@ -19,9 +19,15 @@ def test_import_plan_needs_a_meaning_for_every_column_then_imports(tmp_path, wor
     call_command("import_plan", str(path), "--dry-run", "--map", "Notes from the board=")
     assert not Plan.objects.filter(title="Youth Justice Action Plan").exists()
     call_command(
-        "import_plan", str(path), "--map", "Notes from the board=progress", "--user", "manager",
-        "--plan-title", "Imported YJ plan",
-    )  # fmt: skip
+        "import_plan",
+        str(path),
+        "--map",
+        "Notes from the board=progress",
+        "--user",
+        "manager",
+        "--plan-title",
+        "Imported YJ plan",
+    )
     plan = Plan.objects.get(title="Imported YJ plan")
     assert plan.recommendations.count() == 2
     out = tmp_path / "out.csv"

@@ -20,11 +20,34 @@ from .test_import_shapes import xlsx_of
 
 pytestmark = pytest.mark.django_db
 
-HEADER = ["Ref", "Recommendation", "Outcomes sought", "Action", "Lead officer", "Timescale",
-          "Performance indicator", "Baseline", "Target", "Target date", "Governance board",
-          "Progress"]  # fmt: skip
-ROW = ["1", "Improve supervision", "Better decisions", "Audit files", "Jo Bloggs", "March 2013",
-       "Files audited", "40%", "90%", "March 2014", "LSCB", "Underway"]  # fmt: skip
+HEADER = [
+    "Ref",
+    "Recommendation",
+    "Outcomes sought",
+    "Action",
+    "Lead officer",
+    "Timescale",
+    "Performance indicator",
+    "Baseline",
+    "Target",
+    "Target date",
+    "Governance board",
+    "Progress",
+]
+ROW = [
+    "1",
+    "Improve supervision",
+    "Better decisions",
+    "Audit files",
+    "Jo Bloggs",
+    "March 2013",
+    "Files audited",
+    "40%",
+    "90%",
+    "March 2014",
+    "LSCB",
+    "Underway",
+]
 FILLER = 100  # rows before the bad one: the file's first 4 KB are clean
 
 
@@ -67,8 +90,11 @@ def xlsx_with(raw):
 def docx_with(raw, *, above=False):
     document = docx.Document()
     document.add_paragraph("Improvement plan TITLE")
-    rows = [HEADER[:5], ["1", "Improve supervision", "", "Audit files", "Jo"],
-            ["", "", "", "MARK", "Jo"]]  # fmt: skip
+    rows = [
+        HEADER[:5],
+        ["1", "Improve supervision", "", "Audit files", "Jo"],
+        ["", "", "", "MARK", "Jo"],
+    ]
     grid = document.add_table(rows=len(rows), cols=5)
     for cells, values in zip(grid.rows, rows, strict=True):
         for cell, value in zip(cells.cells, values, strict=True):
@@ -81,8 +107,13 @@ def docx_with(raw, *, above=False):
 
 def nothing_imported(plans_before):
     assert Plan.objects.count() == plans_before
-    for model, field in [(Action, "text"), (Recommendation, "text"), (Owner, "name"),
-                         (ProgressUpdate, "text"), (Plan, "title")]:  # fmt: skip
+    for model, field in [
+        (Action, "text"),
+        (Recommendation, "text"),
+        (Owner, "name"),
+        (ProgressUpdate, "text"),
+        (Plan, "title"),
+    ]:
         # Read back and looked at here: neither database can be asked about a NUL.
         for text in model.objects.values_list(field, flat=True):
             assert not any(bad in text for bad in ["\x00", "\ufffd", "w" * 1000]), text[:80]
@@ -122,31 +153,56 @@ def through_the_command(tmp_path, capsys, name, data, problem, *args):
 NUL_CSV = csv_bytes(table(with_cell("Action", "Audit\x00files")))
 CONTROL_CASES = [
     # The file: a NUL after the first 4 KB, which the upload's own check does not see.
-    ("nul.csv", NUL_CSV,
-     "Row 103, column “Action”: This cell holds a control character (U+0000, NUL)"),
+    (
+        "nul.csv",
+        NUL_CSV,
+        "Row 103, column “Action”: This cell holds a control character (U+0000, NUL)",
+    ),
     # Two in a row; one a unit separator at a cell's end, which trimming would have hidden.
-    ("two.csv", csv_bytes(table(with_cell("Lead officer", "Jo\x01")[:11] + ["Done\x1f"])),
-     "Row 103: The cells in columns “Lead officer” and “Progress” hold control characters"),
+    (
+        "two.csv",
+        csv_bytes(table(with_cell("Lead officer", "Jo\x01")[:11] + ["Done\x1f"])),
+        "Row 103: The cells in columns “Lead officer” and “Progress” hold control characters",
+    ),
     # (A NUL in the first 4 KB is refused on upload: the file is taken for a binary one.)
-    ("heading.csv", csv_bytes([["Plan"], ["s" * 4500], ["Ref", "Recommendation", "Act\x00ion"],
-                               ["1", "R", "A"]]),
-     "Row 3, column “C”: This cell holds a control character (U+0000, NUL)"),
-    ("title.csv", csv_bytes([["Plan\x07"], HEADER[:4], ["1", "R", "", "A"]]),
-     "Row 1, column “A”: This cell holds a control character (U+0007)"),
+    (
+        "heading.csv",
+        csv_bytes(
+            [["Plan"], ["s" * 4500], ["Ref", "Recommendation", "Act\x00ion"], ["1", "R", "A"]]
+        ),
+        "Row 3, column “C”: This cell holds a control character (U+0000, NUL)",
+    ),
+    (
+        "title.csv",
+        csv_bytes([["Plan\x07"], HEADER[:4], ["1", "R", "", "A"]]),
+        "Row 1, column “A”: This cell holds a control character (U+0007)",
+    ),
     # UTF-16 (Excel's "Unicode text"): NUL bytes everywhere, a NUL character in one cell.
-    ("utf16.csv", csv_bytes(table(with_cell("Target", "9\x000%"), filler=3), "utf-16"),
-     "Row 6, column “Target”: This cell holds a control character (U+0000, NUL)"),
-    ("nul.xlsx", xlsx_with(b"Audit &#0;files"),
-     "Row 3, column “D”: This cell holds a control character (such as NUL) or another character "
-     "an Excel file cannot hold"),
+    (
+        "utf16.csv",
+        csv_bytes(table(with_cell("Target", "9\x000%"), filler=3), "utf-16"),
+        "Row 6, column “Target”: This cell holds a control character (U+0000, NUL)",
+    ),
+    (
+        "nul.xlsx",
+        xlsx_with(b"Audit &#0;files"),
+        "Row 3, column “D”: This cell holds a control character (such as NUL) or another character "
+        "an Excel file cannot hold",
+    ),
     ("raw.xlsx", xlsx_with(b"Audit \x01files"), "Row 3, column “D”: This cell holds a control"),
     ("surrogate.xlsx", xlsx_with(b"Audit \xed\xa0\x80files"), "Row 3, column “D”: This cell"),
-    ("nul.docx", docx_with(b"Audit &#0;files"),
-     "Row 3, column “D”: This cell holds a control character (such as NUL) or another character "
-     "a Word file cannot hold"),
-    ("above.docx", docx_with(b"&#x1F;", above=True),
-     "File: The text outside the table holds a control character"),
-]  # fmt: skip
+    (
+        "nul.docx",
+        docx_with(b"Audit &#0;files"),
+        "Row 3, column “D”: This cell holds a control character (such as NUL) or another character "
+        "a Word file cannot hold",
+    ),
+    (
+        "above.docx",
+        docx_with(b"&#x1F;", above=True),
+        "File: The text outside the table holds a control character",
+    ),
+]
 
 
 @pytest.mark.parametrize(
@@ -196,9 +252,14 @@ def test_a_title_given_to_the_command_is_checked_too(tmp_path, capsys, world):
     # lone surrogates.
     data = csv_bytes(table(filler=2))
     through_the_command(
-        tmp_path, capsys, "plan.csv", data, "File: The title given holds a lone surrogate (U+DCFF)",
-        "--plan-title", "Plan \udcff",
-    )  # fmt: skip
+        tmp_path,
+        capsys,
+        "plan.csv",
+        data,
+        "File: The title given holds a lone surrogate (U+DCFF)",
+        "--plan-title",
+        "Plan \udcff",
+    )
 
 
 # Over-long text: each column's cell one character over the limit of the field it is saved in,
@@ -255,15 +316,21 @@ def test_five_words_of_100000_characters_are_refused(client, tmp_path, capsys, w
     ("rows", "problem"),
     [
         ([["T" * 301], HEADER[:4], ["1", "R", "", "A"]], "File: The title has 301 characters"),
-        ([["Plan"], HEADER[:4], ["S" * 301], ["1", "R", "", "A"]],
-         "Row 3: A section heading has 301 characters: at most 300"),
-        ([["Plan"], [*HEADER[:3], "Action " + "x" * 300], ["1", "R", "", "A"]],
-         "Row 2: A heading has 307 characters: at most 300"),
-        ([["Plan"], HEADER[:5], ["1", "R", "", "A", "Jo and " + "n" * 201]],
-         "Row 3, column “Lead officer”: The owner “nnnn"),
+        (
+            [["Plan"], HEADER[:4], ["S" * 301], ["1", "R", "", "A"]],
+            "Row 3: A section heading has 301 characters: at most 300",
+        ),
+        (
+            [["Plan"], [*HEADER[:3], "Action " + "x" * 300], ["1", "R", "", "A"]],
+            "Row 2: A heading has 307 characters: at most 300",
+        ),
+        (
+            [["Plan"], HEADER[:5], ["1", "R", "", "A", "Jo and " + "n" * 201]],
+            "Row 3, column “Lead officer”: The owner “nnnn",
+        ),
     ],
     ids=["title", "section", "heading", "one-of-two-owners"],
-)  # fmt: skip
+)
 def test_titles_sections_headings_and_names_are_held_to_their_limits(client, world, rows, problem):
     through_the_pages(client, world, "plan.csv", csv_bytes(rows), problem)
 
@@ -271,9 +338,14 @@ def test_titles_sections_headings_and_names_are_held_to_their_limits(client, wor
 def test_a_title_given_to_the_command_is_held_to_its_limit(tmp_path, capsys, world):
     data = csv_bytes(table(filler=2))
     through_the_command(
-        tmp_path, capsys, "plan.csv", data, "File: The title has 301 characters",
-        "--plan-title", "T" * 301,
-    )  # fmt: skip
+        tmp_path,
+        capsys,
+        "plan.csv",
+        data,
+        "File: The title has 301 characters",
+        "--plan-title",
+        "T" * 301,
+    )
 
 
 def test_text_at_its_limit_is_imported_whole(tmp_path, world):

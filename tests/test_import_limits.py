@@ -207,8 +207,9 @@ def with_dimension(data, ref):
         for item in source.infolist():
             content = source.read(item.filename)
             if item.filename == "xl/worksheets/sheet1.xml":
-                content, found = re.subn(rb'<dimension ref="[^"]*"/>',
-                                         f'<dimension ref="{ref}"/>'.encode(), content)  # fmt: skip
+                content, found = re.subn(
+                    rb'<dimension ref="[^"]*"/>', f'<dimension ref="{ref}"/>'.encode(), content
+                )
                 assert found == 1
             target.writestr(item, content)
     return out.getvalue()
@@ -254,8 +255,9 @@ def test_what_is_kept_reads_back_as_what_was_read(name, data):
 
 def test_control_characters_are_kept_marked():
     merged = readers.Cell(["Audit\x00files"])
-    document = readers.Document([[[merged, merged, readers.Cell(["ok"], ["ok"], True)]]],
-                                ["Plan\x01 title"])  # fmt: skip
+    document = readers.Document(
+        [[[merged, merged, readers.Cell(["ok"], ["ok"], True)]]], ["Plan\x01 title"]
+    )
     kept = readers.from_json(json.loads(json.dumps(readers.to_json(document))))
     assert kept == document and kept.tables[0][0][0] is kept.tables[0][0][1]
     assert kept.tables[0][0][0].flaw == "a control character (U+0000, NUL)"

@@ -132,9 +132,18 @@ def test_each_owner_has_a_kind(text, kind):
 
 @pytest.mark.parametrize(
     "text",
-    ["Immediate effect", "Review Plan monthly", "Ongoing", "11", "10/11", "Nov 12", "March 2013",
-     "December", "planning and briefing with immediate effect 1st session From 10/11"],
-)  # fmt: skip
+    [
+        "Immediate effect",
+        "Review Plan monthly",
+        "Ongoing",
+        "11",
+        "10/11",
+        "Nov 12",
+        "March 2013",
+        "December",
+        "planning and briefing with immediate effect 1st session From 10/11",
+    ],
+)
 def test_time_scales_and_free_text_are_never_owners(text):
     reading = owners.read(f"Service Manager\n{text}")
     assert [o.name for o in reading.owners] == ["Service Manager"]
@@ -158,19 +167,23 @@ def test_initials_stand_for_the_person_named_elsewhere_in_the_plan(first):
     by_action = [[o["name"] for o in a["owners"]] for a in result.actions]
     expected = [["Alice Brown"], ["Alice Brown", "Police"], ["Alice Brown", "CD"]]
     assert by_action == (expected if first else expected[::-1])
-    assert result.owners == (["Alice Brown", "Police", "CD"] if first else
-                             ["Alice Brown", "CD", "Police"])  # fmt: skip
+    assert result.owners == (
+        ["Alice Brown", "Police", "CD"] if first else ["Alice Brown", "CD", "Police"]
+    )
     assert result.owner_details["Alice Brown"] == {
-        "name": "Alice Brown", "kind": KIND.PERSON, "initials": "AB",
+        "name": "Alice Brown",
+        "kind": KIND.PERSON,
+        "initials": "AB",
         "job_title": "Head of Service",
-    }  # fmt: skip
+    }
 
 
 def test_a_time_scale_in_an_owners_cell_is_a_problem_of_that_cell():
     result = preview("Service Manager\nImmediate effect", "Ops managers / 11")
     assert [[o["name"] for o in a["owners"]] for a in result.actions] == [
-        ["Service Manager"], ["Ops managers"],
-    ]  # fmt: skip
+        ["Service Manager"],
+        ["Ops managers"],
+    ]
     notes = [str(p) for p in result.problems]
     assert notes == [
         "Row 3, column “Lead officer”: “Immediate effect” is a time scale, not an owner: no owner "
@@ -194,10 +207,16 @@ def test_owners_are_created_with_their_kind_and_job_title(db):
     manager, _ = person("manager", "Manager")
     header = [*HEADER, "Governance board"]
     rows = [
-        ["1", "Improve", "Audit", "Jane Smith, Head of Service / Lean Team", "Nov 12",
-         "Corporate Parenting Panel\nImprovement Board"],
+        [
+            "1",
+            "Improve",
+            "Audit",
+            "Jane Smith, Head of Service / Lean Team",
+            "Nov 12",
+            "Corporate Parenting Panel\nImprovement Board",
+        ],
         ["", "", "Train", "Police", "Dec 12", ""],
-    ]  # fmt: skip
+    ]
     result = preview(*rows, header=header)
     assert [str(p) for p in result.problems] == [
         "Row 3, column “Governance board”: An action reports to one body: “Corporate Parenting "
@@ -252,10 +271,12 @@ def word_export(plan):
 
 @pytest.mark.parametrize(
     "title",
-    ["Merton Youth Justice Core Case Inspection (HMIP) Action Plan – October 2011",
-     "Improvement Panel - Action Delivery Plan – October 2012"],
+    [
+        "Merton Youth Justice Core Case Inspection (HMIP) Action Plan – October 2011",
+        "Improvement Panel - Action Delivery Plan – October 2012",
+    ],
     ids=["merton-youth-justice", "rotherham"],
-)  # fmt: skip
+)
 @pytest.mark.django_db
 def test_a_demo_plans_word_appendix_reads_back_as_the_owners_it_names(demo_plans, title):
     plan = Plan.objects.get(title=title)
@@ -264,9 +285,11 @@ def test_a_demo_plans_word_appendix_reads_back_as_the_owners_it_names(demo_plans
     }
     user, _ = person("word_importer", "Manager", organisation=plan.organisation)
     result = service.preview_file(
-        "appendix.docx", word_export(plan), organisation=plan.organisation,
+        "appendix.docx",
+        word_export(plan),
+        organisation=plan.organisation,
         title=plan.title + " (imported)",
-    )  # fmt: skip
+    )
     assert not result.blocking, [str(p) for p in result.blocking]
     names = {o.name.casefold() for o in named.values()}
     for name in result.owners:  # no time scale, no fragment ("P", "Q Team", "11")

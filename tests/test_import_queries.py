@@ -15,8 +15,14 @@ from importers import service
 
 from .conftest import COUNCIL, person
 
-HEADER = ["Ref No", "Recommendation", "Action Required", "Lead Officer / Agency", "Time Scale",
-          "Progress to Date"]  # fmt: skip
+HEADER = [
+    "Ref No",
+    "Recommendation",
+    "Action Required",
+    "Lead Officer / Agency",
+    "Time Scale",
+    "Progress to Date",
+]
 
 
 def table(rows, owners=12, who="Officer"):
@@ -28,15 +34,17 @@ def table(rows, owners=12, who="Officer"):
     writer.writerow(HEADER)
     for i in range(rows):
         first = i % 4 == 0
-        writer.writerow([
-            f"R{i // 4 + 1}" if first else "",
-            f"Recommendation {i // 4 + 1}" if first else "",
-            f"Action {i + 1}",
-            f"{who} {letter(i, owners)} ({who[0]}{letter(i, owners)}), "
-            f"Agency {who} {letter(i + 1, owners)}",
-            "Nov 12",
-            f"November update: action {i + 1} underway",
-        ])  # fmt: skip
+        writer.writerow(
+            [
+                f"R{i // 4 + 1}" if first else "",
+                f"Recommendation {i // 4 + 1}" if first else "",
+                f"Action {i + 1}",
+                f"{who} {letter(i, owners)} ({who[0]}{letter(i, owners)}), "
+                f"Agency {who} {letter(i + 1, owners)}",
+                "Nov 12",
+                f"November update: action {i + 1} underway",
+            ]
+        )
     return out.getvalue().encode()
 
 
@@ -87,9 +95,13 @@ def test_every_record_imported_in_bulk_has_its_history_and_owners(db):
             assert obj.history.get().history_user == manager
     created = Owner.objects.filter(organisation=COUNCIL).exclude(name="Manager")
     assert sorted(created.values_list("name", flat=True)) == [
-        "Agency Officer A", "Agency Officer B", "Agency Officer C",
-        "Officer A", "Officer B", "Officer C",
-    ]  # fmt: skip
+        "Agency Officer A",
+        "Agency Officer B",
+        "Agency Officer C",
+        "Officer A",
+        "Officer B",
+        "Officer C",
+    ]
     assert created.get(name="Officer B").initials == "OB"
 
 

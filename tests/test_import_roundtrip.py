@@ -29,7 +29,7 @@ def shape(plan):
                         (u.written_on, u.period_label, u.text)
                         for u in a.updates.filter(kind="update").order_by("written_on", "pk")
                     ],
-                )  # fmt: skip
+                )
                 for a in rec.actions.order_by("order", "pk")
             ]
             recs.append((rec.reference, rec.text, actions))
@@ -44,8 +44,9 @@ def test_every_demo_plan_round_trips(demo_plans, fmt):
     for plan in plans:
         user, _ = person(f"importer_{fmt}_{plan.pk}", "Manager", organisation=plan.organisation)
         data = export.write(export.plan_rows(plan), fmt)
-        result = service.preview_file(f"plan.{fmt}", data, organisation=plan.organisation,
-                                      title=plan.title + " (imported)")  # fmt: skip
+        result = service.preview_file(
+            f"plan.{fmt}", data, organisation=plan.organisation, title=plan.title + " (imported)"
+        )
         assert not result.blocking, [str(p) for p in result.blocking]
         imported = service.confirm(result, actor=user, organisation=plan.organisation)
         assert shape(imported) == shape(plan), plan.title

@@ -18,8 +18,14 @@ from importers import parse, readers, service
 
 from .conftest import COUNCIL, person
 
-HEADER = ["Ref No", "Recommendation", "Action Required", "Who Responsible", "Time Scale",
-          "Progress to Date"]  # fmt: skip
+HEADER = [
+    "Ref No",
+    "Recommendation",
+    "Action Required",
+    "Who Responsible",
+    "Time Scale",
+    "Progress to Date",
+]
 
 
 def word_plan():
@@ -37,10 +43,16 @@ def word_plan():
     group = table.rows[1].cells[0].merge(table.rows[1].cells[5])
     group.text = "Immediate"
     rows = [
-        ["1", "Improve supervision", "Audit supervision files", "Jo Bloggs (JB), Police",
-         "Nov 12", "Underway"],
+        [
+            "1",
+            "Improve supervision",
+            "Audit supervision files",
+            "Jo Bloggs (JB), Police",
+            "Nov 12",
+            "Underway",
+        ],
         ["", "", "Train team managers", "Service Manager", "March 2013", ""],
-    ]  # fmt: skip
+    ]
     for row, values in zip(table.rows[2:4], rows, strict=True):
         for cell, text in zip(row.cells, values, strict=True):
             cell.text = text
@@ -54,8 +66,14 @@ def word_plan():
     progress.add_run("complete").bold = True
     for cell, text in zip(table.rows[4].cells, HEADER, strict=True):
         cell.text = text  # the header repeated on the next page
-    last = ["2", "Hear the child", "Record wishes", "JB", "31/01/2013",
-            "November update: on schedule"]  # fmt: skip
+    last = [
+        "2",
+        "Hear the child",
+        "Record wishes",
+        "JB",
+        "31/01/2013",
+        "November update: on schedule",
+    ]
     for cell, text in zip(table.rows[5].cells, last, strict=True):
         cell.text = text
     second = document.add_table(rows=3, cols=6)
@@ -63,9 +81,11 @@ def word_plan():
         cell.text = text
     g = second.rows[1].cells[0].merge(second.rows[1].cells[5])
     g.text = "Within 3 Months"
-    for cell, text in zip(second.rows[2].cells, ["3", "Plan permanence", "Tracking meeting",
-                                                  "Head of CSC & YI", "2012/13", "Completed"],
-                          strict=True):  # fmt: skip
+    for cell, text in zip(
+        second.rows[2].cells,
+        ["3", "Plan permanence", "Tracking meeting", "Head of CSC & YI", "2012/13", "Completed"],
+        strict=True,
+    ):
         cell.text = text
     out = io.BytesIO()
     document.save(out)
@@ -90,13 +110,27 @@ def csv_of(rows, encoding="utf-8"):
 SHEET = [
     ["Youth Justice Action Plan"],
     ["October 2011"],
-    ["Reference", "Finding", "Actions", "Lead officer / agency", "Deadline", "Status",
-     "Notes from the board"],
-    ["YJ1", "Assessments late", "Chase late assessments\nReport weekly", "Ops managers; Police",
-     "Dec 11", "On schedule", "x"],
+    [
+        "Reference",
+        "Finding",
+        "Actions",
+        "Lead officer / agency",
+        "Deadline",
+        "Status",
+        "Notes from the board",
+    ],
+    [
+        "YJ1",
+        "Assessments late",
+        "Chase late assessments\nReport weekly",
+        "Ops managers; Police",
+        "Dec 11",
+        "On schedule",
+        "x",
+    ],
     [None, None, "Audit quality", "Case managers", "Jan - March '12", "Completed", ""],
     ["YJ2", "Risk plans", "-5% in re-offending", "Ops managers", "Ongoing", "", ""],
-]  # fmt: skip
+]
 
 
 def test_word_plan_read_in_order():
@@ -107,12 +141,19 @@ def test_word_plan_read_in_order():
     assert result.date == dt.date(2012, 11, 15)
     assert result.overall_rating == "amber_green"
     assert [c["field"] for c in result.columns] == [
-        "reference", "recommendation", "action", "owners", "planned_completion", "progress",
-    ]  # fmt: skip
+        "reference",
+        "recommendation",
+        "action",
+        "owners",
+        "planned_completion",
+        "progress",
+    ]
     assert [s["title"] for s in result.sections] == ["Immediate", "Within 3 Months"]
     assert [(r["reference"], r["text"]) for r in result.recommendations] == [
-        ("1", "Improve supervision"), ("2", "Hear the child"), ("3", "Plan permanence"),
-    ]  # fmt: skip
+        ("1", "Improve supervision"),
+        ("2", "Hear the child"),
+        ("3", "Plan permanence"),
+    ]
     actions = result.actions
     assert [a["text"] for a in actions] == [
         "Audit supervision files",
@@ -121,12 +162,18 @@ def test_word_plan_read_in_order():
         "Tracking meeting",
     ]
     assert [[o["name"] for o in a["owners"]] for a in actions] == [
-        ["Jo Bloggs", "Police"], ["Service Manager"], ["Jo Bloggs"], ["Head of CSC & YI"],
-    ]  # fmt: skip
+        ["Jo Bloggs", "Police"],
+        ["Service Manager"],
+        ["Jo Bloggs"],
+        ["Head of CSC & YI"],
+    ]
     assert actions[0]["owners"][0]["initials"] == "JB"
     assert [a["planned_date"] for a in actions] == [
-        dt.date(2012, 11, 30), dt.date(2013, 3, 31), dt.date(2013, 1, 31), dt.date(2013, 3, 31),
-    ]  # fmt: skip
+        dt.date(2012, 11, 30),
+        dt.date(2013, 3, 31),
+        dt.date(2013, 1, 31),
+        dt.date(2013, 3, 31),
+    ]
     assert [a["status"] for a in actions] == ["underway", "complete", "on_schedule", "complete"]
     assert actions[2]["progress"] == [
         {"label": "November update", "date": None, "text": "on schedule"}
@@ -140,11 +187,15 @@ def test_word_plan_imported_dated_by_its_own_date(db):
     result = service.preview_file("plan.docx", word_plan(), organisation=COUNCIL)
     assert "Head of CSC & YI" in result.matched  # an owner named with "&" is one owner
     plan = service.confirm(result, actor=manager, organisation=COUNCIL)
-    actions = list(Action.objects.filter(recommendation__plan=plan).order_by(
-        "recommendation__order", "order"))  # fmt: skip
+    actions = list(
+        Action.objects.filter(recommendation__plan=plan).order_by("recommendation__order", "order")
+    )
     assert [[o.name for o in a.ordered_owners] for a in actions] == [
-        ["Jo Bloggs", "Police"], ["Service Manager"], ["Jo Bloggs"], ["Head of CSC & YI"],
-    ]  # fmt: skip
+        ["Jo Bloggs", "Police"],
+        ["Service Manager"],
+        ["Jo Bloggs"],
+        ["Head of CSC & YI"],
+    ]
     assert actions[3].ordered_owners[0] == existing
     assert plan.column_names == HEADER
     assert plan.history.earliest().history_date.date() == dt.date(2012, 11, 15)
@@ -166,15 +217,21 @@ def test_spreadsheet_shapes(kind):
     assert result.date == dt.date(2011, 10, 31)
     assert [r["reference"] for r in result.recommendations] == ["YJ1", "YJ2"]
     assert [a["text"] for a in result.actions] == [
-        "Chase late assessments\nReport weekly", "Audit quality", "-5% in re-offending",
-    ]  # fmt: skip
+        "Chase late assessments\nReport weekly",
+        "Audit quality",
+        "-5% in re-offending",
+    ]
     assert [a["planned_date"] for a in result.actions] == [
-        dt.date(2011, 12, 31), dt.date(2012, 3, 31), None,
-    ]  # fmt: skip
+        dt.date(2011, 12, 31),
+        dt.date(2012, 3, 31),
+        None,
+    ]
     assert [a["status"] for a in result.actions] == ["on_schedule", "complete", ""]
     assert [[o["name"] for o in a["owners"]] for a in result.actions] == [
-        ["Ops managers", "Police"], ["Case managers"], ["Ops managers"],
-    ]  # fmt: skip
+        ["Ops managers", "Police"],
+        ["Case managers"],
+        ["Ops managers"],
+    ]
     left_out = service.preview_file(f"plan.{kind}", data, mapping={"Notes from the board": ""})
     assert not left_out.blocking
     assert "Notes from the board" not in left_out.spec()["column_names"]
@@ -182,8 +239,11 @@ def test_spreadsheet_shapes(kind):
 
 def test_html_in_cells_is_kept_as_text(db):
     manager, _ = person("manager", "Manager")
-    rows = [["Plan <b>x</b>"], ["Recommendation", "Action"],
-            ["<script>alert(1)</script>", "<img src=x onerror=alert(1)>"]]  # fmt: skip
+    rows = [
+        ["Plan <b>x</b>"],
+        ["Recommendation", "Action"],
+        ["<script>alert(1)</script>", "<img src=x onerror=alert(1)>"],
+    ]
     result = service.preview_file("p.csv", csv_of(rows))
     plan = service.confirm(result, actor=manager, organisation=COUNCIL)
     action = Action.objects.get(recommendation__plan=plan)
@@ -198,11 +258,14 @@ def test_html_in_cells_is_kept_as_text(db):
         ("plan.docx", xlsx_of([["a"]]), "not a real .docx"),
         ("plan.csv", b"", "is empty"),
         ("plan.csv", b"a,b\n1,2\n", "No header row"),
-        ("plan.csv", "Recommendation,Action\nÄ,\x81\n".encode("cp1252", "ignore") + b"\x81\x8d",
-         "encoding"),
+        (
+            "plan.csv",
+            "Recommendation,Action\nÄ,\x81\n".encode("cp1252", "ignore") + b"\x81\x8d",
+            "encoding",
+        ),
         ("plan.csv", b"\x00\x01\x02binary", "not a text CSV"),
     ],
-)  # fmt: skip
+)
 def test_bad_files_get_a_clear_message(name, data, message):
     result = service.preview_file(name, data)
     assert result.blocking
@@ -252,8 +315,9 @@ def test_another_councils_manager_is_refused(db):
     PlanFactory(organisation="Other Council")  # councils: they have plans
     PlanFactory(organisation=COUNCIL)
     partner, _ = person("other_mgr", "Manager", organisation="Other Council")
-    result = service.preview_file("p.csv", csv_of([["Plan"], ["Recommendation", "Action"],
-                                                   ["R", "A"]]))  # fmt: skip
+    result = service.preview_file(
+        "p.csv", csv_of([["Plan"], ["Recommendation", "Action"], ["R", "A"]])
+    )
     with pytest.raises(Refused):
         service.confirm(result, actor=partner, organisation=COUNCIL)
     assert Plan.objects.count() == 2

@@ -52,65 +52,96 @@ def _inspection(world):
 # the first post leads). "evidence" is a fresh file on each post.
 CREATE_FORMS = {
     "action_update": SimpleNamespace(
-        who="officer", arg=lambda w: w.own.pk, model=ProgressUpdate,
+        who="officer",
+        arg=lambda w: w.own.pk,
+        model=ProgressUpdate,
         data={"written_on": DAY, "text": "Briefing held.", "evidence": True},
         done=lambda w, made: reverse("action_detail", args=[w.own.pk]),
     ),
     "action_propose": SimpleNamespace(
-        who="officer", arg=lambda w: w.own.pk, model=ProgressUpdate,
+        who="officer",
+        arg=lambda w: w.own.pk,
+        model=ProgressUpdate,
         data={"written_on": DAY, "text": "All done.", "evidence": True},
         done=lambda w, made: reverse("action_detail", args=[w.own.pk]),
     ),
     "reading_add": SimpleNamespace(
-        who="manager", arg=lambda w: w.measure.pk, model=Reading,
+        who="manager",
+        arg=lambda w: w.measure.pk,
+        model=Reading,
         data={"value": "50", "taken_on": DAY},
         done=lambda w, made: reverse("plan_measures", args=[w.plan.pk]),
     ),
     "section_add": SimpleNamespace(
-        who="manager", arg=lambda w: w.plan.pk, model=Section, data={"title": "Early help"},
+        who="manager",
+        arg=lambda w: w.plan.pk,
+        model=Section,
+        data={"title": "Early help"},
         done=lambda w, made: w.plan.get_absolute_url(),
     ),
     "recommendation_add": SimpleNamespace(
-        who="manager", arg=lambda w: w.plan.pk, model=Recommendation,
+        who="manager",
+        arg=lambda w: w.plan.pk,
+        model=Recommendation,
         data={"reference": "CP9", "text": "Audit the front door.", "version": 1},
         done=lambda w, made: made.get_absolute_url(),
     ),
     "action_add": SimpleNamespace(
-        who="manager", arg=lambda w: w.rec.pk, model=Action,
-        data={"reference": "(z)", "text": "Train the front door staff.", "status": "underway",
-              "planned_completion_text": "Nov 12", "version": 1},
+        who="manager",
+        arg=lambda w: w.rec.pk,
+        model=Action,
+        data={
+            "reference": "(z)",
+            "text": "Train the front door staff.",
+            "status": "underway",
+            "planned_completion_text": "Nov 12",
+            "version": 1,
+        },
         done=lambda w, made: made.get_absolute_url(),
     ),
     "measure_add": SimpleNamespace(
-        who="manager", arg=lambda w: w.plan.pk, model=Measure,
+        who="manager",
+        arg=lambda w: w.plan.pk,
+        model=Measure,
         data={"name": "Timely plans", "unit": "percent"},
         done=lambda w, made: reverse("plan_measures", args=[w.plan.pk]),
     ),
     "plan_create": SimpleNamespace(
-        who="manager", arg=None, model=Plan, data={"title": "Early help improvement plan"},
+        who="manager",
+        arg=None,
+        model=Plan,
+        data={"title": "Early help improvement plan"},
         done=lambda w, made: made.get_absolute_url(),
     ),
     "owner_add": SimpleNamespace(
-        who="manager", arg=None, model=Owner,
+        who="manager",
+        arg=None,
+        model=Owner,
         data={"name": "Front door team", "kind": "team", "organisation": COUNCIL, "version": 1},
         done=lambda w, made: made.get_absolute_url(),
     ),
     "inspection_add": SimpleNamespace(
-        who="manager", arg=None, model=Inspection,
+        who="manager",
+        arg=None,
+        model=Inspection,
         data={"inspectorate": "Ofsted", "kind": "other", "title": "Focused visit", "version": 1},
         done=lambda w, made: reverse("inspection_detail", args=[made.pk]),
     ),
     "judgement_add": SimpleNamespace(
-        who="manager", arg=lambda w: _inspection(w).pk, model=Judgement,
+        who="manager",
+        arg=lambda w: _inspection(w).pk,
+        model=Judgement,
         data={"area": "Safeguarding", "grade": "Adequate"},
         done=lambda w, made: reverse("inspection_detail", args=[w.inspection.pk]),
     ),
     "finding_add": SimpleNamespace(
-        who="manager", arg=lambda w: _inspection(w).pk, model=Finding,
+        who="manager",
+        arg=lambda w: _inspection(w).pk,
+        model=Finding,
         data={"kind": "recommendation", "reference": "1", "text": "Improve risk assessments."},
         done=lambda w, made: reverse("inspection_detail", args=[w.inspection.pk]),
     ),
-}  # fmt: skip
+}
 
 
 def url_of(world, name):
@@ -155,8 +186,12 @@ def test_every_form_that_makes_a_record_carries_a_key_and_is_listed_here(client,
     }
     assert keyed == with_key
     client.force_login(world.manager)
-    edits = [("action_edit", world.own.pk), ("section_edit", world.rec.section_id),
-             ("recommendation_edit", world.rec.pk), ("plan_edit", world.plan.pk)]  # fmt: skip
+    edits = [
+        ("action_edit", world.own.pk),
+        ("section_edit", world.rec.section_id),
+        ("recommendation_edit", world.rec.pk),
+        ("plan_edit", world.plan.pk),
+    ]
     for name, pk in edits:
         assert 'name="once"' not in client.get(reverse(name, args=[pk])).content.decode()
 
@@ -212,15 +247,22 @@ def test_a_post_refused_on_its_input_does_not_use_up_its_key(client, world):
 def test_a_post_the_service_refuses_does_not_use_up_its_key(world):
     """A refusal rolls back the claim with everything else: the key is free for the retry."""
     workflow.completion_propose(
-        world.own, author=world.officer, written_on=dt.date(2012, 10, 18), text="Done",
+        world.own,
+        author=world.officer,
+        written_on=dt.date(2012, 10, 18),
+        text="Done",
         files=[pdf()],
-    )  # fmt: skip
+    )
     key = once.new_key()
     with pytest.raises(errors.Refused, match="cannot change its status"):
         workflow.progress_add(
-            Action.objects.get(pk=world.own.pk), author=world.officer,
-            written_on=dt.date(2012, 10, 19), text="x", status=Action.Status.DELAYED, once=key,
-        )  # fmt: skip
+            Action.objects.get(pk=world.own.pk),
+            author=world.officer,
+            written_on=dt.date(2012, 10, 19),
+            text="x",
+            status=Action.Status.DELAYED,
+            once=key,
+        )
     assert not Submission.objects.filter(key=key).exists()
 
 

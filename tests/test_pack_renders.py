@@ -102,8 +102,9 @@ def test_a_change_to_the_report_or_a_plan_in_it_is_a_new_pack(client, world, pac
     )
     pack_report.refresh_from_db()
     second = packs.key(pack_report)
-    workflow.progress_add(world.elsewhere, author=world.other_officer, written_on=TODAY,
-                               text="A fresh update.")  # fmt: skip
+    workflow.progress_add(
+        world.elsewhere, author=world.other_officer, written_on=TODAY, text="A fresh update."
+    )
     third = packs.key(pack_report)
     assert len({first, second, third}) == 3
     # A plan that is not in the pack changes nothing.

@@ -88,9 +88,13 @@ def report(world):
 
 def settings_for(plan, layout=None, as_at=TODAY, updates="latest"):
     return Settings.load(
-        {"plan": plan.pk, "layout": layout.pk if layout else None, "as_at": as_at.isoformat(),
-         "updates": updates}
-    )  # fmt: skip
+        {
+            "plan": plan.pk,
+            "layout": layout.pk if layout else None,
+            "as_at": as_at.isoformat(),
+            "updates": updates,
+        }
+    )
 
 
 @pytest.fixture
@@ -153,8 +157,14 @@ def downloaded(client, report):
 
 def test_letters_and_numbers():
     assert [letter(n) for n in (1, 2, 26, 27, 28, 52, 53)] == [
-        "A", "B", "Z", "AA", "AB", "AZ", "BA"
-    ]  # fmt: skip
+        "A",
+        "B",
+        "Z",
+        "AA",
+        "AB",
+        "AZ",
+        "BA",
+    ]
 
 
 def test_pack_pdf_reads_in_order(world, pack_report):
@@ -162,19 +172,28 @@ def test_pack_pdf_reads_in_order(world, pack_report):
     reader, pages = read(pdf)
     whole = squash(" ".join(pages))
     cover = [
-        "Committee: Children and Young People Scrutiny Panel", "Date: Wednesday 21 September 2011",
-        "Agenda item: 15", "Wards: All",
+        "Committee: Children and Young People Scrutiny Panel",
+        "Date: Wednesday 21 September 2011",
+        "Agenda item: 15",
+        "Wards: All",
         "Subject: Youth Offending Service Post-Inspection Scrutiny Briefing",
-        "Lead officer: Yvette Stanley", "Lead member: Cllr Maxi Martin",
-        "Forward Plan reference number: FP 2011/42", "Contact officer: Keith Shipman",
-        "Reason for urgency: The legal requirements", "Recommendations:",
-        f"A. {RECS[0]}", f"B. {RECS[1]}",
-        "1 PURPOSE OF REPORT AND EXECUTIVE SUMMARY", "1.1 Youth Offending Services are statutory.",
-        "2 DETAILS", "2.1 This Inspection had a disappointing result.",
+        "Lead officer: Yvette Stanley",
+        "Lead member: Cllr Maxi Martin",
+        "Forward Plan reference number: FP 2011/42",
+        "Contact officer: Keith Shipman",
+        "Reason for urgency: The legal requirements",
+        "Recommendations:",
+        f"A. {RECS[0]}",
+        f"B. {RECS[1]}",
+        "1 PURPOSE OF REPORT AND EXECUTIVE SUMMARY",
+        "1.1 Youth Offending Services are statutory.",
+        "2 DETAILS",
+        "2.1 This Inspection had a disappointing result.",
         "2.2 Scores across London are lower.",
-        "3 APPENDICES", "Appendix A: Child protection improvement plan",
+        "3 APPENDICES",
+        "Appendix A: Child protection improvement plan",
         "Appendix B: Youth justice plan",
-    ]  # fmt: skip
+    ]
     assert_in_order(cover, whole)
     # Then each appendix, with its running heading (the pack's letter, not the layout's own).
     appendix_a = [i for i, text in enumerate(pages) if heading_of(text) == "Appendix A"]
@@ -184,11 +203,18 @@ def test_pack_pdf_reads_in_order(world, pack_report):
     # (The running heading names each appendix, as checked above, and nothing else above its
     # title: "Appendix A" is not printed twice at the top of its first page.)
     assert_in_order(
-        ["Child protection improvement plan", "Ref", "Doing", world.rec.reference,
-         world.own.text, world.via_team.text, "Youth justice improvement plan",
-         world.elsewhere.text],
-        squash(" ".join(pages[min(appendix_a):])),
-    )  # fmt: skip
+        [
+            "Child protection improvement plan",
+            "Ref",
+            "Doing",
+            world.rec.reference,
+            world.own.text,
+            world.via_team.text,
+            "Youth justice improvement plan",
+            world.elsewhere.text,
+        ],
+        squash(" ".join(pages[min(appendix_a) :])),
+    )
     # The cover is portrait, the appendices landscape; every page of an appendix carries its
     # heading; "Page N of M" across the whole pack.
     cover_pages = min(appendix_a)
@@ -299,14 +325,21 @@ def form_data(report=None, **changes):
     date = values.pop("meeting_date") or COVER["meeting_date"]
     data = {
         **values,
-        "meeting_date_0": date.day, "meeting_date_1": date.month, "meeting_date_2": date.year,
+        "meeting_date_0": date.day,
+        "meeting_date_1": date.month,
+        "meeting_date_2": date.year,
         "version": report.version if report else "",
-        "recs-TOTAL_FORMS": 2, "recs-INITIAL_FORMS": 0,
-        "recs-0-text": RECS[0], "recs-1-text": RECS[1],
-        "sections-TOTAL_FORMS": 2, "sections-INITIAL_FORMS": 0,
-        "sections-0-heading": SECTIONS[0][0], "sections-0-text": SECTIONS[0][1],
-        "sections-1-heading": SECTIONS[1][0], "sections-1-text": SECTIONS[1][1],
-    }  # fmt: skip
+        "recs-TOTAL_FORMS": 2,
+        "recs-INITIAL_FORMS": 0,
+        "recs-0-text": RECS[0],
+        "recs-1-text": RECS[1],
+        "sections-TOTAL_FORMS": 2,
+        "sections-INITIAL_FORMS": 0,
+        "sections-0-heading": SECTIONS[0][0],
+        "sections-0-text": SECTIONS[0][1],
+        "sections-1-heading": SECTIONS[1][0],
+        "sections-1-text": SECTIONS[1][1],
+    }
     data.update(changes)
     return data
 
@@ -321,7 +354,8 @@ def other_council(world):
 
 def urls(report, item):
     return [
-        ("get", reverse("report_list")), ("get", reverse("report_add")),
+        ("get", reverse("report_list")),
+        ("get", reverse("report_add")),
         ("get", reverse("report_detail", args=[report.pk])),
         ("get", reverse("report_edit", args=[report.pk])),
         ("get", reverse("report_appendix_add", args=[report.pk])),
@@ -329,14 +363,20 @@ def urls(report, item):
         ("get", reverse("report_download", args=[report.pk])),
         ("get", reverse("report_pack_progress", args=[report.pk])),
         ("post", reverse("report_appendix_move", args=[item.pk])),
-    ]  # fmt: skip
+    ]
 
 
 @pytest.mark.parametrize(
     ("who", "status"),
-    [("clerk", 200), ("admin", 200), ("manager", 200), ("officer", 403), ("partner", 403),
-     ("other_officer", 403)],
-)  # fmt: skip
+    [
+        ("clerk", 200),
+        ("admin", 200),
+        ("manager", 200),
+        ("officer", 403),
+        ("partner", 403),
+        ("other_officer", 403),
+    ],
+)
 def test_who_may_use_the_pages(client, world, pack_report, who, status):
     client.force_login(getattr(world, who))
     item = pack_report.appendices.first()
@@ -388,8 +428,15 @@ def test_create_edit_and_add_appendices_through_the_pages(client, world, layout)
     add = reverse("report_appendix_add", args=[report.pk])
     page = client.get(add).content.decode()
     assert world.plan.title in page and world.other_plan.title in page
-    data = {"plan": world.plan.pk, "layout": layout.pk, "as_at_0": TODAY.day, "title": "",
-            "as_at_1": TODAY.month, "as_at_2": TODAY.year, "updates": "all"}  # fmt: skip
+    data = {
+        "plan": world.plan.pk,
+        "layout": layout.pk,
+        "as_at_0": TODAY.day,
+        "title": "",
+        "as_at_1": TODAY.month,
+        "as_at_2": TODAY.year,
+        "updates": "all",
+    }
     assert client.post(add, data).status_code == 302
     assert client.post(add, {**data, "plan": world.other_plan.pk, "layout": ""}).status_code == 302
     first, second = report.appendices.all()
@@ -405,8 +452,10 @@ def test_create_edit_and_add_appendices_through_the_pages(client, world, layout)
     detail = client.get(report.get_absolute_url()).content.decode()
     assert detail.index("Appendix A: " + second.title) < detail.index("Appendix B: " + first.title)
     preview = client.get(reverse("report_preview", args=[report.pk])).content.decode()
-    assert_in_order(["A.", RECS[0], "1 PURPOSE", "2.2", "Appendix A", "Appendix B"],
-                    squash(re.sub("<[^>]+>", " ", preview)))  # fmt: skip
+    assert_in_order(
+        ["A.", RECS[0], "1 PURPOSE", "2.2", "Appendix A", "Appendix B"],
+        squash(re.sub("<[^>]+>", " ", preview)),
+    )
     client.post(reverse("report_appendix_remove", args=[second.pk]))
     assert list(report.appendices.all()) == [first]
     first.refresh_from_db()
@@ -464,16 +513,20 @@ SCRIPT = "<script>alert(1)</script>"
         ({"meeting_date_0": "x"}, "Enter the date in numbers"),
         ({"appendix_numbering": "roman"}, "Select a valid choice"),
         ({"recs-0-text": HUGE}, "at most 20000 characters"),
-        ({"sections-0-heading": "", "sections-0-text": "Text without a heading"},
-         "Enter the section&#x27;s heading."),
+        (
+            {"sections-0-heading": "", "sections-0-text": "Text without a heading"},
+            "Enter the section&#x27;s heading.",
+        ),
         ({"sections-0-heading": HUGE}, "at most 300 characters"),
         ({"recs-TOTAL_FORMS": "1000"}, "Please submit at most 30 forms"),
     ],
-)  # fmt: skip
+)
 def test_hostile_report_input(client, world, report, changes, message):
     client.force_login(world.clerk)
-    for url, base in ((reverse("report_add"), form_data()),
-                      (reverse("report_edit", args=[report.pk]), form_data(report))):  # fmt: skip
+    for url, base in (
+        (reverse("report_add"), form_data()),
+        (reverse("report_edit", args=[report.pk]), form_data(report)),
+    ):
         count = CommitteeReport.objects.count()
         response = client.post(url, {**base, **changes})
         body = response.content.decode()
@@ -516,8 +569,16 @@ def test_script_is_text_everywhere(client, world, layout):
 )
 def test_hostile_appendix_input(client, world, report, changes, message):
     client.force_login(world.clerk)
-    data = {"plan": world.plan.pk, "layout": "", "as_at_0": TODAY.day, "as_at_1": TODAY.month,
-            "as_at_2": TODAY.year, "updates": "latest", "title": "", **changes}  # fmt: skip
+    data = {
+        "plan": world.plan.pk,
+        "layout": "",
+        "as_at_0": TODAY.day,
+        "as_at_1": TODAY.month,
+        "as_at_2": TODAY.year,
+        "updates": "latest",
+        "title": "",
+        **changes,
+    }
     response = client.post(reverse("report_appendix_add", args=[report.pk]), data)
     body = response.content.decode()
     assert response.status_code == 200 and "There is a problem" in body and message in body
@@ -528,8 +589,14 @@ def test_hostile_appendix_input(client, world, report, changes, message):
 def test_another_councils_plan_is_refused(client, world, report, other_council):
     other_plan, _, _ = other_council
     client.force_login(world.clerk)  # a clerk reads every plan, but reports are of one council
-    data = {"plan": other_plan.pk, "layout": "", "as_at_0": TODAY.day, "as_at_1": TODAY.month,
-            "as_at_2": TODAY.year, "updates": "latest"}  # fmt: skip
+    data = {
+        "plan": other_plan.pk,
+        "layout": "",
+        "as_at_0": TODAY.day,
+        "as_at_1": TODAY.month,
+        "as_at_2": TODAY.year,
+        "updates": "latest",
+    }
     response = client.post(reverse("report_appendix_add", args=[report.pk]), data)
     assert "Choose one of the plans listed." in response.content.decode()
     with pytest.raises(services.Refused, match="Choose a plan of Example Council"):
@@ -549,11 +616,17 @@ def test_another_councils_plan_is_refused(client, world, report, other_council):
 
 @pytest.mark.parametrize(
     "value",
-    [None, [], {"plan": "1", "as_at": "2012-01-01"}, {"plan": 1, "as_at": "2012-13-01"},
-     {"plan": 1, "as_at": "2012-01-01", "updates": "sometimes"},
-     {"plan": 1, "as_at": "2012-01-01", "layout": "3"}, {"plan": True, "as_at": "2012-01-01"},
-     {"plan": 1, "as_at": "2012-01-01", "colour": "red"}],
-)  # fmt: skip
+    [
+        None,
+        [],
+        {"plan": "1", "as_at": "2012-01-01"},
+        {"plan": 1, "as_at": "2012-13-01"},
+        {"plan": 1, "as_at": "2012-01-01", "updates": "sometimes"},
+        {"plan": 1, "as_at": "2012-01-01", "layout": "3"},
+        {"plan": True, "as_at": "2012-01-01"},
+        {"plan": 1, "as_at": "2012-01-01", "colour": "red"},
+    ],
+)
 def test_settings_refuse_what_they_cannot_read(value):
     with pytest.raises(packs.SettingsError):
         Settings.load(value)

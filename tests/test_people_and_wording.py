@@ -112,9 +112,12 @@ def test_an_update_attributed_to_an_owner_named_by_initials(client, world):
     action = ActionFactory(recommendation=world.rec, owners=[owner])
     ProgressUpdateFactory(action=action, author=None, attributed_to=owner, text="Newest")
     ProgressUpdateFactory(
-        action=action, author=None, attributed_to=owner, text="Older",
+        action=action,
+        author=None,
+        attributed_to=owner,
+        text="Older",
         written_on=dt.date(2012, 1, 1),
-    )  # fmt: skip
+    )
     client.force_login(world.clerk)
     plan_page = client.get(
         reverse("plan_detail", args=[world.plan.pk]), {"updates": "all"}

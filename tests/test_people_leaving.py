@@ -54,16 +54,22 @@ def temp(world):
     user.groups.add(Group.objects.get(name="Manager"))
     world.plan.managers.add(user)
     workflow.completion_propose(
-        world.own, author=world.officer, written_on=world.own.created_at.date(), text="Done",
+        world.own,
+        author=world.officer,
+        written_on=world.own.created_at.date(),
+        text="Done",
         files=[pdf()],
-    )  # fmt: skip
+    )
     workflow.completion_return(world.own, manager=user, reason="Attach the audit")
     action = Action.objects.get(pk=world.via_team.pk)
     action.rag_override, action.rag_override_reason = "red", "Slipping"
     plan_setup.action_edit(
-        action, actor=user, version=action.version, fields=["rag_override", "rag_override_reason"],
+        action,
+        actor=user,
+        version=action.version,
+        fields=["rag_override", "rag_override_reason"],
         changed=["rag_override", "rag_override_reason"],
-    )  # fmt: skip
+    )
     return user
 
 
@@ -175,10 +181,12 @@ def test_a_backup_is_taken_and_restored_after_the_admins_action(
         action = Action.objects.get(pk=action.pk)
         action.rag_override, action.rag_override_reason = "red", "Slipping"
         plan_setup.action_edit(
-            action, actor=temp, version=action.version,
+            action,
+            actor=temp,
+            version=action.version,
             fields=["rag_override", "rag_override_reason"],
             changed=["rag_override", "rag_override_reason"],
-        )  # fmt: skip
+        )
     site_admin = world.site_admin
     site_admin.is_staff = True
     site_admin.save()
@@ -192,8 +200,11 @@ def test_a_backup_is_taken_and_restored_after_the_admins_action(
         reverse("admin:auth_user_changelist"),
         {"action": "deactivate", "_selected_action": [temp.pk]},
     )
-    assert list(type(temp).objects.filter(username__in=["temp", "stray"]).values_list(
-        "username", "is_active")) == [("temp", False)]  # fmt: skip
+    assert list(
+        type(temp)
+        .objects.filter(username__in=["temp", "stray"])
+        .values_list("username", "is_active")
+    ) == [("temp", False)]
     # Before the rule: a sign-in that had set three overrides, deleted (its id left in history).
     history = Action.history.model.objects
     gone = type(temp).objects.order_by("-pk").first().pk + 100

@@ -120,7 +120,7 @@ def mixed(world):
             status=Action.Status.COMPLETE,
             completed_on=TODAY,
             planned_completion_date=TODAY - dt.timedelta(days=30),
-        ),  # fmt: skip
+        ),
     }
 
 

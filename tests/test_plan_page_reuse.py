@@ -35,9 +35,11 @@ def changes_page(client, world, change, before, after, query=""):
 def test_a_progress_update_shows_at_once(client, world):
     def change():
         workflow.progress_add(
-            world.others, author=world.other_officer, written_on=dt.date.today(),
+            world.others,
+            author=world.other_officer,
+            written_on=dt.date.today(),
             text="Audit of forty cases finished",
-        )  # fmt: skip
+        )
 
     changes_page(client, world, change, "None yet", "Audit of forty cases finished")
 
@@ -61,12 +63,14 @@ def test_recommendation_section_and_structure_changes_show_at_once(client, world
     rec = world.rec
     rec.text = "A recommendation reworded"
     changes_page(
-        client, world,
+        client,
+        world,
         lambda: plan_setup.recommendation_edit(
             rec, actor=world.manager, version=rec.version, fields=["text"]
         ),
-        "CP4", "A recommendation reworded",
-    )  # fmt: skip
+        "CP4",
+        "A recommendation reworded",
+    )
     section = plan_setup.section_add(
         Section(plan=world.plan, title="Early help"), actor=world.manager
     )
@@ -89,12 +93,14 @@ def test_an_owner_renamed_shows_at_once(client, world):
     owner = world.officer_owner
     owner.name = "Terry Irvine-Smith"
     changes_page(
-        client, world,
+        client,
+        world,
         lambda: plan_setup.owner_edit(
             owner, actor=world.manager, version=owner.version, fields=["name"]
         ),
-        "Terry Irvine<", "Terry Irvine-Smith",
-    )  # fmt: skip
+        "Terry Irvine<",
+        "Terry Irvine-Smith",
+    )
 
 
 def test_an_author_renamed_shows_at_once(client, world):
@@ -118,11 +124,17 @@ def test_the_plans_thresholds_and_a_reading_change_the_ratings_at_once(client, w
 
     changes_page(client, world, shorter_amber, "Amber: due", "Green")
     measure = plan_setup.measure_add(
-        Measure(plan=plan, action=action, name="Audits", baseline_value=0, target_value=100,
-                baseline_date=dt.date.today() - dt.timedelta(days=100),
-                target_date=dt.date.today() + dt.timedelta(days=100)),
+        Measure(
+            plan=plan,
+            action=action,
+            name="Audits",
+            baseline_value=0,
+            target_value=100,
+            baseline_date=dt.date.today() - dt.timedelta(days=100),
+            target_date=dt.date.today() + dt.timedelta(days=100),
+        ),
         actor=world.manager,
-    )  # fmt: skip
+    )
     assert "Green" in page(client, world.plan)
     plan_setup.reading_add(
         Reading(measure=measure, value=1, taken_on=dt.date.today()), actor=world.manager

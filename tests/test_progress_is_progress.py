@@ -70,9 +70,13 @@ def decided(demo_plans):
         action.refresh_from_db()
     assert (cp6.status, cp7.status) == ("underway", "complete")
     return {
-        "plan": Plan.objects.get(title=presets.ROTHERHAM), "cp6": cp6, "cp7": cp7,
-        "officer": officer, "manager": manager, "clerk": users.get(username="clerk"),
-    }  # fmt: skip
+        "plan": Plan.objects.get(title=presets.ROTHERHAM),
+        "cp6": cp6,
+        "cp7": cp7,
+        "officer": officer,
+        "manager": manager,
+        "clerk": users.get(username="clerk"),
+    }
 
 
 def assert_progress_only(text):
@@ -116,9 +120,13 @@ def test_a_layout_that_asks_for_decisions_gets_them_in_words(decided):
     # A council's own layout, stored (the column's field is one of the database's choices).
     layout = Layout.objects.create(name="With decisions", organisation=plan.organisation)
     for order, (heading, key) in enumerate(
-        [("Ref", "reference"), ("Action", "action"), ("Progress", "progress"),
-         ("Sign-off and returns", "decisions")]
-    ):  # fmt: skip
+        [
+            ("Ref", "reference"),
+            ("Action", "action"),
+            ("Progress", "progress"),
+            ("Sign-off and returns", "decisions"),
+        ]
+    ):
         LayoutColumn.objects.create(layout=layout, order=order, heading=heading, field=key)
     markup = printing.html(appendix.build(plan, appendix.spec_for(plan, layout)))
     day = f"{timezone.localdate():%-d %B %Y}"
@@ -166,8 +174,9 @@ def test_a_return_does_not_make_an_action_fresh_in_either_rule(decided):
     cp6.refresh_from_db()
     amber = rag.Rag.AMBER.value
     outline = snapshots.current(decided["plan"])
-    row = next(a for s in outline.sections for r in s.recommendations for a in r.actions
-               if a.id == cp6.pk)  # fmt: skip
+    row = next(
+        a for s in outline.sections for r in s.recommendations for a in r.actions if a.id == cp6.pk
+    )
     assert row.rag == amber
     assert rag.rate_one(cp6, today)[0] == amber
     assert rag.annotate(Action.objects.filter(pk=cp6.pk), today).get().rag == amber

@@ -64,9 +64,12 @@ def test_a_status_change_does_not_revert_an_edit_saved_meanwhile(committed_world
         editing, actor=world.manager, expected_version=editing.version, fields=["text"]
     )
     workflow.progress_add(
-        loaded_by_officer, author=world.officer, written_on=dt.date(2012, 10, 20),
-        text="Delayed by staffing.", status=Action.Status.DELAYED,
-    )  # fmt: skip
+        loaded_by_officer,
+        author=world.officer,
+        written_on=dt.date(2012, 10, 20),
+        text="Delayed by staffing.",
+        status=Action.Status.DELAYED,
+    )
     action = Action.objects.get(pk=world.own.pk)
     assert (action.text, action.status) == ("Revised by the manager.", Action.Status.DELAYED)
     texts = [h.text for h in action.history.order_by("history_date")]
@@ -109,9 +112,12 @@ def test_two_decisions_on_one_proposal_the_second_is_refused(committed_world, se
     for round_ in range(ROUNDS // 2):
         Action.objects.filter(pk=world.own.pk).update(status="underway", completed_on=None)
         workflow.completion_propose(
-            Action.objects.get(pk=world.own.pk), author=world.officer,
-            written_on=dt.date(2012, 10, 18), text=f"Done, round {round_}.", files=[pdf()],
-        )  # fmt: skip
+            Action.objects.get(pk=world.own.pk),
+            author=world.officer,
+            written_on=dt.date(2012, 10, 18),
+            text=f"Done, round {round_}.",
+            files=[pdf()],
+        )
         shown = workflow.latest_proposal(world.own).pk
         first, other = signed_in(world.manager), signed_in(world.admin)
         decisions = [
@@ -141,9 +147,12 @@ def test_a_status_update_after_sign_off_is_refused_not_reopened(committed_world)
     """The officer opened the update form before the manager signed the action off."""
     world = committed_world
     workflow.completion_propose(
-        world.own, author=world.officer, written_on=dt.date(2012, 10, 18), text="Done",
+        world.own,
+        author=world.officer,
+        written_on=dt.date(2012, 10, 18),
+        text="Done",
         files=[pdf()],
-    )  # fmt: skip
+    )
     loaded_by_officer = Action.objects.get(pk=world.own.pk)
     loaded_by_officer.status = Action.Status.UNDERWAY  # as it stood when the form was opened
     workflow.completion_sign_off(
@@ -152,9 +161,12 @@ def test_a_status_update_after_sign_off_is_refused_not_reopened(committed_world)
     count = ProgressUpdate.objects.count()
     with pytest.raises(errors.Refused, match="signed it off as complete"):
         workflow.progress_add(
-            loaded_by_officer, author=world.officer, written_on=dt.date(2012, 10, 20),
-            text="Still going.", status=Action.Status.UNDERWAY,
-        )  # fmt: skip
+            loaded_by_officer,
+            author=world.officer,
+            written_on=dt.date(2012, 10, 20),
+            text="Still going.",
+            status=Action.Status.UNDERWAY,
+        )
     action = Action.objects.get(pk=world.own.pk)
     assert action.status == Action.Status.COMPLETE and action.completed_on is not None
     assert ProgressUpdate.objects.count() == count
@@ -171,8 +183,9 @@ def test_a_reader_reloading_while_updates_land_never_sees_an_older_page(committe
 
     def write():
         for text in texts:
-            workflow.progress_add(world.own, author=world.officer, written_on=dt.date.today(),
-                                  text=text)  # fmt: skip
+            workflow.progress_add(
+                world.own, author=world.officer, written_on=dt.date.today(), text=text
+            )
             # The reader keeps reloading; the next write waits for one more view, at most 2 s.
             seen_before, waited = len(views), 0
             while len(views) <= seen_before and waited < 200:

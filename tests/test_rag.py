@@ -111,7 +111,7 @@ DOWN = {"baseline_value": Decimal(30), "target_value": Decimal(10)}
         (DOWN, dt.date(2012, 7, 1), 15, False),
         ({"target_date": None}, dt.date(2012, 7, 1), 0, False),  # no line without both ends
     ],
-)  # fmt: skip
+)
 def test_a_reading_behind_the_straight_line(values, taken_on, reading, behind):
     from actionplans.models import Reading
 
@@ -176,18 +176,28 @@ def test_database_annotation_follows_the_same_rule():
             created_at=LATELY,
         )
     # Per-plan thresholds: amber within 30 days; stale after 10.
-    ActionFactory(recommendation=RecommendationFactory(plan=strict), created_at=LATELY,
-                  planned_completion_date=dt.date(2012, 12, 10))  # fmt: skip
-    ActionFactory(recommendation=RecommendationFactory(plan=strict), created_at=LATELY,
-                  planned_completion_date=dt.date(2013, 12, 10))  # fmt: skip
+    ActionFactory(
+        recommendation=RecommendationFactory(plan=strict),
+        created_at=LATELY,
+        planned_completion_date=dt.date(2012, 12, 10),
+    )
+    ActionFactory(
+        recommendation=RecommendationFactory(plan=strict),
+        created_at=LATELY,
+        planned_completion_date=dt.date(2013, 12, 10),
+    )
     # Staleness: created long ago; updates at the edge of the window.
     for written_on in (None, TODAY - dt.timedelta(days=30), TODAY - dt.timedelta(days=31)):
         action = ActionFactory(planned_completion_date=dt.date(2013, 6, 1), created_at=LONG_AGO)
         if written_on:
             ProgressUpdateFactory(action=action, written_on=written_on)
     # Measures: one behind its line, one on it, one with no line, one with a count reading.
-    for value, numerator, line in ((50, None, True), (70, None, True), (10, None, False),
-                                   (None, (30, 40), True)):  # fmt: skip
+    for value, numerator, line in (
+        (50, None, True),
+        (70, None, True),
+        (10, None, False),
+        (None, (30, 40), True),
+    ):
         action = ActionFactory(planned_completion_date=dt.date(2013, 6, 1), created_at=LATELY)
         m = MeasureFactory(
             plan=action.recommendation.plan,
@@ -234,15 +244,26 @@ near = st.one_of(st.none(), st.integers(-120, 120).map(lambda n: DAY + dt.timede
 
 @settings(max_examples=500, deadline=None)
 @given(
-    status=st.sampled_from(Action.Status.values), due=near, override=st.sampled_from(["", "red"]),
-    until=near, created=near, last=near, amber=st.integers(0, 30), stale=st.integers(1, 60),
-)  # fmt: skip
+    status=st.sampled_from(Action.Status.values),
+    due=near,
+    override=st.sampled_from(["", "red"]),
+    until=near,
+    created=near,
+    last=near,
+    amber=st.integers(0, 30),
+    stale=st.integers(1, 60),
+)
 def test_a_rating_holds_until_the_day_holds_until_names(
     status, due, override, until, created, last, amber, stale
 ):
     # The trend rates an action again only on that day: every day before it must rate the same.
-    action = SimpleNamespace(status=status, planned_completion_date=due, rag_override=override,
-                             rag_override_until=until, created_on=created)  # fmt: skip
+    action = SimpleNamespace(
+        status=status,
+        planned_completion_date=due,
+        rag_override=override,
+        rag_override_until=until,
+        created_on=created,
+    )
     limits = Thresholds(amber_days=amber, stale_days=stale)
     rating = rag.rate(action, DAY, limits, last_update_on=last)
     until_day = rag.holds_until(action, DAY, limits, last_update_on=last)

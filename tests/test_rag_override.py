@@ -61,8 +61,16 @@ def test_an_override_reads_as_what_it_is_everywhere(client, world):
     # Another manager's edit of the text does not take the override over.
     client.force_login(world.admin)
     action.refresh_from_db()
-    assert edit(client, action, rag_override="amber", rag_override_reason="Staffing risk",
-                text="New words").status_code == 302  # fmt: skip
+    assert (
+        edit(
+            client,
+            action,
+            rag_override="amber",
+            rag_override_reason="Staffing risk",
+            text="New words",
+        ).status_code
+        == 302
+    )
     action.refresh_from_db()
     assert action.rag_override_by == world.manager
 
@@ -82,9 +90,14 @@ def test_clearing_the_override_clears_its_reason_and_setter(client, world):
 
 @pytest.mark.parametrize(
     ("typed", "stored", "note"),
-    [("Amber", "amber", False), (" RED ", "red", False), ("g", "green", False),
-     ("purple", "", True), ("Amber-ish", "", True)],
-)  # fmt: skip
+    [
+        ("Amber", "amber", False),
+        (" RED ", "red", False),
+        ("g", "green", False),
+        ("purple", "", True),
+        ("Amber-ish", "", True),
+    ],
+)
 def test_the_data_migration_mends_what_was_typed(world, typed, stored, note):
     """Run the migration's own function on rows stored before the constraint (history has none)."""
     mend = import_module("actionplans.migrations.0004_mend_rag_overrides").mend
@@ -107,10 +120,14 @@ def test_a_five_point_plan_offers_its_scale_and_the_override_expires(client, wor
     assert 'value="amber_green"' in page
     until = dt.date.today() + dt.timedelta(days=7)
     response = edit(
-        client, world.own, rag_override="amber_red", rag_override_reason="Slipping.",
-        rag_override_until_0=until.day, rag_override_until_1=until.month,
+        client,
+        world.own,
+        rag_override="amber_red",
+        rag_override_reason="Slipping.",
+        rag_override_until_0=until.day,
+        rag_override_until_1=until.month,
         rag_override_until_2=until.year,
-    )  # fmt: skip
+    )
     assert response.status_code == 302, response.content.decode()[:3000]
     action = Action.objects.get(pk=world.own.pk)
     assert (action.rag_override, action.rag_override_until) == ("amber_red", until)
@@ -129,9 +146,14 @@ def test_a_three_point_plan_refuses_five_point_values_and_past_expiry(client, wo
     response = edit(client, world.own, rag_override="amber_red", rag_override_reason="x")
     assert "Choose red, amber or green, or no override." in response.content.decode()
     response = edit(
-        client, world.own, rag_override="red", rag_override_reason="x",
-        rag_override_until_0="1", rag_override_until_1="1", rag_override_until_2="2001",
-    )  # fmt: skip
+        client,
+        world.own,
+        rag_override="red",
+        rag_override_reason="x",
+        rag_override_until_0="1",
+        rag_override_until_1="1",
+        rag_override_until_2="2001",
+    )
     assert "cannot be in the past" in response.content.decode()
     world.own.refresh_from_db()
     assert world.own.rag_override == ""

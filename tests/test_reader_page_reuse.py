@@ -179,10 +179,14 @@ def test_the_plan_dashboard_shows_a_new_reading_at_once(client, world):
     assert queries_of(client, url) == REUSED
     assert "Quarter four reading" not in shown(client, url)
     plan_setup.reading_add(
-        Reading(measure=world.measure, value=37, taken_on=dt.date(2012, 12, 31),
-                period_label="Quarter four reading"),
+        Reading(
+            measure=world.measure,
+            value=37,
+            taken_on=dt.date(2012, 12, 31),
+            period_label="Quarter four reading",
+        ),
         actor=world.manager,
-    )  # fmt: skip
+    )
     assert "Quarter four reading" in shown(client, url)
 
 

@@ -196,8 +196,9 @@ def test_a_change_to_the_plan_is_a_new_attempt(client, world, settings, stalling
     assert counted == ["pdf", "pdf"] and RenderFailure.objects.count() == 2
 
 
-def test_a_render_ahead_past_its_time_is_kept_and_not_tried_again(world, settings, stalling,
-                                                                  counted):  # fmt: skip
+def test_a_render_ahead_past_its_time_is_kept_and_not_tried_again(
+    world, settings, stalling, counted
+):
     settings.RENDER_TIMEOUT_SECONDS = 0.5
     first = renders.render_current.call(world.plan.pk)
     failure = RenderFailure.objects.get()
@@ -327,8 +328,9 @@ def test_a_large_pdf_is_laid_out_in_parts_inside_the_render_process(world, monke
     from reporting import parts
 
     pdf = FORMATS["pdf"]
-    in_parts = dataclasses.replace(pdf, write=lambda doc, target=None: parts.write_pdf(
-        doc, target, parts=2, min_rows=2))  # fmt: skip
+    in_parts = dataclasses.replace(
+        pdf, write=lambda doc, target=None: parts.write_pdf(doc, target, parts=2, min_rows=2)
+    )
     monkeypatch.setitem(FORMATS, "pdf", in_parts)
     for n in range(6):
         rec = RecommendationFactory(plan=world.plan, reference=f"P{n}")

@@ -116,8 +116,12 @@ def test_changes_while_a_render_waits_its_turn_add_no_other(committed_world, set
     world = committed_world
 
     def queued():
-        return sorted(r.args_kwargs["args"][0] for r in DBTaskResult.objects.filter(
-            status="READY", task_path=renders.render_current.module_path))  # fmt: skip
+        return sorted(
+            r.args_kwargs["args"][0]
+            for r in DBTaskResult.objects.filter(
+                status="READY", task_path=renders.render_current.module_path
+            )
+        )
 
     for text in ("One.", "Two.", "Three."):  # each its own transaction, as three requests
         workflow.progress_add(world.own, author=world.officer, written_on=TODAY, text=text)
@@ -177,9 +181,15 @@ def run_queued():
     from django_tasks_db.models import DBTaskResult
 
     worker = Worker(
-        queue_names=["*"], interval=0, batch=True, backend_name="default", startup_delay=False,
-        max_tasks=None, worker_id="test", excluded_queue_names=[],
-    )  # fmt: skip
+        queue_names=["*"],
+        interval=0,
+        batch=True,
+        backend_name="default",
+        startup_delay=False,
+        max_tasks=None,
+        worker_id="test",
+        excluded_queue_names=[],
+    )
     for queued in DBTaskResult.objects.ready():
         worker.run_task(queued)
 
@@ -211,8 +221,9 @@ def test_progress_of_an_unknown_or_another_plans_task_says_nothing(client, slow_
         page = client.get(url, {"task": task, "format": "pdf"})
         assert page.status_code == 404 and "no such document" in page.content.decode()
         assert "<script>x" not in page.content.decode()
-    other = renders.render_requested.enqueue(world.other_plan.pk, None, TODAY.isoformat(),
-                                             "latest", "pdf")  # fmt: skip
+    other = renders.render_requested.enqueue(
+        world.other_plan.pk, None, TODAY.isoformat(), "latest", "pdf"
+    )
     page = client.get(url, {"task": other.id, "format": "pdf"})
     assert page.status_code == 404
     client.force_login(world.officer)

@@ -16,10 +16,16 @@ pytestmark = pytest.mark.django_db
 
 # The seed's cover report (000) has nine sections.
 SEED_SECTIONS = [
-    "PURPOSE OF REPORT AND EXECUTIVE SUMMARY", "DETAILS", "ALTERNATIVE OPTIONS", "CONSULTATION",
-    "TIMETABLE", "FINANCIAL, RESOURCE AND PROPERTY IMPLICATIONS", "LEGAL AND STATUTORY",
-    "HUMAN RIGHTS, EQUALITIES AND COMMUNITY COHESION", "CRIME AND DISORDER",
-]  # fmt: skip
+    "PURPOSE OF REPORT AND EXECUTIVE SUMMARY",
+    "DETAILS",
+    "ALTERNATIVE OPTIONS",
+    "CONSULTATION",
+    "TIMETABLE",
+    "FINANCIAL, RESOURCE AND PROPERTY IMPLICATIONS",
+    "LEGAL AND STATUTORY",
+    "HUMAN RIGHTS, EQUALITIES AND COMMUNITY COHESION",
+    "CRIME AND DISORDER",
+]
 
 
 def boxes(page, kind):
@@ -63,8 +69,13 @@ def test_a_report_of_the_seeds_nine_sections(client, world):
         assert boxes(page, "sections") == n + 1
         for heading in SEED_SECTIONS[:n]:
             assert heading.replace(",", "") in page.replace(",", "")
-    data = {**data, "sections-TOTAL_FORMS": 9, "sections-8-heading": SEED_SECTIONS[8],
-            "sections-8-text": "None for the purposes of this report.", "save": "1"}  # fmt: skip
+    data = {
+        **data,
+        "sections-TOTAL_FORMS": 9,
+        "sections-8-heading": SEED_SECTIONS[8],
+        "sections-8-text": "None for the purposes of this report.",
+        "save": "1",
+    }
     assert client.post(url, data).status_code == 302
     report = CommitteeReport.objects.get()
     assert [s.heading for s in report.sections.all()] == SEED_SECTIONS
@@ -83,10 +94,13 @@ def test_a_report_of_the_seeds_nine_sections(client, world):
     assert report.subject == COVER["subject"] and report.sections.count() == 9
 
 
-@pytest.mark.parametrize(("kind", "button", "most", "word"), [
-    ("sections", "add_section", MAX_SECTIONS, "sections"),
-    ("recs", "add_recommendation", MAX_RECOMMENDATIONS, "recommendations"),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    ("kind", "button", "most", "word"),
+    [
+        ("sections", "add_section", MAX_SECTIONS, "sections"),
+        ("recs", "add_recommendation", MAX_RECOMMENDATIONS, "recommendations"),
+    ],
+)
 def test_adding_stops_at_the_bound_and_says_so(client, world, kind, button, most, word):
     client.force_login(world.clerk)
     url = reverse("report_add")
@@ -124,8 +138,10 @@ def test_hostile_adds_never_answer_5xx(client, world, changes, button):
     report = CommitteeReport.objects.create(
         organisation="Example Council", **{**COVER, "subject": "Kept"}
     )
-    for url, base in ((reverse("report_add"), form_data()),
-                      (reverse("report_edit", args=[report.pk]), form_data(report))):  # fmt: skip
+    for url, base in (
+        (reverse("report_add"), form_data()),
+        (reverse("report_edit", args=[report.pk]), form_data(report)),
+    ):
         response = client.post(url, {**base, **changes, button: "1"})
         page = response.content.decode()
         assert response.status_code == 200, url

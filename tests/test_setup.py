@@ -26,9 +26,15 @@ from .factories import (
 pytestmark = pytest.mark.django_db
 
 ROLES = [
-    "officer", "other_officer", "partner", "manager", "other_manager", "clerk", "admin",
+    "officer",
+    "other_officer",
+    "partner",
+    "manager",
+    "other_manager",
+    "clerk",
+    "admin",
     "site_admin",
-]  # fmt: skip
+]
 OTHER_COUNCIL = "Other Council"
 HUGE = "x" * 100_000
 SCRIPT = "<script>alert('owned')</script>"
@@ -253,9 +259,14 @@ def test_manager_adds_a_team_with_a_member_linked_to_a_sign_in(client, setup):
     assert "officer (" not in form  # already linked to an owner: not offered
     response = client.post(
         reverse("owner_add"),
-        {"name": "Jo Bloggs", "kind": "person", "organisation": COUNCIL, "user": newcomer.pk,
-         "version": 1},
-    )  # fmt: skip
+        {
+            "name": "Jo Bloggs",
+            "kind": "person",
+            "organisation": COUNCIL,
+            "user": newcomer.pk,
+            "version": 1,
+        },
+    )
     person = Owner.objects.get(name="Jo Bloggs")
     assert response.status_code == 302 and response["Location"] == person.get_absolute_url()
     assert person.user == newcomer
@@ -265,9 +276,14 @@ def test_manager_adds_a_team_with_a_member_linked_to_a_sign_in(client, setup):
 
     response = client.post(
         reverse("owner_add"),
-        {"name": "Front door team", "kind": "team", "organisation": COUNCIL,
-         "members": [person.pk, world.officer_owner.pk], "version": 1},
-    )  # fmt: skip
+        {
+            "name": "Front door team",
+            "kind": "team",
+            "organisation": COUNCIL,
+            "members": [person.pk, world.officer_owner.pk],
+            "version": 1,
+        },
+    )
     team = Owner.objects.get(name="Front door team")
     assert set(team.members.all()) == {person, world.officer_owner}
     # The new sign-in now acts through the team, and sees the council's plans.
@@ -280,8 +296,14 @@ def test_owner_edit_writes_only_its_fields_and_records_the_link(client, setup):
     owner = world.partner_owner
     newcomer = UserFactory(username="pc_smith")
     client.force_login(world.manager)
-    data = {"name": owner.name, "kind": "person", "organisation": POLICE, "job_title": "DCI",
-            "user": newcomer.pk, "version": owner.version}  # fmt: skip
+    data = {
+        "name": owner.name,
+        "kind": "person",
+        "organisation": POLICE,
+        "job_title": "DCI",
+        "user": newcomer.pk,
+        "version": owner.version,
+    }
     # The partner's sign-in is taken already; a free one can be linked instead.
     data_taken = {**data, "user": world.officer.pk}
     response = client.post(reverse("owner_edit", args=[owner.pk]), data_taken)
@@ -301,10 +323,16 @@ def test_manager_records_an_inspection_with_a_judgement_and_a_finding(client, se
     client.force_login(setup.world.manager)
     response = client.post(
         reverse("inspection_add"),
-        {"inspectorate": "HMI Probation", "kind": "core_case", "title": "Core case inspection",
-         "organisation": OTHER_COUNCIL, "started_on": "05/09/2011", "ended_on": "09/09/2011",
-         "version": 1},
-    )  # fmt: skip
+        {
+            "inspectorate": "HMI Probation",
+            "kind": "core_case",
+            "title": "Core case inspection",
+            "organisation": OTHER_COUNCIL,
+            "started_on": "05/09/2011",
+            "ended_on": "09/09/2011",
+            "version": 1,
+        },
+    )
     inspection = Inspection.objects.get(title="Core case inspection")
     assert response.status_code == 302
     assert response["Location"] == reverse("inspection_detail", args=[inspection.pk])
@@ -332,7 +360,7 @@ def snapshot():
             Owner.objects.order_by("pk").values_list(
                 "name", "kind", "organisation", "user_id", "version"
             )
-        ),  # fmt: skip
+        ),
         list(Inspection.objects.order_by("pk").values_list("title", "started_on", "version")),
         list(Judgement.objects.order_by("pk").values_list("area", "grade")),
         list(Finding.objects.order_by("pk").values_list("kind", "text")),
@@ -388,8 +416,12 @@ def test_owner_form(client, setup, changes, message):
 def test_owner_edit_refuses_moving_an_owner_to_another_council(client, setup):
     client.force_login(setup.world.manager)
     team = setup.world.team
-    data = {"name": team.name, "kind": team.kind, "organisation": OTHER_COUNCIL,
-            "version": team.version}  # fmt: skip
+    data = {
+        "name": team.name,
+        "kind": team.kind,
+        "organisation": OTHER_COUNCIL,
+        "version": team.version,
+    }
     refused(client, reverse("owner_edit", args=[team.pk]), data, "is another council")
 
 
@@ -402,8 +434,7 @@ def test_html_in_an_owner_is_shown_escaped(client, setup):
         assert SCRIPT not in page and "&lt;script&gt;" in page
 
 
-INSPECTION = {"inspectorate": "Ofsted", "kind": "unannounced", "title": "Inspection",
-              "version": 1}  # fmt: skip
+INSPECTION = {"inspectorate": "Ofsted", "kind": "unannounced", "title": "Inspection", "version": 1}
 
 
 @pytest.mark.parametrize(
@@ -437,10 +468,13 @@ def test_inspection_form(client, setup, changes, message):
         ("finding_add", {"kind": "rumour", "text": "x"}, "Select a valid choice."),
         ("finding_add", {"kind": "strength", "text": ""}, "This field is required."),
         ("finding_add", {"kind": "strength", "text": HUGE}, "at most 20000 characters"),
-        ("finding_add", {"kind": "strength", "text": "x", "reference": "r" * 41},
-         "at most 40 characters"),
+        (
+            "finding_add",
+            {"kind": "strength", "text": "x", "reference": "r" * 41},
+            "at most 40 characters",
+        ),
     ],
-)  # fmt: skip
+)
 def test_judgement_and_finding_forms(client, setup, name, data, message):
     client.force_login(setup.world.manager)
     refused(client, reverse(name, args=[setup.inspection.pk]), data, message)
@@ -459,8 +493,10 @@ def test_judgement_and_finding_forms(client, setup, name, data, message):
 def test_plan_create_form(client, setup, changes, message):
     swap = {"ELSEWHERE": setup.elsewhere.pk, "STRANGER": setup.stranger.pk}
     data = {"title": "A plan", **changes}
-    data = {k: [swap.get(x, x) for x in v] if isinstance(v, list) else swap.get(v, v)
-            for k, v in data.items()}  # fmt: skip
+    data = {
+        k: [swap.get(x, x) for x in v] if isinstance(v, list) else swap.get(v, v)
+        for k, v in data.items()
+    }
     client.force_login(setup.world.manager)
     refused(client, reverse("plan_create"), data, message)
 
@@ -468,8 +504,12 @@ def test_plan_create_form(client, setup, changes, message):
 def test_plan_edit_refuses_another_councils_inspection(client, setup):
     plan = setup.world.plan
     client.force_login(setup.world.manager)
-    data = {"title": plan.title, "status": plan.status, "inspections": [setup.elsewhere.pk],
-            "version": plan.version}  # fmt: skip
+    data = {
+        "title": plan.title,
+        "status": plan.status,
+        "inspections": [setup.elsewhere.pk],
+        "version": plan.version,
+    }
     refused(client, reverse("plan_edit", args=[plan.pk]), data, "Select a valid choice.")
 
 
@@ -506,11 +546,15 @@ def test_a_stale_edit_is_refused(setup, what):
         "inspection": (
             setup.inspection,
             reverse("inspection_edit", args=[setup.inspection.pk]),
-            {"inspectorate": "Ofsted", "kind": "unannounced", "title": setup.inspection.title,
-             "organisation": COUNCIL},
+            {
+                "inspectorate": "Ofsted",
+                "kind": "unannounced",
+                "title": setup.inspection.title,
+                "organisation": COUNCIL,
+            },
             "service",
         ),
-    }[what]  # fmt: skip
+    }[what]
     first, second = two_clients(setup)
     opened = int(first.get(url).context["form"]["version"].value())
     assert int(second.get(url).context["form"]["version"].value()) == opened
@@ -598,17 +642,25 @@ def test_edits_write_only_the_forms_fields(setup):
         ("section_add", "plan", {"title": "Immediate"}, "Section added"),
         ("measure_add", "plan", {"name": "Timely", "unit": "count"}, "Measure added"),
         ("reading_add", "measure", {"value": "50"}, "Reading added"),
-        ("recommendation_add", "plan", {"reference": "R9", "text": "Do more.", "version": 1},
-         "Recommendation added"),
+        (
+            "recommendation_add",
+            "plan",
+            {"reference": "R9", "text": "Do more.", "version": 1},
+            "Recommendation added",
+        ),
     ],
-)  # fmt: skip
+)
 def test_structure_additions_record_who_and_why(client, setup, name, arg, data, reason):
     from actionplans.models import Measure, Reading, Recommendation
 
     world = setup.world
     target = {"plan": world.plan, "measure": world.measure}[arg]
-    model = {"section_add": Section, "measure_add": Measure, "reading_add": Reading,
-             "recommendation_add": Recommendation}[name]  # fmt: skip
+    model = {
+        "section_add": Section,
+        "measure_add": Measure,
+        "reading_add": Reading,
+        "recommendation_add": Recommendation,
+    }[name]
     client.force_login(world.manager)
     assert client.post(reverse(name, args=[target.pk]), data).status_code == 302
     record = model.history.order_by("-history_date").first()
@@ -645,9 +697,12 @@ def _count(client, url):
 def test_list_queries_do_not_grow(client, setup, settings):
     settings.SESSION_REFRESH_SECONDS = 24 * 60 * 60  # no keep-alive save of the session counted
     client.force_login(setup.world.manager)
-    pages = [reverse("owner_list"), reverse("inspection_list"),
-             reverse("owner_detail", args=[setup.world.team.pk]),
-             reverse("inspection_detail", args=[setup.inspection.pk])]  # fmt: skip
+    pages = [
+        reverse("owner_list"),
+        reverse("inspection_list"),
+        reverse("owner_detail", args=[setup.world.team.pk]),
+        reverse("inspection_detail", args=[setup.inspection.pk]),
+    ]
     # Each begins with the session, the user, their two lists of permissions and the council of
     # the owner they act as. Owners: the page, counted, and their users (8); inspections: counted,
     # then the page with its judgements and findings (7); an owner: itself with its user, its
@@ -656,8 +711,12 @@ def test_list_queries_do_not_grow(client, setup, settings):
     few = [_count(client, url) for url in pages]
     assert few == [8, 7, 8, 10]
     for n in range(40):
-        owner = OwnerFactory(name=f"Team {n}", kind="team", organisation=COUNCIL,
-                             user=UserFactory(username=f"member{n}"))  # fmt: skip
+        owner = OwnerFactory(
+            name=f"Team {n}",
+            kind="team",
+            organisation=COUNCIL,
+            user=UserFactory(username=f"member{n}"),
+        )
         owner.members.add(setup.world.officer_owner)
         setup.world.team.members.add(owner)
         inspection = InspectionFactory(organisation=COUNCIL)
@@ -675,8 +734,12 @@ def test_plan_edit_keeps_an_inspection_it_already_answers(client, setup):
     client.force_login(setup.world.manager)
     url = reverse("plan_edit", args=[plan.pk])
     assert setup.elsewhere in client.get(url).context["form"].fields["inspections"].queryset
-    data = {"title": plan.title, "status": plan.status, "version": plan.version,
-            "inspections": [setup.elsewhere.pk, setup.inspection.pk]}  # fmt: skip
+    data = {
+        "title": plan.title,
+        "status": plan.status,
+        "version": plan.version,
+        "inspections": [setup.elsewhere.pk, setup.inspection.pk],
+    }
     data.update(RATING_SETTINGS)
     assert client.post(url, data).status_code == 302
     assert set(plan.inspections.all()) == {setup.elsewhere, setup.inspection}

@@ -202,9 +202,12 @@ def test_an_update_refused_meanwhile_is_reshown_with_why_and_the_text_kept(clien
     from actionplans import workflow
 
     workflow.completion_propose(
-        world.own, author=world.officer, written_on=dt.date(2012, 10, 18), text="Done",
+        world.own,
+        author=world.officer,
+        written_on=dt.date(2012, 10, 18),
+        text="Done",
         files=[pdf()],
-    )  # fmt: skip
+    )
     count = ProgressUpdate.objects.count()
     response = post_update(client, world.own, text="My careful note.", status="delayed")
     page = response.content.decode()

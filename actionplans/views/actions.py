@@ -123,8 +123,9 @@ def _update_form_view(request, pk, form_class, service, template, done_message):
             f"The files attached are too large. Attach at most {evidence_rules.MAX_FILES} files "
             f"of {limit} or less each. Nothing was saved."
         )
-        return render(request, "actionplans/too_big.html", {"action": action, "message": message},
-                      status=413)  # fmt: skip
+        return render(
+            request, "actionplans/too_big.html", {"action": action, "message": message}, status=413
+        )
     form = form_class(
         posted(request),
         request.FILES or None,
@@ -166,9 +167,13 @@ def _update_form_view(request, pk, form_class, service, template, done_message):
 
 def action_update(request, pk):
     return _update_form_view(
-        request, pk, ProgressUpdateForm, workflow.progress_add,
-        "actionplans/action_update.html", "Your progress update has been saved.",
-    )  # fmt: skip
+        request,
+        pk,
+        ProgressUpdateForm,
+        workflow.progress_add,
+        "actionplans/action_update.html",
+        "Your progress update has been saved.",
+    )
 
 
 def action_propose(request, pk):
@@ -180,10 +185,13 @@ def action_propose(request, pk):
         messages.info(request, f"This action is already {action.get_status_display().lower()}.")
         return redirect("action_detail", pk=action.pk)
     return _update_form_view(
-        request, pk, ProposeCompleteForm, workflow.completion_propose,
+        request,
+        pk,
+        ProposeCompleteForm,
+        workflow.completion_propose,
         "actionplans/action_propose.html",
         "You have proposed this action as complete. A manager of the plan will sign it off.",
-    )  # fmt: skip
+    )
 
 
 def action_sign_off(request, pk):
@@ -233,9 +241,12 @@ def action_reopen(request, pk):
 def action_history(request, pk):
     action = rules.get_action_for_user(request.user, pk)
     return history_page(
-        request, "actionplans/history.html", queries.history_sources(action=action),
-        subject=action, plan=action.recommendation.plan,
-    )  # fmt: skip
+        request,
+        "actionplans/history.html",
+        queries.history_sources(action=action),
+        subject=action,
+        plan=action.recommendation.plan,
+    )
 
 
 def evidence_download(request, pk):

@@ -13,17 +13,28 @@ from ..forms import AsOfForm, PlanNarrowForm
 def home(request):
     today = timezone.localdate()
     if rules.is_clerk(request.user):
-        return page_cache.render_reused(request, "actionplans/home_clerk.html", today, lambda: {
-            "bodies": queries.clerk_overview(request.user, today), "today": today,
-            "recent_days": queries.STALE_DAYS,
-        })  # fmt: skip
-    return page_cache.render_reused(request, "actionplans/home.html", today, lambda: {
-        "work": queries.my_work(request.user, today),
-        "today": today,
-        "stale_days": queries.STALE_DAYS,
-        "due_soon_days": queries.DUE_SOON_DAYS,
-        "amber_days": rag.AMBER_DAYS,
-    })  # fmt: skip
+        return page_cache.render_reused(
+            request,
+            "actionplans/home_clerk.html",
+            today,
+            lambda: {
+                "bodies": queries.clerk_overview(request.user, today),
+                "today": today,
+                "recent_days": queries.STALE_DAYS,
+            },
+        )
+    return page_cache.render_reused(
+        request,
+        "actionplans/home.html",
+        today,
+        lambda: {
+            "work": queries.my_work(request.user, today),
+            "today": today,
+            "stale_days": queries.STALE_DAYS,
+            "due_soon_days": queries.DUE_SOON_DAYS,
+            "amber_days": rag.AMBER_DAYS,
+        },
+    )
 
 
 def plan_list(request):
@@ -51,9 +62,12 @@ def plan_detail(request, pk):
     # Sections open by default; closed on request (?sections=closed), with no JavaScript.
     sections_closed = params.get("sections") == "closed"
     rows = page.rows(
-        request, can_edit=can_edit, all_updates=all_updates,
-        sections_closed=sections_closed, narrowing=narrowing,
-    )  # fmt: skip
+        request,
+        can_edit=can_edit,
+        all_updates=all_updates,
+        sections_closed=sections_closed,
+        narrowing=narrowing,
+    )
 
     def context():  # the main part, made only when it is not reused
         return {
@@ -76,10 +90,14 @@ def plan_detail(request, pk):
         }
 
     return page_cache.render_reused(
-        request, "actionplans/plan_detail.html", today, context,
-        plans=[(plan.pk, plan.rows_token)], rows=rows.html,
+        request,
+        "actionplans/plan_detail.html",
+        today,
+        context,
+        plans=[(plan.pk, plan.rows_token)],
+        rows=rows.html,
         outer={"plan": plan, "narrow_form": narrow_form},
-    )  # fmt: skip
+    )
 
 
 def _query(params, **changes):
@@ -122,6 +140,9 @@ def history_page(request, template, sources, **context):
 def plan_history(request, pk):
     plan = rules.get_plan_for_user(request.user, pk)
     return history_page(
-        request, "actionplans/history.html", history.history_sources(plan=plan),
-        subject=plan, plan=plan,
-    )  # fmt: skip
+        request,
+        "actionplans/history.html",
+        history.history_sources(plan=plan),
+        subject=plan,
+        plan=plan,
+    )

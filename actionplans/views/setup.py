@@ -27,27 +27,33 @@ def plan_create(request):
 
     def save(form):
         return plan_setup.plan_create(
-            form.save(commit=False), actor=request.user,
-            inspections=form.cleaned_data["inspections"], once=form.once_key,
-        )  # fmt: skip
+            form.save(commit=False),
+            actor=request.user,
+            inspections=form.cleaned_data["inspections"],
+            once=form.once_key,
+        )
 
     saved = save_form(request, form, save, "The plan has been created. You manage it.")
     if saved is not None:
         return redirect(saved.get_absolute_url())
     return form_page(
-        request, form, "Create a plan", reverse("plan_list"), "Back to the plans",
-        links=[(reverse("inspection_add"), "Record its inspection first"),
-               (reverse("owner_add"), "Add an owner first")],
-    )  # fmt: skip
+        request,
+        form,
+        "Create a plan",
+        reverse("plan_list"),
+        "Back to the plans",
+        links=[
+            (reverse("inspection_add"), "Record its inspection first"),
+            (reverse("owner_add"), "Add an owner first"),
+        ],
+    )
 
 
 # Owners
 
 
 def owner_list(request):
-    require(
-        request.user.has_perm("actionplans.change_owner"), "Only managers can set up owners."
-    )
+    require(request.user.has_perm("actionplans.change_owner"), "Only managers can set up owners.")
     owners = (
         rules.visible_owners(request.user)
         .select_related("user")
@@ -83,11 +89,20 @@ def owner_detail(request, pk):
 
 def _owner_form(request, owner, title, save, back):
     return versioned_form(
-        request, OwnerForm, owner, title, save, back=back, back_label="Back",
-        form_kwargs={"user": request.user, "council": rules.council_of(request.user),
-                     "members": rules.visible_owners(request.user)},
+        request,
+        OwnerForm,
+        owner,
+        title,
+        save,
+        back=back,
+        back_label="Back",
+        form_kwargs={
+            "user": request.user,
+            "council": rules.council_of(request.user),
+            "members": rules.visible_owners(request.user),
+        },
         context={"caption": "Owners"},
-    )  # fmt: skip
+    )
 
 
 def owner_add(request):
@@ -95,9 +110,11 @@ def owner_add(request):
 
     def save(form):
         return plan_setup.owner_add(
-            form.save(commit=False), actor=request.user, members=form.cleaned_data["members"],
+            form.save(commit=False),
+            actor=request.user,
+            members=form.cleaned_data["members"],
             once=form.once_key,
-        )  # fmt: skip
+        )
 
     return _owner_form(request, Owner(), "Add an owner", save, reverse("owner_list"))
 
@@ -107,8 +124,11 @@ def owner_edit(request, pk):
 
     def save(form):
         return plan_setup.owner_edit(
-            form.save(commit=False), actor=request.user, version=form.cleaned_data["version"],
-            fields=fields_of(form), members=form.cleaned_data["members"],
-        )  # fmt: skip
+            form.save(commit=False),
+            actor=request.user,
+            version=form.cleaned_data["version"],
+            fields=fields_of(form),
+            members=form.cleaned_data["members"],
+        )
 
     return _owner_form(request, owner, f"Edit {owner.name}", save, owner.get_absolute_url())

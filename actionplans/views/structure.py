@@ -12,17 +12,25 @@ from core.views import fields_of, posted, simple_form, versioned_form
 
 from .. import plan_setup, queries, rules
 from ..forms import ReadingForm
-from ..plan_forms import ActionForm, MeasureForm, PlanForm, RecommendationForm, SectionForm
 from ..models import Action, Measure, Recommendation, Section
+from ..plan_forms import ActionForm, MeasureForm, PlanForm, RecommendationForm, SectionForm
 from .plans import history_page
 
 BACK = "Back to the plan"
 
+
 def _simple_form(request, form, *, plan, title, done, message, save):
     """Show ``form``; when it is valid, write it through the named service ``save``."""
     return simple_form(
-        request, form, save, message, done=done, title=title, back=plan.get_absolute_url(),
-        back_label=BACK, plan=plan,
+        request,
+        form,
+        save,
+        message,
+        done=done,
+        title=title,
+        back=plan.get_absolute_url(),
+        back_label=BACK,
+        plan=plan,
     )
 
 
@@ -31,19 +39,28 @@ def plan_edit(request, pk):
 
     def save(form):
         return plan_setup.plan_edit(
-            form.save(commit=False), actor=request.user, version=form.cleaned_data["version"],
-            fields=fields_of(form), inspections=form.cleaned_data["inspections"],
-        )  # fmt: skip
+            form.save(commit=False),
+            actor=request.user,
+            version=form.cleaned_data["version"],
+            fields=fields_of(form),
+            inspections=form.cleaned_data["inspections"],
+        )
 
     links = [
         (reverse("owner_list"), "Owners: people, teams and partner agencies"),
         (reverse("inspection_list"), "Inspections"),
     ]
     return versioned_form(
-        request, PlanForm, plan, "Edit the plan", save, back=plan.get_absolute_url(),
-        back_label=BACK, context={"plan": plan, "links": links},
+        request,
+        PlanForm,
+        plan,
+        "Edit the plan",
+        save,
+        back=plan.get_absolute_url(),
+        back_label=BACK,
+        context={"plan": plan, "links": links},
         message="The plan has been updated.",
-    )  # fmt: skip
+    )
 
 
 def section_add(request, pk):
@@ -80,9 +97,16 @@ def section_edit(request, pk):
 def _versioned_form(request, form_class, instance, plan, title, save):
     """Add or edit a recommendation or action of ``plan``."""
     return versioned_form(
-        request, form_class, instance, title, save, back=plan.get_absolute_url(),
-        back_label=BACK, form_kwargs={"plan": plan}, context={"plan": plan},
-    )  # fmt: skip
+        request,
+        form_class,
+        instance,
+        title,
+        save,
+        back=plan.get_absolute_url(),
+        back_label=BACK,
+        form_kwargs={"plan": plan},
+        context={"plan": plan},
+    )
 
 
 def recommendation_add(request, pk):
@@ -90,9 +114,11 @@ def recommendation_add(request, pk):
 
     def save(form):
         return plan_setup.recommendation_add(
-            form.save(commit=False), actor=request.user, leads=form.cleaned_data["leads"],
+            form.save(commit=False),
+            actor=request.user,
+            leads=form.cleaned_data["leads"],
             once=form.once_key,
-        )  # fmt: skip
+        )
 
     return _versioned_form(
         request, RecommendationForm, Recommendation(plan=plan), plan, "Add a recommendation", save
@@ -104,9 +130,12 @@ def recommendation_edit(request, pk):
 
     def save(form):
         return plan_setup.recommendation_edit(
-            form.save(commit=False), actor=request.user, version=form.cleaned_data["version"],
-            fields=fields_of(form), leads=form.cleaned_data["leads"],
-        )  # fmt: skip
+            form.save(commit=False),
+            actor=request.user,
+            version=form.cleaned_data["version"],
+            fields=fields_of(form),
+            leads=form.cleaned_data["leads"],
+        )
 
     return _versioned_form(
         request, RecommendationForm, rec, rec.plan, "Edit the recommendation", save
@@ -130,9 +159,12 @@ def recommendation_detail(request, pk):
 def recommendation_history(request, pk):
     rec = rules.get_recommendation_for_user(request.user, pk)
     return history_page(
-        request, "actionplans/history.html", queries.history_sources(recommendation=rec),
-        subject=rec, plan=rec.plan,
-    )  # fmt: skip
+        request,
+        "actionplans/history.html",
+        queries.history_sources(recommendation=rec),
+        subject=rec,
+        plan=rec.plan,
+    )
 
 
 def action_add(request, pk):
@@ -140,9 +172,12 @@ def action_add(request, pk):
 
     def save(form):
         return plan_setup.action_add(
-            form.save(commit=False), actor=request.user, owners=form.cleaned_data["owners"],
-            supporting=form.cleaned_data["supporting_owners"], once=form.once_key,
-        )  # fmt: skip
+            form.save(commit=False),
+            actor=request.user,
+            owners=form.cleaned_data["owners"],
+            supporting=form.cleaned_data["supporting_owners"],
+            once=form.once_key,
+        )
 
     return _versioned_form(
         request, ActionForm, Action(recommendation=rec), rec.plan, "Add an action", save
@@ -154,10 +189,14 @@ def action_edit(request, pk):
 
     def save(form):
         return plan_setup.action_edit(
-            form.save(commit=False), actor=request.user, version=form.cleaned_data["version"],
-            fields=fields_of(form), changed=form.changed_data, owners=form.cleaned_data["owners"],
+            form.save(commit=False),
+            actor=request.user,
+            version=form.cleaned_data["version"],
+            fields=fields_of(form),
+            changed=form.changed_data,
+            owners=form.cleaned_data["owners"],
             supporting=form.cleaned_data["supporting_owners"],
-        )  # fmt: skip
+        )
 
     plan = action.recommendation.plan
     return _versioned_form(request, ActionForm, action, plan, "Edit the action", save)

@@ -102,8 +102,9 @@ def test_manager_makes_a_layout(page, url, demo_with_presets, a11y):
     a11y.assert_clean()
 
 
-def test_a_slow_render_shows_how_it_is_going(page, url, demo_with_presets, a11y, settings,
-                                              monkeypatch):  # fmt: skip
+def test_a_slow_render_shows_how_it_is_going(
+    page, url, demo_with_presets, a11y, settings, monkeypatch
+):
     """A plan whose renders are slow is rendered off the request on the database queue; the clerk
     sees it waiting, then ready, then downloads it."""
     from reporting import renders

@@ -25,13 +25,19 @@ def signed_off(demo):
     action = officer_overdue_action(officer)
     yesterday = timezone.localdate() - dt.timedelta(days=1)
     workflow.progress_add(
-        action, author=officer, written_on=yesterday, text="Audit under way.",
+        action,
+        author=officer,
+        written_on=yesterday,
+        text="Audit under way.",
         files=[SimpleUploadedFile("audit.pdf", minimal_pdf("Audit"), "application/pdf")],
-    )  # fmt: skip
+    )
     workflow.completion_propose(
-        action, author=officer, written_on=yesterday, text="Done.",
+        action,
+        author=officer,
+        written_on=yesterday,
+        text="Done.",
         files=[SimpleUploadedFile("proof.pdf", minimal_pdf("Proof"), "application/pdf")],
-    )  # fmt: skip
+    )
     proposal = workflow.latest_proposal(action)
     workflow.completion_sign_off(action, manager=manager, proposal_id=proposal.pk)
     return Action.objects.get(pk=action.pk)

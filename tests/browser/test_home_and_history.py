@@ -44,8 +44,11 @@ def test_officer_home_shows_a_returned_proposal(page, url, demo, returned, a11y)
     expect(banner).to_contain_text("returned by Demo Manager")
     row = page.locator(f"tr#attention-{returned.pk}")
     expect(row.locator("[data-reason]").first).to_have_text("Returned by a manager")
-    expect(page.locator("tr[id^=attention-]").filter(has=page.locator(
-        f'a[href="/actions/{returned.pk}/"]'))).to_have_count(1)  # fmt: skip
+    expect(
+        page.locator("tr[id^=attention-]").filter(
+            has=page.locator(f'a[href="/actions/{returned.pk}/"]')
+        )
+    ).to_have_count(1)
     expect(page.get_by_role("heading", name=re.compile(r"^Completed recently"))).to_be_visible()
     a11y(page, "h1-officer-home-returned")
 

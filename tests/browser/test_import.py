@@ -11,12 +11,24 @@ from .test_journeys import sign_in
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 SHEET = [
-    ["Ref No", "Recommendation", "Action Required", "Lead Officer / Agency",
-     "Planned Completion Date", "Progress to Date"],
-    ["CP1", "Improve supervision", "Monthly audits of supervision", "Warren Carratt", "Nov 12",
-     "Audits started"],
+    [
+        "Ref No",
+        "Recommendation",
+        "Action Required",
+        "Lead Officer / Agency",
+        "Planned Completion Date",
+        "Progress to Date",
+    ],
+    [
+        "CP1",
+        "Improve supervision",
+        "Monthly audits of supervision",
+        "Warren Carratt",
+        "Nov 12",
+        "Audits started",
+    ],
     ["", "", "Reflective practice sessions", "Phil Bradley", "March 2013", ""],
-]  # fmt: skip
+]
 
 
 def test_manager_imports_a_spreadsheet(page, url, demo, a11y, tmp_path):

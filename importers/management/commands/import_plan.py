@@ -17,10 +17,13 @@ class Command(BaseCommand):
         parser.add_argument("file")
         parser.add_argument("--plan-title", default="", help="The title (default: the file's).")
         parser.add_argument(
-            "--map", action="append", default=[], metavar="HEADING=FIELD",
+            "--map",
+            action="append",
+            default=[],
+            metavar="HEADING=FIELD",
             help=f"Give a column a meaning, or leave it out with HEADING=. Fields: "
-                 f"{', '.join(headers.MEANINGS)}.",
-        )  # fmt: skip
+            f"{', '.join(headers.MEANINGS)}.",
+        )
         parser.add_argument("--dry-run", action="store_true", help="Preview only; save nothing.")
         parser.add_argument("--user", help="The sign-in the import is made as (a manager).")
         parser.add_argument("--organisation", help="The council (default: the user's).")
@@ -44,9 +47,12 @@ class Command(BaseCommand):
         with path.open("rb") as handle:
             data = handle.read(service.readers.MAX_BYTES + 1)
         result = service.preview_file(
-            path.name, data, mapping=mapping, title=options["plan_title"],
+            path.name,
+            data,
+            mapping=mapping,
+            title=options["plan_title"],
             organisation=organisation,
-        )  # fmt: skip
+        )
         for line in service.describe(result):
             self.stdout.write(line)
         if result.blocking:
