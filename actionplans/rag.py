@@ -66,9 +66,7 @@ class Thresholds:
 
     @classmethod
     def of(cls, plan):
-        if plan is None:
-            return cls()
-        return cls(plan.amber_days, plan.stale_days, plan.due_soon_days)
+        return cls() if plan is None else cls(plan.amber_days, plan.stale_days, plan.due_soon_days)
 
 
 DEFAULTS = Thresholds()

@@ -132,7 +132,7 @@ DATABASES = {
 }
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     # A write transaction takes SQLite's lock when it starts, so what it read stays true until it
-    # commits (PostgreSQL gets the same from the row locks in actionplans.services).
+    # commits (PostgreSQL gets the same from the row locks in actionplans.workflow).
     DATABASES["default"].setdefault("OPTIONS", {})["transaction_mode"] = "IMMEDIATE"
 else:
     # PostgreSQL's JIT compiler spends 40 ms to 2 s compiling the rating rule's CASE for each

@@ -2,7 +2,7 @@
 
 The plans take the path a user's upload takes: each file is read (``transcribed.read_yaml``) into
 previews, and each preview confirmed through ``service.confirm`` and so
-``actionplans.services.plan_import``. What a plan table does not hold (the file's owners, its
+``plan_writer.plan_import``. What a plan table does not hold (the file's owners, its
 inspections with their judgements and findings, the logins) is written here, through the named
 services too. The demo administrator is the actor of every write. Every record is dated in history
 by the seed document's own date, so "the plan as it stood in October 2012" works on the demo

@@ -3,89 +3,33 @@
 ``preview(document, mapping)`` finds the header row, gives each column a field (by meaning, or as
 ``mapping`` says: heading -> field, or "" to leave it out) and walks the rows into sections,
 recommendations and actions. The result is plain data (lists and dicts of strings and dates), shown
-to the user before anything is saved and passed as it is to ``actionplans.services.plan_import``.
+to the user before anything is saved and passed as it is to ``plan_writer.plan_import``. One row
+becomes an action in ``rows.py``.
 """
 
 import re
 from dataclasses import dataclass, field
 
 from actionplans.fuzzy_dates import derive_date
-from actionplans.models import Action, Owner, Plan, ProgressUpdate, Recommendation, Section
-from core.forms import TEXT_LIMIT
 
 from . import headers, owners, readers
+from .rows import (
+    LIMITS,
+    SECTION_LIMIT,
+    SUBTITLE_LIMIT,
+    TITLE_LIMIT,
+    Problem,
+    action_of,
+    rating_of,
+    text_of,
+    too_long,
+)
 
 FIELDS = list(headers.MEANINGS)
 LEAVE_OUT = ""
 _HEADER_SEARCH = 15  # rows looked at for the header row
-# Status words written in a progress or status cell, most specific first.
-STATUS_WORDS = [
-    (re.compile(r"\bawaiting sign[- ]?off\b", re.I), "awaiting_sign_off"),
-    (re.compile(r"\bnot (yet )?started\b", re.I), "not_started"),
-    (re.compile(r"\bon (schedule|track|target)\b", re.I), "on_schedule"),
-    (re.compile(r"\b(delayed|behind schedule|slipped|overdue)\b", re.I), "delayed"),
-    (re.compile(r"\b(ongoing|business as usual)\b", re.I), "ongoing"),
-    (re.compile(r"\b(underway|under way|in progress|started)\b", re.I), "underway"),
-    (re.compile(r"\b(completed?|achieved|done)\b", re.I), "complete"),
-]
-STATUS_LABELS = {str(label).casefold(): value for value, label in Action.Status.choices}
-RATINGS = [
-    ("amber[- /]red", "amber_red"),
-    ("amber[- /]green", "amber_green"),
-    ("red", "red"),
-    ("amber", "amber"),
-    ("green", "green"),
-]
-_UPDATE_LABEL = re.compile(
-    r"^(?P<label>(?:(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*|q[1-4])"
-    r"(?:\s+'?\d{2,4})?\s+update)\s*[:\-–]?\s*",
-    re.I,
-)
-_DATED_UPDATE = re.compile(r"^\[(?P<date>\d{4}-\d{2}-\d{2})\]\s*(?:\((?P<label>[^)]*)\)\s*)?")
 
-
-def _limit(model, name):
-    """The most the site's forms take for a field: its max_length, or TEXT_LIMIT for a text."""
-    return model._meta.get_field(name).max_length or TEXT_LIMIT
-
-
-# The most a cell of each column may hold: the limit of the field it is saved in, as the forms
-# that edit that field allow (an import must not store what no form would). A progress cell is
-# checked update by update, an owners cell name by name (each an Owner's name) as well, and a body
-# cell body by body, one a line (owners.settle).
-LIMITS = {
-    "reference": _limit(Recommendation, "reference"),
-    "recommendation": _limit(Recommendation, "text"),
-    "outcomes": _limit(Recommendation, "outcomes"),
-    "benchmark": _limit(Recommendation, "benchmark_as_written"),
-    "target_date": _limit(Recommendation, "target_as_written"),
-    "action": _limit(Action, "text"),
-    "owners": _limit(Action, "owners_as_written"),
-    "who_when": min(_limit(Action, "owners_as_written"), _limit(Action, "planned_completion_text")),
-    "planned_completion": _limit(Action, "planned_completion_text"),
-    "performance_indicator": _limit(Action, "performance_indicator"),
-    "target": _limit(Action, "target"),
-    "progress": _limit(ProgressUpdate, "text"),
-}
-TITLE_LIMIT = _limit(Plan, "title")
-SUBTITLE_LIMIT = _limit(Plan, "introduction")
-SECTION_LIMIT = _limit(Section, "title")
-NAME_LIMIT = _limit(Owner, "name")
 HEADING_LIMIT = 300  # a column's heading, kept in the plan's column names: as long as a title
-
-
-@dataclass
-class Problem:
-    row: int  # 1-based row, counted through the file's tables as a spreadsheet counts (0: file)
-    column: str  # the column's heading, or ""
-    message: str
-    blocking: bool = True
-
-    def __str__(self):
-        where = f"Row {self.row}" if self.row else "File"
-        if self.column:
-            where += f", column “{self.column}”"
-        return f"{where}: {self.message}"
 
 
 @dataclass
@@ -163,24 +107,6 @@ def _distinct(row):
     return seen
 
 
-def _status(text, bold=()):
-    for word in bold:
-        if re.fullmatch(r"\W*complete[d]?\W*", word, re.I):
-            return "complete"
-    for pattern, status in STATUS_WORDS:
-        if pattern.search(text):
-            return status
-    return ""
-
-
-def _rating(text):
-    lowered = text.lower()
-    for pattern, key in RATINGS:
-        if re.search(rf"\b{pattern}\b", lowered):
-            return key
-    return ""
-
-
 def owner_names(text):
     """The owners written in a cell, one by one: "Jo Bloggs (JB), Head of CSC / Police" -> two
     (Jo Bloggs, whose job title is Head of CSC; Police). Each is (name, initials) with the
@@ -193,7 +119,7 @@ def _above(preview, lines):
     texts = [line for line in lines if line.strip()]
     for line in texts:
         if not preview.overall_rating and re.search(r"\b(overall|rating|rag)\b", line, re.I):
-            preview.overall_rating = _rating(line)
+            preview.overall_rating = rating_of(line)
             if preview.overall_rating:
                 continue
         if not preview.date and len(line) < 80 and derive_date(line):
@@ -238,8 +164,8 @@ def preview(document, mapping=None, title=""):
     _above(result, above)
     if title:
         result.title = title
-    _too_long(result, 0, "", result.title, TITLE_LIMIT, "The title")
-    _too_long(result, 0, "", result.subtitle, SUBTITLE_LIMIT, "The subtitle")
+    too_long(result, 0, "", result.title, TITLE_LIMIT, "The title")
+    too_long(result, 0, "", result.subtitle, SUBTITLE_LIMIT, "The subtitle")
     header = first[header_at]
     # One column per distinct header cell (a heading merged across columns is one column).
     positions = []
@@ -248,7 +174,7 @@ def preview(document, mapping=None, title=""):
         if not heading or (positions and header[positions[-1][0]] is cell):
             continue
         positions.append((position, heading))
-        _too_long(result, skipped + header_at + 1, "", heading, HEADING_LIMIT, "A heading")
+        too_long(result, skipped + header_at + 1, "", heading, HEADING_LIMIT, "A heading")
     _control_characters(result, document, every, dict(positions), skipped + header_at + 1)
     seen_fields = set()
     for position, heading in positions:
@@ -325,7 +251,7 @@ def preview(document, mapping=None, title=""):
                     or all(c is only for c in row if c.paras)
                     and sum(1 for c in row if c is only) > 1
                 ):
-                    _too_long(result, row_number, "", only.text, SECTION_LIMIT, "A section heading")
+                    too_long(result, row_number, "", only.text, SECTION_LIMIT, "A section heading")
                     section = {"title": only.text, "recommendations": []}
                     result.sections.append(section)
                     rec = None
@@ -333,7 +259,7 @@ def preview(document, mapping=None, title=""):
             values = {c["field"]: (_cell(row, c), c) for c in used}
             for key, (cell, column) in values.items():
                 if cell is not None and not cell.merged_down and key != "progress":
-                    _too_long(result, row_number, column["heading"], cell.text, LIMITS.get(key))
+                    too_long(result, row_number, column["heading"], cell.text, LIMITS.get(key))
             rec_cell = values.get("recommendation", (None,))[0]
             ref_cell = values.get("reference", (None,))[0]
             rec_text = rec_cell.text if rec_cell and not rec_cell.merged_down else ""
@@ -348,9 +274,9 @@ def preview(document, mapping=None, title=""):
                 rec = {
                     "reference": ref_text,
                     "text": rec_text or (rec["text"] if rec else ""),
-                    "outcomes": _text(values, "outcomes"),
-                    "benchmark": _text(values, "benchmark"),
-                    "target_date": _text(values, "target_date"),
+                    "outcomes": text_of(values, "outcomes"),
+                    "benchmark": text_of(values, "benchmark"),
+                    "target_date": text_of(values, "target_date"),
                     "row": row_number,
                     "actions": [],
                 }
@@ -368,7 +294,7 @@ def preview(document, mapping=None, title=""):
                     )
                 )
                 continue
-            action = _action(values, row_number, result)
+            action = action_of(values, row_number, result)
             if action:
                 rec["actions"].append(action)
     owners.settle(result)  # every action's owners, read as one plan's
@@ -377,22 +303,6 @@ def preview(document, mapping=None, title=""):
     if not result.title:
         result.problems.append(Problem(0, "", "The plan has no title: give one.", blocking=True))
     return result
-
-
-def _too_long(result, row, column, text, limit, what="This cell"):
-    """A problem if ``text`` is longer than ``limit``, the most the site's forms take."""
-    if limit and len(text) > limit:
-        result.problems.append(
-            Problem(
-                row,
-                column,
-                (
-                    f"{what} has {len(text):,} characters: at most {limit:,} are allowed "
-                    f"here, as in the "
-                    "site's own forms. Shorten it."
-                ),
-            )
-        )
 
 
 def _control_characters(result, document, tables, headings=None, named_from=0):
@@ -447,97 +357,3 @@ def _control_characters(result, document, tables, headings=None, named_from=0):
 def _cell(row, column):
     position = column["position"]
     return row[position] if position < len(row) else None
-
-
-def _text(values, key):
-    cell = values.get(key, (None,))[0]
-    return cell.text if cell and not cell.merged_down else ""
-
-
-def _action(values, row_number, result):
-    text = _text(values, "action")
-    when = _text(values, "planned_completion")
-    owners_text = _text(values, "owners")
-    if "who_when" in values:
-        cell = values["who_when"][0]
-        if cell and cell.paras:
-            # Who: each paragraph that names owners and nothing else, in bold where the cell
-            # puts any in bold (as the appendix writes it); the rest is when.
-            bold = "".join(cell.bold).replace(" ", "")
-            whos = [p for p in cell.paras if owners.names_someone(p)]
-            if bold:
-                whos = [p for p in whos if p.replace(" ", "") in bold] or whos
-            others = [p for p in cell.paras if p not in whos]
-            owners_text = owners_text or "\n".join(whos)
-            when = when or "\n".join(others)
-    status_cell = values.get("status", (None,))[0]
-    progress = []
-    status = ""
-    for key, (cell, column) in values.items():
-        if key != "progress" or not cell or cell.merged_down or not cell.paras:
-            continue
-        label = headers.period_label(column["heading"])
-        updates = _updates(cell.paras, label)
-        for update in updates:
-            _too_long(
-                result,
-                row_number,
-                column["heading"],
-                update["text"],
-                LIMITS[key],
-                ("This cell's update" if len(updates) == 1 else "An update in this cell"),
-            )
-        progress.extend(updates)
-        status = status or _status(cell.text, cell.bold)
-    if status_cell and status_cell.paras:
-        # A status column says it outright: its word wins over one read in the progress text.
-        written = status_cell.text.strip().casefold()
-        status = (
-            STATUS_LABELS.get(written) or _status(status_cell.text, status_cell.bold) or (status)
-        )
-    if not (text or owners_text or when or progress):
-        return None
-    return {
-        "text": text,
-        "owners_as_written": owners_text,
-        "owners": [],  # read with the plan's other owners (owners.settle)
-        "planned_completion": when,
-        "planned_date": derive_date(when) if when else None,
-        "status": status,
-        "rag": _rating(status_cell.text) if status_cell else "",
-        "performance_indicator": _text(values, "performance_indicator"),
-        "target": _text(values, "target"),
-        "accountable_body": _text(values, "accountable_body"),
-        "progress": progress,
-        "row": row_number,
-    }
-
-
-def _updates(paras, label):
-    """A progress cell's paragraphs as updates: one, unless paragraphs open with a dated marker
-    (the exporter's "[2012-10-01] (label) text") or a period ("November update: ...")."""
-    updates = []
-    for para in paras:
-        dated = _DATED_UPDATE.match(para)
-        labelled = _UPDATE_LABEL.match(para)
-        if dated:
-            updates.append(
-                {
-                    "label": dated.group("label") or "",
-                    "date": dated.group("date"),
-                    "text": para[dated.end() :],
-                }
-            )
-        elif labelled:
-            updates.append(
-                {
-                    "label": labelled.group("label"),
-                    "date": None,
-                    "text": para[labelled.end() :] or para,
-                }
-            )
-        elif updates:
-            updates[-1]["text"] += "\n" + para
-        else:
-            updates.append({"label": label, "date": None, "text": para})
-    return updates

@@ -218,7 +218,7 @@ class _Plan:
 
 
 def settle(result, known=()):
-    from .parse import NAME_LIMIT, Problem, _too_long
+    from .rows import NAME_LIMIT, Problem, too_long
 
     for problem in getattr(result, "owner_problems", []):
         if problem in result.problems:
@@ -279,7 +279,7 @@ def settle(result, known=()):
             if group.name not in result.owner_details and (column == heading or group is kept):
                 result.owners.append(group.name)
                 result.owner_details[group.name] = _entry(group)
-            _too_long(
+            too_long(
                 result, row, column, group.name, NAME_LIMIT, (f"The owner “{group.name[:40]}…”")
             )
     result.owner_problems = result.problems[before:]

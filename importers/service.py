@@ -1,4 +1,4 @@
-"""Read a file into a preview, and confirm a preview into a plan (through actionplans.services);
+"""Read a file into a preview, and confirm a preview into a plan (through plan_writer);
 keep an upload between its preview and its confirmation (``PendingImport``), and consume it.
 
 An upload's file is read once, when it is uploaded (``read_limited``: in a child process with a

@@ -3,7 +3,7 @@
 A table file gives cells that ``parse`` turns into a ``parse.Preview``; a transcription is already
 structured, so it gives the same ``Preview`` directly: sections of recommendations of actions in
 the dicts ``parse`` makes, confirmed through the same ``service.confirm`` and
-``actionplans.services.plan_import``. What a table cannot hold and a transcription does (an
+``plan_writer.plan_import``. What a table cannot hold and a transcription does (an
 action's reference and supporting owners, measures and their readings, updates attributed to an
 owner, the plan's status) rides in the same dicts under the keys ``plan_import`` documents; the
 file's owners and inspections, which the plans name, come beside the previews

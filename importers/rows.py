@@ -1,0 +1,209 @@
+"""One row of a plan's table read as an action, and what a cell may hold: its status and
+rating words, its progress updates (one, or one per dated or labelled paragraph), each cell
+within the limit of the field it is saved in, and a problem where it is not."""
+
+import re
+from dataclasses import dataclass
+
+from actionplans.fuzzy_dates import derive_date
+from actionplans.models import Action, Owner, Plan, ProgressUpdate, Recommendation, Section
+from core.forms import TEXT_LIMIT
+
+from . import headers, owners
+
+
+@dataclass
+class Problem:
+    row: int  # 1-based row, counted through the file's tables as a spreadsheet counts (0: file)
+    column: str  # the column's heading, or ""
+    message: str
+    blocking: bool = True
+
+    def __str__(self):
+        where = f"Row {self.row}" if self.row else "File"
+        if self.column:
+            where += f", column “{self.column}”"
+        return f"{where}: {self.message}"
+
+
+# Status words written in a progress or status cell, most specific first.
+STATUS_WORDS = [
+    (re.compile(r"\bawaiting sign[- ]?off\b", re.I), "awaiting_sign_off"),
+    (re.compile(r"\bnot (yet )?started\b", re.I), "not_started"),
+    (re.compile(r"\bon (schedule|track|target)\b", re.I), "on_schedule"),
+    (re.compile(r"\b(delayed|behind schedule|slipped|overdue)\b", re.I), "delayed"),
+    (re.compile(r"\b(ongoing|business as usual)\b", re.I), "ongoing"),
+    (re.compile(r"\b(underway|under way|in progress|started)\b", re.I), "underway"),
+    (re.compile(r"\b(completed?|achieved|done)\b", re.I), "complete"),
+]
+STATUS_LABELS = {str(label).casefold(): value for value, label in Action.Status.choices}
+RATINGS = [
+    ("amber[- /]red", "amber_red"),
+    ("amber[- /]green", "amber_green"),
+    ("red", "red"),
+    ("amber", "amber"),
+    ("green", "green"),
+]
+_UPDATE_LABEL = re.compile(
+    r"^(?P<label>(?:(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*|q[1-4])"
+    r"(?:\s+'?\d{2,4})?\s+update)\s*[:\-–]?\s*",
+    re.I,
+)
+_DATED_UPDATE = re.compile(r"^\[(?P<date>\d{4}-\d{2}-\d{2})\]\s*(?:\((?P<label>[^)]*)\)\s*)?")
+
+
+def _limit(model, name):
+    """The most the site's forms take for a field: its max_length, or TEXT_LIMIT for a text."""
+    return model._meta.get_field(name).max_length or TEXT_LIMIT
+
+
+# The most a cell of each column may hold: the limit of the field it is saved in, as the forms
+# that edit that field allow (an import must not store what no form would). A progress cell is
+# checked update by update, an owners cell name by name (each an Owner's name) as well, and a body
+# cell body by body, one a line (owners.settle).
+LIMITS = {
+    "reference": _limit(Recommendation, "reference"),
+    "recommendation": _limit(Recommendation, "text"),
+    "outcomes": _limit(Recommendation, "outcomes"),
+    "benchmark": _limit(Recommendation, "benchmark_as_written"),
+    "target_date": _limit(Recommendation, "target_as_written"),
+    "action": _limit(Action, "text"),
+    "owners": _limit(Action, "owners_as_written"),
+    "who_when": min(_limit(Action, "owners_as_written"), _limit(Action, "planned_completion_text")),
+    "planned_completion": _limit(Action, "planned_completion_text"),
+    "performance_indicator": _limit(Action, "performance_indicator"),
+    "target": _limit(Action, "target"),
+    "progress": _limit(ProgressUpdate, "text"),
+}
+TITLE_LIMIT = _limit(Plan, "title")
+SUBTITLE_LIMIT = _limit(Plan, "introduction")
+SECTION_LIMIT = _limit(Section, "title")
+NAME_LIMIT = _limit(Owner, "name")
+
+
+def too_long(result, row, column, text, limit, what="This cell"):
+    """A problem if ``text`` is longer than ``limit``, the most the site's forms take."""
+    if limit and len(text) > limit:
+        result.problems.append(
+            Problem(
+                row,
+                column,
+                (
+                    f"{what} has {len(text):,} characters: at most {limit:,} are allowed "
+                    f"here, as in the "
+                    "site's own forms. Shorten it."
+                ),
+            )
+        )
+
+
+def status_of(text, bold=()):
+    for word in bold:
+        if re.fullmatch(r"\W*complete[d]?\W*", word, re.I):
+            return "complete"
+    for pattern, status in STATUS_WORDS:
+        if pattern.search(text):
+            return status
+    return ""
+
+
+def rating_of(text):
+    lowered = text.lower()
+    for pattern, key in RATINGS:
+        if re.search(rf"\b{pattern}\b", lowered):
+            return key
+    return ""
+
+
+def text_of(values, key):
+    cell = values.get(key, (None,))[0]
+    return cell.text if cell and not cell.merged_down else ""
+
+
+def action_of(values, row_number, result):
+    text = text_of(values, "action")
+    when = text_of(values, "planned_completion")
+    owners_text = text_of(values, "owners")
+    if "who_when" in values:
+        cell = values["who_when"][0]
+        if cell and cell.paras:
+            # Who: each paragraph that names owners and nothing else, in bold where the cell
+            # puts any in bold (as the appendix writes it); the rest is when.
+            bold = "".join(cell.bold).replace(" ", "")
+            whos = [p for p in cell.paras if owners.names_someone(p)]
+            if bold:
+                whos = [p for p in whos if p.replace(" ", "") in bold] or whos
+            others = [p for p in cell.paras if p not in whos]
+            owners_text = owners_text or "\n".join(whos)
+            when = when or "\n".join(others)
+    status_cell = values.get("status", (None,))[0]
+    progress = []
+    status = ""
+    for key, (cell, column) in values.items():
+        if key != "progress" or not cell or cell.merged_down or not cell.paras:
+            continue
+        label = headers.period_label(column["heading"])
+        updates = updates_of(cell.paras, label)
+        for update in updates:
+            too_long(
+                result,
+                row_number,
+                column["heading"],
+                update["text"],
+                LIMITS[key],
+                ("This cell's update" if len(updates) == 1 else "An update in this cell"),
+            )
+        progress.extend(updates)
+        status = status or status_of(cell.text, cell.bold)
+    if status_cell and status_cell.paras:
+        # A status column says it outright: its word wins over one read in the progress text.
+        written = status_cell.text.strip().casefold()
+        status = (
+            STATUS_LABELS.get(written) or status_of(status_cell.text, status_cell.bold) or (status)
+        )
+    if not (text or owners_text or when or progress):
+        return None
+    return {
+        "text": text,
+        "owners_as_written": owners_text,
+        "owners": [],  # read with the plan's other owners (owners.settle)
+        "planned_completion": when,
+        "planned_date": derive_date(when) if when else None,
+        "status": status,
+        "rag": rating_of(status_cell.text) if status_cell else "",
+        "performance_indicator": text_of(values, "performance_indicator"),
+        "target": text_of(values, "target"),
+        "accountable_body": text_of(values, "accountable_body"),
+        "progress": progress,
+        "row": row_number,
+    }
+
+
+def updates_of(paras, label):
+    """A progress cell's paragraphs as updates: one, unless paragraphs open with a dated marker
+    (the exporter's "[2012-10-01] (label) text") or a period ("November update: ...")."""
+    updates = []
+    for para in paras:
+        dated = _DATED_UPDATE.match(para)
+        labelled = _UPDATE_LABEL.match(para)
+        if dated:
+            updates.append(
+                {
+                    "label": dated.group("label") or "",
+                    "date": dated.group("date"),
+                    "text": para[dated.end() :],
+                }
+            )
+        elif labelled:
+            updates.append(
+                {
+                    "label": labelled.group("label"),
+                    "date": None,
+                    "text": para[labelled.end() :] or para,
+                }
+            )
+        elif updates:
+            updates[-1]["text"] += "\n" + para
+        else:
+            updates.append({"label": label, "date": None, "text": para})
+    return updates
