@@ -36,6 +36,16 @@ def fields_of(form):
     return [name for name in form._meta.fields if name in form.fields]
 
 
+def edit_of(request, form):
+    """What a versioned edit's service is given besides the record: who, the version the form
+    was opened at, and the fields it edits."""
+    return {
+        "actor": request.user,
+        "version": form.cleaned_data["version"],
+        "fields": fields_of(form),
+    }
+
+
 def save_form(request, form, save, message):
     """Save a valid bound ``form`` through the service ``save``; None if it was refused."""
     if request.method != "POST" or not form.is_valid():

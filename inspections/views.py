@@ -7,7 +7,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 
 from core.councils import council_of, is_site_administrator, visible_plans
-from core.views import fields_of, form_page, posted, require, save_form, versioned_form
+from core.views import edit_of, fields_of, form_page, posted, require, save_form, versioned_form
 
 from . import rules, services
 from .forms import FindingForm, InspectionForm, JudgementForm
@@ -96,9 +96,7 @@ def inspection_edit(request, pk):
     def save(form):
         return services.inspection_edit(
             form.save(commit=False),
-            actor=request.user,
-            version=form.cleaned_data["version"],
-            fields=fields_of(form),
+            **edit_of(request, form),
         )
 
     return _inspection_form(

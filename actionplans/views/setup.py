@@ -6,7 +6,7 @@ from django.db.models import Count
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
-from core.views import fields_of, form_page, posted, require, save_form, versioned_form
+from core.views import edit_of, form_page, posted, require, save_form, versioned_form
 
 from .. import plan_setup, rules
 from ..filters import OwnerFilter
@@ -125,9 +125,7 @@ def owner_edit(request, pk):
     def save(form):
         return plan_setup.owner_edit(
             form.save(commit=False),
-            actor=request.user,
-            version=form.cleaned_data["version"],
-            fields=fields_of(form),
+            **edit_of(request, form),
             members=form.cleaned_data["members"],
         )
 

@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from core import records
-from core.views import fields_of, posted, simple_form, versioned_form
+from core.views import edit_of, fields_of, posted, simple_form, versioned_form
 
 from .. import plan_setup, queries, rules
 from ..forms import ReadingForm
@@ -40,9 +40,7 @@ def plan_edit(request, pk):
     def save(form):
         return plan_setup.plan_edit(
             form.save(commit=False),
-            actor=request.user,
-            version=form.cleaned_data["version"],
-            fields=fields_of(form),
+            **edit_of(request, form),
             inspections=form.cleaned_data["inspections"],
         )
 
@@ -131,9 +129,7 @@ def recommendation_edit(request, pk):
     def save(form):
         return plan_setup.recommendation_edit(
             form.save(commit=False),
-            actor=request.user,
-            version=form.cleaned_data["version"],
-            fields=fields_of(form),
+            **edit_of(request, form),
             leads=form.cleaned_data["leads"],
         )
 
@@ -190,9 +186,7 @@ def action_edit(request, pk):
     def save(form):
         return plan_setup.action_edit(
             form.save(commit=False),
-            actor=request.user,
-            version=form.cleaned_data["version"],
-            fields=fields_of(form),
+            **edit_of(request, form),
             changed=form.changed_data,
             owners=form.cleaned_data["owners"],
             supporting=form.cleaned_data["supporting_owners"],
