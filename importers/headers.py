@@ -3,7 +3,10 @@
 A heading is lower-cased, split into words and each word cut to a simple stem ("Responsible" ->
 "respons", "Actions" -> "action"); each meaning gives weights to stems. The meaning with the highest
 score wins if it reaches ``THRESHOLD``; "Who/when" and "Target/date" have meanings of their own
-(two words together beat either alone). No exact list of headings is kept.
+(two words together beat either alone), and a few phrases count more than their words ("Area for
+improvement", "What needs to improve": the inspection's own words for what a recommendation is).
+No exact list of headings is kept. A heading alone is half the reading: ``columns`` reads the cells
+too, and settles there what a weak heading or a tie leaves open.
 """
 
 import re
@@ -29,6 +32,8 @@ MEANINGS = {
             "weakness": 2,
             "key": 1,
             "inspection": 1,
+            "improve": 1,
+            "need": 1,
         },
     ),
     "outcomes": (
@@ -111,6 +116,7 @@ MEANINGS = {
             "by": 1,
             "timeframe": 4,
             "timeline": 4,
+            "end": 1,
         },
     ),
     "who_when": ("Who and when", {}),
@@ -154,6 +160,7 @@ MEANINGS = {
             "commentary": 3,
             "related": 1,
             "review": 2,
+            "achieved": 2,
         },
     ),
     "status": (
@@ -195,6 +202,13 @@ def stem(word):
 
 
 _PAIRS = {(stem("who"), stem("when")): "who_when", (stem("target"), stem("date")): "target_date"}
+# Phrases worth more than their words: (stems that must all be there, meaning, bonus).
+_PHRASES = [
+    ({stem("area"), stem("improvement")}, "recommendation", 4),
+    ({stem("area"), stem("improve")}, "recommendation", 4),
+    ({stem("needs"), stem("improve")}, "recommendation", 4),
+    ({stem("needs"), stem("improvement")}, "recommendation", 4),
+]
 
 
 def words(heading):
@@ -218,8 +232,29 @@ def scores(heading):
     for (a, b), key in _PAIRS.items():  # "Who/when": two meanings written together
         if a in stems and b in stems:
             return [(key, 10)]
-    ranked = [(key, _matches(stems, key)) for key in MEANINGS]
-    return sorted((r for r in ranked if r[1] > 0), key=lambda r: -r[1])
+    ranked = {key: _matches(stems, key) for key in MEANINGS}
+    for phrase, key, bonus in _PHRASES:
+        if phrase <= stems:
+            ranked[key] += bonus
+    return sorted((r for r in ranked.items() if r[1] > 0), key=lambda r: -r[1])
+
+
+def words_for(heading, key):
+    """The words of ``heading`` that speak for ``key``, strongest first ("Lead officer" ->
+    ["lead", "officer"]): what the preview quotes as its reason."""
+    if key in ("who_when", "target_date"):
+        return [w for w in re.findall(r"[a-z]+", heading.lower()) if stem(w) in _PAIR_STEMS[key]]
+    weights = _STEMMED.get(key, {})
+    found = {
+        w: weights[stem(w)] for w in re.findall(r"[a-z]+", heading.lower()) if stem(w) in weights
+    }
+    for phrase, meant, _ in _PHRASES:
+        if meant == key and phrase <= set(words(heading)):
+            found = {w: 9 for w in re.findall(r"[a-z]+", heading.lower()) if stem(w) in phrase}
+    return sorted(found, key=lambda w: -found[w])
+
+
+_PAIR_STEMS = {key: set(pair) for pair, key in _PAIRS.items()}
 
 
 def meaning(heading):
@@ -231,6 +266,12 @@ def meaning(heading):
             return None
         return ranked[0][0]
     return None
+
+
+def leaning(heading):
+    """The field ``heading`` names most, however weakly ("What?" -> action), or None."""
+    ranked = scores(heading) if heading else []
+    return ranked[0][0] if ranked else None
 
 
 def period_label(heading):

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from actionplans.fuzzy_dates import derive_date
 
-from . import headers, owners, readers
+from . import columns, headers, owners, readers
 from .rows import (
     LIMITS,
     SECTION_LIMIT,
@@ -39,7 +39,8 @@ class Preview:
     date_text: str = ""
     date: object = None
     overall_rating: str = ""
-    columns: list = field(default_factory=list)  # {"heading", "field", "recognised", "position"}
+    # {"heading", "field", "recognised", "chosen", "position", "label", "reason"} (columns.assign)
+    columns: list = field(default_factory=list)
     sections: list = field(default_factory=list)  # {"title", "recommendations": [...]}
     owners: list = field(default_factory=list)  # distinct names as written, in order of use
     # Each owner's kind, job title and initials as read (owners.settle): name -> {...}
@@ -87,13 +88,16 @@ def _header_row(table, mapping):
     """The index of the first row that reads as a header: two or more recognised headings,
     among them the recommendation or the action."""
     for index, row in enumerate(table[:_HEADER_SEARCH]):
-        found = set()
+        found, named = set(), set()  # named: the fields a heading names, however weakly
         for cell in row:
             text = " ".join(cell.paras)
             key = mapping.get(text, headers.meaning(text)) if text else None
             if key:
                 found.add(key)
+            named.add(key or headers.leaning(text))
         if len(found) >= 2 and found & {"recommendation", "action"}:
+            return index
+        if len(found) >= 3 and named & {"recommendation", "action"}:  # "What? | How? | Who by?"
             return index
     return None
 
@@ -176,48 +180,10 @@ def preview(document, mapping=None, title=""):
         positions.append((position, heading))
         too_long(result, skipped + header_at + 1, "", heading, HEADING_LIMIT, "A heading")
     _control_characters(result, document, every, dict(positions), skipped + header_at + 1)
-    seen_fields = set()
-    for position, heading in positions:
-        if heading in mapping:
-            key = mapping[heading] or LEAVE_OUT
-            recognised = False
-            if key and key not in headers.MEANINGS:
-                result.problems.append(Problem(0, heading, f"“{key}” is not a field."))
-                key = None
-        else:
-            key, recognised = headers.meaning(heading), True
-        if key in seen_fields and key not in ("progress",):
-            result.problems.append(
-                Problem(
-                    0,
-                    heading,
-                    (
-                        f"A second column means {headers.LABELS[key].lower()}: map it to "
-                        f"another field or "
-                        "leave it out."
-                    ),
-                )
-            )
-            key, recognised = None, False
-        if key:
-            seen_fields.add(key)
-        result.columns.append(
-            {
-                "heading": heading,
-                "field": key,
-                "recognised": recognised and bool(key),
-                "position": position,
-                "label": headers.LABELS.get(key, "Left out" if key == "" else ""),
-            }
-        )
-    for column in result.unmapped:
-        result.problems.append(
-            Problem(
-                0,
-                column["heading"],
-                ("This column's meaning was not recognised: map it to a field or leave it out."),
-            )
-        )
+    # Each column's field, from its heading and its cells together (``columns``).
+    cells = columns.cells_of(tables, header_at, positions)
+    result.columns = columns.assign(positions, cells, mapping, result.problems)
+    seen_fields = {c["field"] for c in result.columns}
     if "recommendation" not in seen_fields and "action" not in seen_fields:
         result.problems.append(Problem(0, "", "No column holds the recommendations or actions."))
     header_key = [_norm(h) for _, h in positions]
