@@ -2,6 +2,7 @@
 a pause that grows, and what it left behind is ended; a stop signal ends the part, then itself."""
 
 import os
+import re
 import signal
 import subprocess
 import time
@@ -63,5 +64,7 @@ def test_a_part_that_dies_is_started_again_and_a_stop_ends_it(tmp_path):
             os.kill(pid, signal.SIGKILL)
     logged = log.read_text()
     assert f"supervise part: started (pid {first})" in logged
-    assert "supervise part: ended (status 137 after 0 s); starting again in 1 s" in logged
+    # How long the killed part ran depends on the machine's load: 0 s on a quiet one.
+    restarted = r"supervise part: ended \(status 137 after \d+ s\); starting again in 1 s"
+    assert re.search(restarted, logged)
     assert "starting again in 2 s" in logged and logged.endswith("supervise part: stopped\n")
