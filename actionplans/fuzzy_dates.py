@@ -45,6 +45,7 @@ _ISO_DATE = re.compile(r"\b(?P<year>\d{4})-(?P<month>\d{2})-(?P<day>\d{2})\b")
 _FINANCIAL_YEAR = re.compile(r"\b(?P<start>20\d{2})\s*/\s*(?P<end>\d{2})\b")
 _MONTH_YEAR = re.compile(rf"(?P<mid>\bmid[-\s]+)?\b{_MONTH}\s*[-\s]?\s*{_YEAR}")
 _NUMERIC_MONTH_YEAR = re.compile(r"(?<![/\d])\b(?P<month>\d{1,2})/(?P<year>\d{4}|\d{2})\b(?![/\d])")
+_YEARS = (1990, 2099)  # the years a plan's dates fall in; a date outside them is taken for none
 # A date after one of these words is when work starts, not when it is due.
 _START_WORD = re.compile(
     r"\b(from|start|starts|started|starting|commence[sd]?|commencing|began|beginning)\s*:?\s*$"
@@ -99,7 +100,7 @@ def _dates_in(text):
         claim(m, date(year, month, 15) if m["mid"] else _month_end(year, month))
     for m in _NUMERIC_MONTH_YEAR.finditer(text):
         claim(m, _month_end(_year(m["year"]), int(m["month"])))
-    return [value for _, value in sorted(found) if 1990 <= value.year <= 2099]
+    return [value for _, value in sorted(found) if _YEARS[0] <= value.year <= _YEARS[1]]
 
 
 def derive_date(text):
@@ -109,3 +110,41 @@ def derive_date(text):
     normalised = " ".join(text.replace("\u2019", "'").replace("\u2018", "'").lower().split())
     dates = _dates_in(normalised)
     return dates[-1] if dates else None
+
+
+_MONTH_NAMES = [calendar.month_name[n] for n in range(13)]
+# The full dates (a day, a month and a year), as written in any case, with their month's number.
+_FULL_DATES = [
+    (re.compile(_ISO_DATE.pattern, re.I), lambda m: int(m["month"])),
+    (re.compile(_DAY_MONTH_YEAR.pattern, re.I), lambda m: MONTHS[m["month"][:3].lower()]),
+    (re.compile(_NUMERIC_DATE.pattern, re.I), lambda m: int(m["month"])),
+]
+
+
+def impossible_dates(text):
+    """Each full date written in ``text`` that is no real day, as (the date as written, why):
+    "31/13/2027" (there is no month 13), "30 February 2012" (February 2012 has 29 days),
+    "2012-04-31", a day in a year outside 1990 to 2099 ("31/12/9999"). Read day first, as in the
+    UK. A month and year ("13/12") or a month alone is not a full date, and is never listed."""
+    found, taken = [], []
+    for pattern, month_of in _FULL_DATES:
+        for m in pattern.finditer(text):
+            if any(s < m.end() and m.start() < e for s, e in taken):
+                continue
+            taken.append(m.span())
+            written = m["year"]  # "0000" is the year 0, not 2000
+            year = int(written) if len(written) == 4 else _year(written)
+            month, day = month_of(m), int(m["day"])
+            if not 1 <= month <= 12:
+                why = f"there is no month {month}"
+            elif day < 1:
+                why = "there is no day 0"
+            elif not day <= calendar.monthrange(year, month)[1]:
+                days = calendar.monthrange(year, month)[1]
+                why = f"{_MONTH_NAMES[month]} {year} has {days} days"
+            elif not _YEARS[0] <= year <= _YEARS[1]:
+                why = f"a plan's dates fall between {_YEARS[0]} and {_YEARS[1]}"
+            else:
+                continue
+            found.append((m.start(), m.group(0).strip(), why))
+    return [(written, why) for _, written, why in sorted(found)]

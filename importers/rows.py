@@ -2,6 +2,7 @@
 rating words, its progress updates (one, or one per dated or labelled paragraph), each cell
 within the limit of the field it is saved in, and a problem where it is not."""
 
+import datetime as dt
 import re
 from dataclasses import dataclass
 
@@ -179,12 +180,26 @@ def action_of(values, row_number, result):
     }
 
 
+def false_markers(paras):
+    """The dated markers ("[2012-13-45]") opening ``paras`` whose date is no real day: not read
+    as markers (``updates_of``), they are kept in the update's text."""
+    return [m.group(0).strip() for p in paras if (m := _DATED_UPDATE.match(p)) and not _day(m)]
+
+
+def _day(marker):
+    try:
+        return dt.date.fromisoformat(marker.group("date"))
+    except ValueError:
+        return None
+
+
 def updates_of(paras, label):
     """A progress cell's paragraphs as updates: one, unless paragraphs open with a dated marker
     (the exporter's "[2012-10-01] (label) text") or a period ("November update: ...")."""
     updates = []
     for para in paras:
         dated = _DATED_UPDATE.match(para)
+        dated = dated if dated and _day(dated) else None
         labelled = _UPDATE_LABEL.match(para)
         if dated:
             updates.append(
