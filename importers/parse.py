@@ -7,20 +7,14 @@ to the user before anything is saved and passed as it is to ``plan_writer.plan_i
 becomes an action in ``rows.py``.
 """
 
-import re
 from dataclasses import dataclass, field
 
-from actionplans.fuzzy_dates import derive_date
-
-from . import columns, headers, owners, readers
+from . import columns, doubts, headers, owners, readers, titles
 from .rows import (
     LIMITS,
     SECTION_LIMIT,
-    SUBTITLE_LIMIT,
-    TITLE_LIMIT,
     Problem,
     action_of,
-    rating_of,
     text_of,
     too_long,
 )
@@ -36,6 +30,7 @@ HEADING_LIMIT = 300  # a column's heading, kept in the plan's column names: as l
 class Preview:
     title: str = ""
     subtitle: str = ""
+    directorate: str = ""
     date_text: str = ""
     date: object = None
     overall_rating: str = ""
@@ -72,6 +67,7 @@ class Preview:
         return {
             "title": self.title,
             "subtitle": self.subtitle,
+            "directorate": self.directorate,
             "date": self.date,
             "overall_rating": self.overall_rating,
             "column_names": [c["heading"] for c in self.columns if c["field"]],
@@ -118,28 +114,10 @@ def owner_names(text):
     return owners.owner_names(text)
 
 
-def _above(preview, lines):
-    """Title, subtitle, date and overall rating from the lines above the table."""
-    texts = [line for line in lines if line.strip()]
-    for line in texts:
-        if not preview.overall_rating and re.search(r"\b(overall|rating|rag)\b", line, re.I):
-            preview.overall_rating = rating_of(line)
-            if preview.overall_rating:
-                continue
-        if not preview.date and len(line) < 80 and derive_date(line):
-            found = derive_date(line)
-            if not preview.title:
-                preview.title = line
-            preview.date, preview.date_text = found, line
-            continue
-        if not preview.title:
-            preview.title = line
-        elif not preview.subtitle:
-            preview.subtitle = line
-
-
-def preview(document, mapping=None, title=""):
-    """The plan the document holds; ``mapping`` maps headings (as written) to fields or ""."""
+def preview(document, mapping=None, title="", *, typed_title="", organisation=""):
+    """The plan the document holds; ``mapping`` maps headings (as written) to fields or "".
+    ``title`` is the title given, ``typed_title`` the one typed where the file gives none, and
+    ``organisation`` the importing council, whose name is never the title (``titles.read``)."""
     mapping = dict(mapping or {})
     result = Preview()
     tables = every = [t for t in document.tables if t]
@@ -165,11 +143,7 @@ def preview(document, mapping=None, title=""):
         return result
     first = tables[0]
     above = list(document.above) + [c.text for row in first[:header_at] for c in _distinct(row)]
-    _above(result, above)
-    if title:
-        result.title = title
-    too_long(result, 0, "", result.title, TITLE_LIMIT, "The title")
-    too_long(result, 0, "", result.subtitle, SUBTITLE_LIMIT, "The subtitle")
+    titles.read(result, above, given=title, typed=typed_title, organisation=organisation)
     header = first[header_at]
     # One column per distinct header cell (a heading merged across columns is one column).
     positions = []
@@ -189,10 +163,12 @@ def preview(document, mapping=None, title=""):
     header_key = [_norm(h) for _, h in positions]
     used = [c for c in result.columns if c["field"]]
     section = None
-    rec = None
-    row_number = skipped + header_at + 1  # the header's own row
+    rec = previous = None  # previous: the action of the row above, which a row may go on with
+    row_number = header_number = skipped + header_at + 1  # the header's own row
+    page_break = False  # a new table, or the header repeated: the next row may go on
     for t_index, table in enumerate(tables):
         rows = table[header_at + 1 :] if t_index == 0 else table
+        page_break = page_break or t_index > 0
         for row in rows:
             row_number += 1
             result.rows_read += 1
@@ -200,8 +176,11 @@ def preview(document, mapping=None, title=""):
             if not distinct:
                 continue
             texts = [_norm(" ".join(row[p].paras)) if p < len(row) else "" for p, _ in positions]
-            if texts == header_key:
-                continue  # the header repeated on a new page or table
+            if doubts.repeated_header(texts, header_key):  # on a new page or table
+                doubts.header_repeated(result, row_number, header_number)
+                page_break = True
+                continue
+            after_break, page_break = page_break, False
             if (
                 len(distinct) == 1
                 and (len(distinct[0].text) <= 80 or len(row) == 1)
@@ -220,12 +199,17 @@ def preview(document, mapping=None, title=""):
                     too_long(result, row_number, "", only.text, SECTION_LIMIT, "A section heading")
                     section = {"title": only.text, "recommendations": []}
                     result.sections.append(section)
-                    rec = None
+                    rec = previous = None
                     continue
             values = {c["field"]: (_cell(row, c), c) for c in used}
             for key, (cell, column) in values.items():
                 if cell is not None and not cell.merged_down and key != "progress":
                     too_long(result, row_number, column["heading"], cell.text, LIMITS.get(key))
+            if doubts.continues(values, previous, rec):
+                if after_break:  # a row split by the page break
+                    doubts.join(result, row_number, values, previous, rec)
+                    continue
+                doubts.may_continue(result, row_number, values, previous)
             rec_cell = values.get("recommendation", (None,))[0]
             ref_cell = values.get("reference", (None,))[0]
             rec_text = rec_cell.text if rec_cell and not rec_cell.merged_down else ""
@@ -263,11 +247,12 @@ def preview(document, mapping=None, title=""):
             action = action_of(values, row_number, result)
             if action:
                 rec["actions"].append(action)
+            doubts.row_doubts(result, row_number, values, action)
+            previous = action
     owners.settle(result)  # every action's owners, read as one plan's
     if not result.recommendations and not result.blocking:
         result.problems.append(Problem(0, "", "No recommendations were found under the header."))
-    if not result.title:
-        result.problems.append(Problem(0, "", "The plan has no title: give one.", blocking=True))
+    titles.no_title(result)
     return result
 
 

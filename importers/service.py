@@ -13,6 +13,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from actionplans.models import Action, Plan
 from core import errors, limits
 from importers import plan_writer
 
@@ -67,28 +68,36 @@ def pending_map(pending, mapping):
     unused.update(mapping=pending.mapping)
 
 
-def pending_preview(pending):
+def pending_preview(pending, *, typed_title=""):
+    """The upload's preview; ``typed_title`` is the title typed on it, used if the file gives
+    none (``TitleForm``)."""
     return preview_read(
         pending_document(pending),
         mapping=pending.mapping,
         title=pending.title,
+        typed_title=typed_title,
         organisation=pending.organisation,
     )
 
 
-def pending_confirm(pk, *, user):
+def pending_confirm(pk, *, user, title=""):
     """The plan ``user``'s pending import ``pk`` makes, made and the import marked used in one
     transaction. The import's row is locked first, so a second confirmation at the same moment
     waits for the first and finds it used (AlreadyConfirmed): one plan, however many posts.
-    Refused (nothing saved, the import kept to put right) if the preview has problems."""
+    ``title`` (typed on the preview) is the plan's title if the file gives none; it is kept
+    with the import. Refused (nothing saved, the import kept to put right) if the preview has
+    problems."""
     with transaction.atomic():
         pending = PendingImport.objects.select_for_update().get(pk=pk, uploaded_by=user)
         if pending.confirmed_at:
             raise AlreadyConfirmed(pending)
-        plan = confirm(pending_preview(pending), actor=user, organisation=pending.organisation)
+        result = pending_preview(pending, typed_title=title)
+        plan = confirm(result, actor=user, organisation=pending.organisation)
         pending.plan, pending.confirmed_at = plan, timezone.now()
         pending.data, pending.document = b"", None
-        pending.save(update_fields=["plan", "confirmed_at", "data", "document"])
+        if title and result.title == title and not pending.title:
+            pending.title = title
+        pending.save(update_fields=["plan", "confirmed_at", "data", "document", "title"])
     return plan
 
 
@@ -137,9 +146,11 @@ def preview_file(name, data, *, mapping=None, title="", organisation=""):
     )
 
 
-def preview_read(read, *, mapping=None, title="", organisation=""):
+def preview_read(read, *, mapping=None, title="", organisation="", typed_title=""):
     """The preview of the plan in a file as ``read_limited`` read it; a file that cannot be read
-    gives a preview whose only problem says why (so the page and the command show it alike)."""
+    gives a preview whose only problem says why (so the page and the command show it alike).
+    ``title`` is the title given (it overrides the file's), ``typed_title`` one typed where the
+    file gives none; neither is the title if it is only the council's name."""
     try:
         document = readers.from_json(read)
     except readers.Unreadable as error:
@@ -148,7 +159,9 @@ def preview_read(read, *, mapping=None, title="", organisation=""):
         return result
     # The title given (a command's argument may hold anything) is checked as the file's text is.
     title, flaw = readers.clean(title)
-    result = parse.preview(document, mapping, title=title)
+    result = parse.preview(
+        document, mapping, title=title, typed_title=typed_title, organisation=organisation
+    )
     if flaw:
         result.problems.append(parse.Problem(0, "", f"The title given holds {flaw}: retype it."))
     result.matched, result.created = [], []
@@ -180,15 +193,27 @@ def confirm(result, *, actor, organisation, **known):
     return plan_writer.plan_import(result.spec(), actor=actor, organisation=organisation, **known)
 
 
+def status_words(status):
+    """An action status as the site says it ("Not started"), never its code."""
+    return Action.Status(status).label if status in Action.Status.values else status
+
+
+def rating_words(rating):
+    """A plan's overall rating as the site says it ("Amber-green"), never its code."""
+    return Plan.Rating(rating).label if rating in Plan.Rating.values else rating
+
+
 def describe(result):
     """The preview as lines of text (the command prints these)."""
     lines = [f"Title: {result.title or '(none)'}"]
     if result.subtitle:
         lines.append(f"Subtitle: {result.subtitle}")
+    if result.directorate:
+        lines.append(f"Directorate: {result.directorate}")
     if result.date:
         lines.append(f"Date: {result.date:%-d %B %Y} (from “{result.date_text}”)")
     if result.overall_rating:
-        lines.append(f"Overall rating: {result.overall_rating}")
+        lines.append(f"Overall rating: {rating_words(result.overall_rating)}")
     lines.append("Columns:")
     for column in result.columns:
         meaning = column["label"] if column["field"] is not None else "NOT RECOGNISED"
@@ -204,11 +229,11 @@ def describe(result):
             )
             for action in rec["actions"]:
                 when = action["planned_completion"].replace("\n", " / ")
-                date = f" = {action['planned_date']:%-d %b %Y}" if action["planned_date"] else ""
+                date = f" = {action['planned_date']:%-d %B %Y}" if action["planned_date"] else ""
                 owners = ", ".join(o["name"] for o in action["owners"])
                 lines.append(
                     f"    Action {action['text'][:60]!r}; owners: {owners or '-'}; "
-                    f"when: {when or '-'}{date}; status: {action['status'] or '-'}"
+                    f"when: {when or '-'}{date}; status: {status_words(action['status']) or '-'}"
                 )
     matched = getattr(result, "matched", [])
     created = getattr(result, "created", [])
