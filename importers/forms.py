@@ -2,7 +2,7 @@ from django import forms
 
 from core.forms import GDSMixin
 
-from . import headers, readers
+from . import headers, readers, titles
 
 FIELD_CHOICES = [("", "Leave this column out")] + [
     (key, label) for key, label in headers.LABELS.items()
@@ -62,3 +62,35 @@ class MappingForm(GDSMixin, forms.Form):
 
     def mapping(self):
         return {self.headings[name]: value for name, value in self.cleaned_data.items()}
+
+
+class TitleForm(GDSMixin, forms.Form):
+    """The plan's title, asked for on the preview when the file gives none (the council's own
+    name is not one): used as the title when the plan is imported."""
+
+    title = forms.CharField(
+        label="Title of the plan",
+        max_length=titles.TITLE_LIMIT,
+        help_text="The file gives none: type the plan's title as the site should show it.",
+        error_messages={"required": "Enter the plan's title."},
+    )
+
+    def __init__(self, *args, organisation="", **kwargs):
+        super().__init__(*args, **kwargs)
+        self.organisation = organisation
+        self.setup_gds()
+
+    def clean_title(self):
+        title, flaw = readers.clean(self.cleaned_data["title"])
+        if flaw:
+            raise forms.ValidationError(f"The title holds {flaw}: retype it without it.")
+        if "\ufffd" in title:  # what a browser or a client sends for bytes it could not read
+            raise forms.ValidationError(
+                "The title holds “\ufffd”, the mark of a character that could not be read: "
+                "retype it."
+            )
+        if titles.is_council(title, self.organisation):
+            raise forms.ValidationError(
+                "That is the council's name, not the plan's: enter the plan's own title."
+            )
+        return title

@@ -12,8 +12,8 @@ from actionplans.models import Action
 from core.errors import Refused
 from core.views import require
 
-from . import export, service
-from .forms import MappingForm, UploadForm
+from . import export, service, titles
+from .forms import MappingForm, TitleForm, UploadForm
 from .models import PendingImport
 from .service import AlreadyConfirmed
 
@@ -77,6 +77,34 @@ def preview(request, pk):
     if request.method == "POST" and form.is_valid():
         service.pending_map(pending, form.mapping())
         return redirect("import_preview", pk=pending.pk)
+    return _preview_page(request, pending, result, form)
+
+
+def _asks_title(result):
+    """Whether the preview asks for the plan's title: the file gives none, and nothing else
+    stops the import (then the title is typed with the confirmation)."""
+    return not result.title and all(p.message == titles.NO_TITLE for p in result.blocking)
+
+
+def _preview_page(request, pending, result, form=None, title_form=None):
+    """The preview: what was read, the columns' meanings, the problems that stop the import (each
+    linked to where it is put right on the page) and the notes of what the importer will do; the
+    Title field where the file gives none."""
+    choosable = [c for c in result.columns if not c["recognised"]]
+    if form is None:
+        form = MappingForm(columns=choosable)
+    asks_title = _asks_title(result)
+    if asks_title and title_form is None:
+        title_form = TitleForm(organisation=pending.organisation)
+    summary = []
+    if asks_title and title_form.is_bound:
+        summary = [(error, "#id_title") for error in title_form.errors.get("title", [])]
+    for problem in result.blocking:
+        if problem.message == titles.NO_TITLE:
+            if not summary:
+                summary.append((problem, "#id_title" if asks_title else ""))
+        else:
+            summary.append((problem, "#columns" if choosable else ""))
     return render(
         request,
         "importers/preview.html",
@@ -85,6 +113,12 @@ def preview(request, pk):
             "result": result,
             "form": form,
             "choosable": choosable,
+            "title_form": title_form if asks_title else None,
+            "asks_title": asks_title,
+            "summary": summary,
+            "can_confirm": not result.blocking or asks_title,
+            "notes": [p for p in result.problems if not p.blocking],
+            "overall_rating": service.rating_words(result.overall_rating),
         },
     )
 
@@ -92,8 +126,17 @@ def preview(request, pk):
 @require_POST
 def confirm(request, pk):
     pending = _pending(request, pk)
+    title = ""
+    if "title" in request.POST and not pending.confirmed_at:  # typed where the file gives none
+        title_form = TitleForm(request.POST, organisation=pending.organisation)
+        if title_form.is_valid():
+            title = title_form.cleaned_data["title"]
+        else:  # said with the field on the preview, nothing saved (ignored where none is asked)
+            result = service.pending_preview(pending)
+            if _asks_title(result):
+                return _preview_page(request, pending, result, title_form=title_form)
     try:
-        plan = service.pending_confirm(pending.pk, user=request.user)
+        plan = service.pending_confirm(pending.pk, user=request.user, title=title)
     except AlreadyConfirmed as done:
         # A second post (a double click, a retry): the first's plan, said to be the first's.
         plan = _visible_plan(request.user, done.pending)

@@ -450,6 +450,13 @@ def site(world):
         data=b"Ref,Recommendation,Action,Lead,Target date,Gobbledygook\n"
         b"1,Do better,Audit,Jo,Nov 12,x\n",
     )
+    # A file that gives no title, so that its preview asks for one with the confirmation.
+    s.untitled = PendingImport.objects.create(
+        uploaded_by=world.manager,
+        name="plan.csv",
+        organisation=COUNCIL,
+        data=b"Ref,Recommendation,Action,Lead,Target date\n1,Do better,Audit,Jo,Nov 12\n",
+    )
 
     s.site_admin = UserFactory(username="site-admin")
     s.site_admin.groups.add(Group.objects.get(name="Site administrator"))
@@ -704,11 +711,11 @@ TARGETS = {
     "reminder_preferences": Target(form=True),
     "import_upload": Target(form=True, data={"title": "Imported plan"}),
     "import_preview": Target(args=pk("unmapped"), kind="import", form=True),
-    "import_confirm": Target(
-        args=pk("pending"),
+    "import_confirm": Target(  # the second asks for the title the file does not give
+        args=lambda s: [{"pk": s.pending.pk}, {"pk": s.untitled.pk}],
         kind="import",
         form=True,
-        host=lambda s, kw: reverse("import_preview", args=[s.pending.pk]),
+        host=lambda s, kw: reverse("import_preview", args=[kw["pk"]]),
     ),
     "plan_table_export": Target(
         args=lambda s: [{"pk": s.plan.pk, "fmt": f} for f in ("csv", "xlsx", "pdf", "c\x00v")],
