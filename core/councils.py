@@ -27,6 +27,12 @@ def council_of(user):
     return _rules.council_of(user)
 
 
+def set_up_council(user):
+    """The council a user sets up (plans, owners, inspections) for; None for the site
+    administrator, who may name any."""
+    return None if is_site_administrator(user) else council_of(user)
+
+
 def can_set_up_for(user, organisation):
     """May ``user`` record owners, plans or inspections of ``organisation``?"""
     return _rules.can_set_up_for(user, organisation)

@@ -6,7 +6,7 @@ from django.db.models import Count
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
-from core.councils import council_of, is_site_administrator, visible_plans
+from core.councils import set_up_council, visible_plans
 from core.views import edit_of, fields_of, form_page, posted, require, save_form, versioned_form
 
 from . import rules, services
@@ -14,11 +14,6 @@ from .forms import FindingForm, InspectionForm, JudgementForm
 from .models import Inspection
 
 PAGE_SIZE = 50
-
-
-def _council(user):
-    """The council a user records for; None for an administrator, who may name any."""
-    return None if is_site_administrator(user) else council_of(user)
 
 
 def _inspection_url(obj):
@@ -70,7 +65,7 @@ def _inspection_form(request, inspection, title, save, back):
         save,
         back=back,
         back_label="Back",
-        form_kwargs={"council": _council(request.user)},
+        form_kwargs={"council": set_up_council(request.user)},
         context={"caption": "Inspections"},
         done=_inspection_url,
         message="The inspection has been saved.",

@@ -6,6 +6,7 @@ from django.db.models import Count
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
+from core.councils import set_up_council
 from core.views import edit_of, form_page, posted, require, save_form, versioned_form
 
 from .. import plan_setup, rules
@@ -16,14 +17,9 @@ from ..plan_forms import OwnerForm, PlanCreateForm
 PAGE_SIZE = 50
 
 
-def _council(user):
-    """The council a user sets up for; None for an administrator, who may name any."""
-    return None if rules.is_site_administrator(user) else rules.council_of(user)
-
-
 def plan_create(request):
     require(rules.can_add_plan(request.user), "Only a manager can create plans.")
-    form = PlanCreateForm(posted(request), council=_council(request.user))
+    form = PlanCreateForm(posted(request), council=set_up_council(request.user))
 
     def save(form):
         return plan_setup.plan_create(
