@@ -90,7 +90,8 @@ def test_plan_page_queries_do_not_grow(client, big, query):
         # A page that found nothing asks for no rows, so neither for their owners and measures.
         ("?status=underway&overdue=on&q=review&o=planned_completion_date", (0, 3), (13, 16)),
         # Rated in one query with their measures (a RAG is worked out, not stored): no count.
-        ("?rag=red&rag=amber&o=-rag", (5, 64), (15, 15)),
+        # How many are red or amber moves with today's date: both plans find some (None).
+        ("?rag=red&rag=amber&o=-rag", None, (15, 15)),
         # The owner chosen is looked up too.
         ("?owner=1&no_update_since=01/01/2020&o=last_update", (0, 2), (14, 17)),
     ],
@@ -101,7 +102,10 @@ def test_action_list_queries_do_not_grow(client, big, query, found, queries):
     joiner = "&" if query else "?"
     few, found_few = list_queries(client, f"{url}{joiner}plan={big['small_plan_id']}")
     many, found_many = list_queries(client, f"{url}{joiner}plan={big['big_plan_id']}")
-    assert (found_few, found_many) == found
+    if found is None:  # date-dependent: what matters is that neither page is empty
+        assert found_few > 0 and found_many > 0, (found_few, found_many)
+    else:
+        assert (found_few, found_many) == found
     assert (few, many) == queries
 
 
