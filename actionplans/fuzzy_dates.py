@@ -53,8 +53,9 @@ _START_WORD = re.compile(
 
 
 def _year(text):
-    year = int(text)
-    return 2000 + year if year < 100 else year
+    """A year as written: two digits are this century's ("12"), four are as they are ("0000" is
+    the year 0, no plan's year, never 2000)."""
+    return 2000 + int(text) if len(text) <= 2 else int(text)
 
 
 def _safe_date(year, month, day):
@@ -65,7 +66,7 @@ def _safe_date(year, month, day):
 
 
 def _month_end(year, month):
-    if not 1 <= month <= 12:
+    if not 1 <= month <= 12 or not _YEARS[0] <= year <= _YEARS[1]:
         return None
     return date(year, month, calendar.monthrange(year, month)[1])
 
@@ -97,7 +98,7 @@ def _dates_in(text):
             claim(m, date(start + 1, 3, 31))
     for m in _MONTH_YEAR.finditer(text):
         year, month = _year(m["year"]), MONTHS[m["month"][:3]]
-        claim(m, date(year, month, 15) if m["mid"] else _month_end(year, month))
+        claim(m, _safe_date(year, month, 15) if m["mid"] else _month_end(year, month))
     for m in _NUMERIC_MONTH_YEAR.finditer(text):
         claim(m, _month_end(_year(m["year"]), int(m["month"])))
     return [value for _, value in sorted(found) if _YEARS[0] <= value.year <= _YEARS[1]]
@@ -132,8 +133,7 @@ def impossible_dates(text):
             if any(s < m.end() and m.start() < e for s, e in taken):
                 continue
             taken.append(m.span())
-            written = m["year"]  # "0000" is the year 0, not 2000
-            year = int(written) if len(written) == 4 else _year(written)
+            year = _year(m["year"])
             month, day = month_of(m), int(m["day"])
             if not 1 <= month <= 12:
                 why = f"there is no month {month}"

@@ -26,7 +26,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 
-from actionplans.fuzzy_dates import derive_date
+from actionplans.fuzzy_dates import derive_date, impossible_dates
 
 from . import headers, owners
 from .rows import STATUS_LABELS, Problem, status_of
@@ -121,6 +121,8 @@ def kind_of(text):
         if _RATING.fullmatch(first) or first.casefold() in STATUS_LABELS or status_of(first):
             return STATUS
         if _YEAR.fullmatch(first) or _TIME_WORDS.match(first) or derive_date(first):
+            return DATE
+        if impossible_dates(first):  # "01/01/0000": a date, though no real day
             return DATE
         if owners.why_not_owner(first) == "a date":
             return DATE

@@ -25,6 +25,7 @@ from .rows import (
     STATUS_LABELS,
     Problem,
     false_markers,
+    progress_cells,
     rating_of,
     status_of,
     text_of,
@@ -98,14 +99,17 @@ def _dates(result, row, values, action):
 
 
 def _markers(result, row, values):
-    cell = values.get("progress", (None,))[0]
-    if cell is None or cell.merged_down:
-        return
+    for cell, column in progress_cells(values):
+        if cell is not None and not cell.merged_down:
+            _false_markers(result, row, cell, column)
+
+
+def _false_markers(result, row, cell, column):
     for marker in false_markers(cell.paras):
         note(
             result,
             row,
-            _heading(values, "progress"),
+            column["heading"],
             f"“{marker}” opens an update but is no real date: it is kept in the update's text, "
             "and the update is dated as the plan is (or today, if the plan has no date). "
             "Correct it in the file and upload it again.",
@@ -210,7 +214,7 @@ def join(result, row, values, previous, rec):
     for key, (cell, column) in values.items():
         if cell is None or cell.merged_down or not cell.paras:
             continue
-        if key == "progress":
+        if key == "progress" or isinstance(key, tuple):  # progress, or an older one
             updates = updates_of(cell.paras, headers.period_label(column["heading"]))
             last = previous["progress"][-1] if previous["progress"] else None
             if last and not updates[0]["date"] and updates[0]["label"] == last["label"]:

@@ -17,6 +17,7 @@ from .rows import (
     action_of,
     text_of,
     too_long,
+    values_of,
 )
 
 FIELDS = list(headers.MEANINGS)
@@ -201,7 +202,7 @@ def preview(document, mapping=None, title="", *, typed_title="", organisation=""
                     result.sections.append(section)
                     rec = previous = None
                     continue
-            values = {c["field"]: (_cell(row, c), c) for c in used}
+            values = values_of(row, used, _cell)
             for key, (cell, column) in values.items():
                 if cell is not None and not cell.merged_down and key != "progress":
                     too_long(result, row_number, column["heading"], cell.text, LIMITS.get(key))

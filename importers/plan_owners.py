@@ -10,6 +10,8 @@ cannot tell. ``settle(result, known)`` reads every owners cell and body cell of 
   Manager", "Youth Inclusion" -> "Youth Inclusion Manager";
 - names run together: "Ops Service Managers" -> "Ops Managers" and "Service Managers";
   "Joyce Thacker Alan Hazell Linda Alcock" -> three people when the plan names them elsewhere.
+- "ditto", "as above" or a '"' for owners: the owners of the row above (the line above, within a
+  cell), with a note; never an owner named "ditto".
 
 ``known`` (the names of the importing council's and its partner agencies' owners) are kept whole
 in a cell and preferred as the name of an owner the plan writes another way. What is read is put
@@ -26,6 +28,23 @@ from . import owners as cells
 from .owners import KIND, POSTS, TEAMS
 
 _SMALL = {"of", "and", "&", "the", "for"}
+_DITTO = re.compile(r"(?i)\W*(?:ditto|(?:same )?as above|\"|“|”|〃|'')\W*")
+
+
+def repeat_above(text, above):
+    """``text`` (an owners cell) with each line that says "ditto" read: the line above in the
+    cell, or at its top ``above`` (the row above's owners, read the same way). Also says which
+    it was: "row" (one took the row above's), "cell" (the line above only), or ""."""
+    lines, said = [], ""
+    for line in text.split("\n"):
+        if not _DITTO.fullmatch(line.strip()):
+            lines.append(line)
+        elif not lines:
+            said = "row"
+            lines.extend(above.split("\n") if above else [])
+        else:
+            said = said or "cell"  # the name above it in the cell, already read
+    return "\n".join(lines), said
 
 
 @dataclass
@@ -227,9 +246,14 @@ def settle(result, known=()):
     reader = cells._Reader(cells._known_pattern(known))
     heading = _heading(result, "owners", "who_when")
     body_heading = _heading(result, "accountable_body")
-    read = []
+    read, above = [], ("", 0)
     for action in result.actions:
-        owners = reader.read(action.get("owners_as_written") or "")
+        text, dittoed = repeat_above(action.get("owners_as_written") or "", above[0])
+        if dittoed:
+            row_above = above[1] if dittoed == "row" else 0
+            result.problems.append(_ditto_note(action, heading, text, row_above))
+        above = (text, action.get("row", 0))
+        owners = reader.read(text)
         body = action.setdefault("accountable_body_as_written", action.get("accountable_body"))
         bodies = reader.read(body or "", bodies=True)
         for reading, column in ((owners, heading), (bodies, body_heading)):
@@ -284,6 +308,19 @@ def settle(result, known=()):
             )
     result.owner_problems = result.problems[before:]
     return result
+
+
+def _ditto_note(action, heading, text, row_above):
+    from .rows import Problem
+
+    said = ", ".join(filter(None, (line.strip() for line in text.split("\n")))) or "no one"
+    where = f"the owners above it (row {row_above})" if row_above else "the name above it"
+    return Problem(
+        action.get("row", 0),
+        heading,
+        f"“Ditto” (or “as above”) is read as {where}: {said}. The cell is kept as written.",
+        blocking=False,
+    )
 
 
 def _heading(result, *fields):

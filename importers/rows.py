@@ -36,6 +36,8 @@ STATUS_WORDS = [
     (re.compile(r"\b(ongoing|business as usual)\b", re.I), "ongoing"),
     (re.compile(r"\b(underway|under way|in progress|started)\b", re.I), "underway"),
     (re.compile(r"\b(completed?|achieved|done)\b", re.I), "complete"),
+    # "Embedded" (a written statement of action's last step): done and kept up
+    (re.compile(r"(?<!not )(?<!not yet )\bembedded\b", re.I), "complete"),
 ]
 STATUS_LABELS = {str(label).casefold(): value for value, label in Action.Status.choices}
 RATINGS = [
@@ -108,7 +110,19 @@ def status_of(text, bold=()):
     return ""
 
 
+# A rating written as its letters, the whole cell: "R", "A/G", "G." (B, blue, is no rating).
+RATING_LETTERS = {"r": "red", "a": "amber", "g": "green", "ar": "amber_red", "ag": "amber_green"}
+_RATING_LETTERS = re.compile(r"\W*(?P<first>[rag])(?:\W{0,3}(?P<second>[rg]))?\W*", re.I)
+
+
 def rating_of(text):
+    """The rating a cell gives: its words ("Red", "Amber/Green") anywhere in it, or its letters
+    ("R", "A/G") as the whole cell."""
+    letters = _RATING_LETTERS.fullmatch(text.strip())
+    if letters:
+        found = RATING_LETTERS.get((letters["first"] + (letters["second"] or "")).casefold())
+        if found:
+            return found
     lowered = text.lower()
     for pattern, key in RATINGS:
         if re.search(rf"\b{pattern}\b", lowered):
@@ -139,9 +153,9 @@ def action_of(values, row_number, result):
             when = when or "\n".join(others)
     status_cell = values.get("status", (None,))[0]
     progress = []
-    status = ""
-    for key, (cell, column) in values.items():
-        if key != "progress" or not cell or cell.merged_down or not cell.paras:
+    status = rating = ""
+    for cell, column in progress_cells(values):
+        if not cell or cell.merged_down or not cell.paras:
             continue
         label = headers.period_label(column["heading"])
         updates = updates_of(cell.paras, label)
@@ -151,11 +165,13 @@ def action_of(values, row_number, result):
                 row_number,
                 column["heading"],
                 update["text"],
-                LIMITS[key],
+                LIMITS["progress"],
                 ("This cell's update" if len(updates) == 1 else "An update in this cell"),
             )
         progress.extend(updates)
-        status = status or status_of(cell.text, cell.bold)
+        # The newest column that says a status or a rating says it now (columns oldest first).
+        status = status_of(cell.text, cell.bold) or status
+        rating = rating_of(cell.text) if _RATING_LETTERS.fullmatch(cell.text.strip()) else rating
     if status_cell and status_cell.paras:
         # A status column says it outright: its word wins over one read in the progress text.
         written = status_cell.text.strip().casefold()
@@ -171,13 +187,41 @@ def action_of(values, row_number, result):
         "planned_completion": when,
         "planned_date": derive_date(when) if when else None,
         "status": status,
-        "rag": rating_of(status_cell.text) if status_cell else "",
+        "rag": (rating_of(status_cell.text) if status_cell else "") or rating,
         "performance_indicator": text_of(values, "performance_indicator"),
         "target": text_of(values, "target"),
         "accountable_body": text_of(values, "accountable_body"),
         "progress": progress,
         "row": row_number,
     }
+
+
+def progress_order(columns):
+    """The progress columns oldest first: by the dates their headings name ("RAG May 20" before
+    "RAG August 22") where each names one, else as they stand, the rightmost the newest."""
+    found = [c for c in columns if c["field"] == "progress"]
+    dates = [derive_date(headers.period_label(c["heading"])) for c in found]
+    if len(found) > 1 and all(dates):
+        found = [c for _, c in sorted(zip(dates, found, strict=True), key=lambda p: p[0])]
+    return found
+
+
+def values_of(row, columns, cell_at):
+    """A row's cells by field, each (cell, column): of several progress columns the newest is
+    "progress" and the older ones ("progress", n), n counting from the oldest."""
+    progress = progress_order(columns)
+    values = {c["field"]: (cell_at(row, c), c) for c in columns if c["field"] != "progress"}
+    for n, column in enumerate(progress):
+        key = "progress" if n == len(progress) - 1 else ("progress", n)
+        values[key] = (cell_at(row, column), column)
+    return values
+
+
+def progress_cells(values):
+    """The row's progress cells, each (cell, column), oldest column first (``values_of``)."""
+    older = sorted((k[1], v) for k, v in values.items() if isinstance(k, tuple))
+    newest = [values["progress"]] if "progress" in values else []
+    return [v for _, v in older] + newest
 
 
 def false_markers(paras):

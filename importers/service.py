@@ -219,7 +219,9 @@ def describe(result):
         meaning = column["label"] if column["field"] is not None else "NOT RECOGNISED"
         how = "recognised" if column["recognised"] else "mapped"
         lines.append(
-            f"  {column['heading']!r} -> {meaning}" + (f" ({how})" if column["field"] else "")
+            f"  {column['heading']!r} -> {meaning}"
+            + (f" ({how})" if column["field"] else "")
+            + (f": {column['reason']}" if column["reason"] else "")  # why, as the preview says
         )
     for section in result.sections:
         lines.append(f"Section: {section['title'] or '(untitled)'}")
