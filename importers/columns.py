@@ -126,6 +126,8 @@ def kind_of(text):
             return DATE
         if owners.why_not_owner(first) == "a date":
             return DATE
+    if len(paras) > 1 and all(kind_of(p) == DATE for p in paras):
+        return DATE  # a date a line ("By 31/12/2016", "By 31/01/2017"): one an action step
     if all(_names(p) for p in paras):
         return NAMES
     if word_count >= 4 or (word_count >= 2 and _says_to_do(first)) or len(paras) > 1:
@@ -253,6 +255,17 @@ def assign(headings, cells, mapping, problems):
     _recommendation(columns)
     _one_each(columns, problems)
     for column in columns:
+        if column.field is None and column.tied and not column.reading.count:
+            # Nothing under it to lose: left out, not a question for the user.
+            column.field, column.left_out = "", True
+            named = " and ".join(f"“{headers.LABELS[k].lower()}”" for k in column.tied)
+            why = f"it is empty, and its heading names {named} equally"
+            column.reason = f"left out: {why}"
+            problems.append(
+                Problem(
+                    0, column.heading, f"Left out: {why}. Give it a meaning to keep it.", False
+                )
+            )
         if column.field is None:
             column.reason = column.reason or _unknown(column)
             problems.append(
@@ -289,6 +302,10 @@ def _by_heading(column):
         if len(tied) > 1:
             others = " and ".join(f"“{headers.LABELS[k].lower()}”" for k in tied if k != key)
             said += f", not {others}: its cells are {reading.describe()}"
+        elif key == "target_date" and reading.kind == DATE:
+            # "Target date" over plain dates: when the actions are due, not a target to meet
+            key, said = "planned_completion", f"{said}, and its cells are {reading.describe()}"
+            score[key] = score["target_date"]
         elif reading.kind in _PLAIN and reading.kind not in ACCEPTS[key]:
             other = next(
                 (k for k, _ in ranked[1:] if reading.kind in ACCEPTS[k] and k != "who_when"), None
@@ -395,11 +412,14 @@ def _one_each(columns, problems):
     are left out, saying why, unless two name it as clearly (the user says which)."""
     for key in dict.fromkeys(c.field for c in columns if c.field and c.field != "progress"):
         claim = sorted(
-            (c for c in columns if c.field == key), key=lambda c: (-c.strength, c.position)
+            (c for c in columns if c.field == key),
+            key=lambda c: (-_only_names(c, key), -c.strength, c.position),
         )
         keeper = claim[0]
         for other in claim[1:]:
-            if other.strength == keeper.strength and other.strength >= headers.THRESHOLD:
+            if other.strength == keeper.strength >= headers.THRESHOLD and _only_names(
+                other, key
+            ) == _only_names(keeper, key):
                 problems.append(
                     Problem(
                         0,
@@ -425,6 +445,14 @@ def _one_each(columns, problems):
                     blocking=False,
                 )
             )
+
+
+def _only_names(column, key):
+    """Does the column's heading name ``key`` clearly and in every word ("RECOMMENDATION", not
+    "Key milestones to enact recommendation")? Such a heading keeps its field."""
+    stems = set(headers.words(column.heading))
+    weights = headers.weights(key)
+    return column.strength >= headers.THRESHOLD and bool(stems) and stems <= set(weights)
 
 
 def _unknown(column):

@@ -172,6 +172,39 @@ def repeated_header(texts, header_key):
     return len(filled) >= min(2, len(header_key)) and all(t == h for t, h in filled)
 
 
+_SMALL = set(headers.words("of and the to a an for in on by or be is no what how"))
+
+
+def guidance(texts, headings):
+    """Whether the row under the header (its cells' texts by column, under ``headings``) says
+    what each column takes rather than being part of the plan: no reference, no cell over 15
+    words, and at least two cells, half of those filled, a question or their own column's
+    heading said again ("What is the over-arching recommendation?" under "RECOMMENDATION",
+    "Realistic target date" under "Target Date")."""
+    from .columns import REFERENCE, kind_of
+
+    filled = [(t, h) for t, h in zip(texts, headings, strict=False) if t.strip()]
+    if any(len(re.findall(r"\w+", t)) > 15 or kind_of(t) == REFERENCE for t, _ in filled):
+        return False
+    said = [
+        t
+        for t, h in filled
+        if t.rstrip().endswith("?") or set(headers.words(t)) & set(headers.words(h)) - _SMALL
+    ]
+    return len(said) >= 2 and 2 * len(said) >= len(filled)
+
+
+def guidance_skipped(result, row):
+    note(
+        result,
+        row,
+        "",
+        "This row says what each column takes (its cells are questions or the columns' own "
+        "headings said again), not part of the plan: it is skipped. If it is part of the plan, "
+        "give it a reference in the file.",
+    )
+
+
 def header_repeated(result, row, header_row):
     note(
         result,

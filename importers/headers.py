@@ -161,6 +161,7 @@ MEANINGS = {
             "related": 1,
             "review": 2,
             "achieved": 2,
+            "respond": 4,
         },
     ),
     "status": (
@@ -194,7 +195,13 @@ _PERIOD = re.compile(
 )
 
 
+# Words whose stem would meet another's: "Response" is a reply (progress), not "Responsible".
+_OWN_STEMS = {"response": "respond", "responses": "respond"}
+
+
 def stem(word):
+    if word in _OWN_STEMS:
+        return _OWN_STEMS[word]
     for suffix in _SUFFIXES:
         if len(word) - len(suffix) >= 3 and word.endswith(suffix):
             return word[: -len(suffix)]
@@ -220,6 +227,11 @@ _STEMMED = {
     key: {stem(word): weight for word, weight in weights.items()}
     for key, (_, weights) in MEANINGS.items()
 }
+
+
+def weights(key):
+    """The stems that speak for ``key`` and their weights."""
+    return _STEMMED.get(key, {})
 
 
 def _matches(stems, key):

@@ -4,16 +4,14 @@ A cell may name people ("Jane Smith, Head of Service"; "Head of Service (Jane Sm
 Brown (AB)"; "Lead officer: Jane Smith"), posts ("Service Manager", "SW's"), teams, boards and
 partner agencies, in lists joined by commas, "and", "&", "/", "+", "with" and line breaks. "&" with
 no space round it is part of a name ("P&Q Team", "C&F"), and so is an "and" that joins the words of
-one name ("Performance and Quality Team") or a post's remit ("Head of CSC & YI"). Time scales and
-free text written in the cell ("Immediate effect", "Review Plan monthly", "11") name no one.
+one name ("Performance and Quality Team") or a post's remit ("Head of CSC & YI"; "Assistant
+Director, Safeguarding and Family Support": a post, then its remit in service words). Time scales
+and free text written in the cell ("Immediate effect", "Review Plan monthly", "11") name no one.
 
 - ``read(text)``: one cell's owners (each a ``Named``: name, kind, job title, initials) and the
   fragments that name no one, with why; ``bodies=True`` reads one body a line.
-- ``settle(result, known)``: every owners and body cell of a preview read, and what the plan writes
-  several ways made one owner: capitals and plurals ("Ops manager", "Ops Managers"), initials
-  ("AB" for "Alice Brown (AB)", "TM" for "Team Manager"), short forms ("Info officer", "YI
-  manager"); ``known`` are the names of the importing council's and its partners' owners.
-- ``owner_names(text)``: the names alone, as (name, initials).
+- ``settle(result, known)``: every owners and body cell of a preview read as one plan's
+  (``plan_owners``); ``known`` are the names of the importing council's and its partners' owners.
 """
 
 import re
@@ -53,7 +51,8 @@ SERVICE_WORDS = _set("""children childrens children's young people people's fami
     development protection borough wide all senior management information it hr legal training
     practice policy planning data intelligence contact first access assessment child case lean
     project programme integrated multi agency council local authority area central north south
-    east west city county district national regional lbm partner's""")
+    east west city county district national regional lbm partner's interim acting divisional""")
+_REMIT = _set("and & of for support service services")  # with SERVICE_WORDS: a post's remit
 STRONG_TIME = _set("""immediate immediately ongoing on-going monthly weekly daily fortnightly
     quarterly annually yearly bi-monthly termly asap tbc tba tbd n/a continuous continuously
     regularly""")  # a time scale wherever they come
@@ -133,8 +132,7 @@ def is_initials(text):
 def _acronym(text):
     """The letters of an acronym ("SW's" -> "SW", "FCOs" -> "FCO", "AB"), or ""."""
     text = text.strip()
-    found = _ACRONYM_PLURAL.match(text)
-    if found:
+    if found := _ACRONYM_PLURAL.match(text):
         return found.group("stem")
     return re.sub(r"[^A-Za-z]", "", text) if is_initials(text) else ""
 
@@ -234,8 +232,7 @@ def _post_title(text):
 def _split_outside(pattern, text):
     """``text`` split at ``pattern``'s matches that are not inside brackets, with each match's
     first group (if any) between the parts."""
-    parts, start, depth = [], 0, []
-    level = 0
+    parts, start, depth, level = [], 0, [], 0
     for char in text:
         level += (char == "(") - (char == ")")
         depth.append(level > 0)
@@ -273,6 +270,8 @@ class _Reader:
 
     def _line(self, line, reading):
         held = []
+        if re.match(r"\([^()]{1,8}\)\s", line):  # "(M.S) CYC (K.McN) CCG": whose after each
+            line = re.sub(r"\s+(?=\([^()]{1,8}\)\s)", "; ", line)
         if self.known:
             line = self.known.sub(
                 lambda m: f"{_HELD}{held.append(m.group(0)) or len(held) - 1}{_HELD}", line
@@ -315,7 +314,8 @@ class _Reader:
                 last.job_title, holder = plain, last
                 continue
             holder = holder if sep == "," else None
-            if holder and not _names_anyone(chunk) and not why_not_owner(plain):
+            remit = not _names_anyone(chunk) or set(_words(plain)) <= SERVICE_WORDS | _REMIT
+            if holder and remit and not why_not_owner(plain):
                 if holder.kind == KIND.PERSON:
                     holder.job_title += ", " + plain
                 else:
@@ -404,8 +404,9 @@ class _Reader:
 
 
 def _wordy(text):
-    """Is ``text`` prose: a part between commas or slashes of more than eight words?"""
-    return any(len(part.split()) > 8 for part in _split_outside(_TOP, text)[0::2])
+    """Is ``text`` prose: a part between commas, slashes or "and"s of more than eight words?"""
+    parts = _split_outside(_TOP, text)[0::2]
+    return any(len(p.split()) > 8 for part in parts for p in _split_outside(_JOIN, part)[0::2])
 
 
 def _letters(text):
@@ -429,6 +430,8 @@ def _joins(left, right):
     "Head of CSC & YI", "Children and Families"; not "TM and SM", "Head of Care and Service
     Manager"."""
     left_noun, right_noun = _owner_noun(left), _owner_noun(right)
+    if not left_noun and _AGENCY.search(right) and not _LEAD_IN.match(right):
+        return left[:1].isupper() and len(left.split()) <= 2  # "Norfolk and Suffolk NHS Trust"
     if not left_noun and not right_noun:
         return left[:1].isupper() and right[:1].isupper()  # "Children and Families"
     if not left_noun and not _acronym(left) and _last(right) in TEAMS | BOARDS | POSTS:
@@ -485,11 +488,6 @@ def _known_pattern(known):
 def read(text, *, bodies=False, known=()):
     """The owners ``text`` (a cell) names; ``bodies``: one a line, each whole."""
     return _Reader(_known_pattern(known)).read(text or "", bodies=bodies)
-
-
-def owner_names(text):
-    """The owners written in a cell, one by one, as (name, initials)."""
-    return [(named.name, named.initials) for named in read(text).owners]
 
 
 def settle(result, known=()):

@@ -112,7 +112,7 @@ def owner_names(text):
     """The owners written in a cell, one by one: "Jo Bloggs (JB), Head of CSC / Police" -> two
     (Jo Bloggs, whose job title is Head of CSC; Police). Each is (name, initials) with the
     initials in brackets taken out; ``owners.read`` reads the cell."""
-    return owners.owner_names(text)
+    return [(named.name, named.initials) for named in owners.read(text).owners]
 
 
 def preview(document, mapping=None, title="", *, typed_title="", organisation=""):
@@ -156,7 +156,11 @@ def preview(document, mapping=None, title="", *, typed_title="", organisation=""
         too_long(result, skipped + header_at + 1, "", heading, HEADING_LIMIT, "A heading")
     _control_characters(result, document, every, dict(positions), skipped + header_at + 1)
     # Each column's field, from its heading and its cells together (``columns``).
-    cells = columns.cells_of(tables, header_at, positions)
+    under = first[header_at + 1] if len(first) > header_at + 1 else []
+    texts = [under[p].text if p < len(under) else "" for p, _ in positions]
+    guide = doubts.guidance(texts, [h for _, h in positions])  # the row under says what goes
+    read_from = [first[: header_at + 1] + first[header_at + 2 :], *tables[1:]] if guide else tables
+    cells = columns.cells_of(read_from, header_at, positions)
     result.columns = columns.assign(positions, cells, mapping, result.problems)
     seen_fields = {c["field"] for c in result.columns}
     if "recommendation" not in seen_fields and "action" not in seen_fields:
@@ -177,6 +181,9 @@ def preview(document, mapping=None, title="", *, typed_title="", organisation=""
             if not distinct:
                 continue
             texts = [_norm(" ".join(row[p].paras)) if p < len(row) else "" for p, _ in positions]
+            if guide and row_number == header_number + 1:
+                doubts.guidance_skipped(result, row_number)
+                continue
             if doubts.repeated_header(texts, header_key):  # on a new page or table
                 doubts.header_repeated(result, row_number, header_number)
                 page_break = True
@@ -246,10 +253,20 @@ def preview(document, mapping=None, title="", *, typed_title="", organisation=""
                 )
                 continue
             action = action_of(values, row_number, result)
+            if action and "action" not in values and not action["text"]:
+                action["text"] = rec["text"]  # no column of actions: the recommendation is one
             if action:
                 rec["actions"].append(action)
             doubts.row_doubts(result, row_number, values, action)
             previous = action
+    if "action" not in seen_fields and result.actions:
+        doubts.note(
+            result,
+            0,
+            "",
+            "No column holds actions: each recommendation is imported as its own action, with "
+            "its row's owners, dates and progress. Add an action column to the file to change it.",
+        )
     owners.settle(result)  # every action's owners, read as one plan's
     if not result.recommendations and not result.blocking:
         result.problems.append(Problem(0, "", "No recommendations were found under the header."))
