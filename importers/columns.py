@@ -252,6 +252,7 @@ def assign(headings, cells, mapping, problems):
         else:
             _by_heading(column)
     _settle_ties(columns)
+    _target_dates(columns)
     _recommendation(columns)
     _one_each(columns, problems)
     for column in columns:
@@ -262,9 +263,7 @@ def assign(headings, cells, mapping, problems):
             why = f"it is empty, and its heading names {named} equally"
             column.reason = f"left out: {why}"
             problems.append(
-                Problem(
-                    0, column.heading, f"Left out: {why}. Give it a meaning to keep it.", False
-                )
+                Problem(0, column.heading, f"Left out: {why}. Give it a meaning to keep it.", False)
             )
         if column.field is None:
             column.reason = column.reason or _unknown(column)
@@ -302,10 +301,6 @@ def _by_heading(column):
         if len(tied) > 1:
             others = " and ".join(f"“{headers.LABELS[k].lower()}”" for k in tied if k != key)
             said += f", not {others}: its cells are {reading.describe()}"
-        elif key == "target_date" and reading.kind == DATE:
-            # "Target date" over plain dates: when the actions are due, not a target to meet
-            key, said = "planned_completion", f"{said}, and its cells are {reading.describe()}"
-            score[key] = score["target_date"]
         elif reading.kind in _PLAIN and reading.kind not in ACCEPTS[key]:
             other = next(
                 (k for k, _ in ranked[1:] if reading.kind in ACCEPTS[k] and k != "who_when"), None
@@ -368,6 +363,17 @@ def _settle_ties(columns):
             )
             _set(column, key, headers.THRESHOLD, f"heading says {said} alike; {why}")
             held.add(key)
+
+
+def _target_dates(columns):
+    """A "Target date" of plain dates where no other column says when (or only an empty one):
+    when the actions are due, not a target to meet."""
+    if any(c.field == "planned_completion" and c.reading.count for c in columns):
+        return
+    for column in columns:
+        if column.field == "target_date" and not column.chosen and column.reading.kind == DATE:
+            column.field = "planned_completion"
+            column.reason += f", and its cells are {column.reading.describe()}: when it is due"
 
 
 def _recommendation(columns):

@@ -179,17 +179,18 @@ def guidance(texts, headings):
     """Whether the row under the header (its cells' texts by column, under ``headings``) says
     what each column takes rather than being part of the plan: no reference, no cell over 15
     words, and at least two cells, half of those filled, a question or their own column's
-    heading said again ("What is the over-arching recommendation?" under "RECOMMENDATION",
-    "Realistic target date" under "Target Date")."""
+    heading said again with no number ("What is the over-arching recommendation?" under
+    "RECOMMENDATION", "Realistic target date" under "Target Date")."""
     from .columns import REFERENCE, kind_of
 
     filled = [(t, h) for t, h in zip(texts, headings, strict=False) if t.strip()]
     if any(len(re.findall(r"\w+", t)) > 15 or kind_of(t) == REFERENCE for t, _ in filled):
         return False
-    said = [
+    said = [  # a question, or the heading said again ("Action 1" is an item: it has a number)
         t
         for t, h in filled
-        if t.rstrip().endswith("?") or set(headers.words(t)) & set(headers.words(h)) - _SMALL
+        if t.rstrip().endswith("?")
+        or (set(headers.words(t)) & set(headers.words(h)) - _SMALL and not re.search(r"\d", t))
     ]
     return len(said) >= 2 and 2 * len(said) >= len(filled)
 

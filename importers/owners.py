@@ -404,9 +404,10 @@ class _Reader:
 
 
 def _wordy(text):
-    """Is ``text`` prose: a part between commas, slashes or "and"s of more than eight words?"""
-    parts = _split_outside(_TOP, text)[0::2]
-    return any(len(p.split()) > 8 for part in parts for p in _split_outside(_JOIN, part)[0::2])
+    """Is ``text`` prose: a part between commas or slashes of more than eight words, unless it
+    is owners joined by "and" ("East London NHS Foundation Trust and Head of Forensics")?"""
+    long = [p for p in _split_outside(_TOP, text)[0::2] if len(p.split()) > 8]
+    return any(not all(map(_owner_noun, _split_outside(_JOIN, p)[0::2])) for p in long)
 
 
 def _letters(text):

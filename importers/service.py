@@ -221,7 +221,7 @@ def describe(result):
         lines.append(
             f"  {column['heading']!r} -> {meaning}"
             + (f" ({how})" if column["field"] else "")
-            + (f": {column['reason']}" if column["reason"] else "")  # why, as the preview says
+            + (f": {column['reason']}" if column.get("reason") else "")  # as the preview says
         )
     for section in result.sections:
         lines.append(f"Section: {section['title'] or '(untitled)'}")
