@@ -15,6 +15,7 @@ from django.utils import timezone
 from inspections.models import Finding
 
 from . import changes, rag
+from .changes_between import PlanChanges, changes_between
 from .models import (
     Action,
     ActionOwner,
@@ -39,7 +40,15 @@ from .snapshot_assembly import (
 )
 from .snapshot_rows import Outline
 
-__all__ = ["Outline", "as_of", "current", "narrow", "rows_version"]
+__all__ = [
+    "Outline",
+    "PlanChanges",
+    "as_of",
+    "changes_between",
+    "current",
+    "narrow",
+    "rows_version",
+]
 
 
 def current(plan, today=None):
@@ -174,19 +183,22 @@ def as_of(plan, moment):
 NEEDS_ATTENTION = {rag.Rag.RED.value, rag.Rag.AMBER_RED.value, rag.Rag.AMBER.value}
 
 
-def narrow(outline, *, open_only=False, red_amber=False, section_id=None):
+def narrow(outline, *, open_only=False, red_amber=False, section_id=None, action_ids=None):
     """The outline with only the rows asked for: open actions, red and amber ones, one section.
 
+    ``action_ids``: only those actions (the ones a list of changes names).
     Works on rows already read, so narrowing adds no queries; names stay those of the whole plan.
     A recommendation (and a section) left without actions by an action filter is left out.
     """
 
     def wanted(action):
+        if action_ids is not None and action.id not in action_ids:
+            return False
         if open_only and action.status == Action.Status.COMPLETE:
             return False
         return not red_amber or action.rag in NEEDS_ATTENTION
 
-    filtering = open_only or red_amber
+    filtering = open_only or red_amber or action_ids is not None
     sections = []
     for section in outline.sections:
         if section_id is not None and section.id != section_id:

@@ -184,10 +184,32 @@ class Document:
     # A later part of a document rendered in parts (reporting.parts): the table goes on, with its
     # header row and without the title block, preamble or caption.
     continuation: bool = False
+    # What changed since a moment (actionplans.changes_between), for the "changed since" column;
+    # with ``since`` set, the document is the list of changes (reporting.changes_since).
+    changes: object = None
+    since: object = None
 
     @property
     def title(self):
+        if self.since is not None:
+            return f"{self.plan.title}, changes since {self.since.day:%-d %B %Y}"
         return f"{self.plan.title}, as at {self.as_at:%-d %B %Y}"
+
+    @property
+    def empty_line(self):
+        """What a table without rows says."""
+        if self.since is not None:
+            return f"No action changed since {self.since.day:%-d %B %Y}."
+        return "The plan had no recommendations on this date."
+
+    @property
+    def marks(self):
+        """Each changed action's changes in words, for the "changed since" column (else None)."""
+        if self.changes is None:
+            return None
+        if self.since is not None:
+            return {a.id: [c.words for c in a.changes] for a in self.changes.actions}
+        return {a.id: [a.kinds] for a in self.changes.actions}
 
     @property
     def columns(self):
@@ -200,6 +222,8 @@ class Document:
     @property
     def as_at_line(self):
         """The title block's last line: the date and which updates are shown."""
+        if self.since is not None:
+            return f"Changes since {self.since.day:%-d %B %Y}, as at {self.as_at:%-d %B %Y}"
         if self.updates.mode == "all":
             shown = "all progress updates"
         elif self.updates.mode == "since":
@@ -234,7 +258,7 @@ class Document:
         """The plan's introduction and the layout's preamble as paragraphs (``Para``), as written:
         a line of its own is a paragraph, one that starts "- " an item of a bulleted list, and
         the marks of the plan's own bold and italic words are read (``fields.marked``)."""
-        texts = []
+        texts = list(self.since.lead(self.changes)) if self.since is not None else []
         if self.spec.include_introduction and self.plan.introduction:
             texts.append(self.plan.introduction)
         if self.spec.preamble:
@@ -273,7 +297,7 @@ class Document:
     @property
     def caption(self):
         # The table's name; the running heading ("Appendix A") is on every page already.
-        return f"{self.plan.title}, as at {self.as_at:%-d %B %Y}"
+        return self.title
 
     @property
     def widths(self):
@@ -327,6 +351,10 @@ def build(plan, spec, as_at=None, updates=None):
         rows=[],
         generated=timezone.now(),
     )
+    if any(c.field == "changed_since" for c in spec.columns):
+        from . import changes_since  # it builds on this module
+
+        doc.changes = changes_since.marked(plan, as_at)
     doc.rows = table_rows(doc)
     return doc
 
@@ -335,7 +363,7 @@ def table_rows(doc, contd=frozenset(), forced=frozenset()):
     """The table's rows; ``contd`` the keys of rows that open a page mid-recommendation,
     ``forced`` those that must start a page."""
     spec, columns = doc.spec, doc.columns
-    context = Context(doc.updates, spec.complete_word, spec.bold_complete)
+    context = Context(doc.updates, spec.complete_word, spec.bold_complete, doc.marks)
     rows = []
     for section in doc.outline.sections:
         if spec.group_sections and section.title:
@@ -420,5 +448,8 @@ def _contd(rec, column, paras, spec):
 
 
 def file_name(doc, extension="pdf"):
-    stem = re.sub(r"[^A-Za-z0-9]+", "-", f"{doc.plan.title} as at {doc.as_at:%Y-%m-%d}")
+    what = f"as at {doc.as_at:%Y-%m-%d}"
+    if doc.since is not None:
+        what = f"changes since {doc.since.day:%-d %B %Y}"
+    stem = re.sub(r"[^A-Za-z0-9]+", "-", f"{doc.plan.title} {what}")
     return f"{stem.strip('-')[:120]}.{extension}"

@@ -156,7 +156,7 @@ class _Table:
         sheet.freeze_panes = sheet.cell(row=header + 1, column=1)
         sheet.print_title_rows = f"{header}:{header}"
         if not doc.rows:
-            self._group("The plan had no recommendations on this date.", bold=False)
+            self._group(doc.empty_line, bold=False)
         self._body()
         self._page_setup()
 

@@ -134,6 +134,8 @@ class Context:
     updates: Updates = Updates()
     complete_word: str = "complete"
     bold_complete: bool = True
+    # Action id -> what changed, in words (the "changed since" column); None: not asked for.
+    marks: object = field(default=None, compare=False, hash=False)
 
 
 @dataclass(frozen=True)
@@ -315,6 +317,13 @@ def _last_update(rec, action, context):
     return _paras(action.updates[0].written_on.strftime("%-d %B %Y"))
 
 
+def _changed_since(rec, action, context):
+    # Blank for an action that did not change, and in a document that asked for no changes.
+    if action is None or not context.marks:
+        return []
+    return [Para(text) for text in context.marks.get(action.id, [])]
+
+
 FIELDS = {
     f.key: f
     for f in [
@@ -362,6 +371,12 @@ FIELDS = {
         Field("last_update", "Date of the last update", ACTION, _last_update),
         Field(
             "decisions", "Sign-off and returns (managers' decisions, in words)", ACTION, _decisions
+        ),
+        Field(
+            "changed_since",
+            "Changed since the last committee (its published pack): what changed",
+            ACTION,
+            _changed_since,
         ),
     ]
 }

@@ -375,3 +375,19 @@ class AppendixForm(PrepareForm):
             layout=layout.pk if layout else None,
             updates=self.update_range(),
         )
+
+
+class ChangesForm(GDSMixin, forms.Form):
+    """Changes since a date; left blank, since the plan's last published pack."""
+
+    since = forms.DateField(
+        label="Changes since",
+        required=False,
+        validators=[not_in_future, plausible_date],
+        help_text="Changes after the end of this day. Leave it blank for the changes since the "
+        "plan's last published committee pack. For example, 12 9 2012.",
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.setup_gds()

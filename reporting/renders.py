@@ -38,7 +38,7 @@ from django_tasks_db.models import DBTaskResult
 from actionplans import snapshots
 from actionplans.models import Plan
 
-from . import appendix, limits, printing
+from . import appendix, changes_since, limits, printing
 from .fields import Updates
 from .formats import FORMATS
 from .models import RenderFailure, Rendering
@@ -82,6 +82,9 @@ def key(plan, spec, as_at, updates, fmt=Rendering.Format.PDF):
         "rows": snapshots.rows_version(plan, appendix.end_of(as_at)),
         "format": str(fmt),
     }
+    if any(c.field == changes_since.MARKER for c in spec.columns):
+        # The "changed since" column counts from the last published pack: a new one moves it.
+        what["changed_since"] = str(changes_since.last_pack(plan))
     return hashlib.sha256(json.dumps(what, sort_keys=True, default=str).encode()).hexdigest()
 
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import appendices, layouts, reports
+from .views import appendices, changes, layouts, reports
 
 urlpatterns = [
     path("plans/<int:pk>/committee/", appendices.prepare, name="appendix_prepare"),
@@ -24,6 +24,25 @@ urlpatterns = [
     ),
     path("plans/<int:pk>/committee/progress/", appendices.progress, name="appendix_progress"),
     path("plans/<int:pk>/committee/default/", appendices.default_set, name="appendix_default_set"),
+    path("plans/<int:pk>/committee/changes/", changes.page, name="changes_since"),
+    path(
+        "plans/<int:pk>/committee/changes.pdf",
+        changes.download,
+        {"fmt": "pdf"},
+        name="changes_download",
+    ),
+    path(
+        "plans/<int:pk>/committee/changes.docx",
+        changes.download,
+        {"fmt": "docx"},
+        name="changes_download_docx",
+    ),
+    path(
+        "plans/<int:pk>/committee/changes.xlsx",
+        changes.download,
+        {"fmt": "xlsx"},
+        name="changes_download_xlsx",
+    ),
     path("layouts/", layouts.layout_list, name="layout_list"),
     path("layouts/add/", layouts.layout_add, name="layout_add"),
     path("layouts/<int:pk>/edit/", layouts.layout_edit, name="layout_edit"),

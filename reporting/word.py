@@ -178,7 +178,7 @@ def _table(word, doc):
 
     chars = [max(1, w / Mm(1) * CHARS_PER_MM) for w in widths]
     if not doc.rows:
-        _group_row(table, "The plan had no recommendations on this date.", usable, bold=False)
+        _group_row(table, doc.empty_line, usable, bold=False)
     for row in doc.rows:
         if row.group:
             _group_row(table, row.group, usable)

@@ -15,6 +15,7 @@ def test_get_forms_carry_no_csrf_token(client, world):
     client.force_login(world.clerk)
     pages = [
         reverse("appendix_prepare", args=[world.plan.pk]),
+        reverse("changes_since", args=[world.plan.pk]),
         reverse("plan_as_of", args=[world.plan.pk]),
         reverse("plan_history", args=[world.plan.pk]),
         reverse("plan_detail", args=[world.plan.pk]),

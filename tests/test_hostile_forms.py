@@ -657,6 +657,10 @@ TARGETS = {
     "appendix_download_docx": Target(args=pk("plan"), kind="plan"),
     "appendix_download_xlsx": Target(args=pk("plan"), kind="plan"),
     "appendix_progress": Target(args=pk("plan"), kind="plan"),
+    "changes_since": Target(args=pk("plan"), kind="plan"),
+    "changes_download": Target(args=pk("plan"), kind="plan"),
+    "changes_download_docx": Target(args=pk("plan"), kind="plan"),
+    "changes_download_xlsx": Target(args=pk("plan"), kind="plan"),
     "appendix_default_set": Target(
         args=pk("plan"),
         kind="plan",

@@ -7,7 +7,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from actionplans.queries import plan_find
-from reporting import appendix, printing
+from reporting import appendix, changes_since, printing
 from reporting.fields import Updates
 from reporting.formats import FORMATS
 from reporting.models import Layout
@@ -24,6 +24,11 @@ class Command(BaseCommand):
         parser.add_argument("--as-at", help="YYYY-MM-DD (default: today).")
         parser.add_argument("--updates", default="latest", help="latest, all or since:YYYY-MM-DD")
         parser.add_argument("--columns", help='"Heading=field,..." instead of the layout')
+        parser.add_argument(
+            "--changes-since",
+            help="YYYY-MM-DD or last-pack: only the actions that changed since then (the end of "
+            "that day, or the plan as its last published pack showed it), with what changed",
+        )
         parser.add_argument("--format", default="pdf", choices=[*FORMATS, "html"])
         parser.add_argument("-o", "--output", required=True, help="The file to write.")
 
@@ -50,7 +55,11 @@ class Command(BaseCommand):
             spec = appendix.spec_for(plan, layout)
             if options["columns"]:
                 spec.columns = appendix.parse_columns(options["columns"])
-            doc = appendix.build(plan, spec, as_at, updates)
+            if options["changes_since"]:
+                since = changes_since.since_for(plan, _since(options["changes_since"]))
+                doc = changes_since.build(plan, spec, since)
+            else:
+                doc = appendix.build(plan, spec, as_at, updates)
         except (ValueError, appendix.AppendixError) as error:
             raise CommandError(str(error)) from None
         output = Path(options["output"])
@@ -58,4 +67,20 @@ class Command(BaseCommand):
             output.write_text(printing.html(doc), encoding="utf-8")
         else:
             FORMATS[options["format"]].write(doc, output)
-        self.stdout.write(f"Wrote {output} ({spec.name}, as at {doc.as_at:%-d %B %Y}).")
+        if doc.since is not None:
+            self.stdout.write(f"Wrote {output} ({spec.name}, changes since {doc.since.words}).")
+        else:
+            self.stdout.write(f"Wrote {output} ({spec.name}, as at {doc.as_at:%-d %B %Y}).")
+
+
+def _since(value):
+    """--changes-since: last-pack or a date; CommandError in words otherwise."""
+    value = value.strip()
+    if value == changes_since.LAST_PACK:
+        return value
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise CommandError(
+            f"--changes-since {value!r} is not a date (YYYY-MM-DD) or last-pack."
+        ) from None
