@@ -10,6 +10,7 @@ from django.core.cache import caches
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from actionplans.models import Action
 from bench.dataset import generate
@@ -155,3 +156,23 @@ def test_plan_page_narrowed_to_one_section_queries_do_not_grow(client, big):
         url = f"{reverse('plan_detail', args=[pk])}?section={section.pk}&red_amber=on"
         counts.append(count_queries(client, url))
     assert counts == [PLAN_PAGE, PLAN_PAGE]
+
+
+# The 6, the plan, then the plan as it stood at each end (snapshots.as_of, twice), the
+# actions' history records and the log entries in between.
+CHANGES_PAGE = 31
+
+
+def test_changes_since_page_queries_are_fixed(client, big):
+    """Changes since the plan's first day on a plan of 20 actions and one of 200: the 6, the plan,
+    then the plan as it stood at each end, the actions' history and the log entries in between."""
+    from actionplans.models import Plan
+
+    client.force_login(big["users"]["clerk"])
+    counts = []
+    for pk in (big["small_plan_id"], big["big_plan_id"]):
+        first = Plan.history.filter(id=pk).earliest("history_date").history_date
+        day = first.astimezone(timezone.get_current_timezone()).date()
+        url = f"{reverse('changes_since', args=[pk])}?since={day:%d/%m/%Y}"
+        counts.append(count_queries(client, url))
+    assert counts == [CHANGES_PAGE, CHANGES_PAGE]
