@@ -295,6 +295,18 @@ def test_page_lists_what_changed_since_a_date(clerk):
     assert got.status_code == 200 and got.content.startswith(b"PK")
 
 
+def test_page_compares_with_the_last_published_pack_by_default(clerk):
+    plan = improvement_panel()
+    publish(plan, ROTHERHAM_DAY, end_of(dt.date(2012, 10, 25)))
+    text = page(clerk).content.decode()
+    assert '<h1 class="govuk-heading-xl">Changes since 18 October 2012</h1>' in text
+    assert "Since the pack published for Improvement Panel of 18 October 2012" in text
+    found = changes_since.changes(plan, changes_since.last_pack(plan))
+    assert found.summary in text
+    # A date chosen takes its place.
+    assert "Changes since 1 January 2014" in page(clerk, since="01/01/2014").content.decode()
+
+
 @pytest.mark.parametrize(
     ("query", "message"),
     [

@@ -128,3 +128,29 @@ def test_a_slow_render_shows_how_it_is_going(
         page.get_by_role("link", name=re.compile(r"^Download the PDF")).click()
     assert download.value.suggested_filename.endswith("as-at-2012-12-01.pdf")
     a11y.assert_clean()
+
+
+def test_clerk_reads_the_changes_since_a_date(page, url, demo_with_presets, a11y):
+    """Changes since the last committee (issue 27): no pack yet, so a date is asked for; a date
+    before the plan is refused; the changes since the day of its updates are listed."""
+    plan = demo_with_presets["rotherham"]
+    sign_in(page, url, "clerk")
+    page.goto(url(f"/plans/{plan.pk}/"))
+    page.get_by_role("link", name="Changes since the last committee").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Changes since the last committee")
+    a11y(page, "changes-since")
+
+    since = page.get_by_role("group", name="Changes since")
+    fill_date(since, dt.date(2012, 10, 17))
+    page.get_by_role("button", name="Show the changes").click()
+    expect(page.locator(".govuk-error-summary")).to_contain_text("had not been recorded yet")
+    a11y(page, "changes-since-error")
+
+    fill_date(since, dt.date(2012, 10, 18))
+    page.get_by_role("button", name="Show the changes").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Changes since 18 October 2012")
+    expect(page.get_by_text("were unchanged and are left out")).to_be_visible()
+    a11y(page, "changes-since-listed")
+    with page.expect_download() as info:
+        page.get_by_role("link", name=re.compile("Download the PDF")).click()
+    assert info.value.suggested_filename.endswith("changes-since-18-October-2012.pdf")
