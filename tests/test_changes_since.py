@@ -41,6 +41,22 @@ def pdf_text(data):
     return squash(" ".join(p.extract_text() for p in pypdf.PdfReader(io.BytesIO(data)).pages))
 
 
+def plain_text(path):
+    """The words of a Word, Excel or HTML file."""
+    if path.suffix == ".docx":
+        import docx
+
+        return " ".join(p.text for p in docx.Document(path).paragraphs) + " ".join(
+            c.text for t in docx.Document(path).tables for r in t.rows for c in r.cells
+        )
+    if path.suffix == ".xlsx":
+        import openpyxl
+
+        book = openpyxl.load_workbook(path)
+        return " ".join(str(c.value) for s in book for r in s.iter_rows() for c in r if c.value)
+    return path.read_text(encoding="utf-8")
+
+
 def kinds(found):
     return {a.id: {c.kind for c in a.changes if c.kind not in RATINGS} for a in found.actions}
 
@@ -146,6 +162,12 @@ def test_each_kind_of_change_made_through_the_services_is_listed_with_who_and_wh
     assert changes[gone_id]["withdrawn"].reason == "Withdrawn by the panel"
     assert changes[moved.pk]["moved"].new == elsewhere.reference
     assert changes[done.pk]["completed"].new == "Complete"
+    # The appendix of the changes names the withdrawn action, which has no row of its own.
+    doc = changes_since.build(plan, appendix.spec_for(plan), changes_since.Since(since, today))
+    assert any("Withdrawn by the panel" in p.text for p in doc.introduction)
+    assert gone_id not in {
+        a.id for s in doc.outline.sections for r in s.recommendations for a in r.actions
+    }
     for words in ("1 completed", "1 signed off", "1 date moved", "1 progress update"):
         assert words in found.summary
     for words in ("1 action added", "1 action withdrawn", "1 action moved", "1 turned amber"):
@@ -193,6 +215,10 @@ def test_since_a_date_after_the_demos_last_change_no_action_changed(demo_plans, 
     total = Action.objects.filter(recommendation__plan=improvement_panel()).count()
     assert squash(f"{total} actions were unchanged and are left out.") in text
     assert reader.metadata.title == f"{presets.ROTHERHAM}, changes since 1 January 2014"
+    for fmt in ("docx", "xlsx", "html"):  # the same document, without rows, in each format
+        assert "No action changed since 1 January 2014." in plain_text(
+            render(tmp_path, "2014-01-01", fmt)
+        )
 
 
 def test_since_the_day_of_its_updates_fewer_actions_than_the_full_appendix(demo_plans, tmp_path):
