@@ -86,7 +86,8 @@ class Change:
             text += f" ({self.new})" if self.new else ""
         elif self.old or self.new:
             text += f": from {self.old or '(blank)'} to {self.new or '(blank)'}"
-        if self.reason:
+        # A service's own words for the save ("Action added") say nothing more: no "Why".
+        if self.reason and self.reason.lower() != what.lower():
             text += f". Why: {self.reason}"
         said = [f"{self.day:%-d %B %Y}"] if self.day else []
         if self.who:
