@@ -198,7 +198,7 @@ def render(tmp_path, since, fmt="pdf"):
         "render_appendix",
         "Improvement Panel",
         "--changes-since",
-        since,
+        *since.split(),
         "--format",
         fmt,
         "-o",
@@ -246,6 +246,7 @@ def test_since_the_day_of_its_updates_fewer_actions_than_the_full_appendix(demo_
         ("2999-01-01", "is in the future"),
         ("yesterday", "is not a date (YYYY-MM-DD) or last-pack"),
         ("last-pack", "No published pack includes"),
+        ("2012-10-18 --as-at 2012-12-01", "leave out --as-at and --updates"),
     ],
 )
 def test_command_errors(demo_plans, tmp_path, value, message):

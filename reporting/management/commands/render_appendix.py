@@ -55,6 +55,10 @@ class Command(BaseCommand):
             spec = appendix.spec_for(plan, layout)
             if options["columns"]:
                 spec.columns = appendix.parse_columns(options["columns"])
+            if options["changes_since"] and (options["as_at"] or options["updates"] != "latest"):
+                raise CommandError(
+                    "--changes-since runs to today: leave out --as-at and --updates."
+                )
             if options["changes_since"]:
                 since = changes_since.since_for(plan, _since(options["changes_since"]))
                 doc = changes_since.build(plan, spec, since)
