@@ -1,8 +1,10 @@
 from django import forms
 
+from actionplans.models import Owner
 from core.forms import GDSMixin
 
-from . import headers, readers, titles
+from . import headers, owner_edits, readers, titles
+from .rows import NAME_LIMIT
 
 FIELD_CHOICES = [("", "Leave this column out")] + [
     (key, label) for key, label in headers.LABELS.items()
@@ -94,3 +96,90 @@ class TitleForm(GDSMixin, forms.Form):
                 "That is the council's name, not the plan's: enter the plan's own title."
             )
         return title
+
+
+class OwnerEditForm(GDSMixin, forms.Form):
+    """What one owner of an import is, chosen on its preview (``owner_edits``): a new owner
+    (named and of a kind as typed), one the council or a partner agency has already, or the
+    same as another owner the file names (merged into it)."""
+
+    version = forms.CharField(widget=forms.HiddenInput, max_length=64)
+    choice = forms.ChoiceField(
+        label="What is this owner?",
+        widget=forms.RadioSelect,
+        choices=[
+            (owner_edits.NEW, "A new owner, created with the plan"),
+            (owner_edits.EXISTING, "An owner the council or a partner agency has already"),
+            (owner_edits.SAME, "The same as another owner in this file"),
+        ],
+        error_messages={"required": "Choose what this owner is."},
+    )
+    name = forms.CharField(
+        label="Name of the new owner",
+        required=False,
+        max_length=NAME_LIMIT,
+        help_text="As the site should show it.",
+    )
+    kind = forms.ChoiceField(
+        label="Kind of owner",
+        required=False,
+        widget=forms.RadioSelect,
+        choices=Owner.Kind.choices,
+    )
+    existing = forms.ChoiceField(
+        label="The existing owner",
+        required=False,
+        error_messages={
+            "invalid_choice": "Choose one of your council's or its partner agencies' owners "
+            "from the list."
+        },
+    )
+    same = forms.ChoiceField(
+        label="The owner in this file it is the same as",
+        required=False,
+        error_messages={"invalid_choice": "Choose one of the other owners in this file."},
+    )
+
+    def __init__(self, *args, existing=(), others=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["existing"].choices = [("", "Choose an owner")] + [
+            (str(o.pk), f"{o} ({o.get_kind_display()}, {o.organisation})") for o in existing
+        ]
+        self.fields["same"].choices = [("", "Choose an owner")] + [
+            (str(number), name) for number, name in others
+        ]
+        self.setup_gds()
+
+    def clean_name(self):
+        name, flaw = readers.clean(" ".join(self.cleaned_data["name"].split()))
+        if flaw:
+            raise forms.ValidationError(f"The name holds {flaw}: retype it without it.")
+        if "\ufffd" in name:
+            raise forms.ValidationError(
+                "The name holds “\ufffd”, the mark of a character that could not be read: "
+                "retype it."
+            )
+        return name
+
+    def clean(self):
+        data = super().clean()
+        choice = data.get("choice")
+        needed = {
+            owner_edits.NEW: [("name", "Enter the owner's name."), ("kind", "Choose its kind.")],
+            owner_edits.EXISTING: [("existing", "Choose the existing owner it is.")],
+            owner_edits.SAME: [("same", "Choose the owner in this file it is the same as.")],
+        }
+        for name, message in needed.get(choice, []):
+            if name not in self.errors and not data.get(name):
+                self.add_error(name, message)
+        return data
+
+    def chosen(self):
+        """The service's arguments (``service.pending_owner_edit``)."""
+        data = self.cleaned_data
+        return {
+            "name": data.get("name") or "",
+            "kind": data.get("kind") or "",
+            "existing": int(data["existing"]) if data.get("existing") else None,
+            "same": int(data["same"]) if data.get("same") else None,
+        }

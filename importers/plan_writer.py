@@ -148,6 +148,14 @@ def plan_import(
     index = OwnerIndex(organisation, [n for n in names if n and n not in known])
     matched, new_owners = {}, []
     read = spec.get("owner_details") or {}  # name -> the kind and job title the file gives
+    # The existing owners the manager matched on the preview (importers.owner_edits), read once
+    # and again within the council's boundary: an id from anywhere else matches nothing.
+    chosen_ids = [d["owner_id"] for d in read.values() if isinstance(d.get("owner_id"), int)]
+    chosen = (
+        {o.pk: o for o in matchable_owners(organisation).filter(pk__in=chosen_ids)}
+        if chosen_ids
+        else {}
+    )
 
     def owner(name, initials=""):
         if not name:
@@ -156,9 +164,18 @@ def plan_import(
             return known[name]
         key = name.casefold()
         if key not in matched:
-            found = index.match(name, initials)
+            details = read.get(name) or {}
+            if "owner_id" in details:
+                if details["owner_id"] not in chosen:
+                    raise Refused(
+                        f"“{name}” was matched to an owner who is not one of this council's or "
+                        "its partner agencies': match it again on the preview."
+                    )
+                matched[key] = chosen[details["owner_id"]]
+                return matched[key]
+            # A new owner the manager asked for is not matched to an existing one by its name.
+            found = None if details.get("create") else index.match(name, initials)
             if found is None:
-                details = read.get(name) or {}
                 found = Owner(
                     name=name[:200],
                     organisation=organisation,

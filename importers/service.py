@@ -17,7 +17,7 @@ from actionplans.models import Action, Plan
 from core import errors, limits
 from importers import plan_writer
 
-from . import owners, parse, readers
+from . import owner_edits, owners, parse, readers
 from .models import PendingImport
 
 logger = logging.getLogger(__name__)
@@ -71,13 +71,52 @@ def pending_map(pending, mapping):
 def pending_preview(pending, *, typed_title=""):
     """The upload's preview; ``typed_title`` is the title typed on it, used if the file gives
     none (``TitleForm``)."""
+    document = pending_document(pending)
     return preview_read(
-        pending_document(pending),
+        document,
         mapping=pending.mapping,
         title=pending.title,
         typed_title=typed_title,
         organisation=pending.organisation,
+        owner_changes=owner_edits.stored(document),
     )
+
+
+def pending_owners_version(pending, result):
+    """What the preview ``result`` of ``pending`` shows of its owners stands on (a form carries
+    it, so that a change made from a page shown before another is refused)."""
+    changes = owner_edits.stored(pending.document)
+    return owner_edits.version(pending.mapping, changes, result.owner_originals)
+
+
+def pending_owner_edit(pk, number, choice, *, actor, version, **chosen):
+    """The owner ``number`` of ``actor``'s pending import ``pk`` changed as chosen
+    (``owner_edits.change``: merged, renamed, its kind, matched, or made new), kept with the
+    import; nothing else is saved until it is confirmed. The import's row is locked, and the
+    change refused (nothing kept) if it was confirmed, or if what its page showed (``version``)
+    has changed since: another change, a double post, a new meaning of a column."""
+    with transaction.atomic():
+        pending = PendingImport.objects.select_for_update().get(pk=pk, uploaded_by=actor)
+        if pending.confirmed_at:
+            raise AlreadyConfirmed(pending)
+        result = pending_preview(pending)
+        if version != pending_owners_version(pending, result):
+            raise errors.Refused(
+                "The import's owners have changed since this page was shown (another change "
+                "was saved, or the same one sent twice): nothing was changed. Check the owner "
+                "below and make your change again if it is still needed."
+            )
+        changes = owner_edits.change(
+            owner_edits.stored(pending.document),
+            result,
+            number,
+            choice,
+            organisation=pending.organisation,
+            **chosen,
+        )
+        pending.document = {**pending.document, owner_edits.KEY: changes}
+        PendingImport.objects.filter(pk=pk).update(document=pending.document)
+    return pending
 
 
 def pending_confirm(pk, *, user, title=""):
@@ -146,17 +185,20 @@ def preview_file(name, data, *, mapping=None, title="", organisation=""):
     )
 
 
-def preview_read(read, *, mapping=None, title="", organisation="", typed_title=""):
+def preview_read(
+    read, *, mapping=None, title="", organisation="", typed_title="", owner_changes=None
+):
     """The preview of the plan in a file as ``read_limited`` read it; a file that cannot be read
     gives a preview whose only problem says why (so the page and the command show it alike).
     ``title`` is the title given (it overrides the file's), ``typed_title`` one typed where the
-    file gives none; neither is the title if it is only the council's name."""
+    file gives none; neither is the title if it is only the council's name. ``owner_changes``
+    are the manager's changes to its owners (``owner_edits``)."""
     try:
         document = readers.from_json(read)
     except readers.Unreadable as error:
         result = parse.Preview()
         result.problems.append(parse.Problem(error.row, error.column, error.message))
-        return result
+        return owner_edits.apply(result, {})
     # The title given (a command's argument may hold anything) is checked as the file's text is.
     title, flaw = readers.clean(title)
     result = parse.preview(
@@ -164,16 +206,13 @@ def preview_read(read, *, mapping=None, title="", organisation="", typed_title="
     )
     if flaw:
         result.problems.append(parse.Problem(0, "", f"The title given holds {flaw}: retype it."))
-    result.matched, result.created = [], []
     known = _known_owners(organisation) if organisation else []
     if organisation:
         # The names the council and its partner agencies use already: each kept whole in a cell
         # ("Head of CSC & YI"), and the name of an owner the plan writes another way.
         owners.settle(result, [name for name, _ in known])
-    folded = {text.casefold() for pair in known for text in pair if text}
-    for name in result.owners:
-        (result.matched if name.casefold() in folded else result.created).append(name)
-    return result
+    # The manager's changes to the owners (none from a command), and what is matched or made.
+    return owner_edits.apply(result, owner_changes or {}, organisation=organisation, known=known)
 
 
 def _known_owners(organisation):
@@ -181,6 +220,13 @@ def _known_owners(organisation):
     and its partner agencies', ``plan_writer.matchable_owners``), read once, not a query per cell;
     ``plan_writer.OwnerIndex`` picks the owner itself on import."""
     return list(plan_writer.matchable_owners(organisation).values_list("name", "initials"))
+
+
+def owner_choices(organisation):
+    """The owners an import's owner may be matched to (the council's, then its partner
+    agencies'), in one query."""
+    found = plan_writer.matchable_owners(organisation).order_by("name", "pk")
+    return sorted(found, key=lambda o: o.organisation != organisation)
 
 
 def confirm(result, *, actor, organisation, **known):

@@ -4,6 +4,7 @@ confirm; and download a plan as a table. Thin: readers, parse and services do th
 from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.text import slugify
 from django.views.decorators.http import require_POST
 
@@ -12,8 +13,8 @@ from actionplans.models import Action
 from core.errors import Refused
 from core.views import require
 
-from . import export, service, titles
-from .forms import MappingForm, TitleForm, UploadForm
+from . import export, owner_edits, service, titles
+from .forms import MappingForm, OwnerEditForm, TitleForm, UploadForm
 from .models import PendingImport
 from .service import AlreadyConfirmed
 
@@ -185,3 +186,68 @@ def action_list_export(request, fmt):
     chosen = Action.objects.filter(pk__in=filterset.qs.values("pk"))
     rows = export.action_rows(chosen, title="Actions")
     return _download(rows, fmt, "actions")
+
+
+def owner_edit(request, pk, number):
+    """One owner of an import, as the preview will create or match it: merged into another of
+    the file's owners, renamed, its kind, or matched to an owner of the council or its partner
+    agencies (``owner_edits``). Kept with the import; nothing is saved until it is confirmed."""
+    pending = _pending(request, pk)
+    if pending.confirmed_at:
+        return _already_confirmed(request, pending)
+    result = service.pending_preview(pending)
+    if not 0 <= number < len(result.owner_list):
+        raise Http404("No such owner in this import.")
+    owner = result.owner_list[number]
+    existing = service.owner_choices(pending.organisation)
+    others = [(o["number"], o["read_as"]) for o in result.owner_list if o["number"] != number]
+    version = service.pending_owners_version(pending, result)
+    form_args = {"existing": existing, "others": others}
+    if request.method == "POST":
+        data = request.POST.copy()
+        form = OwnerEditForm(data, **form_args)
+        if form.is_valid():
+            try:
+                service.pending_owner_edit(
+                    pending.pk,
+                    number,
+                    form.cleaned_data["choice"],
+                    actor=request.user,
+                    version=form.cleaned_data["version"],
+                    **form.chosen(),
+                )
+            except AlreadyConfirmed:
+                return redirect("import_preview", pk=pending.pk)
+            except Refused as error:
+                # Shown with what was chosen, and the owners as they now stand (a stale page's
+                # version replaced, so that a second look and a second post can be made).
+                data["version"] = version
+                form = OwnerEditForm(data, **form_args)
+                form.is_valid()
+                form.add_error(error.field if error.field in form.fields else None, error.message)
+            else:
+                messages.success(request, f"The owner “{owner['read_as']}” has been changed.")
+                return redirect(reverse("import_preview", args=[pending.pk]) + "#owners")
+    else:
+        form = OwnerEditForm(initial=_owner_initial(owner, existing, version), **form_args)
+    return render(
+        request,
+        "importers/owner_edit.html",
+        {"pending": pending, "owner": owner, "form": form, "cells": owner["cells"]},
+    )
+
+
+def _owner_initial(owner, existing, version):
+    """The form as the owner stands: merged, matched (by the manager or by its name) or new."""
+    initial = {"version": version, "name": owner["name"], "kind": owner["kind_value"]}
+    if owner["into_number"] is not None:
+        return {**initial, "choice": owner_edits.SAME, "same": str(owner["into_number"])}
+    match = owner["match"]
+    if match is None and owner["matched"]:
+        named = owner["name"].casefold()
+        match = next(
+            (o for o in existing if named in (o.name.casefold(), o.initials.casefold())), None
+        )
+    if match is not None:
+        return {**initial, "choice": owner_edits.EXISTING, "existing": str(match.pk)}
+    return {**initial, "choice": owner_edits.NEW}
