@@ -98,6 +98,21 @@ class TitleForm(GDSMixin, forms.Form):
         return title
 
 
+class _OwnerChoiceField(forms.ModelChoiceField):
+    """One of the owners offered; an id no database integer can be is none of them (SQLite
+    cannot bind it: a 500, not an answer)."""
+
+    def to_python(self, value):
+        if value not in self.empty_values and not (
+            str(value).isascii() and str(value).isdigit() and len(str(value)) < 16
+        ):
+            raise forms.ValidationError(self.error_messages["invalid_choice"], "invalid_choice")
+        return super().to_python(value)
+
+    def label_from_instance(self, obj):
+        return f"{obj} ({obj.get_kind_display()}, {obj.organisation})"
+
+
 class OwnerEditForm(GDSMixin, forms.Form):
     """What one owner of an import is, chosen on its preview (``owner_edits``): a new owner
     (named and of a kind as typed), one the council or a partner agency has already, or the
@@ -126,8 +141,10 @@ class OwnerEditForm(GDSMixin, forms.Form):
         widget=forms.RadioSelect,
         choices=Owner.Kind.choices,
     )
-    existing = forms.ChoiceField(
+    existing = _OwnerChoiceField(
+        queryset=Owner.objects.none(),
         label="The existing owner",
+        empty_label="Choose an owner",
         required=False,
         error_messages={
             "invalid_choice": "Choose one of your council's or its partner agencies' owners "
@@ -142,9 +159,7 @@ class OwnerEditForm(GDSMixin, forms.Form):
 
     def __init__(self, *args, existing=(), others=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["existing"].choices = [("", "Choose an owner")] + [
-            (str(o.pk), f"{o} ({o.get_kind_display()}, {o.organisation})") for o in existing
-        ]
+        self.fields["existing"].queryset = existing
         self.fields["same"].choices = [("", "Choose an owner")] + [
             (str(number), name) for number, name in others
         ]
@@ -180,6 +195,6 @@ class OwnerEditForm(GDSMixin, forms.Form):
         return {
             "name": data.get("name") or "",
             "kind": data.get("kind") or "",
-            "existing": int(data["existing"]) if data.get("existing") else None,
+            "existing": data["existing"].pk if data.get("existing") else None,
             "same": int(data["same"]) if data.get("same") else None,
         }

@@ -11,6 +11,7 @@ import logging
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Case, Value, When
 from django.utils import timezone
 
 from actionplans.models import Action, Plan
@@ -225,8 +226,8 @@ def _known_owners(organisation):
 def owner_choices(organisation):
     """The owners an import's owner may be matched to (the council's, then its partner
     agencies'), in one query."""
-    found = plan_writer.matchable_owners(organisation).order_by("name", "pk")
-    return sorted(found, key=lambda o: o.organisation != organisation)
+    theirs = Case(When(organisation=organisation, then=Value(0)), default=Value(1))
+    return plan_writer.matchable_owners(organisation).order_by(theirs, "name", "pk")
 
 
 def confirm(result, *, actor, organisation, **known):

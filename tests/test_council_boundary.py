@@ -99,7 +99,10 @@ def council_world(key):
         report_appendix=report.appendices.get(),
         share=PlanShare.objects.create(plan=plan, organisation=POLICE),
         pending_import=PendingImport.objects.create(
-            uploaded_by=people["manager"], name="plan.csv", data=b"Action\nx\n", organisation=name
+            uploaded_by=people["manager"],
+            name="plan.csv",
+            data=b"Ref,Recommendation,Action,Lead officer\n1,Do better,x,Jo Bloggs\n",
+            organisation=name,
         ),
     )
 
@@ -189,6 +192,7 @@ OBJECT_URLS = {
     "report_appendix_move": "report_appendix",
     "import_preview": "pending_import",
     "import_confirm": "pending_import",
+    "import_owner_edit": "pending_import",
 }
 # URLs that name no object: each user's own pages and lists, filtered by the same rules.
 OWN_PAGES = {
@@ -238,6 +242,8 @@ def url_for(name, world):
         return reverse(name, kwargs={"kind": "action", "pk": obj.pk})
     if name == "plan_table_export":
         return reverse(name, args=[obj.pk, "csv"])
+    if name == "import_owner_edit":  # the import's first owner
+        return reverse(name, args=[obj.pk, 0])
     return reverse(name, args=[obj.pk])
 
 

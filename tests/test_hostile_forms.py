@@ -721,6 +721,12 @@ TARGETS = {
         form=True,
         host=lambda s, kw: reverse("import_preview", args=[kw["pk"]]),
     ),
+    # The change page of the import's first owner (another council's owner is tried in its list).
+    "import_owner_edit": Target(
+        args=lambda s: {"pk": s.pending.pk, "number": 0},
+        kind="import",
+        form=True,
+    ),
     "plan_table_export": Target(
         args=lambda s: [{"pk": s.plan.pk, "fmt": f} for f in ("csv", "xlsx", "pdf", "c\x00v")],
         kind="plan",
