@@ -13,8 +13,6 @@ post, a second tab, a new column meaning) is refused instead of undoing it."""
 import hashlib
 import json
 
-from django.db.models import Q
-
 from actionplans.models import Owner
 from core.errors import Refused
 
@@ -173,7 +171,9 @@ def _where(cells):
     return out
 
 
-def change(edits, result, number, choice, *, organisation, name="", kind="", existing=None, same=None):
+def change(
+    edits, result, number, choice, *, organisation, name="", kind="", existing=None, same=None
+):
     """The changes ``edits`` with the owner ``number`` of the preview ``result`` changed as the
     manager chose; Refused, with why, where it cannot be (nothing is kept then)."""
     originals = result.owner_originals
@@ -226,9 +226,7 @@ def _check_new_name(name, original, edits, result, organisation):
                 "choose “The same as another owner in this file”.",
                 field="name",
             )
-    if organisation and Owner.objects.filter(
-        Q(organisation=organisation) & Q(name__iexact=name)
-    ).exists():
+    if organisation and Owner.objects.filter(organisation=organisation, name__iexact=name).exists():
         raise Refused(
             f"The council already has an owner called “{name}”: choose it under “An owner the "
             "council has already”, or give this one another name.",
