@@ -133,10 +133,11 @@ class OwnerEditForm(GDSMixin, forms.Form):
         label="Name of the new owner",
         required=False,
         max_length=NAME_LIMIT,
-        help_text="As the site should show it.",
+        help_text="If it is a new owner: its name as the site should show it.",
     )
     kind = forms.ChoiceField(
         label="Kind of owner",
+        help_text="If it is a new owner.",
         required=False,
         widget=forms.RadioSelect,
         choices=Owner.Kind.choices,
@@ -144,6 +145,7 @@ class OwnerEditForm(GDSMixin, forms.Form):
     existing = _OwnerChoiceField(
         queryset=Owner.objects.none(),
         label="The existing owner",
+        help_text="If it is an owner your council or one of its partner agencies has already.",
         empty_label="Choose an owner",
         required=False,
         error_messages={
@@ -153,6 +155,8 @@ class OwnerEditForm(GDSMixin, forms.Form):
     )
     same = forms.ChoiceField(
         label="The owner in this file it is the same as",
+        help_text="If it is the same as another owner in this file: every cell that names this "
+        "one will name that one.",
         required=False,
         error_messages={"invalid_choice": "Choose one of the other owners in this file."},
     )

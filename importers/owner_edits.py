@@ -25,7 +25,9 @@ NEW, EXISTING, SAME = "new", "existing", "same"
 def stored(document):
     """The changes kept with an upload's read document (none for one that holds none)."""
     edits = (document or {}).get(KEY) if isinstance(document, dict) else None
-    return edits if isinstance(edits, dict) else {}
+    if not isinstance(edits, dict):
+        return {}
+    return {k: v for k, v in edits.items() if isinstance(k, str) and isinstance(v, dict)}
 
 
 def version(mapping, edits, originals):
@@ -75,7 +77,10 @@ def _entry(original, details, edit, chosen):
         }
     entry = dict(details.get(original) or {"name": original, "kind": Owner.Kind.PERSON})
     entry.pop("owner_id", None)
-    entry["name"] = edit.get("name") or entry.get("name") or original
+    name = edit.get("name")
+    entry["name"] = (
+        (name if isinstance(name, str) and name else "") or entry.get("name") or original
+    )
     if edit.get("kind") in Owner.Kind.values:
         entry["kind"] = edit["kind"]
     if edit.get("new"):
@@ -180,7 +185,9 @@ def change(
     if not isinstance(number, int) or not 0 <= number < len(originals):
         raise Refused("There is no such owner in this import.")
     original = originals[number]
-    edits = {k: dict(v) for k, v in edits.items() if k in originals and isinstance(v, dict)}
+    # Kept for owners this preview does not read too: a column's meaning changed back brings
+    # them back with their changes.
+    edits = {k: dict(v) for k, v in edits.items() if isinstance(v, dict)}
     if choice == SAME:
         if not isinstance(same, int) or not 0 <= same < len(originals) or same == number:
             raise Refused("Choose another owner of this file to merge it into.", field="same")

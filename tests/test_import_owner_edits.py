@@ -333,3 +333,23 @@ def test_a_confirmed_imports_owners_no_longer_change(client, pending):
     )
     assert "This import was already confirmed" in response.content.decode()
     assert not Owner.objects.filter(name="Late Board").exists()
+
+
+def test_changes_of_the_wrong_shape_kept_with_an_import_change_nothing(client, pending):
+    document = PendingImport.objects.get(pk=pending.pk).document
+    document["owner_edits"] = {
+        "Lean Team": "x",
+        "Ops Manager": {"name": 5, "kind": ["a"], "into": ["b"], "match": "7"},
+        "Nobody in the file": {"into": "Lean Team"},
+        "Jane Smyth": {"into": "Jane Smyth"},
+    }
+    PendingImport.objects.filter(pk=pending.pk).update(document=document)
+    owners = owners_of(client, pending)
+    assert [(o["name"], o["merged_into"], o["match"]) for o in owners.values()][:4] == [
+        ("Jane Smith", "", None),
+        ("Jane Smyth", "", None),
+        ("Ops Manager", "", None),
+        ("Lean Team", "", None),
+    ]
+    plan = confirm(client, pending)
+    assert [o.name for o in owners_of_action(plan, "Supervise monthly")] == ["Ops Manager"]

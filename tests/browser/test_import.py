@@ -3,7 +3,7 @@
 import pytest
 from playwright.sync_api import expect
 
-from actionplans.models import Plan
+from actionplans.models import Action, Plan
 
 from ..test_import_shapes import xlsx_of
 from .test_journeys import sign_in
@@ -44,9 +44,30 @@ def test_manager_imports_a_spreadsheet(page, url, demo, a11y, tmp_path):
     expect(page.get_by_role("heading", level=1)).to_contain_text("imported plan")
     a11y(page, "import-preview")
     preview = page.url
+    # An owner changed before anything is saved: an empty name refused with its summary, then
+    # Phil Bradley merged into Warren Carratt, and the preview shows it.
+    page.get_by_role("link", name="Change the owner “Phil Bradley”").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Change the owner “Phil Bradley”")
+    a11y(page, "import-owner-edit")
+    page.get_by_label("A new owner, created with the plan").check()
+    page.get_by_label("Name of the new owner").fill("")
+    page.get_by_role("button", name="Save the change").click()
+    expect(page.get_by_role("heading", level=2, name="There is a problem")).to_be_visible()
+    a11y(page, "import-owner-edit-error")
+    page.get_by_label("The same as another owner in this file").check()
+    page.get_by_label("The owner in this file it is the same as").select_option(
+        label="Warren Carratt"
+    )
+    page.get_by_role("button", name="Save the change").click()
+    expect(page.get_by_text("Merged into “Warren Carratt”")).to_be_visible()
+    a11y(page, "import-preview-owner-changed")
     page.get_by_role("button", name="Import this plan").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Imported in the browser")
-    assert Plan.objects.filter(title="Imported in the browser").exists()
+    plan = Plan.objects.get(title="Imported in the browser")
+    owners = {
+        o.name for a in Action.objects.filter(recommendation__plan=plan) for o in a.owners.all()
+    }
+    assert owners == {"Warren Carratt"}  # one owner of both actions, as merged
     # Back to the preview: it says the import was made, and links to the plan.
     page.goto(preview)
     expect(page.get_by_role("heading", level=1)).to_have_text("This import was already confirmed")
