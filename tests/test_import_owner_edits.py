@@ -5,6 +5,7 @@ council's), and made new again; the change kept with the import and written only
 a double post or a stale page refused with a reason; hostile input refused with nothing changed."""
 
 import pytest
+from django.db import connection
 from django.urls import reverse
 
 from actionplans.models import Action, Owner, Plan
@@ -16,8 +17,10 @@ from .conftest import COUNCIL
 from .factories import OwnerFactory, PlanFactory
 from .test_import_owners import plan_csv
 from .test_import_pages import upload
+from .test_races import signed_in, together
 
 pytestmark = pytest.mark.django_db
+
 
 ROWS = [
     ["1", "Improve audits", "Audit the files", "Jane Smith", "Nov 12"],
@@ -353,3 +356,29 @@ def test_changes_of_the_wrong_shape_kept_with_an_import_change_nothing(client, p
     ]
     plan = confirm(client, pending)
     assert [o.name for o in owners_of_action(plan, "Supervise monthly")] == ["Ops Manager"]
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks: PostgreSQL")
+@pytest.mark.django_db(transaction=True)
+def test_two_changes_sent_at_the_same_moment_keep_one(committed_world):
+    """Both read the same page: the import's row is locked, so the second finds the owners
+    changed and is refused, instead of both being taken and one lost."""
+    world = committed_world
+    client = signed_in(world.manager)
+    upload(client, "plan.csv", plan_csv(*ROWS), title="Edited owners plan")
+    pending = PendingImport.objects.get(title="Edited owners plan")
+    number = number_of(client, pending, "Lean Team")
+    version = client.get(edit_url(pending, number)).context["form"].initial["version"]
+    posts = [
+        {"version": version, "choice": "new", "name": name, "kind": "board"}
+        for name in ("Lean Board", "Lean Group")
+    ]
+    clients = [signed_in(world.manager), signed_in(world.manager)]
+    url = edit_url(pending, number)
+    pairs = list(zip(clients, posts, strict=True))
+    responses = together(*[lambda c=c, d=d: c.post(url, d) for c, d in pairs])
+    assert sorted(r.status_code for r in responses) == [200, 302], responses
+    refused = next(r for r in responses if r.status_code == 200)
+    assert "have changed since this page was shown" in refused.content.decode()
+    kept = next(d["name"] for d, r in zip(posts, responses, strict=True) if r.status_code == 302)
+    assert changes(pending)["Lean Team"]["name"] == kept
