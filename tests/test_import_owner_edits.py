@@ -6,6 +6,7 @@ a double post or a stale page refused with a reason; hostile input refused with 
 
 import pytest
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from actionplans.models import Action, Owner, Plan
@@ -382,3 +383,35 @@ def test_two_changes_sent_at_the_same_moment_keep_one(committed_world):
     assert "have changed since this page was shown" in refused.content.decode()
     kept = next(d["name"] for d, r in zip(posts, responses, strict=True) if r.status_code == 302)
     assert changes(pending)["Lean Team"]["name"] == kept
+
+
+FIRST = ["Alex", "Beth", "Carl", "Dana", "Evan"]
+LAST = ["Abbott", "Barker", "Carter", "Dawson", "Ellis", "Foster", "Gibson", "Hughes"]
+
+
+def test_the_owner_pages_queries_do_not_grow_with_the_owners(client, world):
+    """The preview and an owner's change page, for a file of 4 owners and one of 40, each with
+    every other owner matched to an existing one: the same number of queries."""
+    client.force_login(world.manager)
+    existing = [OwnerFactory(name=f"Existing {n}", organisation=COUNCIL) for n in range(20)]
+    counts = []
+    for size in (4, 40):
+        names = [f"{a} {b}" for a in FIRST for b in LAST][:size]
+        rows = [["1", "Improve", f"Action {n}", name, "Nov 12"] for n, name in enumerate(names)]
+        title = f"Plan of {size}"
+        upload(client, "plan.csv", plan_csv(*rows), title=title)
+        pending = PendingImport.objects.get(title=title)
+        document = pending.document
+        document["owner_edits"] = {
+            name: {"match": existing[n % 20].pk} for n, name in enumerate(names) if n % 2
+        }
+        PendingImport.objects.filter(pk=pending.pk).update(document=document)
+        owners = owners_of(client, pending)
+        assert len(owners) == size
+        assert sum(o["match"] is not None for o in owners.values()) == size // 2
+        with CaptureQueriesContext(connection) as preview:
+            assert client.get(reverse("import_preview", args=[pending.pk])).status_code == 200
+        with CaptureQueriesContext(connection) as page:
+            assert client.get(edit_url(pending, 1)).status_code == 200
+        counts.append((len(preview), len(page)))
+    assert counts[0] == counts[1], counts
