@@ -135,9 +135,13 @@ def apply(result, edits, *, organisation="", known=()):
         )
         (result.matched if matched else result.created).append(entry["name"])
     matched = set(result.matched)
+    gives = {}  # an owner's cells and those of the owners merged into it
+    for name in originals:
+        gives.setdefault(_resolve(name, edits, originals), []).extend(cells.get(name, []))
     result.owner_list = []
     for number, name in enumerate(originals):
         into = _resolve(name, edits, originals)
+        own = sorted(gives[name]) if into == name else cells.get(name, [])
         entry = final[into]
         result.owner_list.append(
             {
@@ -152,8 +156,7 @@ def apply(result, edits, *, organisation="", known=()):
                 "into_number": originals.index(into) if into != name else None,
                 "match": chosen.get(entry.get("owner_id")),
                 "matched": entry["name"] in matched,
-                "cells": _where(cells.get(name, [])),
-                "cell_count": len(cells.get(name, [])),
+                "cells": _where(own),
             }
         )
     result.owner_originals = originals

@@ -107,6 +107,7 @@ def test_merge_two_then_confirm_makes_one_owner_of_both_actions(client, world, p
     assert response.url == reverse("import_preview", args=[pending.pk]) + "#owners"
     owners = owners_of(client, pending)
     assert owners["Jane Smyth"]["merged_into"] == "Jane Smith"
+    assert owners["Jane Smith"]["cells"] == [("Lead officer", "rows 3, 4")]  # both its cells
     result = preview_of(client, pending).context["result"]
     assert "Jane Smyth" not in result.created and "Jane Smith" in result.created
     assert saved_counts() == before  # nothing saved until the import is confirmed
