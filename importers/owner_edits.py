@@ -164,14 +164,13 @@ def apply(result, edits, *, organisation="", known=()):
 
 
 def _where(cells):
-    """The cells an owner came from, in words: “Lead officer”: rows 3, 4 and 7."""
+    """The cells an owner came from, as (column, rows): ("Lead officer", "rows 3, 4, 7")."""
     by_column = {}
     for row, column in cells:
-        rows = by_column.setdefault(column, [])
-        if row not in rows:
-            rows.append(row)
+        by_column.setdefault(column, {})[row] = None  # each row once, in order
     out = []
     for column, rows in by_column.items():
+        rows = list(rows)
         shown = ", ".join(str(r) for r in rows[:12])
         if len(rows) > 12:
             shown += f" and {len(rows) - 12} more"
