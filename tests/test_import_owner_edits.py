@@ -416,3 +416,24 @@ def test_the_owner_pages_queries_do_not_grow_with_the_owners(client, world):
             assert client.get(edit_url(pending, 1)).status_code == 200
         counts.append((len(preview), len(page)))
     assert counts[0] == counts[1], counts
+
+
+def test_a_body_merged_is_the_body_of_both_actions(client, world):
+    """An owner read from the accountable body column is changed as any other: its cells are
+    shown by that column, and merged it is each action's one body."""
+    client.force_login(world.manager)
+    header = ["Ref", "Recommendation", "Action", "Lead officer", "Timescale", "Governance board"]
+    rows = [
+        ["1", "Improve", "Audit", "Jane Smith", "Nov 12", "Improvement Board"],
+        ["", "", "Train", "Jane Smith", "Dec 12", "Improvment Board"],
+    ]
+    upload(client, "plan.csv", plan_csv(*rows, header=header), title="Edited owners plan")
+    pending = PendingImport.objects.get(title="Edited owners plan")
+    owners = owners_of(client, pending)
+    assert owners["Improvment Board"]["cells"] == [("Governance board", "row 4")]
+    board = str(owners["Improvement Board"]["number"])
+    edit(client, pending, "Improvment Board", choice="same", same=board)
+    plan = confirm(client, pending)
+    bodies = {a.accountable_body for a in Action.objects.filter(recommendation__plan=plan)}
+    assert [b.name for b in bodies] == ["Improvement Board"]
+    assert not Owner.objects.filter(name="Improvment Board").exists()
