@@ -1,4 +1,3 @@
-from crispy_forms_gds.layout import ConditionalQuestion, ConditionalRadios, Layout
 from django import forms
 
 from actionplans.models import Owner
@@ -169,17 +168,8 @@ class OwnerEditForm(GDSMixin, forms.Form):
             (str(number), name) for number, name in others
         ]
         self.setup_gds()
-        # Each choice's own fields shown under it (revealed as chosen where scripts run).
-        labels = dict(self.fields["choice"].choices)
-        self.helper.layout = Layout(
-            "version",
-            ConditionalRadios(
-                "choice",
-                ConditionalQuestion(labels[owner_edits.NEW], "name", "kind"),
-                ConditionalQuestion(labels[owner_edits.EXISTING], "existing"),
-                ConditionalQuestion(labels[owner_edits.SAME], "same"),
-            ),
-        )
+        # Every choice's fields shown at once, each saying which choice it is for: GOV.UK's
+        # conditional reveal marks radios aria-expanded, which axe refuses on a radio.
 
     def clean_name(self):
         name, flaw = readers.clean(" ".join(self.cleaned_data["name"].split()))
