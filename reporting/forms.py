@@ -11,7 +11,15 @@ from core.validators import plausible_date
 
 from . import fields
 from .fields import Updates
-from .models import LAYOUT_FIELDS, REPORT_FIELDS, CommitteeReport, Layout, letter
+from .models import (
+    LAYOUT_FIELDS,
+    REPORT_FIELDS,
+    CommitteeReport,
+    GovernanceBody,
+    Layout,
+    Meeting,
+    letter,
+)
 from .packs import Settings
 
 UPDATE_CHOICES = [
@@ -184,10 +192,24 @@ MAX_SECTIONS = 30
 
 
 class ReportForm(GDSMixin, forms.ModelForm):
-    """The cover report's fields: of the user's council, or one an administrator names."""
+    """The cover report's fields: of the user's council, or one an administrator names. The
+    meeting is one of the council's (``meetings``), or a new one of a body (``bodies``) on the
+    date given; the service checks both are of the report's council."""
 
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
     organisation = forms.ChoiceField(label="Council", choices=[])
+    body = forms.ModelChoiceField(
+        GovernanceBody.objects.none(),
+        required=False,
+        label="Or a new meeting of",
+        empty_label="Choose a committee or board",
+        help_text="If the meeting is not listed above: the body that meets, and the date below.",
+        error_messages={"invalid_choice": "Choose one of the committees and boards listed."},
+    )
+    meeting_date = forms.DateField(
+        label="Date of the new meeting", required=False, validators=[plausible_date]
+    )
+    field_order = ["organisation", "meeting", "body", "meeting_date"]
 
     class Meta:
         model = CommitteeReport
@@ -198,19 +220,34 @@ class ReportForm(GDSMixin, forms.ModelForm):
             "appendix_numbering": forms.RadioSelect,
         }
         labels = {
-            "committee": "Committee",
-            "meeting_date": "Date of the meeting",
+            "meeting": "Meeting",
             "forward_plan_reference": "Forward Plan reference number",
             "appendix_numbering": "How the council numbers appendices",
         }
         help_texts = {
-            "committee": "For example, Children and Young People Scrutiny Panel",
+            "meeting": "The meeting of a committee or board the report goes to.",
             "wards": "For example, All",
         }
+        error_messages = {
+            "meeting": {"invalid_choice": "Choose one of the meetings listed."},
+        }
 
-    def __init__(self, *args, councils=None, **kwargs):
+    def __init__(
+        self, *args, councils=None, meetings=None, bodies=None, preset_meeting=None, **kwargs
+    ):
         super().__init__(*args, **kwargs)
         self.fields["version"].initial = self.instance.version
+        meeting = self.fields["meeting"]
+        meeting.required = False
+        meeting.empty_label = "Choose a meeting"
+        meeting.queryset = (
+            meetings if meetings is not None else Meeting.objects.none()
+        ).select_related("body")
+        if preset_meeting is not None:
+            meeting.initial = preset_meeting.pk
+        self.fields["body"].queryset = (
+            bodies if bodies is not None else GovernanceBody.objects.none()
+        )
         if councils is None:  # the user's own council, or an existing report's
             del self.fields["organisation"]
         else:
@@ -218,6 +255,27 @@ class ReportForm(GDSMixin, forms.ModelForm):
                 (c, c) for c in councils
             ]
         self.setup_gds()
+
+    def clean(self):
+        data = super().clean()
+        if self.errors:
+            return data
+        meeting, body, date = data.get("meeting"), data.get("body"), data.get("meeting_date")
+        if meeting and (body or date):
+            self.add_error(
+                "meeting", "Choose a meeting listed, or a body and the date of a new one: not both."
+            )
+        elif not meeting and not (body and date):
+            if body or date:
+                missing = "meeting_date" if body else "body"
+                words = "Enter the date of the new meeting." if body else "Choose its body."
+                self.add_error(missing, words)
+            elif self.instance.meeting_id is None:
+                self.add_error(
+                    "meeting",
+                    "Choose the meeting the report is for, or a body and the date of a new one.",
+                )
+        return data
 
 
 class RecommendationForm(GDSMixin, forms.Form):

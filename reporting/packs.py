@@ -273,8 +273,30 @@ def digest(pdf):
     return hashlib.sha256(pdf).hexdigest()
 
 
-def file_name(report):
+def file_name(report, version=None):
+    """The pack's file name; a correction's says its version ("-version-2")."""
     stem = re.sub(
         r"[^A-Za-z0-9]+", "-", f"{report.committee} {report.meeting_date:%Y-%m-%d} {report.subject}"
     )
-    return stem.strip("-")[:120] + ".pdf"
+    suffix = f"-version-{version}" if version and version > 1 else ""
+    return stem.strip("-")[:120] + suffix + ".pdf"
+
+
+def packs_with(plan):
+    """The published versions of the packs ``plan`` is an appendix of (whoever may see them)."""
+    from .models import PublishedPack
+
+    return PublishedPack.objects.filter(report__appendices__render_settings__plan=plan.pk)
+
+
+def last_published_for(plan):
+    """When the latest pack showing ``plan`` was first published (its version 1: a correction
+    is of what the committee already had), or None if none was: "changes since the last
+    committee" start there."""
+    return (
+        packs_with(plan)
+        .filter(number=1)
+        .order_by("-published_at")
+        .values_list("published_at", flat=True)
+        .first()
+    )

@@ -12,7 +12,7 @@ from django.shortcuts import get_object_or_404
 
 from actionplans import rules
 
-from .models import CommitteeReport, Layout, ReportAppendix
+from .models import CommitteeReport, GovernanceBody, Layout, Meeting, ReportAppendix
 
 
 def can_export_plan(user, plan):
@@ -138,3 +138,46 @@ def check_pack_export(user, plans):
             raise PermissionDenied(
                 f"The pack shows {plan.title}, which only clerks and its managers may export."
             )
+
+
+# Governance bodies and their meetings: of one council, seen and made by those who may use its
+# reports; another council's answer 404.
+
+
+def visible_bodies(user):
+    if not can_use_reports(user):
+        return GovernanceBody.objects.none()
+    if rules.is_site_administrator(user):
+        return GovernanceBody.objects.all()
+    council = rules.council_of(user)
+    if not council:
+        return GovernanceBody.objects.none()
+    return GovernanceBody.objects.filter(organisation=council)
+
+
+def visible_meetings(user):
+    return Meeting.objects.filter(body__in=visible_bodies(user).values("pk"))
+
+
+def get_body_for_user(user, pk):
+    check_reports(user)
+    body = get_object_or_404(visible_bodies(user), pk=pk)
+    rules.record_crossing(user, body.organisation, f"governance body {body.pk}")
+    return body
+
+
+def get_meeting_for_user(user, pk):
+    check_reports(user)
+    meeting = get_object_or_404(visible_meetings(user).select_related("body"), pk=pk)
+    rules.record_crossing(user, meeting.body.organisation, f"meeting {meeting.pk}")
+    return meeting
+
+
+def council_for_new(user):
+    """None: what the user makes is of their own council; a list: an administrator chooses one.
+    PermissionDenied for a user of no council."""
+    if rules.is_site_administrator(user):
+        return sorted(set(rules.visible_plans(user).values_list("organisation", flat=True)))
+    if not rules.council_of(user):
+        raise PermissionDenied("Your sign-in is not linked to a council, so it has none.")
+    return None

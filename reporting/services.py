@@ -2,10 +2,7 @@
 keyword-only, and each record saved through core.records (who and why kept in its history; an
 edit based on a stale copy refused as core.errors.StaleEdit)."""
 
-import contextlib
-
 from django.db import transaction
-from django.utils import timezone
 
 from core.errors import Refused
 from core.records import (
@@ -16,20 +13,34 @@ from core.records import (
     record_save_versioned,
 )
 
-from . import appendix, pack_renders, packs, renders
+from . import appendix, meetings, pack_renders, packs
 from .models import (
     LAYOUT_FIELDS,
     REPORT_FIELDS,
     CommitteeReport,
+    GovernanceBody,
     Layout,
     LayoutColumn,
-    PackPublishing,
-    PackRendering,
+    Meeting,
     PlanLayout,
-    PublishedPack,
     ReportAppendix,
     ReportRecommendation,
     ReportSection,
+)
+from .publishing import (  # noqa: F401 - the publishing writes are services too
+    FAILED,
+    PUBLISH_BROKE,
+    PUBLISHED,
+    PUBLISHING,
+    STOPPED,
+    ReportBeingPublished,
+    ReportPublished,
+    locked_draft,
+    publishing_state,
+    report_correct_ask,
+    report_publish,
+    report_publish_ask,
+    report_publish_asked,
 )
 from .rules import plans_for_report
 
@@ -136,34 +147,7 @@ def plan_layout_set(plan, *, actor, layout):
     return record_save(choice, actor=actor, reason=f"Default appendix layout: {layout}")
 
 
-# Committee packs. A published report is frozen: every write below refuses it.
-
-
-class ReportPublished(Refused):
-    def __init__(self, report):
-        super().__init__(
-            f"This report was published on {timezone.localtime(report.published_at):%-d %B %Y} "
-            "and its pack is frozen: it cannot be changed. Make a new report to change it."
-        )
-
-
-class ReportBeingPublished(Refused):
-    def __init__(self):
-        super().__init__(
-            "This report is being published, so it cannot be changed now. If publishing fails, "
-            "you can change it and publish it again."
-        )
-
-
-def _locked_draft(report, *, publishing=False):
-    """The report, locked for this transaction; refused if it has been published, or (unless
-    this is the publication itself) while it is being published."""
-    current = CommitteeReport.objects.select_for_update().get(pk=report.pk)
-    if current.is_published:
-        raise ReportPublished(current)
-    if not publishing and publishing_state(current)[0] == PUBLISHING:
-        raise ReportBeingPublished()
-    return current
+# Committee packs. A published report is frozen: every write below refuses it (locked_draft).
 
 
 def _render_ahead(report):
@@ -195,10 +179,32 @@ def _parts_replace(report, recommendations, sections, *, actor, reason):
     _replace(old, new, actor=actor, reason=reason)
 
 
+def _meeting_set(report, values, *, actor):
+    """The report's meeting from ``values``: a Meeting of the report's council's bodies; or a
+    "body" of its council and a "meeting_date", the body's meeting that day, made if need be;
+    or (for callers that name the committee in words) its "committee" and "meeting_date", body
+    and meeting found or made. The cover's copy of the body's name and the date follows it."""
+    meeting, body, date = values.get("meeting"), values.get("body"), values.get("meeting_date")
+    if meeting is None and body is not None and date:
+        if not isinstance(body, GovernanceBody) or body.organisation != report.organisation:
+            raise Refused(f"Choose one of {report.organisation}'s bodies.", field="body")
+        meeting = meetings.meeting_for(report.organisation, body.name, date, actor=actor)
+    elif meeting is None and values.get("committee") and date:
+        meeting = meetings.meeting_for(report.organisation, values["committee"], date, actor=actor)
+    if meeting is None and report.meeting_id is None:
+        raise Refused("Choose the meeting the report is for.", field="meeting")
+    if meeting is not None:
+        if not isinstance(meeting, Meeting) or meeting.body.organisation != report.organisation:
+            raise Refused(f"Choose a meeting of {report.organisation}'s bodies.", field="meeting")
+        report.meeting = meeting
+    report.committee, report.meeting_date = report.meeting.body.name, report.meeting.date
+
+
 @transaction.atomic
 def report_create(values, *, actor, organisation, recommendations=(), sections=()):
     report = CommitteeReport(organisation=organisation)
-    _set(report, REPORT_FIELDS, values)
+    _set(report, REPORT_FIELDS, {k: v for k, v in values.items() if k != "meeting"})
+    _meeting_set(report, values, actor=actor)
     report.full_clean()
     record_save(report, actor=actor, reason="Committee report created")
     _parts_replace(
@@ -211,15 +217,16 @@ def report_create(values, *, actor, organisation, recommendations=(), sections=(
 def report_edit(report, *, actor, version, values, recommendations, sections):
     """The cover's fields, recommendations and sections; StaleEdit if someone saved the report
     since ``version``."""
-    current = _locked_draft(report)
-    _set(current, REPORT_FIELDS, values)
+    current = locked_draft(report)
+    _set(current, REPORT_FIELDS, {k: v for k, v in values.items() if k != "meeting"})
+    _meeting_set(current, values, actor=actor)
     current.full_clean()
     record_save_versioned(
         current,
         actor=actor,
         expected_version=version,
         reason="Committee report edited",
-        fields=REPORT_FIELDS,
+        fields=[*REPORT_FIELDS, "committee", "meeting_date"],
     )
     _parts_replace(
         current, recommendations, sections, actor=actor, reason="Committee report edited"
@@ -231,7 +238,7 @@ def report_edit(report, *, actor, version, values, recommendations, sections):
 @transaction.atomic
 def appendix_add(report, *, actor, plan, settings, title=""):
     """Add ``plan`` as the report's last appendix, rendered with ``settings`` (packs.Settings)."""
-    current = _locked_draft(report)
+    current = locked_draft(report)
     if current.appendices.count() >= packs.MAX_APPENDICES:
         raise Refused(f"A report has at most {packs.MAX_APPENDICES} appendices.")
     if plan.pk != settings.plan:
@@ -256,7 +263,7 @@ def appendix_add(report, *, actor, plan, settings, title=""):
 @transaction.atomic
 def appendix_remove(item, *, actor):
     """The appendix goes (kept in history); those after it move up a place."""
-    current = _locked_draft(item.report)
+    current = locked_draft(item.report)
     record_remove(item, actor=actor, reason="Appendix removed")
     for order, other in enumerate(current.appendices.all()):
         if other.order != order:
@@ -268,162 +275,6 @@ def appendix_remove(item, *, actor):
 @transaction.atomic
 def appendix_move(item, *, actor, up):
     """One place earlier (``up``) or later; the first cannot go up, nor the last down."""
-    current = _locked_draft(item.report)
+    current = locked_draft(item.report)
     if record_move(item, actor=actor, siblings=current.appendices.all(), up=up):
         _touch(current, actor=actor, reason=f"Appendix moved: {item.title}")
-
-
-# Publishing: "Publish the pack" is checked at once and carried out on the task queue
-# (pack_renders.publish_pack), which renders the pack (or takes the one kept for it) and freezes it.
-
-PUBLISHING, PUBLISHED, FAILED, STOPPED = "publishing", "published", "failed", "stopped"
-
-
-def publishing_state(report):
-    """(state, PackPublishing or None): PUBLISHED; PUBLISHING (asked, waiting or under way);
-    FAILED (``failure`` says why); STOPPED (asked so long ago, with no task left to do it, that
-    it died with its worker); or "" (never asked)."""
-    if report.is_published:
-        return PUBLISHED, None
-    publishing = PackPublishing.objects.filter(report=report).first()
-    if publishing is None:
-        return "", None
-    if publishing.failure:
-        return FAILED, publishing
-    # A publication takes one render at most (and a few moments): long after, with no task
-    # waiting or running for it, its worker has died. A task still waiting will publish it.
-    waited = timezone.now() - publishing.requested_at
-    long_ago = waited > renders.stuck_after()
-    if long_ago and not pack_renders.publish_waiting(report.pk):
-        return STOPPED, publishing
-    return PUBLISHING, publishing
-
-
-def _check_publishable(report, version):
-    if report.version != version:
-        raise Refused(
-            "Someone changed this report since you opened it. Check the pack again, then publish."
-        )
-    if not report.appendices.exists():
-        raise Refused("Add at least one appendix before publishing the pack.")
-
-
-@transaction.atomic
-def report_publish_ask(report, *, actor, version):
-    """The clerk's "Publish the pack": checked now (Refused if the report changed since
-    ``version`` or has no appendix; ReportPublished once published) and carried out on the queue.
-    The report is locked while this is checked, so a second press, or a second clerk, while it is
-    on its way finds it and queues nothing more. Returns the PackPublishing."""
-    current = CommitteeReport.objects.select_for_update().get(pk=report.pk)
-    state, publishing = publishing_state(current)
-    if state == PUBLISHED:
-        raise ReportPublished(current)
-    if state == PUBLISHING:
-        return publishing
-    _check_publishable(current, version)
-    publishing, _ = PackPublishing.objects.update_or_create(
-        report=current,
-        defaults={
-            "version": version,
-            "requested_by": actor,
-            "requested_at": timezone.now(),
-            "failure": "",
-        },
-    )
-    # In this transaction: on the database queue the task is there exactly when this commits.
-    pack_renders.publish_pack.enqueue(current.pk)
-    return publishing
-
-
-PUBLISH_BROKE = (
-    "Something went wrong while the pack was being published. Publish it again; if it fails "
-    "again, tell your administrator."
-)
-
-
-def report_publish_asked(report_id):
-    """The queued half of "Publish the pack": publish as asked, once; a failure is kept for the
-    clerk in words. Returns what became of it (PUBLISHED, FAILED), or None if nothing was asked."""
-    publishing = (
-        PackPublishing.objects.select_related("report", "requested_by")
-        .filter(report_id=report_id, failure="")
-        .first()
-    )
-    if publishing is None:
-        return None  # published already (by a task before this one), or failed
-    # Publishing is asked deliberately: a render failure kept for the pack is tried again (an
-    # appendix that cannot be made is for report_publish to say).
-    with contextlib.suppress(appendix.AppendixError):
-        pack_renders.pack_forget_failure(publishing.report)
-    try:
-        report_publish(publishing.report, actor=publishing.requested_by, version=publishing.version)
-    except ReportPublished:
-        return PUBLISHED
-    except Refused as refused:
-        PackPublishing.objects.filter(pk=publishing.pk).update(failure=refused.message)
-        return FAILED
-    except Exception:
-        PackPublishing.objects.filter(pk=publishing.pk).update(failure=PUBLISH_BROKE)
-        raise  # logged by the worker, with its traceback
-    return PUBLISHED
-
-
-def report_publish(report, *, actor, version):
-    """Render the pack (or take the one kept for it) and freeze it: the PDF and the settings it
-    was made from are stored, and the report can no longer change.
-
-    Refused if the report changed since ``version`` (what was checked is what is published), if
-    it has no appendix, or if the pack cannot be made; ReportPublished if it was published
-    meanwhile (so it is published once). The render runs unlocked, within the limits; the report
-    is then locked, checked again and frozen only if the pack still shows what was rendered.
-    """
-    for _ in range(3):
-        current = CommitteeReport.objects.get(pk=report.pk)
-        if current.is_published:
-            raise ReportPublished(current)
-        _check_publishable(current, version)
-        try:
-            rendering = pack_renders.pack_rendered(current)
-        except appendix.AppendixError as error:
-            raise Refused(str(error)) from None
-        if rendering.failed:
-            raise Refused(pack_renders.pack_failure_message(rendering))
-        with transaction.atomic():
-            current = _locked_draft(report, publishing=True)
-            _check_publishable(current, version)
-            try:
-                unchanged = packs.key(current) == rendering.key
-            except appendix.AppendixError as error:
-                raise Refused(str(error)) from None
-            if unchanged:
-                return _freeze(current, rendering, actor=actor)
-        # A plan in the pack changed while it was rendered: render it as it is now.
-    raise Refused(
-        "The plans in the pack kept changing while it was being published. Publish it again."
-    )
-
-
-def _freeze(report, rendering, *, actor):
-    pdf = bytes(rendering.pdf)
-    now = timezone.now()
-    frozen = PublishedPack(
-        report=report,
-        pdf=pdf,
-        sha256=packs.digest(pdf),
-        appendices=rendering.appendices,
-        published_at=now,
-        published_by=actor,
-    )
-    record_save(frozen, actor=actor, reason="Pack published")
-    report.status, report.published_at = CommitteeReport.Status.PUBLISHED, now
-    report.version += 1
-    record_save(
-        report,
-        actor=actor,
-        reason="Committee report published",
-        update_fields=["status", "published_at", "version"],
-    )
-    # The frozen PDF is the pack from now on: the drafts' renders and the request are done.
-    PackPublishing.objects.filter(report=report).delete()
-    PackRendering.objects.filter(report=report).delete()
-    return report

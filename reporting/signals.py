@@ -19,8 +19,10 @@ from actionplans.models import Plan
 
 from .models import (
     CommitteeReport,
+    GovernanceBody,
     Layout,
     LayoutColumn,
+    Meeting,
     PlanLayout,
     PublishedPack,
     ReportAppendix,
@@ -78,8 +80,11 @@ def connect():
     changes.register(LayoutColumn, lambda column: _layout_plans(column.layout_id))
     changes.register(PlanLayout, lambda chosen: [chosen.plan_id])
     # A committee report is no plan's page or appendix: its pack is kept under its own key
-    # (packs.key, holding its appendices' keys) and rendered ahead by its own services.
+    # (packs.key, holding its appendices' keys) and rendered ahead by its own services. Nor is a
+    # governance body or meeting (a report copies its body's name and date onto its cover).
     for model in (
+        GovernanceBody,
+        Meeting,
         CommitteeReport,
         ReportRecommendation,
         ReportSection,

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import appendices, changes, layouts, reports
+from .views import appendices, changes, committees, layouts, reports
 
 urlpatterns = [
     path("plans/<int:pk>/committee/", appendices.prepare, name="appendix_prepare"),
@@ -74,4 +74,16 @@ urlpatterns = [
         name="report_pack_progress",
     ),
     path("committee-reports/<int:pk>/publish/", reports.report_publish, name="report_publish"),
+    path("committee-reports/<int:pk>/correct/", reports.report_correct, name="report_correct"),
+    path(
+        "committee-reports/<int:pk>/versions/<int:number>.pdf",
+        reports.report_version_download,
+        name="report_version_download",
+    ),
+    path("committees/", committees.body_list, name="body_list"),
+    path("committees/add/", committees.body_add, name="body_add"),
+    path("committees/<int:pk>/", committees.body_detail, name="body_detail"),
+    path("committees/<int:pk>/meetings/add/", committees.meeting_add, name="meeting_add"),
+    path("meetings/<int:pk>/", committees.meeting_detail, name="meeting_detail"),
+    path("plans/<int:pk>/packs/", committees.plan_packs, name="plan_packs"),
 ]

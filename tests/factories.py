@@ -121,3 +121,28 @@ class ReadingFactory(factory.django.DjangoModelFactory):
 
     measure = factory.SubFactory(MeasureFactory)
     value = 50
+
+
+def published_directly(report, *, actor, pdf=b"%PDF-1.7\n% a test pack\n%%EOF\n"):
+    """``report`` published with ``pdf`` as its pack, without rendering one (seconds each): for
+    tests of who may reach a published pack, not of how it is made (tests/test_committees.py
+    publishes through the service)."""
+    from django.utils import timezone
+
+    from reporting import packs
+    from reporting.models import CommitteeReport, PublishedPack
+
+    now = timezone.now()
+    PublishedPack.objects.create(
+        report=report,
+        pdf=pdf,
+        sha256=packs.digest(pdf),
+        appendices=[],
+        published_at=now,
+        published_by=actor,
+    )
+    CommitteeReport.objects.filter(pk=report.pk).update(
+        status=CommitteeReport.Status.PUBLISHED, published_at=now, version=report.version + 1
+    )
+    report.refresh_from_db()
+    return report

@@ -36,6 +36,7 @@ from .factories import (
     RecommendationFactory,
     SectionFactory,
     UserFactory,
+    published_directly,
 )
 
 pytestmark = pytest.mark.django_db
@@ -81,6 +82,12 @@ def council_world(key):
         }
     )
     reporting_services.appendix_add(report, actor=clerk, plan=plan, settings=settings)
+    published = reporting_services.report_create(
+        {**cover, "subject": "Published"}, actor=clerk, organisation=name
+    )
+    reporting_services.appendix_add(published, actor=clerk, plan=plan, settings=settings)
+    published = published_directly(published, actor=clerk)
+    report.meeting.body.plans.add(plan)
     layout = Layout.objects.create(name="Panel style", organisation=name)
     return SimpleNamespace(
         **people,
@@ -96,6 +103,9 @@ def council_world(key):
         finding=FindingFactory(inspection=inspection),
         layout=layout,
         report=report,
+        published=published,
+        body=report.meeting.body,
+        meeting=report.meeting,
         report_appendix=report.appendices.get(),
         share=PlanShare.objects.create(plan=plan, organisation=POLICE),
         pending_import=PendingImport.objects.create(
@@ -188,6 +198,12 @@ OBJECT_URLS = {
     "report_download": "report",
     "report_publish": "report",
     "report_pack_progress": "report",
+    "report_correct": "published",
+    "report_version_download": "published",
+    "body_detail": "body",
+    "meeting_add": "body",
+    "meeting_detail": "meeting",
+    "plan_packs": "plan",
     "report_appendix_remove": "report_appendix",
     "report_appendix_move": "report_appendix",
     "import_preview": "pending_import",
@@ -211,6 +227,8 @@ OWN_PAGES = {
     "layout_add",
     "report_list",
     "report_add",
+    "body_list",
+    "body_add",
     "manager_dashboard",
     "reminder_preferences",
     "import_upload",
@@ -244,6 +262,8 @@ def url_for(name, world):
         return reverse(name, args=[obj.pk, "csv"])
     if name == "import_owner_edit":  # the import's first owner
         return reverse(name, args=[obj.pk, 0])
+    if name == "report_version_download":
+        return reverse(name, args=[obj.pk, 1])
     return reverse(name, args=[obj.pk])
 
 
@@ -273,6 +293,7 @@ POST_ONLY = {
     "plan_share_remove",
     "report_appendix_move",
     "report_appendix_remove",
+    "report_correct",
 }
 
 
@@ -357,6 +378,7 @@ def test_partner_opens_only_their_own_actions_evidence(client, two_councils):
         "inspection_list",
         "layout_list",
         "report_list",
+        "body_list",
     ],
 )
 def test_lists_name_nothing_of_another_council(client, two_councils, name):

@@ -48,6 +48,7 @@ from .factories import (
     PlanFactory,
     RecommendationFactory,
     UserFactory,
+    published_directly,
 )
 from .test_packs import COVER
 
@@ -421,6 +422,8 @@ def site(world):
     s.layout = Layout.objects.create(name="Hostile", running_heading="Apx", organisation=COUNCIL)
     LayoutColumn.objects.create(layout=s.layout, order=0, heading="Ref", field="reference", width=5)
     s.report = reporting.report_create(COVER, actor=world.manager, organisation=COUNCIL)
+    s.meeting = s.report.meeting
+    s.body = s.meeting.body
     s.appendix = reporting.appendix_add(
         s.report,
         actor=world.manager,
@@ -434,6 +437,18 @@ def site(world):
             }
         ),
     )
+    s.published = reporting.report_create(
+        {**COVER, "subject": "Published"}, actor=world.manager, organisation=COUNCIL
+    )
+    reporting.appendix_add(
+        s.published,
+        actor=world.manager,
+        plan=world.plan,
+        settings=Settings.load(
+            {"plan": world.plan.pk, "as_at": timezone.localdate().isoformat(), "updates": "all"}
+        ),
+    )
+    published_directly(s.published, actor=world.manager)
     s.pending = PendingImport.objects.create(
         uploaded_by=world.manager,
         name="plan.csv",
@@ -492,6 +507,8 @@ def site(world):
         "evidence": Evidence.objects.get(update=their_update),
         "layout": their_layout,
         "report": their_report,
+        "body": their_report.meeting.body,
+        "meeting": their_report.meeting,
         "appendix": reporting.appendix_add(
             their_report,
             actor=their_manager,
@@ -537,7 +554,8 @@ class Target:
     form: bool = False  # a form posts to it
     host: object = None  # (site, kwargs) -> the page that shows its form, if not its own (None:
     # no page does, and ``data`` is what it takes)
-    data: dict = field(default_factory=dict)  # fields set to make the form valid
+    data: object = field(default_factory=dict)  # fields set to make the form valid (or
+    # site -> those fields, where they name the site's objects)
     also: tuple = ()  # others who see the form with other fields (the site administrator)
 
 
@@ -682,9 +700,27 @@ TARGETS = {
     "report_list": Target(),
     "report_add": Target(
         form=True,
-        data={"committee": "Panel", "meeting_date": "21/09/2011"},
+        data=lambda s: {"meeting": str(s.meeting.pk)},
         also=("site_admin",),
     ),
+    "report_correct": Target(
+        args=pk("published"),
+        kind="report",
+        form=True,
+        host=lambda s, kw: reverse("report_detail", args=[s.published.pk]),
+        data={"corrects": "Appendix A's date."},
+    ),
+    "report_version_download": Target(
+        args=lambda s: {"pk": s.published.pk, "number": 1}, kind="report"
+    ),
+    "body_list": Target(),
+    "body_add": Target(
+        form=True, data={"name": "Improvement board", "kind": "improvement"}, also=("site_admin",)
+    ),
+    "body_detail": Target(args=pk("body"), kind="body"),
+    "meeting_add": Target(args=pk("body"), kind="body", form=True, data={"date": "21/09/2011"}),
+    "meeting_detail": Target(args=pk("meeting"), kind="meeting"),
+    "plan_packs": Target(args=pk("plan"), kind="plan"),
     "report_detail": Target(args=pk("report"), kind="report"),
     "report_edit": Target(args=pk("report"), kind="report", form=True),
     "report_appendix_add": Target(args=pk("report"), kind="report", form=True),
@@ -789,15 +825,16 @@ def signed_in(site, name, who=None):
 def form_for(client, site, name, path):
     """The form that posts to ``path``, read from its page (or the page that shows it)."""
     target = TARGETS[name]
+    data = target.data(site) if callable(target.data) else target.data
     page_path = target.host(site, resolve(path).kwargs) if target.host else path
     if page_path is None:  # shown on no page: the fields it takes
-        return Form("post", path, False, [Control(k, "text", v) for k, v in target.data.items()])
+        return Form("post", path, False, [Control(k, "text", v) for k, v in data.items()])
     response = client.get(page_path)
     assert response.status_code == 200, f"{page_path}: {response.status_code}"
     for form in forms_of(response):
         action = urlsplit(form.action).path if form.action else urlsplit(page_path).path
         if form.method == "post" and action == path:
-            for key, value in target.data.items():
+            for key, value in data.items():
                 form.controls = [c for c in form.controls if c.name != key]
                 form.controls.append(Control(key, "text", value))
             return form

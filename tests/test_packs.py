@@ -14,6 +14,7 @@ from django.utils import timezone
 from reporting import packs, services
 from reporting.models import (
     CommitteeReport,
+    GovernanceBody,
     Layout,
     LayoutColumn,
     PublishedPack,
@@ -319,12 +320,18 @@ def test_publish_refuses_a_stale_copy_and_an_empty_pack(client, world, report, p
 
 
 def form_data(report=None, **changes):
+    """The report form as posted: a new meeting of the council's body named in COVER (made for
+    the test if need be) on the COVER's date, or the report's own."""
     values = {**COVER, "meeting_date": ""}
     if report is not None:
         values = {k: getattr(report, k) for k in COVER}
     date = values.pop("meeting_date") or COVER["meeting_date"]
+    body, _ = GovernanceBody.objects.get_or_create(
+        organisation="Example Council", name=values.pop("committee")
+    )
     data = {
         **values,
+        "body": body.pk,
         "meeting_date_0": date.day,
         "meeting_date_1": date.month,
         "meeting_date_2": date.year,
@@ -506,7 +513,7 @@ SCRIPT = "<script>alert(1)</script>"
     ("changes", "message"),
     [
         ({"subject": HUGE}, "at most 1000 characters"),
-        ({"committee": ""}, "This field is required"),
+        ({"body": ""}, "Choose its body."),
         ({"reason_for_urgency": HUGE}, "at most 20000 characters"),
         ({"meeting_date_2": "2999"}, "Enter a date between 1990 and 2099"),
         ({"meeting_date_1": "13"}, "Enter a real date"),

@@ -7,6 +7,7 @@ import re
 import pytest
 from django.urls import reverse
 
+from reporting import services
 from reporting.forms import MAX_RECOMMENDATIONS, MAX_SECTIONS
 from reporting.models import CommitteeReport
 
@@ -135,8 +136,8 @@ SCRIPT = "<script>alert(1)</script>"
 @pytest.mark.parametrize("button", ["add_section", "add_recommendation"])
 def test_hostile_adds_never_answer_5xx(client, world, changes, button):
     client.force_login(world.clerk)
-    report = CommitteeReport.objects.create(
-        organisation="Example Council", **{**COVER, "subject": "Kept"}
+    report = services.report_create(
+        {**COVER, "subject": "Kept"}, actor=world.clerk, organisation="Example Council"
     )
     for url, base in (
         (reverse("report_add"), form_data()),

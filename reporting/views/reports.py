@@ -5,7 +5,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count
 from django.http import HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from actionplans import rules as plan_rules
@@ -22,6 +22,7 @@ from ..forms import (
     report_formsets_again,
     typed,
 )
+from ..meeting_forms import CorrectionForm
 from ..models import REPORT_FIELDS, Layout, letter
 from ..rules import (
     check_pack_export,
@@ -29,7 +30,9 @@ from ..rules import (
     get_report_appendix_for_user,
     get_report_for_user,
     plans_for_report,
+    visible_bodies,
     visible_layouts,
+    visible_meetings,
     visible_reports,
 )
 
@@ -69,7 +72,31 @@ def report_add(request):
         )
 
     done = "The committee report has been created. Now add its appendices."
-    return _report_form(request, "Create a committee report", create, done, councils=councils)
+    kwargs = _meeting_choices(request.user)
+    if councils is None and (meeting := _meeting_asked(request)):
+        kwargs["preset_meeting"] = meeting  # "Add a report" on the meeting's page
+    return _report_form(
+        request, "Create a committee report", create, done, **kwargs, councils=councils
+    )
+
+
+def _meeting_choices(user, report=None):
+    """The meetings and bodies the report form offers: the user's council's (the report's, for
+    one that exists)."""
+    bodies, meetings = visible_bodies(user), visible_meetings(user)
+    if report is not None:
+        bodies = bodies.filter(organisation=report.organisation)
+        meetings = meetings.filter(body__organisation=report.organisation)
+    return {"meetings": meetings, "bodies": bodies}
+
+
+def _meeting_asked(request):
+    """The meeting named in the address (?meeting=id), if it is one the user may see."""
+    try:
+        pk = int(request.GET.get("meeting", ""))
+    except ValueError:
+        return None
+    return visible_meetings(request.user).filter(pk=pk).first() if 0 < pk < 2**31 else None
 
 
 def _refuse_if_published(request, report):
@@ -98,7 +125,8 @@ def report_edit(request, pk):
         )
 
     done = "The committee report has been saved."
-    return _report_form(request, "Edit the committee report", edit, done, report)
+    kwargs = _meeting_choices(request.user, report)
+    return _report_form(request, "Edit the committee report", edit, done, report, **kwargs)
 
 
 def _report_form(request, title, save, done, report=None, **form_kwargs):
@@ -166,20 +194,22 @@ def report_detail(request, pk):
         "appendices": rows,
         "published": getattr(report, "published_pack", None) if report.is_published else None,
         "publish_state": services.publishing_state(report)[0],
+        "versions": report.published_packs.select_related("published_by").defer("pdf"),
+        "correction": CorrectionForm(initial={"version": report.version}),
     }
     return _report_page(request, "report_detail.html", **context)
 
 
 def _cover_rows(report):
-    rows = []
-    for name in REPORT_FIELDS[:-1]:  # the cover's fields, numbering apart
+    rows = [
+        ("Committee", report.committee),
+        ("Date of the meeting", f"{report.meeting_date:%-d %B %Y}"),
+    ]
+    for name in REPORT_FIELDS[1:-1]:  # the cover's fields, the meeting and numbering apart
         value = getattr(report, name)
         label = ReportForm.Meta.labels.get(name) or report._meta.get_field(name).verbose_name
         rows.append(
-            (
-                str(label).capitalize() if name not in ReportForm.Meta.labels else label,
-                f"{value:%-d %B %Y}" if name == "meeting_date" else value,
-            )
+            (str(label).capitalize() if name not in ReportForm.Meta.labels else label, value)
         )
     rows.append(("Appendices numbered", report.get_appendix_numbering_display().split(":")[0]))
     return rows
@@ -246,18 +276,53 @@ def report_preview(request, pk):
     return _report_page(request, "report_preview.html", report=report, preview=preview, error=error)
 
 
-def _pack_pdf(report, pdf):
+def _pack_pdf(report, pdf, version=None):
     response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="{packs.file_name(report)}"'
+    name = packs.file_name(report, version.number if version else None)
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    if version is not None:  # the checksum the download hashes to, for whoever keeps it
+        response["Digest"] = f"sha-256={version.sha256}"
     return response
+
+
+def report_version_download(request, pk, number):
+    """One published version of the pack, as frozen."""
+    report = get_report_for_user(request.user, pk)
+    version = get_object_or_404(report.published_packs, number=number)
+    return _pack_pdf(report, bytes(version.pdf), version)  # PostgreSQL: a memoryview
+
+
+@require_POST
+def report_correct(request, pk):
+    """ "Publish a correction" of a published pack: a new version, saying what it corrects,
+    rendered and frozen on the queue as publishing is (its progress is the publishing page)."""
+    report = get_report_for_user(request.user, pk)
+    form = CorrectionForm(request.POST)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            messages.error(request, " ".join(errors))
+        return redirect(f"{report.get_absolute_url()}#correct")
+    try:
+        check_pack_export(request.user, plans_in(report))
+        services.report_correct_ask(
+            report,
+            actor=request.user,
+            version=form.cleaned_data["version"],
+            corrects=form.cleaned_data["corrects"],
+        )
+    except Refused as refused:
+        messages.error(request, refused.message)
+        return redirect(f"{report.get_absolute_url()}#correct")
+    return redirect("report_publish", report.pk)
 
 
 def report_download(request, pk):
     """The published pack as frozen; a draft's from the store at once, else it is rendered on
     the queue (it takes seconds) and the clerk is shown how it is going."""
     report = get_report_for_user(request.user, pk)
-    if report.is_published:
-        return _pack_pdf(report, bytes(report.published_pack.pdf))  # PostgreSQL: a memoryview
+    if report.is_published:  # the latest version
+        version = report.published_pack
+        return _pack_pdf(report, bytes(version.pdf), version)  # PostgreSQL: a memoryview
     check_pack_export(request.user, plans_in(report))
     try:
         if request.method == "POST":  # "Try again" after a failure: the next request renders it

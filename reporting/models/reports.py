@@ -1,185 +1,14 @@
-"""Appendix layouts: which fields of a plan's rows, under which headings, in which house style.
-
-A layout is data, kept in history like everything else: a clerk can make a council's own without a
-release, and a plan remembers the one it is published in.
-"""
+"""Committee reports and their packs: a cover report in the council's shape for a meeting of one
+of its governance bodies, followed by its appendices; what a published pack froze, version by
+version; the pack's renders and its publication on the queue."""
 
 from django.conf import settings
-from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from simple_history.models import HistoricalRecords
 
 from core.validators import one_of, plausible_date
 
-from . import fields
-
-
-class RagDisplay(models.TextChoices):
-    COLOURED = "coloured", "A coloured cell with its word"
-    HIDDEN = "hidden", "Not shown"
-
-
-# What a clerk sets on a layout (the form's fields, what a copy takes, what an appendix reads).
-LAYOUT_FIELDS = [
-    "name",
-    "running_heading",
-    "title_block",
-    "preamble",
-    "include_introduction",
-    "include_findings",
-    "group_sections",
-    "span_recommendations",
-    "span_repeated_cells",
-    "bold_recommendations",
-    "bold_complete",
-    "complete_word",
-    "rag_display",
-]
-
-
-class Layout(models.Model):
-    RagDisplay = RagDisplay
-
-    name = models.CharField(max_length=120)
-    # A council's own layout, which only its people see and change; blank for a preset, which
-    # every council may use and copy but none may change.
-    organisation = models.CharField(max_length=200, blank=True, editable=False)
-    running_heading = models.CharField(
-        max_length=120, blank=True, help_text='Printed at the top of every page, e.g. "Appendix B".'
-    )
-    title_block = models.BooleanField(
-        default=True,
-        help_text="Council, directorate, plan title and the as-at date above the table.",
-    )
-    preamble = models.TextField(blank=True, help_text="Text printed before the table.")
-    include_introduction = models.BooleanField(
-        default=False, help_text="Print the plan's own introduction before the table."
-    )
-    include_findings = models.BooleanField(
-        default=False,
-        help_text="List what the plan's inspection found (strengths, requirements met, areas for "
-        "development) before the table.",
-    )
-    group_sections = models.BooleanField(
-        default=True, help_text="Each section of the plan as a full-width row above its rows."
-    )
-    span_recommendations = models.BooleanField(
-        default=True,
-        help_text="A recommendation's cells once over its action rows, rather than on every row.",
-    )
-    span_repeated_cells = models.BooleanField(
-        default=False,
-        help_text="A cell that is the same on each of a recommendation's actions (a time scale, "
-        "an indicator, a target) printed once over them, as a table whose cells span its rows.",
-    )
-    bold_recommendations = models.BooleanField(
-        default=False, help_text="The column naming each recommendation in bold."
-    )
-    bold_complete = models.BooleanField(
-        default=True, help_text="Completed actions shown in bold with the plan's word for it."
-    )
-    complete_word = models.CharField(max_length=40, default="complete")
-    rag_display = models.CharField(
-        max_length=20, choices=RagDisplay.choices, default=RagDisplay.COLOURED
-    )
-    applies_to_title = models.CharField(
-        max_length=300,
-        blank=True,
-        help_text="The default layout of plans with exactly this title, unless a plan has its own.",
-    )
-    # Bumped on every edit, so that a save based on a stale copy is refused (core.records).
-    version = models.PositiveIntegerField(default=1, editable=False)
-
-    history = HistoricalRecords()
-
-    class Meta:
-        ordering = ["organisation", "name"]
-        constraints = [
-            one_of("layout_rag_display_valid", "rag_display", RagDisplay.choices),
-            models.UniqueConstraint(fields=["organisation", "name"], name="layout_unique_name"),
-        ]
-
-    def __str__(self):
-        return self.name
-
-    @property
-    def is_preset(self):
-        return not self.organisation
-
-
-class LayoutColumn(models.Model):
-    layout = models.ForeignKey(Layout, on_delete=models.CASCADE, related_name="columns")
-    order = models.PositiveIntegerField(default=0)
-    heading = models.CharField(max_length=120)
-    field = models.CharField(max_length=40, choices=fields.CHOICES)
-    width = models.PositiveSmallIntegerField(
-        default=10,
-        validators=[MinValueValidator(1), MaxValueValidator(100)],
-        help_text="Relative width: a column of 20 is twice as wide as one of 10.",
-    )
-
-    history = HistoricalRecords()
-
-    class Meta:
-        ordering = ["layout", "order", "pk"]
-        constraints = [
-            one_of("layout_column_field_valid", "field", fields.CHOICES),
-            models.CheckConstraint(
-                condition=models.Q(width__gte=1, width__lte=100), name="layout_column_width_range"
-            ),
-        ]
-
-    def __str__(self):
-        return f"{self.heading} ({self.field})"
-
-
-class PlanLayout(models.Model):
-    """The layout a plan is published in unless the clerk picks another."""
-
-    plan = models.OneToOneField(
-        "actionplans.Plan", on_delete=models.CASCADE, related_name="default_layout"
-    )
-    layout = models.ForeignKey(Layout, on_delete=models.PROTECT, related_name="+")
-
-    history = HistoricalRecords()
-
-    def __str__(self):
-        return f"{self.plan}: {self.layout}"
-
-
-class RenderFormat(models.TextChoices):
-    PDF = "pdf", "PDF"
-    DOCX = "docx", "Word"
-    XLSX = "xlsx", "Excel"
-
-
-class Rendering(models.Model):
-    """A rendered appendix, kept so that the same document is served again at once.
-
-    ``key`` says exactly what was rendered (see reporting.renders.key): the plan's rows as they
-    stood, the layout, the date and the update range. Kept in the database, so every app server
-    sees what any of them (or the task worker) rendered.
-    """
-
-    Format = RenderFormat
-
-    plan = models.ForeignKey("actionplans.Plan", on_delete=models.CASCADE, related_name="+")
-    key = models.CharField(max_length=64, unique=True)
-    format = models.CharField(max_length=10, choices=Format.choices, default=Format.PDF)
-    file_name = models.CharField(max_length=200)
-    content = models.BinaryField()
-    seconds = models.FloatField(default=0, help_text="How long the render took.")
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        ordering = ["-created_at"]
-        constraints = [one_of("rendering_format_valid", "format", RenderFormat.choices)]
-
-    def __str__(self):
-        return self.file_name
-
-
-# Committee packs: a cover report in the council's shape, followed by its appendices.
+from .committees import Meeting
 
 
 class AppendixNumbering(models.TextChoices):
@@ -201,11 +30,10 @@ def letter(n):
     return text
 
 
-# What a clerk writes on a report's cover (the form's fields); the numbering last, not printed
-# as a line of the cover.
+# What a clerk writes on a report's cover (the form's fields): the meeting first (the cover prints
+# its body and date), the numbering last, not printed as a line of the cover.
 REPORT_FIELDS = [
-    "committee",
-    "meeting_date",
+    "meeting",
     "agenda_item",
     "wards",
     "subject",
@@ -225,8 +53,11 @@ class CommitteeReport(models.Model):
     Status = ReportStatus
 
     organisation = models.CharField(max_length=200, help_text="The council the report is of.")
-    committee = models.CharField(max_length=200)
-    meeting_date = models.DateField(validators=[plausible_date])
+    meeting = models.ForeignKey(Meeting, on_delete=models.PROTECT, related_name="reports")
+    # The cover's copy of the meeting's body and date, taken whenever the meeting is set
+    # (services.report_create and report_edit): the packs' keys, file names and lists read them.
+    committee = models.CharField(max_length=200, editable=False)
+    meeting_date = models.DateField(validators=[plausible_date], editable=False)
     agenda_item = models.CharField(max_length=20, blank=True)
     wards = models.CharField(max_length=300, blank=True)
     subject = models.CharField(max_length=1000)
@@ -269,6 +100,11 @@ class CommitteeReport(models.Model):
     @property
     def is_published(self):
         return self.status == ReportStatus.PUBLISHED
+
+    @property
+    def published_pack(self):
+        """The latest version of the published pack (None for a draft)."""
+        return self.published_packs.order_by("-number").first()
 
     def appendix_label(self, position):
         """``position`` from 1: "Appendix A" or "Appendix 1", as the council numbers them."""
@@ -334,11 +170,16 @@ class ReportAppendix(models.Model):
 
 
 class PublishedPack(models.Model):
-    """What a published report froze: its PDF and the settings each appendix was rendered with."""
+    """What a published report froze: its PDF and the settings each appendix was rendered with.
 
-    report = models.OneToOneField(
-        CommitteeReport, on_delete=models.PROTECT, related_name="published_pack"
+    Never changed once saved. A correction is a new version (``number`` 2, 3...) saying what it
+    corrects; every version stays downloadable with its own checksum."""
+
+    report = models.ForeignKey(
+        CommitteeReport, on_delete=models.PROTECT, related_name="published_packs"
     )
+    number = models.PositiveIntegerField(default=1, help_text="The version: 1 as first published.")
+    corrects = models.TextField(blank=True, help_text="What a correction corrects, in words.")
     pdf = models.BinaryField()
     sha256 = models.CharField(max_length=64)
     # [{"label": "Appendix A", "title": ..., "settings": {...}, "layout_name": ...}, ...]
@@ -350,41 +191,24 @@ class PublishedPack(models.Model):
 
     history = HistoricalRecords(excluded_fields=["pdf"])
 
-    def __str__(self):
-        return f"{self.report} (published {self.published_at:%-d %B %Y})"
-
-
-class RenderFailureReason(models.TextChoices):
-    TIME = "time", "Ran out of time"
-    MEMORY = "memory", "Ran out of memory"
-    ERROR = "error", "Failed"
-
-
-class RenderFailure(models.Model):
-    """A render that ran out of time or memory, or failed, kept under the key of the document it
-    was making (see reporting.renders.key): the clerk is shown it at once rather than each click
-    starting the render again. A change to the plan makes a new key, and so a new attempt."""
-
-    Reason = RenderFailureReason
-    Format = RenderFormat
-
-    plan = models.ForeignKey("actionplans.Plan", on_delete=models.CASCADE, related_name="+")
-    key = models.CharField(max_length=64, unique=True)
-    format = models.CharField(max_length=10, choices=Format.choices, default=Format.PDF)
-    reason = models.CharField(max_length=10, choices=Reason.choices)
-    detail = models.TextField(blank=True, help_text="For an administrator: how it stopped.")
-    seconds = models.FloatField(default=0, help_text="How long it ran before it stopped.")
-    created_at = models.DateTimeField(auto_now_add=True)
-
     class Meta:
-        ordering = ["-created_at"]
+        ordering = ["report", "number"]
         constraints = [
-            one_of("render_failure_format_valid", "format", RenderFormat.choices),
-            one_of("render_failure_reason_valid", "reason", RenderFailureReason.choices),
+            models.UniqueConstraint(fields=["report", "number"], name="published_pack_version"),
+            # A correction says what it corrects; the first version corrects nothing.
+            models.CheckConstraint(
+                condition=models.Q(number=1, corrects="")
+                | (models.Q(number__gt=1) & ~models.Q(corrects="")),
+                name="published_pack_correction_says_what",
+            ),
         ]
 
     def __str__(self):
-        return f"{self.get_format_display()}: {self.get_reason_display()}"
+        return f"{self.report} (version {self.number}, published {self.published_at:%-d %B %Y})"
+
+    @property
+    def is_correction(self):
+        return self.number > 1
 
 
 class PackFailureReason(models.TextChoices):
@@ -445,6 +269,9 @@ class PackPublishing(models.Model):
     )
     requested_at = models.DateTimeField()
     failure = models.TextField(blank=True, help_text="Why it could not be published, in words.")
+    # Blank: the pack's first publication. Else a correction of a published pack (a new version),
+    # saying what it corrects.
+    corrects = models.TextField(blank=True)
 
     def __str__(self):
         return f"{self.report_id}: {self.failure or 'publishing'}"
