@@ -21,6 +21,7 @@ from django.db import transaction
 
 from actionplans import plan_setup
 from actionplans.models import Action, ActionOwner, Owner, Plan
+from core import demo as demo_signal
 from core import errors, records
 from inspections import services as inspection_services
 from inspections.models import Finding, Inspection, Judgement
@@ -276,4 +277,5 @@ def load_demo(directory=FIXTURES / "plans", logins=FIXTURES / "demo_users.yaml")
     for path in sorted(directory.glob("*.yaml")):
         plans.extend(_FileLoader(path, admins[0], managers).load())
     _link_logins(specs, users, admins[0])
+    demo_signal.loaded.send(sender=None, actor=admins[0])
     return plans

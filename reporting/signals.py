@@ -93,3 +93,9 @@ def connect():
     ):
         changes.register(model, changes.no_plan)
     changes.watch(plans_changed)
+    # The demo's committees, once importers.demo has loaded its plans (it may not import us).
+    from core import demo
+
+    from .demo import on_demo_loaded
+
+    demo.loaded.connect(on_demo_loaded, dispatch_uid="reporting-demo-committees")

@@ -25,12 +25,16 @@ def tidy(name):
     return re.sub(r"\s+", " ", name).strip() or "Committee"
 
 
-def meetings_from_text(apps, schema_editor):
+def meetings_from_text(apps, schema_editor, reports=None):
+    """``reports``: those to give a meeting (by default, every report without one; a test names
+    its own)."""
     CommitteeReport = apps.get_model("reporting", "CommitteeReport")
     GovernanceBody = apps.get_model("reporting", "GovernanceBody")
     Meeting = apps.get_model("reporting", "Meeting")
+    if reports is None:
+        reports = CommitteeReport.objects.filter(meeting__isnull=True)
     bodies = {}
-    for report in CommitteeReport.objects.filter(meeting__isnull=True).order_by("pk"):
+    for report in reports.order_by("pk"):
         name = tidy(report.committee)
         found = (report.organisation, name.casefold())
         body = bodies.get(found)

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 from simple_history.models import HistoricalRecords
 
+from core.errors import Refused
 from core.validators import one_of, plausible_date
 
 from .committees import Meeting
@@ -205,6 +206,12 @@ class PublishedPack(models.Model):
 
     def __str__(self):
         return f"{self.report} (version {self.number}, published {self.published_at:%-d %B %Y})"
+
+    def save(self, *args, **kwargs):
+        # Saved once: what was published is never rewritten (a correction is a new version).
+        if not self._state.adding:
+            raise Refused("A published pack is never changed: publish a correction instead.")
+        super().save(*args, **kwargs)
 
     @property
     def is_correction(self):
