@@ -176,3 +176,61 @@ def test_changes_since_page_queries_are_fixed(client, big):
         url = f"{reverse('changes_since', args=[pk])}?since={day:%d/%m/%Y}"
         counts.append(count_queries(client, url))
     assert counts == [CHANGES_PAGE, CHANGES_PAGE]
+
+
+def _packs_of(plan_id, clerk, reports, drafts):
+    """``reports`` published reports with ``plan_id`` as an appendix, each in two versions (the
+    second a correction), and ``drafts`` drafts; each for its own meeting."""
+    import datetime as dt
+
+    from actionplans.models import Plan
+    from reporting import services
+    from reporting.models import PublishedPack, ReportAppendix
+
+    from .factories import published_directly
+
+    plan = Plan.objects.get(pk=plan_id)
+    for i in range(reports + drafts):
+        report = services.report_create(
+            {
+                "committee": "Scrutiny Panel",
+                "meeting_date": dt.date(2012, 1, 1 + i),
+                "subject": "S",
+            },
+            actor=clerk,
+            organisation=plan.organisation,
+        )
+        ReportAppendix.objects.create(
+            report=report,
+            title=plan.title,
+            render_settings={"plan": plan.pk, "as_at": "2012-01-01", "updates": "latest"},
+        )
+        if i < reports:
+            published_directly(report, actor=clerk, pdf=f"%PDF {i}".encode())
+            PublishedPack.objects.create(
+                report=report,
+                number=2,
+                corrects="A typo.",
+                pdf=b"%PDF again",
+                sha256="0" * 64,
+                published_at=report.published_at,
+                published_by=clerk,
+            )
+
+
+PLAN_PACKS = 9
+
+
+def test_plan_packs_page_queries_do_not_grow(client, big):
+    """The 6, the plan (among those the clerk may read), the published versions with their
+    reports, meetings, bodies and publishers (one query), and the drafts with their meetings and
+    bodies (one): the same for a plan in one pack and one in six packs and two drafts."""
+    clerk = big["users"]["clerk"]
+    _packs_of(big["small_plan_id"], clerk, reports=1, drafts=0)
+    _packs_of(big["big_plan_id"], clerk, reports=6, drafts=2)
+    client.force_login(clerk)
+    counts = [
+        count_queries(client, reverse("plan_packs", args=[pk]))
+        for pk in (big["small_plan_id"], big["big_plan_id"])
+    ]
+    assert counts == [PLAN_PACKS, PLAN_PACKS]
