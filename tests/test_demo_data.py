@@ -233,3 +233,22 @@ def test_history_names_the_document_not_a_file(demo_plans, client):
     for url in ["/", f"/plans/{plan.pk}/history/"]:
         page = client.get(url).content.decode()
         assert "000_" not in page and ".txt" not in page
+
+
+def test_the_demo_councils_have_their_committees(demo_plans):
+    """Loading the demo adds each council's bodies (reporting.demo), as their reports name them,
+    with the plans they receive and the Panel's two meetings; loading again adds none."""
+    from reporting.models import GovernanceBody, Meeting
+
+    call_command("load_demo", "--force", verbosity=0)
+    panel = GovernanceBody.objects.get(name="Children and Young People Scrutiny Panel")
+    assert panel.organisation == "London Borough of Merton"
+    assert set(panel.plans.values_list("title", flat=True)) == {MERTON_AA, MERTON_YJ}
+    assert sorted(panel.meetings.values_list("date", flat=True)) == [
+        dt.date(2011, 9, 21),
+        dt.date(2011, 11, 15),
+    ]
+    improvement = GovernanceBody.objects.get(name="Improvement Panel")
+    assert improvement.organisation == "Rotherham Metropolitan Borough Council"
+    assert list(improvement.plans.values_list("title", flat=True)) == [ROTHERHAM]
+    assert GovernanceBody.objects.count() == 4 and Meeting.objects.count() == 2
