@@ -75,3 +75,18 @@ class CorrectionForm(GDSMixin, forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.setup_gds()
+
+
+class BodyPlansForm(GDSMixin, forms.Form):
+    plans = forms.ModelMultipleChoiceField(
+        queryset=None,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label="Plans it receives",
+        error_messages={"invalid_choice": "Choose plans of your council only."},
+    )
+
+    def __init__(self, *args, plans, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["plans"].queryset = plans
+        self.setup_gds()

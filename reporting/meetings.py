@@ -7,7 +7,7 @@ from django.db import transaction
 
 from core import once
 from core.errors import Refused
-from core.records import record_save
+from core.records import record_attribute, record_save
 
 from .models import GovernanceBody, Meeting
 
@@ -53,7 +53,8 @@ def body_plans_set(body, *, actor, plans):
     """The plans the body receives (its council's own)."""
     current = GovernanceBody.objects.select_for_update().get(pk=body.pk)
     _check_plans(current.organisation, plans)
-    current.plans.set(plans)
+    record_attribute(current, actor=actor, reason="Plans it receives changed")
+    current.plans.set(plans)  # its history records the change (HistoricalRecords m2m_fields)
     return current
 
 

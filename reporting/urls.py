@@ -83,6 +83,7 @@ urlpatterns = [
     path("committees/", committees.body_list, name="body_list"),
     path("committees/add/", committees.body_add, name="body_add"),
     path("committees/<int:pk>/", committees.body_detail, name="body_detail"),
+    path("committees/<int:pk>/plans/", committees.body_plans, name="body_plans"),
     path("committees/<int:pk>/meetings/add/", committees.meeting_add, name="meeting_add"),
     path("meetings/<int:pk>/", committees.meeting_detail, name="meeting_detail"),
     path("plans/<int:pk>/packs/", committees.plan_packs, name="plan_packs"),

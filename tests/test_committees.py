@@ -111,6 +111,17 @@ def test_bodies_and_meetings_through_the_pages(client, world):
     assert "already has a meeting on 15 November 2011" in response.content.decode()
     assert Meeting.objects.count() == 1
 
+    # The plans it receives: changed, and another council's refused.
+    plans = reverse("body_plans", args=[body.pk])
+    response = client.post(plans, {"plans": [world.plan.pk, world.other_plan.pk]})
+    assert response["Location"] == body.get_absolute_url()
+    assert set(body.plans.all()) == {world.plan, world.other_plan}
+    assert body.history.first().history_change_reason == "Plans it receives changed"
+    theirs = PlanFactory(organisation=OTHER, title="Their plan")
+    response = client.post(plans, {"plans": [theirs.pk]})
+    assert "Choose plans of your council only." in response.content.decode()
+    assert set(body.plans.all()) == {world.plan, world.other_plan}
+
     listed = client.get(reverse("body_list")).content.decode()
     assert PANEL in listed
     page = client.get(body.get_absolute_url()).content.decode()

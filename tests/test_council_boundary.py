@@ -202,6 +202,7 @@ OBJECT_URLS = {
     "report_version_download": "published",
     "body_detail": "body",
     "meeting_add": "body",
+    "body_plans": "body",
     "meeting_detail": "meeting",
     "plan_packs": "plan",
     "report_appendix_remove": "report_appendix",

@@ -718,6 +718,7 @@ TARGETS = {
         form=True, data={"name": "Improvement board", "kind": "improvement"}, also=("site_admin",)
     ),
     "body_detail": Target(args=pk("body"), kind="body"),
+    "body_plans": Target(args=pk("body"), kind="body", form=True),
     "meeting_add": Target(args=pk("body"), kind="body", form=True, data={"date": "21/09/2011"}),
     "meeting_detail": Target(args=pk("meeting"), kind="meeting"),
     "plan_packs": Target(args=pk("plan"), kind="plan"),

@@ -8,7 +8,7 @@ from actionplans import rules as plan_rules
 from core.views import form_page, posted, save_form
 
 from .. import meetings
-from ..meeting_forms import BodyForm, MeetingForm
+from ..meeting_forms import BodyForm, BodyPlansForm, MeetingForm
 from ..models import CommitteeReport, PublishedPack
 from ..rules import (
     check_reports,
@@ -75,6 +75,28 @@ def body_detail(request, pk):
         ),
     }
     return render(request, "reporting/body_detail.html", context)
+
+
+def body_plans(request, pk):
+    """The plans the body receives: its council's, that the user may read."""
+    body = get_body_for_user(request.user, pk)
+    plans = plan_rules.visible_plans(request.user).filter(organisation=body.organisation)
+    initial = {"plans": list(body.plans.values_list("pk", flat=True))}
+    form = BodyPlansForm(posted(request), plans=plans, initial=initial)
+
+    def save(form):
+        return meetings.body_plans_set(body, actor=request.user, plans=form.cleaned_data["plans"])
+
+    if save_form(request, form, save, "The plans it receives have been saved.") is not None:
+        return redirect(body)
+    return form_page(
+        request,
+        form,
+        "Plans it receives",
+        back=body.get_absolute_url(),
+        back_label=f"Back to {body.name}",
+        caption=body.name,
+    )
 
 
 def meeting_add(request, pk):
