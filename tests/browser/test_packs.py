@@ -23,8 +23,9 @@ def test_manager_makes_and_publishes_a_pack(page, url, demo_with_presets, a11y, 
 
     page.get_by_role("link", name="Create a committee report").click()
     a11y(page, "packs-add")
-    page.get_by_label("Committee").fill("Improvement Panel")
-    fill_date(page.get_by_role("group", name="Date of the meeting"), dt.date(2012, 11, 6))
+    # The demo's Improvement Panel has no meeting yet: a new one, made with the report.
+    page.get_by_label("Or a new meeting of").select_option(label="Improvement Panel")
+    fill_date(page.get_by_role("group", name="Date of the new meeting"), dt.date(2012, 11, 6))
     page.get_by_role("button", name="Save the report").click()
     expect(page.locator(".govuk-error-summary")).to_contain_text("This field is required")
     a11y(page, "packs-add-error")
@@ -48,9 +49,17 @@ def test_manager_makes_and_publishes_a_pack(page, url, demo_with_presets, a11y, 
     expect(page.get_by_label("Recommendation C")).to_be_visible()
     expect(page.get_by_label("Section 5: heading")).to_have_value("CONSULTATION")
     # Enter in a text box saves the report (its first button), it does not add a box.
-    page.get_by_label("Committee").press("Enter")
+    page.get_by_label("Lead officer").press("Enter")
     expect(page.get_by_role("heading", level=2, name="Appendices")).to_be_visible()
     a11y(page, "packs-detail")
+    # The meeting it is for, and its body, are pages of their own.
+    page.get_by_role("link", name="Improvement Panel, 6 November 2012").click()
+    expect(page.get_by_role("heading", level=1, name=re.compile("6 November 2012"))).to_be_visible()
+    a11y(page, "packs-meeting")
+    page.get_by_role("link", name="Back to Improvement Panel").click()
+    a11y(page, "packs-body")
+    page.go_back()
+    page.go_back()
     sections = page.get_by_role("list").filter(has_text="CONSULTATION").inner_text()
     assert "3 CONSULTATION" in sections  # blank boxes are left out
 
@@ -107,4 +116,16 @@ def test_manager_makes_and_publishes_a_pack(page, url, demo_with_presets, a11y, 
     expect(page.get_by_role("link", name=re.compile("Edit the cover report"))).to_have_count(0)
     a11y(page, "packs-published")
     assert CommitteeReport.objects.get().is_published
+    # A correction says what it corrects, and is a second version beside the first.
+    page.get_by_label("What the correction corrects").fill("The recommendation's wording.")
+    page.get_by_role("button", name="Publish a correction").click()
+    pack_renders.publish_pack.call(report.pk)
+    page.get_by_role("link", name="Check again").click()
+    page.get_by_role("link", name="Back to the report").first.click()
+    expect(page.get_by_role("link", name=re.compile("Version 2"))).to_be_visible()
+    a11y(page, "packs-corrected")
+    plan = report.appendices.get().render_settings["plan"]
+    page.goto(url(f"/plans/{plan}/packs/"))
+    expect(page.get_by_role("link", name=re.compile("Version 1"))).to_be_visible()
+    a11y(page, "packs-of-a-plan")
     a11y.assert_clean()
