@@ -326,14 +326,15 @@ def test_free_text_committees_become_bodies_and_meetings(world):
 # A published pack never changes; a correction is a new version with its own checksum.
 
 
-def publish(client, report):
+def publish(client, user, report):
+    client.force_login(user)
     client.post(reverse("report_publish", args=[report.pk]), {"version": report.version})
     assert run_queued("publish_pack") == ["published"]
     report.refresh_from_db()
 
 
 def test_a_published_pack_never_changes(client, world, pack_report):
-    publish(client_for(client, world.clerk), pack_report)
+    publish(client, world.clerk, pack_report)
     frozen = PublishedPack.objects.get(report=pack_report)
     download = client.get(reverse("report_download", args=[pack_report.pk]))
     assert sha(download.content) == frozen.sha256 == download["Digest"].split("=", 1)[1]
@@ -359,15 +360,10 @@ def test_a_published_pack_never_changes(client, world, pack_report):
     assert not PackPublishing.objects.exists()
 
 
-def client_for(client, user):
-    client.force_login(user)
-    return client
-
-
 def test_a_correction_is_a_new_version_and_both_keep_their_checksums(
     client, world, pack_report, layout
 ):
-    publish(client_for(client, world.clerk), pack_report)
+    publish(client, world.clerk, pack_report)
     first = PublishedPack.objects.get(report=pack_report)
     v1 = reverse("report_version_download", args=[pack_report.pk, 1])
     first_bytes = client.get(v1).content
@@ -403,9 +399,8 @@ def test_a_correction_is_a_new_version_and_both_keep_their_checksums(
     assert "version-2.pdf" in v2["Content-Disposition"]
     latest = client.get(reverse("report_download", args=[pack_report.pk])).content
     assert latest == v2.content
-    assert client.get(reverse("report_version_download", args=[pack_report.pk, 3])).status_code == (
-        404
-    )
+    missing = client.get(reverse("report_version_download", args=[pack_report.pk, 3]))
+    assert missing.status_code == 404
     detail = client.get(pack_report.get_absolute_url()).content.decode()
     assert first.sha256 in detail and second.sha256 in detail
     assert "A correction of: Appendix A&#x27;s first heading." in detail
