@@ -18,7 +18,7 @@ from actionplans import plan_setup, snapshots, workflow
 from actionplans.models import Action, Plan, ProgressUpdate
 from core import records
 from core.people import person_name
-from reporting import appendix, changes_since, presets
+from reporting import appendix, changes_since, meetings, presets
 from reporting.appendix import end_of
 from reporting.fields import plain
 from reporting.models import CommitteeReport, PublishedPack
@@ -258,6 +258,7 @@ def test_command_errors(demo_plans, tmp_path, value, message):
 def publish(plan, as_at, published_at):
     report = CommitteeReport.objects.create(
         organisation=plan.organisation,
+        meeting=meetings.meeting_for(plan.organisation, "Improvement Panel", as_at, actor=None),
         committee="Improvement Panel",
         meeting_date=as_at,
         subject="Progress",

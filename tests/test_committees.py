@@ -274,11 +274,11 @@ def test_the_report_form_picks_a_meeting_or_makes_one(client, world):
     assert first.get_absolute_url() in page and second.get_absolute_url() not in page
 
 
-# Free text of older reports, turned into bodies and meetings (migration 0013).
+# Free text of older reports, turned into bodies and meetings (migration 0014).
 
 
 def test_free_text_committees_become_bodies_and_meetings(world):
-    migration = importlib.import_module("reporting.migrations.0013_meetings_from_free_text")
+    migration = importlib.import_module("reporting.migrations.0014_meetings_from_free_text")
     clerk, _ = person("their_clerk", "Clerk", OTHER)
     texts = [
         (COUNCIL, "Children and Young People Scrutiny Panel", dt.date(2011, 9, 21)),
