@@ -17,7 +17,7 @@ from actionplans import snapshots
 
 from .appendix import AppendixError, Column, Document, end_of, table_rows
 from .fields import Updates
-from .models import PublishedPack
+from .packs import packs_with
 
 LAST_PACK = "last-pack"
 MARKER = "changed_since"
@@ -60,9 +60,12 @@ def _ids(outline):
 
 def last_pack(plan):
     """The last published pack with an appendix of ``plan``, as a Since (None if none was)."""
+    # Each pack as the committee first had it (a correction is of what it already saw).
     packs = (
-        PublishedPack.objects.filter(report__organisation=plan.organisation)
+        packs_with(plan)
+        .filter(number=1)
         .select_related("report")
+        .defer("pdf")
         .order_by("-published_at", "-pk")
     )
     for pack in packs:

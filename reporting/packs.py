@@ -22,7 +22,7 @@ from actionplans.models import Plan
 
 from . import appendix, printing
 from .fields import Updates
-from .models import Layout, letter
+from .models import Layout, PublishedPack, letter
 
 MAX_APPENDICES = 20
 
@@ -284,19 +284,4 @@ def file_name(report, version=None):
 
 def packs_with(plan):
     """The published versions of the packs ``plan`` is an appendix of (whoever may see them)."""
-    from .models import PublishedPack
-
     return PublishedPack.objects.filter(report__appendices__render_settings__plan=plan.pk)
-
-
-def last_published_for(plan):
-    """When the latest pack showing ``plan`` was first published (its version 1: a correction
-    is of what the committee already had), or None if none was: "changes since the last
-    committee" start there."""
-    return (
-        packs_with(plan)
-        .filter(number=1)
-        .order_by("-published_at")
-        .values_list("published_at", flat=True)
-        .first()
-    )

@@ -137,7 +137,11 @@ def published_directly(report, *, actor, pdf=b"%PDF-1.7\n% a test pack\n%%EOF\n"
         report=report,
         pdf=pdf,
         sha256=packs.digest(pdf),
-        appendices=[],
+        # What publishing records of each appendix (its settings; the layout's name aside).
+        appendices=[
+            {"title": item.title, "settings": item.render_settings}
+            for item in report.appendices.all()
+        ],
         published_at=now,
         published_by=actor,
     )

@@ -266,6 +266,7 @@ def publish(plan, as_at, published_at):
         published_at=published_at,
     )
     settings = {"plan": plan.pk, "layout": None, "as_at": as_at.isoformat(), "updates": "latest"}
+    report.appendices.create(title=plan.title, render_settings=settings)
     return PublishedPack.objects.create(
         report=report,
         pdf=b"%PDF",

@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from core.errors import Refused
-from reporting import demo, meetings, packs, services
+from reporting import changes_since, demo, meetings, services
 from reporting.models import (
     CommitteeReport,
     GovernanceBody,
@@ -452,11 +452,12 @@ def test_a_plans_packs_page_lists_each_version_with_its_meeting(client, world, p
     assert client.get(reverse("plan_packs", args=[world.plan.pk])).status_code == 403
 
 
-def test_last_published_for_a_plan(world, report, pack_report):
-    assert packs.last_published_for(world.plan) is None
+def test_the_last_pack_of_a_plan(world, report, pack_report):
+    assert changes_since.last_pack(world.plan) is None
     published_directly(pack_report, actor=world.clerk)
     first = PublishedPack.objects.get(report=pack_report)
-    assert packs.last_published_for(world.plan) == first.published_at
+    since = changes_since.last_pack(world.plan)
+    assert since is not None and since.moment <= first.published_at
     PublishedPack.objects.create(
         report=pack_report,
         number=2,
@@ -465,14 +466,15 @@ def test_last_published_for_a_plan(world, report, pack_report):
         sha256=sha(b"x"),
         published_at=first.published_at + dt.timedelta(days=3),
     )
-    assert packs.last_published_for(world.plan) == first.published_at  # a correction is not
+    assert changes_since.last_pack(world.plan) == since  # a correction is not a new meeting
     later = services.report_create(COVER, actor=world.clerk, organisation=COUNCIL)
     services.appendix_add(
         later, actor=world.clerk, plan=world.other_plan, settings=settings_for(world.other_plan)
     )
     published_directly(later, actor=world.clerk)
-    assert packs.last_published_for(world.plan) == first.published_at  # not in that pack
-    assert packs.last_published_for(world.other_plan) == later.published_pack.published_at
+    assert changes_since.last_pack(world.plan) == since  # not in that pack
+    later_pack = PublishedPack.objects.get(report=later)
+    assert changes_since.last_pack(world.other_plan).moment == later_pack.published_at
 
 
 # The demo's committees.
