@@ -149,8 +149,11 @@ def action_add(action, *, actor, owners=(), supporting=()):
     return action
 
 
-def action_edit(action, *, actor, version, fields, changed=(), owners=(), supporting=()):
-    """A manager's edit of an action, under the version check; an override records who set it."""
+def action_edit(
+    action, *, actor, version, fields, changed=(), owners=(), supporting=(), reason="Action edited"
+):
+    """A manager's edit of an action, under the version check; an override records who set it.
+    ``reason`` is its history's (an accepted change from a returned file names who typed it)."""
     # The real date follows the planned text; the council's wording of the owners may be cleared.
     fields = [*fields, "planned_completion_date", "owners_as_written"]
     if {"rag_override", "rag_override_reason", "rag_override_until"} & set(changed):
@@ -169,7 +172,7 @@ def action_edit(action, *, actor, version, fields, changed=(), owners=(), suppor
         actor=actor,
         expected_version=version,
         fields=fields,
-        reason="Action edited",
+        reason=reason,
         m2m={"owners": ActionOwner.entries_keeping_order(action, owners, supporting)},
     )
 

@@ -148,6 +148,27 @@ def progress_add(action, *, author, written_on, text, period_label="", status=""
     return update
 
 
+@transaction.atomic
+def progress_add_typed(*, action=None, recommendation=None, owner, actor, written_on, text, reason):
+    """Progress an owner typed into a copy of the plan sent back, added when a manager
+    (``actor``) accepts it (``importers.returns``): the update is the owner's (their login if
+    they have one, else attributed to them), the history names the manager and ``reason``.
+    On an action it is read under a lock, as every update is; it changes no status."""
+    if action is not None:
+        action = _locked(action)
+    update = ProgressUpdate(
+        action=action,
+        recommendation=recommendation if action is None else None,
+        kind=ProgressUpdate.Kind.UPDATE,
+        written_on=written_on,
+        text=text,
+        author=owner.user if owner is not None else None,
+        attributed_to=owner if owner is not None and owner.user_id is None else None,
+    )
+    update.full_clean()
+    return record_save(update, actor=actor, reason=reason)
+
+
 @once.guarded("author")
 @transaction.atomic
 def completion_propose(action, *, author, written_on, text, files=(), cited=(), period_label=""):
