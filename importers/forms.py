@@ -1,7 +1,7 @@
 from django import forms
 
 from actionplans.models import Owner
-from core.forms import GDSMixin
+from core.forms import GDSMixin, OnceKeyMixin
 
 from . import headers, owner_edits, readers, titles
 from .rows import NAME_LIMIT
@@ -204,3 +204,21 @@ class OwnerEditForm(GDSMixin, forms.Form):
             "existing": data["existing"].pk if data.get("existing") else None,
             "same": int(data["same"]) if data.get("same") else None,
         }
+
+
+class ReturnedFileForm(OnceKeyMixin, GDSMixin, forms.Form):
+    """A copy of the plan's table sent back with cells typed in (``importers.returns``)."""
+
+    file = forms.FileField(
+        label="The returned file",
+        help_text=f"The plan's table as the site exported it (Word .docx, Excel .xlsx or "
+        f".csv), with progress, dates or owners typed in; up to "
+        f"{readers.MAX_BYTES // (1024 * 1024)} MB.",
+        error_messages={"required": "Choose the file that came back."},
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.setup_gds()
+
+    clean_file = UploadForm.clean_file

@@ -18,12 +18,13 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 
 from actionplans import snapshots
 from actionplans.fuzzy_dates import derive_date
 from actionplans.marks import plain
-from actionplans.models import Action, Owner, Recommendation
-from core import errors, limits
+from actionplans.models import Action, Owner, ProgressUpdate
+from core import errors, limits, once
 
 from . import headers, owners, parse, readers, service
 from .models import ProposedChange, ReturnedFile
@@ -130,14 +131,13 @@ class _Row:
 def _rows(document):
     """The header's columns (position -> field, by its heading) and the rows under it."""
     tables = [t for t in document.tables if t]
-    for t_index, table in enumerate(tables):
-        at = parse._header_row(table, {})
-        if at is not None:
-            break
-    else:
+    found = ((i, parse._header_row(t, {})) for i, t in enumerate(tables))
+    t_index, at = next(((i, at) for i, at in found if at is not None), (None, None))
+    if t_index is None:
         raise errors.Refused(
             "No header row was found in the file: it is not a copy of a plan's table."
         )
+    table = tables[t_index]
     skipped = sum(map(len, tables[:t_index]))
     header = table[at]
     fields, positions = {}, []
@@ -288,9 +288,7 @@ class _Owners:
 
     def __init__(self, organisation):
         self.by_name = {}
-        for owner in Owner.objects.filter(organisation=organisation).only(
-            "pk", "name", "initials"
-        ):
+        for owner in Owner.objects.filter(organisation=organisation).only("pk", "name", "initials"):
             for key in (owner.name, owner.initials):
                 if key:
                     self.by_name.setdefault(key.casefold(), owner.pk)
@@ -339,7 +337,7 @@ def compare(document, plan, *, typists=None):
         reading.matched += 1
         authors = typists.get("rows", {}).get(str(row.table), {}).get(str(row.index))
         typed_by = ", ".join(authors) if authors else reading.typed_by
-        made = dict(row=row.number, typed_by=typed_by)
+        made = {"row": row.number, "typed_by": typed_by}
         for key, (_, got) in row.cells.items():
             if got.merged_down or key not in COMPARED:
                 continue
@@ -429,6 +427,24 @@ def returned_read(plan, name, data):
     return compare(document, plan, typists=typists_limited(name, data))
 
 
+def newest_updates(plan, *, action=None, recommendation=None):
+    """The newest progress update's id of each action and recommendation of ``plan`` (or of the
+    one given): ("action", id) or ("rec", id) -> id. A later one means progress written since."""
+    found = ProgressUpdate.objects.progress()
+    if action is not None:
+        found = found.filter(action=action)
+    elif recommendation is not None:
+        found = found.filter(recommendation=recommendation)
+    else:
+        found = found.filter(Q(action__recommendation__plan=plan) | Q(recommendation__plan=plan))
+    newest = {}
+    for pk, action_id, rec_id in found.values_list("pk", "action_id", "recommendation_id"):
+        key = ("action", action_id) if action_id else ("rec", rec_id)
+        newest[key] = max(newest.get(key, 0), pk)
+    return newest
+
+
+@once.guarded("actor")
 @transaction.atomic
 def returned_add(plan, *, actor, name, reading):
     """The file's proposals kept for the plan's managers to decide; nothing in the plan changes.
@@ -440,12 +456,8 @@ def returned_add(plan, *, actor, name, reading):
         uploaded_by=actor,
         doubts=reading.doubts,
     )
-    versions = dict(
-        Action.objects.filter(recommendation__plan=plan).values_list("pk", "version")
-    )
-    newest = {}
-    for rec in Recommendation.objects.filter(plan=plan).prefetch_related("updates"):
-        newest[rec.pk] = max((u.pk for u in rec.updates.all()), default=0)
+    versions = dict(Action.objects.filter(recommendation__plan=plan).values_list("pk", "version"))
+    newest = newest_updates(plan)
     ProposedChange.objects.bulk_create(
         ProposedChange(
             returned=returned,
@@ -459,7 +471,9 @@ def returned_add(plan, *, actor, name, reading):
             owner_ids=p.owner_ids,
             typed_by=p.typed_by[:200],
             base_version=versions.get(p.action.id, 0) if p.action else 0,
-            base_update=newest.get(p.recommendation.id, 0) if p.recommendation else 0,
+            base_update=newest.get(
+                ("action", p.action.id) if p.action else ("rec", p.recommendation.id), 0
+            ),
             created_by=actor,
         )
         for p in reading.proposals

@@ -7,7 +7,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from actionplans import rules
 from core.errors import Refused
-from importers import headers, service
+from importers import headers, returns_command, service
 
 
 class Command(BaseCommand):
@@ -27,11 +27,26 @@ class Command(BaseCommand):
         parser.add_argument("--dry-run", action="store_true", help="Preview only; save nothing.")
         parser.add_argument("--user", help="The sign-in the import is made as (a manager).")
         parser.add_argument("--organisation", help="The council (default: the user's).")
+        parser.add_argument(
+            "--into",
+            metavar="PLAN TITLE",
+            help="A copy of this plan's table sent back with cells typed in: propose each "
+            "changed cell to the plan's managers (with --dry-run, print them only).",
+        )
 
     def handle(self, *args, **options):
         path = Path(options["file"])
         if not path.is_file():
             raise CommandError(f"No file {path}.")
+        if options["into"]:
+            returns_command.import_into(
+                self.stdout,
+                path,
+                title=options["into"],
+                username=options["user"],
+                dry_run=options["dry_run"],
+            )
+            return
         mapping = {}
         for item in options["map"]:
             heading, sep, field = item.rpartition("=")
