@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from actionplans import workflow
 from actionplans.models import CrossCouncilRead, Owner, PlanShare
-from importers.models import PendingImport
+from importers.models import PendingImport, ProposedChange, ReturnedFile
 from inspections.models import Judgement
 from reporting import services as reporting_services
 from reporting.models import Layout
@@ -89,7 +89,17 @@ def council_world(key):
     published = published_directly(published, actor=clerk)
     report.meeting.body.plans.add(plan)
     layout = Layout.objects.create(name="Panel style", organisation=name)
+    returned = ReturnedFile.objects.create(plan=plan, name="returned.docx", typed_by="Jo")
+    change = ProposedChange.objects.create(
+        returned=returned,
+        plan=plan,
+        action=action,
+        kind=ProposedChange.Kind.DATE,
+        new_value="31 March 2026",
+        base_version=action.version,
+    )
     return SimpleNamespace(
+        change=change,
         **people,
         plan=plan,
         section=section,
@@ -163,6 +173,10 @@ OBJECT_URLS = {
     "changes_download_xlsx": "plan",
     "plan_dashboard": "plan",
     "plan_table_export": "plan",
+    "returned_changes": "plan",
+    "returned_accept_all": "plan",
+    "returned_change_accept": "plan",  # a proposed change, under its plan's address
+    "returned_change_reject": "plan",
     "plan_share_remove": "share",
     "section_edit": "section",
     "recommendation_detail": "rec",
@@ -265,6 +279,8 @@ def url_for(name, world):
         return reverse(name, args=[obj.pk, 0])
     if name == "report_version_download":
         return reverse(name, args=[obj.pk, 1])
+    if name in ("returned_change_accept", "returned_change_reject"):
+        return reverse(name, args=[obj.pk, world.change.pk])
     return reverse(name, args=[obj.pk])
 
 
@@ -295,6 +311,9 @@ POST_ONLY = {
     "report_appendix_move",
     "report_appendix_remove",
     "report_correct",
+    "returned_accept_all",
+    "returned_change_accept",
+    "returned_change_reject",
 }
 
 

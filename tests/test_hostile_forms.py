@@ -473,6 +473,19 @@ def site(world):
         data=b"Ref,Recommendation,Action,Lead,Target date\n1,Do better,Audit,Jo,Nov 12\n",
     )
 
+    # A change proposed by a returned copy of the plan's table, waiting for a decision.
+    from importers.models import ProposedChange, ReturnedFile
+
+    s.change = ProposedChange.objects.create(
+        returned=ReturnedFile.objects.create(plan=world.plan, name="returned.docx"),
+        plan=world.plan,
+        action=world.own,
+        kind=ProposedChange.Kind.DATE,
+        old_value=world.own.planned_completion_text,
+        new_value="31 March 2013",
+        base_version=world.own.version,
+    )
+
     s.site_admin = UserFactory(username="site-admin")
     s.site_admin.groups.add(Group.objects.get(name="Site administrator"))
 
@@ -769,6 +782,25 @@ TARGETS = {
         kind="plan",
     ),
     "action_table_export": Target(args=lambda s: [{"fmt": f} for f in ("csv", "xlsx", "\x00")]),
+    "returned_changes": Target(args=pk("plan"), kind="plan", form=True),
+    "returned_change_accept": Target(
+        args=lambda s: {"pk": s.plan.pk, "change_pk": s.change.pk},
+        kind="plan",
+        form=True,
+        host=lambda s, kw: reverse("returned_changes", args=[s.plan.pk]),
+    ),
+    "returned_change_reject": Target(
+        args=lambda s: {"pk": s.plan.pk, "change_pk": s.change.pk},
+        kind="plan",
+        form=True,
+        host=lambda s, kw: reverse("returned_changes", args=[s.plan.pk]),
+    ),
+    "returned_accept_all": Target(
+        args=pk("plan"),
+        kind="plan",
+        form=True,
+        host=lambda s, kw: reverse("returned_changes", args=[s.plan.pk]),
+    ),
 }
 # Not reached here, and why.
 SKIPPED = {
