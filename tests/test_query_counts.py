@@ -234,3 +234,38 @@ def test_plan_packs_page_queries_do_not_grow(client, big):
         for pk in (big["small_plan_id"], big["big_plan_id"])
     ]
     assert counts == [PLAN_PACKS, PLAN_PACKS]
+
+
+def propose(world, count):
+    """``count`` changes from one returned copy, and as many decided, over the plan's actions."""
+    from importers.models import ProposedChange, ReturnedFile
+
+    returned = ReturnedFile.objects.create(
+        plan=world.plan, name="returned.docx", doubts=["Row 3: a doubt"]
+    )
+    actions = [world.own, world.via_team, world.others, world.partners]
+    for i in range(count):
+        for state in ("pending", "rejected"):
+            ProposedChange.objects.create(
+                returned=returned,
+                plan=world.plan,
+                action=actions[i % len(actions)],
+                kind="date",
+                new_value=f"{i + 1} March 2013",
+                state=state,
+                decided_by=world.manager if state != "pending" else None,
+            )
+
+
+# The returned copies' page: the 6, the plan among those the manager may read, whether they
+# manage it, the changes waiting and those decided (each with its action, recommendation, file
+# and decider, in the same query), and the files with doubts.
+RETURNED_PAGE = 11
+
+
+@pytest.mark.parametrize("count", [1, 20])
+def test_returned_changes_page_queries_do_not_grow(client, world, count):
+    propose(world, count)
+    client.force_login(world.manager)
+    queries = count_queries(client, reverse("returned_changes", args=[world.plan.pk]))
+    assert queries == RETURNED_PAGE
