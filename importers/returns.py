@@ -32,6 +32,7 @@ from .models import ProposedChange, ReturnedFile
 COMPARED = ("progress", "planned_completion", "owners", "who_when")
 COMPLETE_WORDS = {"complete", "completed"}  # the word an appendix adds for a complete action
 NEAR = 0.85  # how alike an action's text and a row's must be when neither is exact
+DATED = re.compile(r"^\[\d{4}-\d{2}-\d{2}\]\s*(?:\([^)]*\)\s*)?")
 
 
 def words(text):
@@ -174,6 +175,12 @@ def _action_words(action):
     return words(f"{action.reference} {action.text}")
 
 
+def _said_is(action, said):
+    """Whether a row's action cell is ``action``'s, as an appendix (its reference first) or the
+    site's table export (its text alone) prints it."""
+    return said in (_action_words(action), words(action.text))
+
+
 class _Matcher:
     """Rows to actions in the plan's order: the recommendation's cell narrows the actions to
     its own; the action's text, exact, then nearly alike; never one action twice."""
@@ -206,7 +213,7 @@ class _Matcher:
         own = [(r, a) for r, a in pool if rec is not None and r.id == rec.id]
         for candidates in (own, pool):
             for r, a in candidates:
-                if _action_words(a) == said:
+                if _said_is(a, said):
                     self.used.add(a.id)
                     return r, a
         if not said:
@@ -243,7 +250,8 @@ def typed_progress(cell, updates):
     known = _update_lines(updates)
     new = []
     for para in cell.paras:
-        text = norm(para)
+        # The site's own table export opens each update "[YYYY-MM-DD] (label)" (export.py).
+        text = norm(DATED.sub("", para))
         if not text or text in known:
             continue
         # Typed on at the end of a line the export printed: only what follows is new.

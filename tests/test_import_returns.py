@@ -365,3 +365,19 @@ def test_another_councils_manager_gets_404_and_an_officer_may_not_decide(client,
     change.refresh_from_db()
     assert change.state == "pending"
     assert not ProgressUpdate.objects.filter(text=TYPED).exists()
+
+
+@pytest.mark.parametrize("fmt", ["xlsx", "csv"])
+def test_the_sites_table_export_comes_back_the_same_way(demo_plans, fmt):
+    """The plan as a table (Excel, CSV) untouched proposes nothing; progress typed on after an
+    update's line is that much progress."""
+    from importers import export
+
+    plan, _ = preset("Rotherham action delivery plan")
+    rows = export.plan_rows(plan)
+    assert returns.returned_read(plan, f"plan.{fmt}", export.write(rows, fmt)).proposals == []
+    progress = rows[1].index("Progress")
+    row = next(r for r in rows[2:] if len(r) > progress and r[progress])
+    row[progress] += "\n" + TYPED
+    reading = returns.returned_read(plan, f"plan.{fmt}", export.write(rows, fmt))
+    assert [(p.kind, p.new) for p in reading.proposals] == [("progress", TYPED)]
