@@ -329,13 +329,28 @@ def read_xlsx(data):
     return Document([rows])
 
 
+_W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+_RUN_TEXT = {f"{_W}t": None, f"{_W}tab": "\t", f"{_W}br": "\n", f"{_W}cr": "\n"}
+
+
+def _paragraph_text(p):
+    """A paragraph's text as Word shows it, with text typed as a tracked change (``w:ins``)."""
+    parts = []
+    for element in p.iter(*_RUN_TEXT):
+        if element.tag == f"{_W}t":
+            parts.append(element.text or "")
+        elif element.tag != f"{_W}br" or element.get(f"{_W}type") in (None, "textWrapping"):
+            parts.append(_RUN_TEXT[element.tag])
+    return "".join(parts)
+
+
 def _docx_cell(tc, table):
     from docx.table import _Cell
 
     cell = _Cell(tc, table)
     paras, bold, problem = [], [], ""
     for paragraph in cell.paragraphs:
-        text, found = _text(paragraph.text)
+        text, found = _text(_paragraph_text(paragraph._p))
         paras.extend(_lines(text))
         problem = problem or found
         bold.extend(run.text.strip() for run in paragraph.runs if run.bold and run.text.strip())

@@ -381,3 +381,30 @@ def test_the_sites_table_export_comes_back_the_same_way(demo_plans, fmt):
     row[progress] += "\n" + TYPED
     reading = returns.returned_read(plan, f"plan.{fmt}", export.write(rows, fmt))
     assert [(p.kind, p.new) for p in reading.proposals] == [("progress", TYPED)]
+
+
+def test_progress_typed_as_a_tracked_change_is_the_typists(demo_plans):
+    """Word's Track Changes keeps who typed each insertion: that name, not the file's last
+    saver, is who typed the change; the inserted text is read (python-docx leaves it out)."""
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    plan, layout = preset("Rotherham action delivery plan")
+    returned = Returned(export(plan, layout))
+    column = returned.column(PROGRESS_COLUMNS)
+    index, action = next(returned.action_rows(plan))
+    paragraph = returned.cell(index, column).add_paragraph()
+    inserted = OxmlElement("w:ins")
+    inserted.set(qn("w:id"), "1")
+    inserted.set(qn("w:author"), "Terry Irvine")
+    run = OxmlElement("w:r")
+    text = OxmlElement("w:t")
+    text.text = TYPED
+    run.append(text)
+    inserted.append(run)
+    paragraph._p.append(inserted)
+    reading = returns.returned_read(plan, "r.docx", returned.data(typist="Clerk Who Saved It"))
+    assert [(p.kind, p.action.id, p.new, p.typed_by) for p in reading.proposals] == [
+        ("progress", action.pk, TYPED, "Terry Irvine")
+    ]
+    assert reading.typed_by == "Clerk Who Saved It"
