@@ -408,3 +408,34 @@ def test_progress_typed_as_a_tracked_change_is_the_typists(demo_plans):
         ("progress", action.pk, TYPED, "Terry Irvine")
     ]
     assert reading.typed_by == "Clerk Who Saved It"
+
+
+def test_owners_retyped_are_one_owners_change(demo_plans):
+    from actionplans.models import Owner
+
+    plan, layout = preset("Rotherham action delivery plan")
+    manager = manager_of(plan)
+    returned = Returned(export(plan, layout))
+    column = returned.column(("Lead Officer / Agency",))
+    index, action = next(returned.action_rows(plan))
+    named = {o.pk for o in action.ordered_owners}
+    owner = next(
+        o
+        for o in Owner.objects.filter(organisation=plan.organisation).order_by("pk")
+        if o.pk not in named and o.name.replace(" ", "").isalpha() and not o.initials
+    )
+    cell = returned.cell(index, column)
+    for paragraph in cell.paragraphs[1:]:
+        paragraph._p.getparent().remove(paragraph._p)
+    cell.paragraphs[0].runs[0].text = owner.name
+    for run in cell.paragraphs[0].runs[1:]:
+        run.text = ""
+    reading = returns.returned_read(plan, "r.docx", returned.data())
+    assert [(p.kind, p.action.id, p.new, p.owner_ids) for p in reading.proposals] == [
+        ("owners", action.pk, owner.name, [owner.pk])
+    ]
+    made = returns.returned_add(plan, actor=manager, name="r.docx", reading=reading)
+    returns_decide.change_accept(made.changes.get(), actor=manager)
+    action = Action.objects.get(pk=action.pk)
+    assert (action.ordered_owners, action.owners_as_written) == ([owner], owner.name)
+    assert action.history.latest().history_change_reason.startswith("Owners changed typed by")
