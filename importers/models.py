@@ -1,6 +1,8 @@
 from django.conf import settings
 from django.db import models
 
+from core.validators import one_of
+
 
 class PendingImport(models.Model):
     """An uploaded plan file kept between its preview and the manager's confirmation; only the
@@ -52,18 +54,23 @@ class ReturnedFile(models.Model):
         return self.name
 
 
+class ChangeKind(models.TextChoices):
+    PROGRESS = "progress", "Progress update"
+    DATE = "date", "Date moved"
+    OWNERS = "owners", "Owners changed"
+
+
+class ChangeState(models.TextChoices):
+    PENDING = "pending", "Waiting for a decision"
+    ACCEPTED = "accepted", "Accepted"
+    REJECTED = "rejected", "Rejected"
+
+
 class ProposedChange(models.Model):
     """One cell of a returned file that differs from what the plan's export printed."""
 
-    class Kind(models.TextChoices):
-        PROGRESS = "progress", "Progress update"
-        DATE = "date", "Date moved"
-        OWNERS = "owners", "Owners changed"
-
-    class State(models.TextChoices):
-        PENDING = "pending", "Waiting for a decision"
-        ACCEPTED = "accepted", "Accepted"
-        REJECTED = "rejected", "Rejected"
+    Kind = ChangeKind
+    State = ChangeState
 
     returned = models.ForeignKey(ReturnedFile, on_delete=models.CASCADE, related_name="changes")
     plan = models.ForeignKey("actionplans.Plan", on_delete=models.CASCADE, related_name="+")
@@ -104,6 +111,10 @@ class ProposedChange(models.Model):
     class Meta:
         ordering = ["pk"]
         indexes = [models.Index(fields=["plan", "state"])]
+        constraints = [
+            one_of("proposed_change_kind_valid", "kind", ChangeKind.choices),
+            one_of("proposed_change_state_valid", "state", ChangeState.choices),
+        ]
 
     def __str__(self):
         return f"{self.get_kind_display()}: {self.new_value[:60]}"

@@ -439,3 +439,16 @@ def test_owners_retyped_are_one_owners_change(demo_plans):
     action = Action.objects.get(pk=action.pk)
     assert (action.ordered_owners, action.owners_as_written) == ([owner], owner.name)
     assert action.history.latest().history_change_reason.startswith("Owners changed typed by")
+
+
+@pytest.mark.parametrize("field", ["kind", "state"])
+def test_the_database_refuses_a_kind_or_state_outside_the_choices(db, field):
+    from django.db import IntegrityError, transaction
+
+    from .factories import PlanFactory
+
+    plan = PlanFactory()
+    returned = ReturnedFile.objects.create(plan=plan, name="r.docx")
+    change = ProposedChange.objects.create(returned=returned, plan=plan, kind="date", new_value="x")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        ProposedChange.objects.filter(pk=change.pk).update(**{field: "Amber!"})
