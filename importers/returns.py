@@ -12,21 +12,19 @@ accepts or rejects each proposal.
 """
 
 import difflib
-import json
 import re
 from dataclasses import dataclass, field
 
-from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
 
-from actionplans import snapshots
+from actionplans import rules, snapshots
 from actionplans.fuzzy_dates import derive_date
 from actionplans.marks import plain
 from actionplans.models import Action, Owner, ProgressUpdate
-from core import errors, limits, once
+from core import errors, once
 
-from . import headers, owners, parse, readers, service
+from . import headers, owners, parse, readers, service, typists
 from .models import ProposedChange, ReturnedFile
 
 COMPARED = ("progress", "planned_completion", "owners", "who_when")
@@ -79,43 +77,6 @@ class Reading:
 def _short(text, size=90):
     text = " ".join(text.split())
     return text if len(text) <= size else text[: size - 1] + "…"
-
-
-# Reading the file: in a child process with limits, as every upload is read.
-
-
-def _typists(name, data):
-    """In the child: who the Word file says last saved it, and who each tracked insertion in a
-    table row is by ({table: {row: [authors]}}), as JSON bytes."""
-    found = {"last_modified_by": "", "rows": {}}
-    if name.lower().endswith(".docx"):
-        import io
-
-        import docx
-        from docx.oxml.ns import qn
-
-        try:
-            document = docx.Document(io.BytesIO(data))
-        except Exception:  # noqa: BLE001 - the table reader says why the file cannot be read
-            return json.dumps(found).encode()
-        found["last_modified_by"] = document.core_properties.last_modified_by or ""
-        tables = [t for t in document.element.body.iterchildren(qn("w:tbl")) if t.tr_lst]
-        for t, table in enumerate(tables):
-            for r, tr in enumerate(table.tr_lst):
-                authors = {ins.get(qn("w:author")) for ins in tr.iter(qn("w:ins"))}
-                if authors - {None, ""}:
-                    found["rows"].setdefault(str(t), {})[str(r)] = sorted(authors - {None, ""})
-    return json.dumps(found).encode()
-
-
-def typists_limited(name, data):
-    seconds = float(getattr(settings, "IMPORT_READ_TIMEOUT_SECONDS", service.READ_SECONDS))
-    mb = int(getattr(settings, "IMPORT_READ_MEMORY_LIMIT_MB", service.READ_MEMORY_MB))
-    try:
-        read = limits.run(_typists, name, data, seconds=seconds, memory_bytes=mb * readers.MB)
-        return json.loads(read)
-    except limits.Exceeded:
-        return {"last_modified_by": "", "rows": {}}
 
 
 # Matching rows to the plan's rows.
@@ -432,7 +393,7 @@ def returned_read(plan, name, data):
         document = readers.from_json(read)
     except readers.Unreadable as error:
         raise errors.Refused(error.message) from None
-    return compare(document, plan, typists=typists_limited(name, data))
+    return compare(document, plan, typists=typists.read_limited(name, data))
 
 
 def newest_updates(plan, *, action=None, recommendation=None):
@@ -456,13 +417,34 @@ def newest_updates(plan, *, action=None, recommendation=None):
 @transaction.atomic
 def returned_add(plan, *, actor, name, reading):
     """The file's proposals kept for the plan's managers to decide; nothing in the plan changes.
-    Each keeps the action's version (or the recommendation's newest update) as it was read."""
+    Each keeps the action's version (or its newest update) as it was read. A change already
+    waiting (the same file uploaded again) is not proposed twice: it is said among the doubts."""
+    if not rules.can_edit_plan(actor, plan):
+        raise errors.Refused("Only a manager of this plan can propose changes to it from a file.")
+    waiting = set(
+        ProposedChange.objects.filter(plan=plan, state=ProposedChange.State.PENDING).values_list(
+            "action_id", "recommendation_id", "kind", "new_value"
+        )
+    )
+    proposals, doubts = [], list(reading.doubts)
+    for p in reading.proposals:
+        key = (
+            p.action.id if p.action else None,
+            p.recommendation.id if p.recommendation else None,
+            p.kind,
+            p.new,
+        )
+        if key in waiting:
+            doubts.append(f"Row {p.row}: the same change is already waiting for a decision.")
+        else:
+            waiting.add(key)
+            proposals.append(p)
     returned = ReturnedFile.objects.create(
         plan=plan,
         name=name[:255],
         typed_by=reading.typed_by[:200],
         uploaded_by=actor,
-        doubts=reading.doubts,
+        doubts=doubts,
     )
     versions = dict(Action.objects.filter(recommendation__plan=plan).values_list("pk", "version"))
     newest = newest_updates(plan)
@@ -484,6 +466,6 @@ def returned_add(plan, *, actor, name, reading):
             ),
             created_by=actor,
         )
-        for p in reading.proposals
+        for p in proposals
     )
     return returned

@@ -452,3 +452,29 @@ def test_the_database_refuses_a_kind_or_state_outside_the_choices(db, field):
     change = ProposedChange.objects.create(returned=returned, plan=plan, kind="date", new_value="x")
     with pytest.raises(IntegrityError), transaction.atomic():
         ProposedChange.objects.filter(pk=change.pk).update(**{field: "Amber!"})
+
+
+def test_the_same_file_uploaded_twice_proposes_each_change_once(demo_plans):
+    plan, layout = preset("Rotherham action delivery plan")
+    manager = manager_of(plan)
+    data, _ = edited(plan, layout)
+    for _ in range(2):
+        reading = returns.returned_read(plan, "r.docx", data)
+        second = returns.returned_add(plan, actor=manager, name="r.docx", reading=reading)
+    assert ProposedChange.objects.filter(plan=plan).count() == 2
+    assert [d.split(": ", 1)[1] for d in second.doubts] == [
+        "the same change is already waiting for a decision."
+    ] * 2
+    returns_decide.changes_accept_all(plan, actor=manager)
+    # Once accepted, the file proposes nothing more: what it says is the plan's now.
+    assert returns.returned_read(plan, "r.docx", data).proposals == []
+
+
+def test_only_a_manager_of_the_plan_keeps_proposals(demo_plans):
+    plan, layout = preset("Rotherham action delivery plan")
+    officer, _ = person("rotherham_officer", "Officer", organisation=plan.organisation)
+    data, _ = edited(plan, layout)
+    reading = returns.returned_read(plan, "r.docx", data)
+    with pytest.raises(Refused, match="Only a manager"):
+        returns.returned_add(plan, actor=officer, name="r.docx", reading=reading)
+    assert not ReturnedFile.objects.exists()
