@@ -181,8 +181,12 @@ class _Matcher:
             return None, None
         text = " ".join(said)
         best, score = None, NEAR
+        matcher = difflib.SequenceMatcher(None, b=text)  # b is indexed once, for every action
         for r, a in own or pool:
-            ratio = difflib.SequenceMatcher(None, " ".join(_action_words(a)), text).ratio()
+            matcher.set_seq1(" ".join(_action_words(a)))
+            if matcher.real_quick_ratio() < score or matcher.quick_ratio() < score:
+                continue  # cheap upper bounds first: a large plan has thousands of actions
+            ratio = matcher.ratio()
             if ratio >= score:
                 best, score = (r, a), ratio
         if best:

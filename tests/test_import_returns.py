@@ -478,3 +478,17 @@ def test_only_a_manager_of_the_plan_keeps_proposals(demo_plans):
     with pytest.raises(Refused, match="Only a manager"):
         returns.returned_add(plan, actor=officer, name="r.docx", reading=reading)
     assert not ReturnedFile.objects.exists()
+
+
+def test_a_row_whose_action_was_reworded_a_little_still_matches_its_action(demo_plans):
+    plan, layout = preset("Rotherham action delivery plan")
+    returned = Returned(export(plan, layout))
+    action = type_progress(returned, plan)
+    column = returned.column(("Action Required",))
+    index = next(i for i, a in returned.action_rows(plan) if a.pk == action.pk)
+    paragraph = returned.cell(index, column).paragraphs[0]
+    paragraph.runs[-1].text = paragraph.runs[-1].text.rstrip(".") + " as agreed."
+    assert len(action.text) > 60  # so that two words more leave it nearly alike
+    reading = returns.returned_read(plan, "r.docx", returned.data())
+    assert reading.doubts == []
+    assert [(p.kind, p.action.id) for p in reading.proposals] == [("progress", action.pk)]
