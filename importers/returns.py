@@ -24,7 +24,7 @@ from actionplans.marks import plain
 from actionplans.models import Action, Owner, ProgressUpdate
 from core import errors, once
 
-from . import headers, owners, parse, readers, service, typists
+from . import headers, parse, readers, service, typists
 from .models import ProposedChange, ReturnedFile
 
 COMPARED = ("progress", "planned_completion", "owners", "who_when")
@@ -269,7 +269,7 @@ class _Owners:
     def resolve(self, text):
         """The owners ``text`` names (ids), and the names it gives that are nobody's."""
         found, unknown = [], []
-        for name, initials in owners.owner_names(text):
+        for name, initials in parse.owner_names(text):
             pk = self.by_name.get(name.casefold()) or self.by_name.get((initials or "").casefold())
             if pk:
                 found.append(pk) if pk not in found else None
