@@ -12,7 +12,7 @@ from core.forms import GDSMixin, OnceKeyMixin, VersionedForm
 from core.people import sign_in_label
 from inspections.models import Inspection
 
-from . import rag
+from . import date_moves, fuzzy_dates, rag
 from .models import (
     Action,
     ActionOwner,
@@ -42,9 +42,20 @@ class ActionForm(OnceKeyMixin, VersionedForm):
         widget=forms.CheckboxSelectMultiple,
         help_text="Owners who support the lead, shown after the leads.",
     )
+    # Asked when an edit moves the planned completion (date_moves); kept with the move.
+    date_reason = forms.CharField(
+        label="Why has the planned completion moved?",
+        required=False,
+        max_length=date_moves.REASON_LIMIT,
+        widget=forms.TextInput,
+        help_text="Needed only when you change the planned completion. "
+        f"At most {date_moves.REASON_LIMIT} characters.",
+        error_messages={"max_length": date_moves.REASON_TOO_LONG + "."},
+    )
 
     # Supporting owners straight after the leads, not after every model field.
     field_order = ["reference", "text", "owners", "supporting_owners"]
+    field_order += ["accountable_body", "planned_completion_text", "date_reason"]
 
     class Meta:
         model = Action
@@ -91,6 +102,8 @@ class ActionForm(OnceKeyMixin, VersionedForm):
         ].help_text = (
             "As the plan states it: a date such as 30/11/2012 or Nov 12, or words such as Ongoing."
         )
+        if not self.instance.pk:
+            del self.fields["date_reason"]  # a new action's first date is no move
         if self.instance.status != Action.Status.AWAITING_SIGN_OFF:
             self.fields["status"].choices = [
                 c for c in Action.Status.choices if c[0] != Action.Status.AWAITING_SIGN_OFF
@@ -133,6 +146,7 @@ class ActionForm(OnceKeyMixin, VersionedForm):
             data["completed_on"] = data.get("completed_on") or timezone.localdate()
         else:
             data["completed_on"] = None
+        self._check_date_reason(data)
         leads, supporting = data.get("owners") or [], data.get("supporting_owners") or []
         if both := [str(o) for o in supporting if o in leads]:
             self.add_error(
@@ -145,6 +159,18 @@ class ActionForm(OnceKeyMixin, VersionedForm):
             # The council's original wording no longer describes the owners.
             self.instance.owners_as_written = ""
         return data
+
+    def _check_date_reason(self, data):
+        """A move of the planned completion needs a reason (date_moves says what a move is)."""
+        if "date_reason" not in self.fields or "planned_completion_text" not in data:
+            return
+        text = data["planned_completion_text"]
+        old = self.initial.get("planned_completion_text", "")
+        moved = date_moves.is_move(
+            old, fuzzy_dates.derive_date(old), text, fuzzy_dates.derive_date(text)
+        )
+        if moved and not (data.get("date_reason") or "").strip():
+            self.add_error("date_reason", date_moves.REASON_REQUIRED + ".")
 
 
 class RecommendationForm(OnceKeyMixin, VersionedForm):

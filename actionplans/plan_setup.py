@@ -17,8 +17,8 @@ from core.records import (
     records_add,
 )
 
-from . import rag, rules
-from .models import ActionOwner, Owner
+from . import date_moves, rag, rules
+from .models import Action, ActionOwner, DateMove, Owner
 
 
 def check_set_up_for(actor, organisation, field="organisation"):
@@ -149,13 +149,25 @@ def action_add(action, *, actor, owners=(), supporting=()):
     return action
 
 
+@transaction.atomic
 def action_edit(
-    action, *, actor, version, fields, changed=(), owners=(), supporting=(), reason="Action edited"
+    action,
+    *,
+    actor,
+    version,
+    fields,
+    changed=(),
+    owners=(),
+    supporting=(),
+    reason="Action edited",
+    date_reason="",
 ):
-    """A manager's edit of an action, under the version check; an override records who set it.
-    ``reason`` is its history's (an accepted change from a returned file names who typed it)."""
+    """A manager's edit of an action, under the version check; an override records who set it,
+    and a move of its planned completion why (``date_reason``: refused without one). ``reason``
+    is its history's otherwise (an accepted change from a returned file names who typed it)."""
     # The real date follows the planned text; the council's wording of the owners may be cleared.
-    fields = [*fields, "planned_completion_date", "owners_as_written"]
+    fields = [*fields, "planned_completion_date", "owners_as_written", *date_moves.FIELDS]
+    move = _date_move(action, actor, date_reason)
     if {"rag_override", "rag_override_reason", "rag_override_until"} & set(changed):
         action.rag_override_by = actor if action.rag_override else None
         fields.append("rag_override_by")
@@ -167,13 +179,58 @@ def action_edit(
     if not action.rag_override:
         action.rag_override_reason = ""
         action.rag_override_until = None
-    return record_save_versioned(
+    saved = record_save_versioned(
         action,
         actor=actor,
         expected_version=version,
         fields=fields,
-        reason=reason,
+        reason=date_moves.history_reason(move.reason) if move else reason,
         m2m={"owners": ActionOwner.entries_keeping_order(action, owners, supporting)},
+    )
+    if move:
+        move.save()
+    return saved
+
+
+def _date_move(action, actor, reason):
+    """The move of ``action``'s planned completion this edit makes, unsaved, with the action's
+    first date and count of moves brought up to date; None if it makes none. The stored values
+    are read under a row lock: the version check then refuses an edit based on others."""
+    action.derive_planned_completion_date()
+    stored = (
+        Action.objects.select_for_update(of=("self",))
+        .filter(pk=action.pk)
+        .values(*date_moves.FIELDS, "planned_completion_text", "planned_completion_date")
+        .first()
+    )
+    if stored is None:
+        return None
+    for name in date_moves.FIELDS:  # only a move changes them, never the form
+        setattr(action, name, stored[name])
+    old = (stored["planned_completion_text"], stored["planned_completion_date"])
+    new = (action.planned_completion_text, action.planned_completion_date)
+    if not date_moves.is_move(*old, *new):
+        action.derive_planned_completion_date()  # a first date given to an action without one
+        return None
+    reason = " ".join((reason or "").split())
+    if not reason:
+        raise Refused(date_moves.REASON_REQUIRED + ".", "date_reason")
+    if len(reason) > date_moves.REASON_LIMIT:
+        raise Refused(date_moves.REASON_TOO_LONG + ".", "date_reason")
+    if not date_moves.has_planned(
+        action.first_planned_completion_text, action.first_planned_completion_date
+    ):
+        action.first_planned_completion_text, action.first_planned_completion_date = old
+    action.date_revisions += 1
+    return DateMove(
+        action=action,
+        from_text=old[0],
+        from_date=old[1],
+        to_text=new[0],
+        to_date=new[1],
+        days=date_moves.days_moved(old[1], new[1]),
+        reason=reason,
+        moved_by=actor,
     )
 
 

@@ -6,7 +6,7 @@ as it stood at a past moment (``snapshots``), so both share one shape and one te
 
 from dataclasses import dataclass, field
 
-from . import rag
+from . import date_moves, rag
 from .models import ActionOwner, Plan, decision_words
 
 
@@ -77,6 +77,28 @@ class ActionRow:
     measures: list = field(default_factory=list)
     # A manager's sign-offs, returns and reopenings, newest first: shown only where asked for.
     decisions: list = field(default_factory=list)
+    # The planned completion it was first given, and how often it has moved (date_moves).
+    first_planned_completion_text: str = ""
+    first_planned_completion_date: object = None
+    date_revisions: int = 0
+
+    @property
+    def revision_words(self):
+        """ "revised twice; first due Nov 12", or "" if the date never moved."""
+        return date_moves.revision_words(
+            self.date_revisions,
+            self.first_planned_completion_text,
+            self.first_planned_completion_date,
+        )
+
+    @property
+    def original_planned(self):
+        """The planned completion as first given (text, date): for an action whose date never
+        moved, the one it has."""
+        first = (self.first_planned_completion_text, self.first_planned_completion_date)
+        if date_moves.has_planned(*first):
+            return first
+        return (self.planned_completion_text, self.planned_completion_date)
 
     @property
     def latest_update(self):

@@ -2,7 +2,7 @@ from django.utils import timezone
 
 from actionplans import page_cache, rag, rules
 
-from . import data
+from . import data, slippage
 
 
 def manager_dashboard(request):
@@ -14,6 +14,7 @@ def manager_dashboard(request):
         today,
         lambda: {
             "board": data.across_plans(request.user, today),
+            "slippage": slippage.across_plans(rules.visible_actions(request.user)),
             "today": today,
         },
     )
@@ -29,6 +30,7 @@ def plan_dashboard(request, pk):
         lambda: {
             "plan": plan,
             "board": data.one_plan(plan, today),
+            "slippage": slippage.one_plan(plan),
             "today": today,
             "roll_up_rule": rag.ROLL_UP_RULE,
         },

@@ -236,6 +236,23 @@ def _planned_completion(rec, action, context):
     return _paras(text)
 
 
+def _as_written(text, date):
+    """A planned completion as the plan wrote it, else its date."""
+    return _paras(text) or _paras(date.strftime("%-d %B %Y") if date else "")
+
+
+def _original_date(rec, action, context):
+    # The planned completion the action was first given (the one it has, if never moved).
+    return _as_written(*action.original_planned) if action else []
+
+
+def _revised_date(rec, action, context):
+    # Only where the date has moved: blank beside an original date that still holds.
+    if action is None or not action.date_revisions:
+        return []
+    return _as_written(action.planned_completion_text, action.planned_completion_date)
+
+
 def _who_when(rec, action, context):
     if action is None:
         return []
@@ -356,6 +373,10 @@ FIELDS = {
         Field("owners", "Who is responsible (as the plan wrote it)", ACTION, _owners),
         Field("who_when", "Who/when: owner in bold, then the time scale", ACTION, _who_when),
         Field("planned_completion", "Time scale / planned completion", ACTION, _planned_completion),
+        Field(
+            "original_date", "Original date (the first planned completion)", ACTION, _original_date
+        ),
+        Field("revised_date", "Revised date (where the date has moved)", ACTION, _revised_date),
         Field("status", "Status", ACTION, _status),
         Field("rag", "RAG rating", ACTION, _rag),
         Field("performance_indicator", "Performance indicator", ACTION, _performance_indicator),
@@ -387,6 +408,8 @@ CHOICES = [(f.key, f.label) for f in FIELDS.values()]
 # (lower case) wins, so a plan without a layout still renders in its own columns and order.
 HEADING_MEANINGS = [
     ("ref", "reference"),
+    ("original date", "original_date"),
+    ("revised date", "revised_date"),
     ("deadline", "planned_completion"),
     ("due", "planned_completion"),
     ("recommendation", "recommendation"),

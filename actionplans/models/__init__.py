@@ -10,7 +10,8 @@ By subject, each module importing only those above it (but for a plan's unowned 
 - ``plans``: a plan, who it is shared with, and cross-council reads;
 - ``structure``: a plan's sections, recommendations and actions, and each action's owners;
 - ``measures``: performance indicators and their readings;
-- ``progress``: progress updates and managers' decisions, what counts as progress, and evidence.
+- ``progress``: progress updates and managers' decisions, what counts as progress, and evidence;
+- ``moves``: each move of an action's planned completion.
 
 Import from here (``from actionplans.models import Action``): every model and public name is here.
 """
@@ -19,6 +20,7 @@ from simple_history.models import HistoricalChanges
 
 from . import measures, owners, plans, progress, structure
 from .measures import Measure, MeasureUnit, Reading
+from .moves import DateMove
 from .owners import Owner, OwnerKind
 from .plans import CrossCouncilRead, Plan, PlanShare, PlanStatus
 from .progress import (
@@ -51,6 +53,7 @@ __all__ = [
     "ActionQuerySet",
     "ActionStatus",
     "CrossCouncilRead",
+    "DateMove",
     "Evidence",
     "Measure",
     "MeasureUnit",

@@ -10,7 +10,7 @@ from simple_history.models import HistoricalRecords
 from core.validators import one_of, plausible_date
 from inspections.models import Finding
 
-from .. import fuzzy_dates
+from .. import date_moves, fuzzy_dates
 from ..rag import Scale
 from .owners import Owner
 from .plans import Plan
@@ -220,6 +220,15 @@ class Action(models.Model):
         validators=[plausible_date],
         help_text="The real date the text stands for, where there is one.",
     )
+    # The planned completion the action was first given, and how often it has moved since
+    # (date_moves: the rule; DateMove: each move), so pages say so without reading history.
+    first_planned_completion_text = models.TextField("first planned completion", blank=True)
+    first_planned_completion_date = models.DateField(
+        "first planned completion date", null=True, blank=True, validators=[plausible_date]
+    )
+    date_revisions = models.PositiveIntegerField(
+        "times the planned completion moved", default=0, editable=False
+    )
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.NOT_STARTED)
     completed_on = models.DateField(null=True, blank=True, validators=[plausible_date])
     performance_indicator = models.TextField(blank=True)
@@ -324,8 +333,22 @@ class Action(models.Model):
         return self.PROGRESS_STATUSES
 
     def derive_planned_completion_date(self):
-        """Set the real planned date from the council's text (see fuzzy_dates)."""
+        """Set the real planned date from the council's text (see fuzzy_dates); the first
+        planned completion an action is given is kept as its first (see date_moves)."""
         self.planned_completion_date = fuzzy_dates.derive_date(self.planned_completion_text)
+        text, date = self.planned_completion_text, self.planned_completion_date
+        first = (self.first_planned_completion_text, self.first_planned_completion_date)
+        if not date_moves.has_planned(*first) and date_moves.has_planned(text, date):
+            self.first_planned_completion_text, self.first_planned_completion_date = text, date
+
+    @property
+    def revision_words(self):
+        """ "revised twice; first due Nov 12", or "" if the date never moved."""
+        return date_moves.revision_words(
+            self.date_revisions,
+            self.first_planned_completion_text,
+            self.first_planned_completion_date,
+        )
 
     derive_on_save = derive_planned_completion_date  # core.records calls it before each save
 

@@ -91,6 +91,8 @@ def action_detail(request, pk):
         "action": action,
         "plan": action.recommendation.plan,
         "updates": row_updates,
+        # Each move of its planned completion (none to read when it never moved).
+        "date_moves": action.date_moves.select_related("moved_by") if action.date_revisions else (),
         "rag": rag.on_scale(rating, scale),
         "rag_words": rag.words(action, rating, scale, today),
         "computed": computed and rag.on_scale(computed, scale),

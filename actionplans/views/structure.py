@@ -190,6 +190,7 @@ def action_edit(request, pk):
             changed=form.changed_data,
             owners=form.cleaned_data["owners"],
             supporting=form.cleaned_data["supporting_owners"],
+            date_reason=form.cleaned_data["date_reason"],
         )
 
     plan = action.recommendation.plan
