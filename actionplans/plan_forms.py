@@ -164,6 +164,8 @@ class ActionForm(OnceKeyMixin, VersionedForm):
         """A move of the planned completion needs a reason (date_moves says what a move is)."""
         if "date_reason" not in self.fields or "planned_completion_text" not in data:
             return
+        if data.get("version") != self.instance.version:
+            return  # based on a version since replaced: shown what changed first (StaleEdit)
         text = data["planned_completion_text"]
         old = self.initial.get("planned_completion_text", "")
         moved = date_moves.is_move(

@@ -167,7 +167,7 @@ def action_edit(
     is its history's otherwise (an accepted change from a returned file names who typed it)."""
     # The real date follows the planned text; the council's wording of the owners may be cleared.
     fields = [*fields, "planned_completion_date", "owners_as_written", *date_moves.FIELDS]
-    move = _date_move(action, actor, date_reason)
+    move = _date_move(action, actor, date_reason, version)
     if {"rag_override", "rag_override_reason", "rag_override_until"} & set(changed):
         action.rag_override_by = actor if action.rag_override else None
         fields.append("rag_override_by")
@@ -192,18 +192,19 @@ def action_edit(
     return saved
 
 
-def _date_move(action, actor, reason):
+def _date_move(action, actor, reason, version):
     """The move of ``action``'s planned completion this edit makes, unsaved, with the action's
-    first date and count of moves brought up to date; None if it makes none. The stored values
-    are read under a row lock: the version check then refuses an edit based on others."""
+    first date and count of moves brought up to date; None if it makes none, or if the edit is
+    based on a version since replaced (the version check refuses it, showing what changed).
+    The stored values are read under a row lock, so no other edit comes between."""
     action.derive_planned_completion_date()
     stored = (
         Action.objects.select_for_update(of=("self",))
         .filter(pk=action.pk)
-        .values(*date_moves.FIELDS, "planned_completion_text", "planned_completion_date")
+        .values(*date_moves.FIELDS, "planned_completion_text", "planned_completion_date", "version")
         .first()
     )
-    if stored is None:
+    if stored is None or stored["version"] != version:
         return None
     for name in date_moves.FIELDS:  # only a move changes them, never the form
         setattr(action, name, stored[name])

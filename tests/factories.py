@@ -89,6 +89,9 @@ class ActionFactory(factory.django.DjangoModelFactory):
     text = "Refresh the referral form."
     planned_completion_text = "Nov 12"
     planned_completion_date = dt.date(2012, 11, 30)
+    # As every way of adding an action keeps it (Action.derive_planned_completion_date).
+    first_planned_completion_text = factory.SelfAttribute("planned_completion_text")
+    first_planned_completion_date = factory.SelfAttribute("planned_completion_date")
     status = Action.Status.UNDERWAY
 
     @factory.post_generation

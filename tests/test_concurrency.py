@@ -27,7 +27,9 @@ def test_second_save_of_an_action_is_refused_and_shows_what_changed(world):
     assert second.get(url).context["form"]["version"].value() == opened
     action = Action.objects.get(pk=world.own.pk)
 
-    saved = first.post(url, action_form_data(action, planned_completion_text="Dec 12"))
+    saved = first.post(
+        url, action_form_data(action, planned_completion_text="Dec 12", date_reason="Board")
+    )
     assert saved.status_code == 302
 
     refused = second.post(

@@ -29,7 +29,12 @@ def test_history_says_who_changed_which_field_from_what_to_what(client, world):
     client.force_login(world.manager)
     new_owner = OwnerFactory(name="Warren Carratt", organisation=world.plan.organisation)
     edit_action(
-        client, world.own, planned_completion_text="Dec 12", status="delayed", owners=[new_owner.pk]
+        client,
+        world.own,
+        planned_completion_text="Dec 12",
+        date_reason="Waiting for the board",
+        status="delayed",
+        owners=[new_owner.pk],
     )
     for url in [
         reverse("action_history", args=[world.own.pk]),
