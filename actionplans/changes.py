@@ -32,6 +32,7 @@ from inspections.models import Finding, Inspection, Judgement
 
 from .models import (
     Action,
+    DateMove,
     Evidence,
     Measure,
     Owner,
@@ -142,6 +143,9 @@ register(
         Reading.history.filter(measure_id__in=Measure.history.filter(plan_id=plan.pk).values("id"))
     ],
 )
+# A move of a planned completion is written with its action's history record, which changes the
+# plan (its rows keep the first date and the count of moves); the dashboards add the moves up.
+register(DateMove, lambda move: _action_plans(move.action))
 # Evidence is listed on its action's own page, made afresh each time; the rows only count it.
 register(Evidence, no_plan)
 # A share changes who sees the plan, not what it shows: readers' keys list the plans they see.

@@ -129,6 +129,12 @@ def test_revised_twice_and_the_first_date_are_shown(manager, world):
         assert words in history
 
 
+def test_the_reason_is_asked_on_the_edit_form_not_when_adding(manager, world):
+    label = "Why has the planned completion moved?"
+    assert label in manager.get(reverse("action_edit", args=[world.own.pk])).content.decode()
+    assert label not in manager.get(reverse("action_add", args=[world.rec.pk])).content.decode()
+
+
 def test_a_first_move_of_an_action_is_once(world):
     action = move(world.others, "Ongoing", "Folded into business as usual", world.manager)
     assert action.revision_words == "revised once; first due Nov 12"
