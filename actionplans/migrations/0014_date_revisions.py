@@ -39,7 +39,6 @@ def fill_from_history(apps, schema_editor):
     HistoricalAction = apps.get_model("actionplans", "HistoricalAction")
     DateMove = apps.get_model("actionplans", "DateMove")
     live = set(Action.objects.values_list("pk", flat=True))
-    walked = {}  # action id -> (first, revisions)
     records, moves = [], []
     state = {}  # action id -> (planned, first, revisions)
     history = HistoricalAction.objects.order_by("id", "history_date", "history_id")
@@ -77,7 +76,6 @@ def fill_from_history(apps, schema_editor):
         if not _has(*first) and _has(*now):
             first = now
         state[pk] = (now, first, revisions)
-        walked[pk] = (first, revisions)
         records.append(
             HistoricalAction(
                 history_id=hid,
@@ -95,7 +93,7 @@ def fill_from_history(apps, schema_editor):
         "pk", "planned_completion_text", "planned_completion_date"
     ).iterator():
         now = (action.planned_completion_text, action.planned_completion_date)
-        first, revisions = walked.get(action.pk, (now, 0))
+        _, first, revisions = state.get(action.pk, (None, now, 0))
         first = first if _has(*first) else now
         action.first_planned_completion_text, action.first_planned_completion_date = first
         action.date_revisions = revisions
