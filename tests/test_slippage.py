@@ -299,6 +299,22 @@ def test_the_plan_dashboard_adds_up_its_own_moves(client, moved):
     assert "Actions whose date moved" in page
 
 
+def test_a_move_made_since_the_dashboards_were_last_seen_is_counted(client, world):
+    """The dashboards are reused while nothing they show changes (page_cache): a move is a change
+    of its plan, recorded in the same transaction."""
+    client.force_login(world.admin)
+    urls = [reverse("manager_dashboard"), reverse("plan_dashboard", args=[world.plan.pk])]
+    for url in urls:
+        page = client.get(url).content.decode()
+        assert "No planned completion dates have moved." in page
+        assert "Days moved in total" not in page
+    move(world.own, "Jan 13", "Recruitment delayed", world.manager)
+    for url in urls:
+        page = client.get(url).content.decode()
+        assert "Days moved in total" in page  # a table's heading: only over rows
+        assert "No planned completion dates have moved." not in page
+
+
 def test_a_dashboard_without_moves_says_so(client, world):
     client.force_login(world.manager)
     page = client.get(reverse("plan_dashboard", args=[world.plan.pk])).content.decode()
