@@ -19,6 +19,7 @@ from django.utils import timezone
 from actionplans import fuzzy_dates, plan_setup
 from actionplans.models import Action, DateMove
 from core.errors import Refused
+from importers.plan_writer import plan_import
 from reporting import appendix, printing
 from reporting.appendix import Column, Spec
 
@@ -142,6 +143,35 @@ def test_a_first_move_of_an_action_is_once(world):
 
 
 # --- What is not a move ------------------------------------------------------------------------
+
+
+def test_the_date_an_action_is_added_or_imported_with_is_its_first(world):
+    added = plan_setup.action_add(
+        Action(recommendation=world.rec, text="Added", planned_completion_text="Dec 12"),
+        actor=world.manager,
+    )
+    spec = {
+        "title": "Imported plan",
+        "sections": [
+            {
+                "title": "",
+                "recommendations": [
+                    {
+                        "reference": "R1",
+                        "text": "Improve",
+                        "actions": [{"text": "Imported", "planned_completion": "Mar 13"}],
+                    }
+                ],
+            }
+        ],
+    }
+    plan_import(spec, actor=world.manager, organisation=world.plan.organisation)
+    for text, first in (("Added", ("Dec 12", 2012, 12)), ("Imported", ("Mar 13", 2013, 3))):
+        action = Action.objects.get(text=text)
+        assert action.first_planned_completion_text == first[0]
+        assert action.first_planned_completion_date.timetuple()[:2] == first[1:]
+        assert (action.date_revisions, action.revision_words) == (0, "")
+    assert added.pk and not DateMove.objects.exists()
 
 
 @pytest.mark.parametrize("text", ["November 2012", "30/11/2012", "nov 12", "Nov  12"])
