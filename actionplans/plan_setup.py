@@ -17,7 +17,7 @@ from core.records import (
     records_add,
 )
 
-from . import date_moves, rag, rules
+from . import date_moves, fuzzy_dates, rag, rules
 from .models import Action, ActionOwner, DateMove, Owner
 
 
@@ -210,7 +210,9 @@ def _date_move(action, actor, reason, version):
         setattr(action, name, stored[name])
     old = (stored["planned_completion_text"], stored["planned_completion_date"])
     new = (action.planned_completion_text, action.planned_completion_date)
-    if not date_moves.is_move(*old, *new):
+    # The date follows the text (as the form reads it too): a date set apart from its text is
+    # not moved by an edit that leaves the text alone.
+    if not date_moves.is_move(old[0], fuzzy_dates.derive_date(old[0]), *new):
         action.derive_planned_completion_date()  # a first date given to an action without one
         return None
     reason = " ".join((reason or "").split())

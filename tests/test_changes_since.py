@@ -119,7 +119,11 @@ def test_each_kind_of_change_made_through_the_services_is_listed_with_who_and_wh
     dated.planned_completion_text = "Mar 27"
     dated.derive_planned_completion_date()
     plan_setup.action_edit(
-        dated, actor=manager, version=dated.version, fields=["planned_completion_text"]
+        dated,
+        actor=manager,
+        version=dated.version,
+        fields=["planned_completion_text"],
+        date_reason="Waiting for the panel",
     )
     workflow.completion_propose(done, author=manager, written_on=today, text="Done.", files=[pdf()])
     workflow.completion_sign_off(done, manager=manager, note="Evidence seen.")

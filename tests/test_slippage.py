@@ -190,6 +190,14 @@ def test_an_edit_leaving_the_date_alone_needs_no_reason(manager, world):
     assert not DateMove.objects.exists()
 
 
+def test_a_date_set_apart_from_its_text_is_not_moved_by_an_edit_leaving_the_text(manager, world):
+    # The date follows the text: the form and the service read a move from the text alike.
+    Action.objects.filter(pk=world.own.pk).update(planned_completion_date=dt.date(2013, 6, 30))
+    assert edit(manager, world.own, target="All on time", date_reason="").status_code == 302
+    assert not DateMove.objects.exists()
+    assert Action.objects.get(pk=world.own.pk).date_revisions == 0
+
+
 def test_a_first_date_given_to_an_action_without_one_is_no_move(manager, world):
     undated = ActionFactory(
         recommendation=world.rec, planned_completion_text="", planned_completion_date=None
