@@ -10,7 +10,7 @@ sent back weeks ago must not overwrite what was written since.
 from django.db import transaction
 from django.utils import timezone
 
-from actionplans import plan_setup, rules, workflow
+from actionplans import date_moves, plan_setup, rules, workflow
 from actionplans.models import Action, ActionOwner, Owner, Recommendation
 from core.errors import Refused, StaleEdit
 from core.people import person_name
@@ -42,15 +42,17 @@ def _locked(change):
     return locked
 
 
-def reason_for(change, actor):
-    """The history's reason (at most 100 characters, the history's field): what, typed by whom
-    (as far as the file says), accepted by whom, and from which file as room allows."""
+def reason_for(change, actor, *, kind=True, limit=100):
+    """The history's reason (at most ``limit`` characters, the history's field): what (unless
+    ``kind`` is false), typed by whom (as far as the file says), accepted by whom, and from which
+    file as room allows."""
     typed = (change.typed_by or UNNAMED)[:30]
     reason = (
-        f"{change.get_kind_display()} typed by {typed}, accepted by "
-        f"{person_name(actor)[:30]}, from “{change.returned.name}”"
+        f"typed by {typed}, accepted by {person_name(actor)[:30]}, from “{change.returned.name}”"
     )
-    return reason if len(reason) <= 100 else reason[:98] + "…”"
+    if kind:
+        reason = f"{change.get_kind_display()} {reason}"
+    return reason if len(reason) <= limit else reason[: limit - 2] + "…”"
 
 
 def _stale(what):
@@ -125,6 +127,8 @@ def _edit(change, actor, reason):
             owners=leads,
             supporting=supporting,
             reason=reason,
+            # A moved date says why, as any move must: who typed it and who accepted it.
+            date_reason=reason_for(change, actor, kind=False, limit=date_moves.REASON_LIMIT),
         )
     except StaleEdit:
         raise _stale(f"Action {action.reference or action.pk}") from None

@@ -171,7 +171,7 @@ def test_a_date_retyped_is_one_date_moved(demo_plans, name):
     assert action.planned_completion_text == "31 March 2013"
     assert action.planned_completion_date == dt.date(2013, 3, 31)
     reason = action.history.latest().history_change_reason
-    assert reason.startswith(f"Date moved typed by {TYPIST}, accepted by {person_name(manager)},")
+    assert reason.startswith(f"Date moved: typed by {TYPIST}, accepted by {person_name(manager)},")
 
 
 def edited(plan, layout, *, date=True, progress=True):
