@@ -39,9 +39,11 @@ from .models import (
     Plan,
     PlanShare,
     ProgressUpdate,
+    PublicationPolicy,
     Reading,
     Recommendation,
     Section,
+    Withholding,
 )
 
 User = get_user_model()
@@ -150,6 +152,50 @@ register(DateMove, lambda move: _action_plans(move.action))
 register(Evidence, no_plan)
 # A share changes who sees the plan, not what it shows: readers' keys list the plans they see.
 register(PlanShare, no_plan)
+
+
+# --- What is not published (the public version: actionplans.publication) --------------------
+
+
+def _withholding_plans(mark):
+    if mark.update_id:
+        update = ProgressUpdate.objects.filter(pk=mark.update_id).first()
+        return _update_plans(update) if update else []
+    return _plans_of(Q(actions=mark.action_id))
+
+
+# The public version honours the marks as they are now, even as the rows stood: any time counts.
+register(
+    Withholding,
+    _withholding_plans,
+    lambda plan: [
+        Withholding.history.filter(
+            Q(action_id__in=_action_ids(plan))
+            | Q(
+                update_id__in=ProgressUpdate.history.filter(action_id__in=_action_ids(plan)).values(
+                    "id"
+                )
+            )
+            | Q(
+                update_id__in=ProgressUpdate.history.filter(
+                    recommendation_id__in=_rec_ids(plan)
+                ).values("id")
+            )
+        )
+    ],
+    as_now=True,
+)
+register(
+    PublicationPolicy,
+    lambda policy: list(
+        Plan.objects.filter(organisation=policy.organisation).values_list("pk", flat=True)
+    ),
+    now=lambda plan, moment: (
+        PublicationPolicy.objects.filter(organisation=plan.organisation)
+        .values_list("name_from", flat=True)
+        .first()
+    ),
+)
 
 
 # --- Its inspections -------------------------------------------------------------------------

@@ -12,6 +12,7 @@ from . import evidence as evidence_rules
 from .models import (
     Action,
     Evidence,
+    Exemption,
     Reading,
 )
 
@@ -49,6 +50,13 @@ class EvidenceField(forms.FileField):
         return files
 
 
+# Whether an entry may be published, and if not the paragraph of Schedule 12A it is exempt under.
+PUBLICATION_CHOICES = [
+    ("", "It may be published"),
+    *((value, f"Not for publication: paragraph {label}") for value, label in Exemption.choices),
+]
+
+
 class ProgressUpdateForm(OnceKeyMixin, GDSMixin, forms.Form):
     written_on = forms.DateField(
         label="Date of the update",
@@ -68,6 +76,14 @@ class ProgressUpdateForm(OnceKeyMixin, GDSMixin, forms.Form):
     )
     status = forms.ChoiceField(label="Status after this update", required=False)
     evidence = EvidenceField(label="Evidence (optional)", required=False)
+    exemption = forms.ChoiceField(
+        label="Publication",
+        required=False,
+        choices=PUBLICATION_CHOICES,
+        help_text="An update that is exempt information is left out of the public version of "
+        "the plan's appendices. It stays in the full version.",
+        error_messages={"invalid_choice": "Choose one of the paragraphs of Schedule 12A listed."},
+    )
 
     def __init__(self, *args, action, **kwargs):
         kwargs.setdefault("initial", {}).setdefault("written_on", timezone.localdate())
@@ -92,6 +108,7 @@ class ProgressUpdateForm(OnceKeyMixin, GDSMixin, forms.Form):
 class ProposeCompleteForm(ProgressUpdateForm):
     field_order = ["written_on", "period_label", "text", "cited", "evidence"]
     status = None
+    exemption = None
     cited = forms.ModelMultipleChoiceField(
         label="Evidence already attached to this action",
         queryset=Evidence.objects.none(),

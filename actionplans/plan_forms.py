@@ -327,6 +327,7 @@ class OwnerForm(OnceKeyMixin, VersionedForm):
             "organisation",
             "service",
             "job_title",
+            "level",
             "initials",
             "email",
             "user",

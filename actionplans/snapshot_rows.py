@@ -174,6 +174,10 @@ class Outline:
     rating: str = ""  # rolled up from its actions (rag.ROLL_UP_RULE)
     rating_label: str = ""
     roll_up_rule: str = rag.ROLL_UP_RULE
+    # The public version (actionplans.publication): what it left out, for the document to say.
+    public: bool = False
+    withheld_updates: int = 0
+    withheld_cells: int = 0
 
     @property
     def action_count(self):

@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from inspections.models import Finding
 
-from . import changes, rag
+from . import changes, publication, rag
 from .changes_between import PlanChanges, changes_between
 from .models import (
     Action,
@@ -51,8 +51,8 @@ __all__ = [
 ]
 
 
-def current(plan, today=None):
-    """The plan as it stands now."""
+def current(plan, today=None, *, public=False):
+    """The plan as it stands now (``public``: its public version, see ``publication.redact``)."""
     today = today or timezone.localdate()
     recommendations = (
         Recommendation.objects.filter(plan=plan)
@@ -94,7 +94,7 @@ def current(plan, today=None):
         None,
     )
     outline.findings = finding_rows(Finding.objects.filter(inspection__plans=plan))
-    return attach_measures(outline, measures)
+    return _public(attach_measures(outline, measures), public)
 
 
 def _latest(model, moment, related=(), **filters):
@@ -105,8 +105,9 @@ def _latest(model, moment, related=(), **filters):
     return [r for r in records if r.history_type != "-"]
 
 
-def as_of(plan, moment):
-    """The plan as it stood at ``moment`` (an aware datetime), or None if it did not exist yet."""
+def as_of(plan, moment, *, public=False):
+    """The plan as it stood at ``moment`` (an aware datetime), or None if it did not exist yet
+    (``public``: its public version, see ``publication.redact``)."""
     plan_records = _latest(Plan, moment, id=plan.pk)
     if not plan_records:
         return None
@@ -177,7 +178,12 @@ def as_of(plan, moment):
     # The findings as recorded then, of the inspections the plan answers now.
     inspections = plan.inspections.values("id")
     outline.findings = finding_rows(_latest(Finding, moment, inspection_id__in=inspections))
-    return attach_measures(outline, measures)
+    return _public(attach_measures(outline, measures), public)
+
+
+def _public(outline, public):
+    """The rows as they are, or their public version: nothing not for publication in them."""
+    return publication.redact(outline) if public else outline
 
 
 NEEDS_ATTENTION = {rag.Rag.RED.value, rag.Rag.AMBER_RED.value, rag.Rag.AMBER.value}
@@ -213,8 +219,10 @@ def narrow(outline, *, open_only=False, red_amber=False, section_id=None, action
     return replace(outline, sections=sections)
 
 
-def rows_version(plan, moment=None):
+def rows_version(plan, moment=None, *, public=False):
     """A plain value that changes whenever the plan's rows as they stood at ``moment`` (default:
     now) would: a document made from them can be kept under it and served again until it moves.
-    What counts is the one registry of what changes a plan (actionplans.changes)."""
-    return changes.rows_version(plan, moment)
+    What counts is the one registry of what changes a plan (actionplans.changes). The public
+    version's rows are other rows: never served for the full ones, nor the full for them."""
+    version = changes.rows_version(plan, moment)
+    return {**version, "public": True} if public else version

@@ -1,6 +1,6 @@
 from django.urls import path, re_path
 
-from .views import actions, plans, setup, sharing, structure
+from .views import actions, plans, publication, setup, sharing, structure
 
 KINDS = "(?P<kind>section|recommendation|action|measure)"
 
@@ -47,6 +47,12 @@ urlpatterns = [
     path("actions/<int:pk>/sign-off/", actions.action_sign_off, name="action_sign_off"),
     path("actions/<int:pk>/reopen/", actions.action_reopen, name="action_reopen"),
     path("actions/<int:pk>/history/", actions.action_history, name="action_history"),
+    path(
+        "actions/<int:pk>/publication/",
+        publication.action_publication,
+        name="action_publication",
+    ),
+    path("publication/", publication.publication_policy, name="publication_policy"),
     path("measures/<int:pk>/edit/", structure.measure_edit, name="measure_edit"),
     path("measures/<int:pk>/readings/add/", structure.reading_add, name="reading_add"),
     path("owners/", setup.owner_list, name="owner_list"),

@@ -14,6 +14,7 @@ from core.people import person_name
 from core.records import record_attribute, record_save
 
 from . import evidence as evidence_rules
+from . import withholding
 from .models import Action, Evidence, ProgressUpdate
 
 
@@ -115,8 +116,11 @@ def _cite(update, cited, author):
 
 @once.guarded("author")
 @transaction.atomic
-def progress_add(action, *, author, written_on, text, period_label="", status="", files=()):
-    """Add a dated progress update (with evidence files) and, if given, the action's new status.
+def progress_add(
+    action, *, author, written_on, text, period_label="", status="", files=(), exemption=""
+):
+    """Add a dated progress update (with evidence files) and, if given, the action's new status;
+    ``exemption``: the paragraph of Schedule 12A under which it is not for publication.
 
     The status must be one a progress update may set now (Action.progress_statuses): a complete
     action is reopened only by a manager (action_reopen), and one awaiting sign-off waits for the
@@ -141,6 +145,8 @@ def progress_add(action, *, author, written_on, text, period_label="", status=""
         period_label=period_label,
         files=files,
     )
+    if exemption:
+        withholding.update_withhold(update, actor=author, category=exemption)
     if changes_status:
         _set_status(
             locked, status, author, f"Status set by progress update of {written_on:%d/%m/%Y}"

@@ -36,6 +36,8 @@ FINDING_HEADINGS = {
 # A column narrower than this share of the table makes WeasyPrint shape each paragraph in it once
 # a line (see printing.breakable): 4 x 8.5 pt and the cell's padding, of the 273 mm table.
 MIN_COLUMN_PERCENT = 5.5
+# What the title of the public version (actionplans.publication) adds.
+PUBLIC_SUFFIX = " (public version)"
 
 
 class AppendixError(ValueError):
@@ -190,10 +192,31 @@ class Document:
     since: object = None
 
     @property
+    def public(self):
+        """The public version: nothing marked not for publication (actionplans.publication)."""
+        return self.outline.public
+
+    @property
     def title(self):
         if self.since is not None:
             return f"{self.plan.title}, changes since {self.since.day:%-d %B %Y}"
-        return f"{self.plan.title}, as at {self.as_at:%-d %B %Y}"
+        return f"{self.plan.title}, as at {self.as_at:%-d %B %Y}{PUBLIC_SUFFIX * self.public}"
+
+    @property
+    def public_note(self):
+        """What the public version says it leaves out; "" for the full one."""
+        if not self.public:
+            return ""
+        updates, cells = self.outline.withheld_updates, self.outline.withheld_cells
+        left = [
+            f"{updates} progress {'update' if updates == 1 else 'updates'}",
+            f"{cells} {'entry' if cells == 1 else 'entries'} of the table",
+        ]
+        return (
+            f"This is the public version. It leaves out {left[0]} and {left[1]} that the council "
+            "has marked as exempt information under Schedule 12A to the Local Government Act "
+            "1972, and may show some officers by their post instead of their name."
+        )
 
     @property
     def empty_line(self):
@@ -263,7 +286,7 @@ class Document:
             texts.append(self.plan.introduction)
         if self.spec.preamble:
             texts.append(self.spec.preamble)
-        paragraphs = []
+        paragraphs = [Para(self.public_note, italic=True)] if self.public else []
         for text in texts:
             for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n"):
                 line = line.strip()
@@ -325,12 +348,13 @@ def end_of(day):
     return dt.datetime.combine(day, dt.time.max, tzinfo=timezone.get_current_timezone())
 
 
-def outline_as_at(plan, as_at):
-    """The plan's rows at the end of ``as_at`` (from history); AppendixError before it existed."""
+def outline_as_at(plan, as_at, public=False):
+    """The plan's rows at the end of ``as_at`` (from history), their public version if
+    ``public``; AppendixError before it existed."""
     today = timezone.localdate()
     if as_at > today:
         raise AppendixError(f"The as-at date {as_at:%-d %B %Y} is in the future.")
-    outline = snapshots.as_of(plan, end_of(as_at))
+    outline = snapshots.as_of(plan, end_of(as_at), public=public)
     if outline is None:
         raise AppendixError(
             f"The plan {plan.title!r} had not been recorded yet on {as_at:%-d %B %Y}."
@@ -338,10 +362,10 @@ def outline_as_at(plan, as_at):
     return outline
 
 
-def build(plan, spec, as_at=None, updates=None):
+def build(plan, spec, as_at=None, updates=None, public=False):
     as_at = as_at or timezone.localdate()
     updates = updates or Updates()
-    outline = outline_as_at(plan, as_at)
+    outline = outline_as_at(plan, as_at, public)
     doc = Document(
         plan=outline.plan,
         spec=spec,
@@ -451,5 +475,6 @@ def file_name(doc, extension="pdf"):
     what = f"as at {doc.as_at:%Y-%m-%d}"
     if doc.since is not None:
         what = f"changes since {doc.since.day:%-d %B %Y}"
-    stem = re.sub(r"[^A-Za-z0-9]+", "-", f"{doc.plan.title} {what}")
+    public = " public" if doc.public else ""
+    stem = re.sub(r"[^A-Za-z0-9]+", "-", f"{doc.plan.title} {what}{public}")
     return f"{stem.strip('-')[:120]}.{extension}"

@@ -70,6 +70,12 @@ class PrepareForm(GDSMixin, forms.Form):
         required=False,
         validators=[not_in_future, plausible_date],
     )
+    public = forms.BooleanField(
+        label="The public version",
+        required=False,
+        help_text="Leaves out the progress updates and entries marked not for publication "
+        "(Schedule 12A), and shows officers below the level your council chose by their post.",
+    )
 
     def __init__(self, *args, layouts, **kwargs):
         kwargs.setdefault("initial", {"as_at": timezone.localdate(), "updates": "latest"})

@@ -112,7 +112,10 @@ class Pack:
     def title(self):
         report = self.report
         item = f"Agenda item {report.agenda_item}: " if report.agenda_item else ""
-        return f"{item}{report.subject} ({report.committee}, {report.meeting_date:%-d %B %Y})"
+        public = appendix.PUBLIC_SUFFIX * report.public
+        return (
+            f"{item}{report.subject} ({report.committee}, {report.meeting_date:%-d %B %Y}){public}"
+        )
 
     @property
     def appendices_number(self):
@@ -171,7 +174,7 @@ def build(report):
     for i, (label, item, settings, plan, layout) in enumerate(_appendices(report), 1):
         spec = _spec(label, plan, layout)
         try:
-            doc = appendix.build(plan, spec, settings.as_at, settings.updates)
+            doc = appendix.build(plan, spec, settings.as_at, settings.updates, report.public)
         except appendix.AppendixError as error:
             raise appendix.AppendixError(f"{label}: {error}") from None
         prefix = f"p{i}-"
@@ -201,7 +204,13 @@ def key(report):
         (
             label,
             item.title,
-            renders.key(plan, _spec(label, plan, layout), settings.as_at, settings.updates),
+            renders.key(
+                plan,
+                _spec(label, plan, layout),
+                settings.as_at,
+                settings.updates,
+                public=report.public,
+            ),
         )
         for label, item, settings, plan, layout in _appendices(report)
     ]
@@ -275,8 +284,11 @@ def digest(pdf):
 
 def file_name(report, version=None):
     """The pack's file name; a correction's says its version ("-version-2")."""
+    public = " public" if report.public else ""
     stem = re.sub(
-        r"[^A-Za-z0-9]+", "-", f"{report.committee} {report.meeting_date:%Y-%m-%d} {report.subject}"
+        r"[^A-Za-z0-9]+",
+        "-",
+        f"{report.committee} {report.meeting_date:%Y-%m-%d}{public} {report.subject}",
     )
     suffix = f"-version-{version}" if version and version > 1 else ""
     return stem.strip("-")[:120] + suffix + ".pdf"

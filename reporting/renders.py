@@ -70,7 +70,7 @@ CLEARLY_SLOW_FACTOR = 4
 STUCK_FACTOR = 2
 
 
-def key(plan, spec, as_at, updates, fmt=Rendering.Format.PDF):
+def key(plan, spec, as_at, updates, fmt=Rendering.Format.PDF, public=False):
     what = {
         "render": RENDER_VERSION,
         "plan": plan.pk,
@@ -79,7 +79,7 @@ def key(plan, spec, as_at, updates, fmt=Rendering.Format.PDF):
         "updates": str(updates),
         # The rows as they stood: when they last changed, and what they show as it is now (the
         # names of the users they name), as the one registry says (actionplans.changes).
-        "rows": snapshots.rows_version(plan, appendix.end_of(as_at)),
+        "rows": snapshots.rows_version(plan, appendix.end_of(as_at), public=public),
         "format": str(fmt),
     }
     if any(c.field == changes_since.MARKER for c in spec.columns):
@@ -112,21 +112,24 @@ class Failed(Exception):  # noqa: N818 - it reads as renders.Failed
         self.failure = failure
 
 
-def rendered(plan, spec, as_at=None, updates=None, fmt=Rendering.Format.PDF, wanted=None):
+def rendered(
+    plan, spec, as_at=None, updates=None, fmt=Rendering.Format.PDF, wanted=None, public=False
+):
     """The appendix as a stored Rendering (PDF, Word or Excel): from the store if this document
     was rendered before, else rendered now within the limits and kept. Failed if it could not be
     made (now or before: a failure is not tried again); AppendixError for a date before the plan
-    existed. ``wanted``: the key, when the caller already computed it (``stored``)."""
+    existed. ``wanted``: the key, when the caller already computed it (``stored``); ``public``:
+    the public version (actionplans.publication)."""
     as_at = as_at or timezone.localdate()
     updates = updates or Updates()
-    wanted = wanted or key(plan, spec, as_at, updates, fmt)
+    wanted = wanted or key(plan, spec, as_at, updates, fmt, public)
     found = Rendering.objects.filter(key=wanted).first()
     if found is not None:
         return found
     failure = RenderFailure.objects.filter(key=wanted).first()
     if failure is not None:
         raise Failed(failure)
-    return _render(plan, appendix.build(plan, spec, as_at, updates), wanted, fmt)
+    return _render(plan, appendix.build(plan, spec, as_at, updates, public), wanted, fmt)
 
 
 def _render(plan, doc, wanted, fmt, seconds=None, record=True):
@@ -202,9 +205,9 @@ def failure_message(failure, fmt=None):
     return failure_words(f"The {name}", failure.reason, advice)
 
 
-def appendix_forget_failure(plan, spec, as_at, updates, fmt):
+def appendix_forget_failure(plan, spec, as_at, updates, fmt, public=False):
     """The clerk's "Try again": the next request renders the document again."""
-    RenderFailure.objects.filter(key=key(plan, spec, as_at, updates, fmt)).delete()
+    RenderFailure.objects.filter(key=key(plan, spec, as_at, updates, fmt, public)).delete()
 
 
 def _prune(plan):
@@ -258,10 +261,10 @@ def waiting(plan_id):
     return live(render_current, running=False).filter(args_kwargs__args=[plan_id]).exists()
 
 
-def stored(plan, spec, as_at, updates, fmt=Rendering.Format.PDF):
+def stored(plan, spec, as_at, updates, fmt=Rendering.Format.PDF, public=False):
     """(key, the stored render of exactly this document or None): the key is passed on to
     ``rendered`` on a miss, so the plan's history is read once."""
-    wanted = key(plan, spec, as_at, updates, fmt)
+    wanted = key(plan, spec, as_at, updates, fmt, public)
     return wanted, Rendering.objects.filter(key=wanted).first()
 
 
@@ -348,27 +351,27 @@ class Answer:
     task_id: str | None = None
 
 
-def requested(plan, spec, as_at, updates, fmt, layout_id=None):
+def requested(plan, spec, as_at, updates, fmt, layout_id=None, public=False):
     """The document a clerk asked for (see ``Answer``): from the store, or its failure; else
     rendered now if it is clearly quick, else queued (once, however often it is asked for).
     AppendixError for a date before the plan existed."""
-    wanted, found = stored(plan, spec, as_at, updates, fmt)
+    wanted, found = stored(plan, spec, as_at, updates, fmt, public)
     if found is not None:
         return Answer(rendering=found)
     failure = RenderFailure.objects.filter(key=wanted).first()
     if failure is not None:
         return Answer(failure=failure)
-    args = (plan.pk, layout_id, as_at.isoformat(), str(updates), str(fmt))
+    args = (plan.pk, layout_id, as_at.isoformat(), str(updates), str(fmt), public)
     if not can_follow():  # nothing would say how a queued render goes: the full limits, here
         try:
-            return Answer(rendering=rendered(plan, spec, as_at, updates, fmt, wanted))
+            return Answer(rendering=rendered(plan, spec, as_at, updates, fmt, wanted, public))
         except Failed as failed:
             return Answer(failure=failed.failure)
     if queued := _queued(args):
         return Answer(task_id=queued)
     if clearly_slow(plan, fmt):
         return Answer(task_id=str(render_requested.enqueue(*args).id))
-    doc = appendix.build(plan, spec, as_at, updates)
+    doc = appendix.build(plan, spec, as_at, updates, public)
     if quick(plan, doc, fmt):
         try:
             seconds = max(RENDER_INLINE_MAX_SECONDS * INLINE_FACTOR, 1)
@@ -404,7 +407,7 @@ def can_follow():
 
 
 @task()
-def render_requested(plan_id, layout_id, as_at, updates, fmt):
+def render_requested(plan_id, layout_id, as_at, updates, fmt, public=False):
     """Render the document a clerk asked for, off the request (see views.appendices.progress)."""
     from .models import Layout
 
@@ -413,6 +416,6 @@ def render_requested(plan_id, layout_id, as_at, updates, fmt):
     day = dt.date.fromisoformat(as_at)
     spec = appendix.spec_for(plan, layout)
     try:
-        return rendered(plan, spec, day, Updates.parse(updates), fmt).key
+        return rendered(plan, spec, day, Updates.parse(updates), fmt, public=bool(public)).key
     except Failed as failed:
         return failed.failure.key  # kept; the progress page shows it (``outcome``)

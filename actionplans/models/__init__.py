@@ -11,17 +11,18 @@ By subject, each module importing only those above it (but for a plan's unowned 
 - ``structure``: a plan's sections, recommendations and actions, and each action's owners;
 - ``measures``: performance indicators and their readings;
 - ``progress``: progress updates and managers' decisions, what counts as progress, and evidence;
-- ``moves``: each move of an action's planned completion.
+- ``moves``: each move of an action's planned completion;
+- ``publication``: what is not for publication (Schedule 12A) and whom the public version names.
 
 Import from here (``from actionplans.models import Action``): every model and public name is here.
 """
 
 from simple_history.models import HistoricalChanges
 
-from . import measures, owners, plans, progress, structure
+from . import measures, owners, plans, progress, publication, structure
 from .measures import Measure, MeasureUnit, Reading
 from .moves import DateMove
-from .owners import Owner, OwnerKind
+from .owners import OfficerLevel, Owner, OwnerKind
 from .plans import CrossCouncilRead, Plan, PlanShare, PlanStatus
 from .progress import (
     DECISION_WORDS,
@@ -35,6 +36,7 @@ from .progress import (
     evidence_path,
     evidence_storage,
 )
+from .publication import WITHHOLDABLE_FIELDS, Exemption, PublicationPolicy, Withholding
 from .structure import (
     Action,
     ActionOwner,
@@ -48,6 +50,7 @@ from .structure import (
 __all__ = [
     "DECISION_WORDS",
     "PROGRESS_KINDS",
+    "WITHHOLDABLE_FIELDS",
     "Action",
     "ActionOwner",
     "ActionQuerySet",
@@ -55,7 +58,9 @@ __all__ = [
     "CrossCouncilRead",
     "DateMove",
     "Evidence",
+    "Exemption",
     "Measure",
+    "OfficerLevel",
     "MeasureUnit",
     "Owner",
     "OwnerKind",
@@ -65,10 +70,12 @@ __all__ = [
     "PlanStatus",
     "ProgressUpdate",
     "ProgressUpdateQuerySet",
+    "PublicationPolicy",
     "Reading",
     "Recommendation",
     "Section",
     "UpdateKind",
+    "Withholding",
     "decision_note",
     "decision_words",
     "evidence_path",  # named by the migrations (actionplans.models.evidence_path)
@@ -79,7 +86,7 @@ __all__ = [
 # but names the app ("actionplans") as the class's module when models live in a package, so what
 # imports a model by its path (manage.py shell's automatic imports) cannot find it: name the module
 # that holds it (django-simple-history issue 1479). Tables and migrations go by label, not module.
-for _module in (owners, plans, structure, measures, progress):
+for _module in (owners, plans, structure, measures, progress, publication):
     for _value in list(vars(_module).values()):
         if isinstance(_value, type) and issubclass(_value, HistoricalChanges):
             _value.__module__ = _module.__name__

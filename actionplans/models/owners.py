@@ -18,6 +18,23 @@ class OwnerKind(models.TextChoices):
     PARTNER_AGENCY = "partner_agency", "Partner agency"
 
 
+class OfficerLevel(models.TextChoices):
+    """How senior a person's post is, most senior first: a council names in public those at or
+    above the level it chooses (PublicationPolicy) and shows the rest by their post."""
+
+    DIRECTOR = "director", "Director or assistant director"
+    HEAD_OF_SERVICE = "head_of_service", "Head of service"
+    SERVICE_MANAGER = "service_manager", "Service manager"
+    TEAM_MANAGER = "team_manager", "Team manager"
+    OFFICER = "officer", "Officer"
+
+    @classmethod
+    def rank(cls, value):
+        """0 for the most senior; a person whose level is not recorded ranks as an officer."""
+        values = list(cls.values)
+        return values.index(value) if value in values else len(values) - 1
+
+
 class Owner(models.Model):
     """Who owns, leads or oversees work: a named officer, a role, a team, a board or a partner."""
 
@@ -34,6 +51,14 @@ class Owner(models.Model):
         help_text="The service within the organisation, to tell apart posts with the same title.",
     )
     job_title = models.CharField(max_length=200, blank=True)
+    level = models.CharField(
+        "seniority",
+        max_length=20,
+        choices=OfficerLevel.choices,
+        blank=True,
+        help_text="For a person: decides whether the public version of an appendix names them "
+        "or shows their post.",
+    )
     initials = models.CharField(max_length=20, blank=True)
     email = models.EmailField(blank=True)
     user = models.OneToOneField(
@@ -64,6 +89,7 @@ class Owner(models.Model):
                 fields=["organisation", "service", "name"], name="owner_unique_name"
             ),
             one_of("owner_kind_valid", "kind", OwnerKind.choices),
+            one_of("owner_level_valid", "level", OfficerLevel.choices, blank=True),
         ]
 
     def __str__(self):

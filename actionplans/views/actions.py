@@ -135,7 +135,7 @@ def _update_form_view(request, pk, form_class, service, template, done_message):
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        extra = {name: data[name] for name in ("status", "cited") if name in data}
+        extra = {name: data[name] for name in ("status", "cited", "exemption") if name in data}
         try:
             service(
                 action,

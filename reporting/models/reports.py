@@ -44,6 +44,7 @@ REPORT_FIELDS = [
     "contact_officer",
     "reason_for_urgency",
     "appendix_numbering",
+    "public",
 ]
 
 
@@ -69,6 +70,13 @@ class CommitteeReport(models.Model):
     reason_for_urgency = models.TextField(blank=True)
     appendix_numbering = models.CharField(
         max_length=10, choices=AppendixNumbering.choices, default=AppendixNumbering.LETTERS
+    )
+    # The pack's appendices in their public version (actionplans.publication).
+    public = models.BooleanField(
+        "publish the public version",
+        default=False,
+        help_text="Leaves out what is marked not for publication (Schedule 12A) and shows "
+        "officers below your council's chosen level by their post.",
     )
     status = models.CharField(max_length=10, choices=ReportStatus.choices, default="draft")
     published_at = models.DateTimeField(null=True, blank=True, editable=False)

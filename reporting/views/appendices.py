@@ -25,7 +25,8 @@ def _chosen(request):
     form = PrepareForm(request.GET if request.GET else None, layouts=visible_layouts(request.user))
     if not form.is_bound or not form.is_valid():
         return form, None
-    return form, (form.cleaned_data["layout"], form.cleaned_data["as_at"], form.update_range())
+    data = form.cleaned_data
+    return form, (data["layout"], data["as_at"], form.update_range(), data["public"])
 
 
 def _prepared(request, plan):
@@ -33,9 +34,9 @@ def _prepared(request, plan):
     form, chosen = _chosen(request)
     if chosen is None:
         return form, None
-    layout, as_at, updates = chosen
+    layout, as_at, updates, public = chosen
     try:
-        return form, appendix.build(plan, appendix.spec_for(plan, layout), as_at, updates)
+        return form, appendix.build(plan, appendix.spec_for(plan, layout), as_at, updates, public)
     except appendix.AppendixError as error:
         form.add_error("as_at", str(error))
         return form, None
@@ -75,15 +76,16 @@ def download(request, pk, fmt="pdf"):
     form, chosen = _chosen(request)
     if chosen is None:
         return prepare(request, pk)
-    layout, as_at, updates = chosen
+    layout, as_at, updates, public = chosen
     spec = appendix.spec_for(plan, layout)
     if request.method == "POST":  # "Try again" after a failure: the next request renders it
-        renders.appendix_forget_failure(plan, spec, as_at, updates, fmt)
+        renders.appendix_forget_failure(plan, spec, as_at, updates, fmt, public)
         return redirect(request.get_full_path())
     try:
         # From the store when this very document was rendered (or failed) before; else now if
         # it is quick, else on the queue, and the clerk is shown how it is going.
-        answer = renders.requested(plan, spec, as_at, updates, fmt, layout.pk if layout else None)
+        layout_id = layout.pk if layout else None
+        answer = renders.requested(plan, spec, as_at, updates, fmt, layout_id, public)
     except appendix.AppendixError:
         return prepare(request, pk)  # shows the same error with the form
     if answer.failure is not None:

@@ -205,13 +205,14 @@ def _cover_rows(report):
         ("Committee", report.committee),
         ("Date of the meeting", f"{report.meeting_date:%-d %B %Y}"),
     ]
-    for name in REPORT_FIELDS[1:-1]:  # the cover's fields, the meeting and numbering apart
+    for name in REPORT_FIELDS[1:-2]:  # the cover's fields; the meeting, numbering and version apart
         value = getattr(report, name)
         label = ReportForm.Meta.labels.get(name) or report._meta.get_field(name).verbose_name
         rows.append(
             (str(label).capitalize() if name not in ReportForm.Meta.labels else label, value)
         )
     rows.append(("Appendices numbered", report.get_appendix_numbering_display().split(":")[0]))
+    rows.append(("Version", "Public version" if report.public else "Full version"))
     return rows
 
 

@@ -30,6 +30,12 @@ class Command(BaseCommand):
             "that day, or the plan as its last published pack showed it), with what changed",
         )
         parser.add_argument("--format", default="pdf", choices=[*FORMATS, "html"])
+        parser.add_argument(
+            "--public",
+            action="store_true",
+            help="The public version: without what is marked not for publication (Schedule 12A), "
+            "officers below the council's chosen level shown by their post.",
+        )
         parser.add_argument("-o", "--output", required=True, help="The file to write.")
 
     def handle(self, *args, **options):
@@ -59,11 +65,13 @@ class Command(BaseCommand):
                 raise CommandError(
                     "--changes-since runs to today: leave out --as-at and --updates."
                 )
+            if options["changes_since"] and options["public"]:
+                raise CommandError("--public is for an appendix: leave out --changes-since.")
             if options["changes_since"]:
                 since = changes_since.since_for(plan, _since(options["changes_since"]))
                 doc = changes_since.build(plan, spec, since)
             else:
-                doc = appendix.build(plan, spec, as_at, updates)
+                doc = appendix.build(plan, spec, as_at, updates, public=options["public"])
         except (ValueError, appendix.AppendixError) as error:
             raise CommandError(str(error)) from None
         output = Path(options["output"])
@@ -74,7 +82,8 @@ class Command(BaseCommand):
         if doc.since is not None:
             self.stdout.write(f"Wrote {output} ({spec.name}, changes since {doc.since.words}).")
         else:
-            self.stdout.write(f"Wrote {output} ({spec.name}, as at {doc.as_at:%-d %B %Y}).")
+            public = ", public version" if doc.public else ""
+            self.stdout.write(f"Wrote {output} ({spec.name}, as at {doc.as_at:%-d %B %Y}{public}).")
 
 
 def _since(value):
