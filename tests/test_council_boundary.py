@@ -190,6 +190,7 @@ OBJECT_URLS = {
     "action_sign_off": "action",
     "action_reopen": "action",
     "action_history": "action",
+    "action_publication": "action",
     "move": "action",
     "remove": "action",
     "measure_edit": "measure",
@@ -248,6 +249,7 @@ OWN_PAGES = {
     "reminder_preferences",
     "import_upload",
     "action_table_export",
+    "publication_policy",
 }
 # What a partner agency's officer, who has one action in council A's plan, may see of A's.
 PARTNER_SEES = {"plan", "section", "rec", "action", "measure", "share"}

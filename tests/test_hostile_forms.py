@@ -642,6 +642,10 @@ TARGETS = {
         args=pk("via_team"), kind="action", form=True, data={"reason": "Not done after all."}
     ),
     "action_history": Target(args=pk("own"), kind="action"),
+    "action_publication": Target(
+        args=pk("own"), kind="action", form=True, data={"item": "field-text", "category": "1"}
+    ),
+    "publication_policy": Target(form=True),
     "measure_edit": Target(args=pk("measure"), kind="measure", form=True),
     "reading_add": Target(args=pk("measure"), kind="measure", form=True, data={"value": "50"}),
     "owner_list": Target(),
