@@ -160,4 +160,5 @@ def redact(outline):
                 _names(action, posts)
     outline.public = True
     outline.withheld_updates, outline.withheld_cells = left_out, replaced
+    outline.by_post = bool(posts)
     return outline

@@ -178,6 +178,7 @@ class Outline:
     public: bool = False
     withheld_updates: int = 0
     withheld_cells: int = 0
+    by_post: bool = False  # some people shown by their post, as their council chose
 
     @property
     def action_count(self):

@@ -212,11 +212,13 @@ class Document:
             f"{updates} progress {'update' if updates == 1 else 'updates'}",
             f"{cells} {'entry' if cells == 1 else 'entries'} of the table",
         ]
-        return (
+        note = (
             f"This is the public version. It leaves out {left[0]} and {left[1]} that the council "
-            "has marked as exempt information under Schedule 12A to the Local Government Act "
-            "1972, and may show some officers by their post instead of their name."
+            "has marked as exempt information under Schedule 12A to the Local Government Act 1972."
         )
+        if self.outline.by_post:
+            note += " Some officers are shown by their post instead of their name."
+        return note
 
     @property
     def empty_line(self):

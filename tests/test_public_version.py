@@ -140,6 +140,7 @@ def test_the_public_file_and_title_say_public(marked):
     assert "public" not in appendix.file_name(full) and "public" not in full.title
     assert public.title.endswith("(public version)")
     assert not full.public_note and "Schedule 12A" in public.public_note
+    assert "by their post" not in public.public_note  # the council names everyone
 
 
 def test_a_mark_made_later_keeps_an_old_update_out_and_moves_the_public_key(world):
@@ -192,6 +193,7 @@ def test_a_person_below_the_councils_level_is_shown_by_post_in_public_only(world
     assert owner_names(full, world.own.pk) == ["Terry Irvine"]
     assert owner_names(public, world.own.pk) == ["Senior practitioner"]
     assert owner_names(public, world.others.pk) == ["Sue Wilson"]  # at the level: named
+    assert "by their post" in public.public_note
     joined = " ".join(docx_texts(write(public, "docx")))
     assert "Terry Irvine" not in joined and "Senior practitioner" in joined
     assert "Terry Irvine" in " ".join(docx_texts(write(full, "docx")))

@@ -269,3 +269,43 @@ def test_returned_changes_page_queries_do_not_grow(client, world, count):
     client.force_login(world.manager)
     queries = count_queries(client, reverse("returned_changes", args=[world.plan.pk]))
     assert queries == RETURNED_PAGE
+
+
+def test_action_publication_page_queries_do_not_grow(client, big):
+    """The page that marks an action's entries not for publication: the same on an action with
+    one update as on the one with most."""
+    from django.db.models import Count
+
+    client.force_login(big["users"]["manager"])
+    actions = (
+        Action.objects.filter(recommendation__plan_id=big["big_plan_id"])
+        .annotate(n=Count("updates"))
+        .order_by("n", "pk")
+    )
+    fewest, most = actions.first(), actions.last()
+    assert most.n > fewest.n
+    counts = [
+        count_queries(client, reverse("action_publication", args=[a.pk])) for a in (fewest, most)
+    ]
+    assert counts[0] == counts[1]
+
+
+def test_the_public_version_reads_a_fixed_number_of_queries(big):
+    """The public rows (actionplans.publication) cost the same few queries more on a plan of 20
+    actions as on one of 200, with a council policy naming some people by post."""
+    from actionplans import snapshots
+    from actionplans.models import Plan, PublicationPolicy
+
+    counts = []
+    for pk in (big["small_plan_id"], big["big_plan_id"]):
+        plan = Plan.objects.get(pk=pk)
+        PublicationPolicy.objects.get_or_create(
+            organisation=plan.organisation, defaults={"name_from": "head_of_service"}
+        )
+        pair = []
+        for public in (False, True):
+            with CaptureQueriesContext(connection) as captured:
+                snapshots.current(plan, public=public)
+            pair.append(len(captured.captured_queries))
+        counts.append(pair[1] - pair[0])
+    assert counts[0] == counts[1] <= 4
