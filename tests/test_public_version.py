@@ -368,3 +368,12 @@ def test_the_council_sets_whom_it_names(client, world):
     assert PublicationPolicy.objects.get(organisation="Other Borough Council").name_from == (
         "director"
     )
+
+
+def test_the_owner_list_links_to_the_policy_for_a_councils_manager_only(client, world):
+    link = reverse("publication_policy")
+    client.force_login(world.manager)
+    assert link in client.get(reverse("owner_list")).content.decode()
+    client.force_login(world.site_admin)  # of no council: nothing of theirs to choose
+    assert link not in client.get(reverse("owner_list")).content.decode()
+    assert client.get(link).status_code == 403

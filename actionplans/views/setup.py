@@ -65,6 +65,8 @@ def owner_list(request):
         "page_obj": page,
         "query": without_page.urlencode(),
         "can_add": rules.can_add_owner(request.user),
+        "can_set_policy": bool(rules.council_of(request.user))
+        and request.user.has_perm("actionplans.change_plan"),
     }
     return render(request, "actionplans/owner_list.html", context)
 
