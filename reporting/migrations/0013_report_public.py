@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('reporting', '0011_layout_span_repeated_cells'),
+        ('reporting', '0012_changed_since_column'),
     ]
 
     operations = [
