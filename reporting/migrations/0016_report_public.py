@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('reporting', '0012_changed_since_column'),
+        ('reporting', '0015_report_for_a_meeting'),
     ]
 
     operations = [
