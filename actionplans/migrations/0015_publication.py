@@ -10,7 +10,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('actionplans', '0013_submission_moved_to_core'),
+        ('actionplans', '0014_date_revisions'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('reporting', '0015_report_for_a_meeting'),
+        ('reporting', '0016_original_and_revised_date_fields'),
     ]
 
     operations = [
