@@ -33,6 +33,7 @@ from inspections.models import Finding, Inspection, Judgement
 from .models import (
     Action,
     DateMove,
+    CompletionStep,
     Evidence,
     Measure,
     Owner,
@@ -148,6 +149,12 @@ register(
 # A move of a planned completion is written with its action's history record, which changes the
 # plan (its rows keep the first date and the count of moves); the dashboards add the moves up.
 register(DateMove, lambda move: _action_plans(move.action))
+# The ladder's steps above signed off: the action's page, and the plan's status words.
+register(
+    CompletionStep,
+    lambda step: _plans_of(Q(actions=step.action_id)),
+    lambda plan: [CompletionStep.history.filter(action_id__in=_action_ids(plan))],
+)
 # Evidence is listed on its action's own page, made afresh each time; the rows only count it.
 register(Evidence, no_plan)
 # A share changes who sees the plan, not what it shows: readers' keys list the plans they see.

@@ -9,6 +9,7 @@ from django.utils import timezone
 from core.forms import GDSMixin, MultipleFileInput, OnceKeyMixin, not_in_future
 
 from . import evidence as evidence_rules
+from . import ladder
 from .models import (
     Action,
     Evidence,
@@ -190,6 +191,77 @@ class ReopenForm(GDSMixin, forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.setup_gds()
+
+
+def _recheck_sensible(value):
+    problem = ladder.recheck_problem(value)
+    if problem:
+        raise ValidationError(problem, code="recheck")
+
+
+class AssureForm(OnceKeyMixin, GDSMixin, forms.Form):
+    """What a quality audit or dip sample found, its report, and when to check again."""
+
+    text = forms.CharField(
+        label="What the audit or dip sample found",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text="For example, 10 of 10 cases sampled in March had a plan within 10 days.",
+    )
+    evidence = EvidenceField(label="Its report or notes (optional)", required=False)
+    recheck_on = forms.DateField(
+        label="Re-check date (optional)",
+        required=False,
+        validators=[_recheck_sensible],
+        help_text="When to audit it again, within two years. For example, 18 3 2027",
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["evidence"].help_text = evidence_rules.limits()
+        self.setup_gds()
+
+    def clean(self):
+        data = super().clean()
+        given = (data.get("text") or "").strip() or data.get("evidence")
+        if not given and "text" not in self.errors and "evidence" not in self.errors:
+            self.add_error("text", "Say what the audit or dip sample found, or attach its report.")
+        return data
+
+
+class ImpactForm(GDSMixin, forms.Form):
+    # The reading the manager saw: refused if it no longer shows the target reached.
+    reading = forms.IntegerField(widget=forms.HiddenInput, min_value=1, max_value=2**31 - 1)
+    note = forms.CharField(
+        label="Note (optional)", required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+    def __init__(self, *args, reading=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["reading"].initial = reading.pk if reading else None
+        self.setup_gds()
+
+
+class StepReopenForm(GDSMixin, forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1, max_value=2**31 - 1)
+    step = forms.ChoiceField(
+        label="Which step is to be reopened?",
+        widget=forms.RadioSelect,
+        help_text="The steps above it are reopened with it.",
+        error_messages={"required": "Choose the step to reopen."},
+    )
+    reason = forms.CharField(
+        label="Why is the step being reopened?",
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="The action's page and the plan's history will show this.",
+        error_messages={"required": "Give the reason for reopening the step."},
+    )
+
+    def __init__(self, *args, action, steps, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["version"].initial = action.version
+        self.fields["step"].choices = [(key, ladder.NAMES[key]) for key in steps]
         self.setup_gds()
 
 

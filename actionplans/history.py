@@ -59,6 +59,10 @@ ENTRY_NAMES = {
     UpdateKind.SIGN_OFF: "Sign-off",
     UpdateKind.RETURNED: "Return of a proposal",
     UpdateKind.REOPENED: "Reopening",
+    UpdateKind.ASSURED: "Assurance",
+    UpdateKind.IMPACT_SHOWN: "Impact shown",
+    UpdateKind.ASSURED_REOPENED: "Reopening of assurance",
+    UpdateKind.IMPACT_REOPENED: "Reopening of impact shown",
 }
 # A manager's decision, as its history entry reads: "Jane Smith signed off action CP6 as
 # complete", then the note or reason it was given, named as what it is.
@@ -66,6 +70,10 @@ DECISIONS = {
     UpdateKind.SIGN_OFF: ("signed off", "{action} as complete", "Sign-off note"),
     UpdateKind.RETURNED: ("returned", "the proposal to complete {action} to its owner", "Reason"),
     UpdateKind.REOPENED: ("reopened", "{action}", "Reason"),
+    UpdateKind.ASSURED: ("recorded", "{action} as assured", "Evidence"),
+    UpdateKind.IMPACT_SHOWN: ("recorded", "the impact of {action} as shown", "Evidence"),
+    UpdateKind.ASSURED_REOPENED: ("reopened", "the assurance of {action}", "Reason"),
+    UpdateKind.IMPACT_REOPENED: ("reopened", "the impact shown of {action}", "Reason"),
 }
 
 

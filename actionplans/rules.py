@@ -9,7 +9,8 @@ organisation of the user's owner record) is the boundary:
   in, and the evidence of their own actions only;
 - an officer writes progress on, and proposes completion of, the actions they own directly or
   through a team, role or board they belong to;
-- a manager edits the plans of their council they manage and signs off their actions; a council's
+- a manager edits the plans of their council they manage, signs off and assures their actions and
+  records their impact; a quality lead assures any action of their council's plans; a council's
   administrator manages all of their council's plans;
 - a clerk reads and exports their council's plans;
 - a manager sets up plans, owners and inspections for their own council and partner agencies;
@@ -122,6 +123,18 @@ def can_sign_off(user, action):
     )
 
 
+def can_assure(user, action):
+    """Record an action assured: a manager of its plan, or a quality lead of its council (who
+    audits every plan of the council and changes none)."""
+    if not user.has_perm("actionplans.assure_action"):
+        return False
+    plan = action.recommendation.plan
+    if can_edit_plan(user, plan):
+        return True
+    quality_lead = not user.has_perm("actionplans.change_plan")
+    return quality_lead and council_plans(user).filter(pk=plan.pk).exists()
+
+
 def can_export(user):
     return user.has_perm("actionplans.export_plan")
 
@@ -155,7 +168,7 @@ def get_recommendation_for_user(user, pk, *, edit=False):
     return rec
 
 
-def get_action_for_user(user, pk, *, edit=False, update=False, sign_off=False):
+def get_action_for_user(user, pk, *, edit=False, update=False, sign_off=False, assure=False):
     action = get_object_or_404(
         visible_actions(user).select_related(
             "recommendation__plan", "recommendation__section", "rag_override_by"
@@ -170,6 +183,8 @@ def get_action_for_user(user, pk, *, edit=False, update=False, sign_off=False):
         raise PermissionDenied("Only the action's owners and the plan's managers can update it.")
     if sign_off and not can_sign_off(user, action):
         raise PermissionDenied("Only a manager of this plan can sign off its actions.")
+    if assure and not can_assure(user, action):
+        raise PermissionDenied("Only a manager of this plan or a quality lead can assure it.")
     return action
 
 

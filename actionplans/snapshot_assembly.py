@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from core.people import name_from_parts
 from inspections.models import Finding
 
-from . import rag
+from . import ladder, rag
 from .models import PROGRESS_KINDS, Action, Owner, ProgressUpdate
 from .snapshot_rows import (
     ActionRow,
@@ -124,6 +124,8 @@ def action_row(action, owners, entries, today, plan, behind=False):
     rating = rag.rate(action, today, limits, **facts)
     computed = rag.rate(without_override(action), today, limits, **facts)
     shown = rag.on_scale(rating, scale)
+    decisions = entries.decisions.get(action.id, [])
+    label = STATUS_LABELS.get(action.status, action.status)
     return ActionRow(
         id=action.id,
         reference=action.reference,
@@ -136,13 +138,13 @@ def action_row(action, owners, entries, today, plan, behind=False):
         first_planned_completion_date=action.first_planned_completion_date,
         date_revisions=action.date_revisions,
         status=action.status,
-        status_label=STATUS_LABELS.get(action.status, action.status),
+        status_label=ladder.status_words(action.status, label, [d.kind for d in decisions]),
         rag=shown.value,
         rag_label=rag.words(action, rating, scale, today),
         computed_rag="" if computed == rating else rag.on_scale(computed, scale).value,
         computed_label="" if computed == rating else rag.label(computed, scale),
         updates=updates,
-        decisions=entries.decisions.get(action.id, []),
+        decisions=decisions,
         performance_indicator=action.performance_indicator,
         target=action.target,
     )

@@ -1,6 +1,6 @@
 from django.urls import path, re_path
 
-from .views import actions, plans, publication, setup, sharing, structure
+from .views import actions, ladder, plans, publication, setup, sharing, structure
 
 KINDS = "(?P<kind>section|recommendation|action|measure)"
 
@@ -46,6 +46,13 @@ urlpatterns = [
     path("actions/<int:pk>/propose-complete/", actions.action_propose, name="action_propose"),
     path("actions/<int:pk>/sign-off/", actions.action_sign_off, name="action_sign_off"),
     path("actions/<int:pk>/reopen/", actions.action_reopen, name="action_reopen"),
+    path("actions/<int:pk>/assure/", ladder.completion_assure, name="completion_assure"),
+    path("actions/<int:pk>/impact-shown/", ladder.completion_impact, name="completion_impact"),
+    path(
+        "actions/<int:pk>/reopen-step/",
+        ladder.completion_step_reopen,
+        name="completion_step_reopen",
+    ),
     path("actions/<int:pk>/history/", actions.action_history, name="action_history"),
     path(
         "actions/<int:pk>/publication/",

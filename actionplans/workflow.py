@@ -1,6 +1,7 @@
 """How an action moves: progress updates, a proposal to complete with evidence, a manager's
-sign-off or return, and reopening. Each reads the action under a row lock, so two decisions at
-once run one after the other and the second sees the first; each records who and why."""
+sign-off or return, the ladder's steps above it (assured, impact shown: ladder.py), reopening.
+Each reads the action under a row lock, so two decisions at once run one after the other and the
+second sees the first; each records who and why."""
 
 import uuid
 from pathlib import PurePath
@@ -14,8 +15,8 @@ from core.people import person_name
 from core.records import record_attribute, record_save
 
 from . import evidence as evidence_rules
-from . import withholding
-from .models import Action, Evidence, ProgressUpdate
+from . import ladder, withholding
+from .models import Action, CompletionStep, Evidence, ProgressUpdate
 
 
 def _attach(update, files, actor):
@@ -65,6 +66,10 @@ DECISIONS = {
     ProgressUpdate.Kind.SIGN_OFF: "signed it off as complete",
     ProgressUpdate.Kind.RETURNED: "returned it to its owner",
     ProgressUpdate.Kind.REOPENED: "reopened it",
+    ProgressUpdate.Kind.ASSURED: "recorded it assured",
+    ProgressUpdate.Kind.IMPACT_SHOWN: "recorded its impact shown",
+    ProgressUpdate.Kind.ASSURED_REOPENED: "reopened its assurance",
+    ProgressUpdate.Kind.IMPACT_REOPENED: "reopened its impact shown",
 }
 
 
@@ -295,4 +300,164 @@ def action_reopen(action, *, manager, reason, status=Action.Status.UNDERWAY):
         reason="Reopened",
     )
     _set_status(locked, status, manager, f"Reopened: {reason[:80]}")
+    _remove_steps(locked, ladder.ASSURED, manager, reason)
+    return update
+
+
+# --- The ladder above signed off: assured and impact shown (the rule: ladder.py) --------------
+
+
+def _standing(locked):
+    """The action's standing steps above signed off, by step, read under the action's lock."""
+    steps = CompletionStep.objects.filter(action=locked, reopened_at__isnull=True)
+    return {step.step: step for step in steps.select_related("recorded_by")}
+
+
+def _refuse_out_of_order(locked, step):
+    """Refuse a step whose step below is not reached, or which is reached already."""
+    if locked.status != Action.Status.COMPLETE:
+        raise Refused(
+            f"{ladder.NAMES[step]} follows sign-off, and this action is "
+            f"{locked.get_status_display().lower()}. {last_decision(locked)} Nothing was saved."
+        )
+    standing = _standing(locked)
+    below = ladder.ORDER[ladder.ORDER.index(step) - 1]
+    if below not in (ladder.COMPLETE, ladder.SIGNED_OFF) and below not in standing:
+        raise Refused(
+            f"The action must be {ladder.NAMES[below].lower()} before its "
+            f"{ladder.NAMES[step].lower()} can be recorded. Nothing was saved."
+        )
+    if step in standing:
+        done = standing[step]
+        who = person_name(done.recorded_by, nobody="Someone")
+        raise Refused(
+            f"{who} already recorded it {ladder.NAMES[step].lower()} on "
+            f"{done.recorded_on:%-d %B %Y}. Nothing was saved."
+        )
+
+
+def _record_step(locked, step, *, actor, text, files=(), recheck_on=None, reading=None):
+    entry = _add_entry(
+        locked,
+        step,  # the log entry's kind has the step's name
+        author=actor,
+        written_on=timezone.localdate(),
+        text=text or f"{ladder.NAMES[step]}.",
+        status="",
+        reason=ladder.NAMES[step],
+        files=files,
+    )
+    done = CompletionStep(
+        action=locked,
+        step=step,
+        recorded_by=actor,
+        evidence_text=text,
+        entry=entry,
+        recheck_on=recheck_on,
+        reading=reading,
+    )
+    done.full_clean()
+    record_save(done, actor=actor, reason=ladder.NAMES[step])
+    # A step changes what the plan's rows say of the action: its version moves with it.
+    locked.version += 1
+    record_save(locked, actor=actor, reason=ladder.NAMES[step], update_fields=["version"])
+    return done
+
+
+@once.guarded("actor")
+@transaction.atomic
+def completion_assure(action, *, actor, text, files=(), recheck_on=None):
+    """Record that a quality audit or dip sample confirms a signed-off action: who, when, what it
+    found and/or its report, and when to check again (optional, in the future, within two years).
+    """
+    text = (text or "").strip()
+    if not text and not files:
+        raise Refused("Say what the audit or dip sample found, or attach its report.")
+    problem = ladder.recheck_problem(recheck_on)
+    if problem:
+        raise Refused(f"{problem} Nothing was saved.")
+    locked = _locked(action)
+    _refuse_out_of_order(locked, ladder.ASSURED)
+    return _record_step(
+        locked, ladder.ASSURED, actor=actor, text=text, files=files, recheck_on=recheck_on
+    )
+
+
+@transaction.atomic
+def completion_impact_shown(action, *, manager, reading_id, note=""):
+    """Record that the action's measure reached its target, with the reading the manager saw as
+    evidence; refused when that reading no longer shows it (a later reading fell short)."""
+    locked = _locked(action)
+    _refuse_out_of_order(locked, ladder.IMPACT_SHOWN)
+    reading = ladder.impact_reading(locked)
+    if reading is None or reading.pk != reading_id:
+        raise Refused(
+            "The reading you saw no longer shows the measure at its target (a later reading "
+            "may have been added). Nothing was saved."
+        )
+    words = f"{reading.measure}: {reading.display_value}"
+    if reading.taken_on:
+        words += f" on {reading.taken_on:%-d %B %Y}"
+    text = "\n".join(part for part in (words, (note or "").strip()) if part)
+    return _record_step(locked, ladder.IMPACT_SHOWN, actor=manager, text=text, reading=reading)
+
+
+def _remove_steps(locked, lowest, manager, reason):
+    """Mark ``lowest`` and every standing step above it reopened (kept, with who and why)."""
+    above = ladder.ORDER[ladder.ORDER.index(lowest) :]
+    steps = CompletionStep.objects.filter(action=locked, reopened_at__isnull=True, step__in=above)
+    now = timezone.now()
+    for step in steps:
+        step.reopened_at, step.reopened_by, step.reopen_reason = now, manager, reason
+        record_save(step, actor=manager, reason=f"Reopened: {reason[:80]}")
+
+
+@transaction.atomic
+def completion_step_reopen(action, *, manager, step, reason, version=None):
+    """A manager reopens one step of the ladder with a reason: it and every step above it are
+    removed (kept in history, marked with the reason). Reopening signed off puts the owner's
+    proposal back before the managers; reopening complete is ``action_reopen``.
+
+    ``version`` is the action's version the manager saw: refused if a step moved meanwhile.
+    """
+    reason = (reason or "").strip()
+    if not reason:
+        raise Refused("Give the reason for reopening the step.")
+    locked = _locked(action)
+    if version is not None and locked.version != version:
+        raise Refused(
+            "The action's completion changed since you opened the page. "
+            f"{last_decision(locked)} Nothing was saved: look at the ladder again."
+        )
+    reached = _standing(locked) if locked.status == Action.Status.COMPLETE else {}
+    if step == ladder.SIGNED_OFF and locked.status == Action.Status.COMPLETE:
+        _remove_steps(locked, ladder.ASSURED, manager, reason)
+        update = _add_entry(
+            locked,
+            ProgressUpdate.Kind.REOPENED,
+            author=manager,
+            written_on=timezone.localdate(),
+            text=reason,
+            status=Action.Status.AWAITING_SIGN_OFF,
+            reason="Sign-off reopened",
+        )
+        _set_status(locked, Action.Status.AWAITING_SIGN_OFF, manager, "Sign-off reopened")
+        return update
+    if step not in (ladder.ASSURED, ladder.IMPACT_SHOWN) or step not in reached:
+        raise Refused(
+            f"This action is not {ladder.NAMES.get(step, 'at that step').lower()}, so that step "
+            f"cannot be reopened. {last_decision(locked)} Nothing was saved."
+        )
+    _remove_steps(locked, step, manager, reason)
+    update = _add_entry(
+        locked,
+        ladder.REOPEN_KINDS[step],
+        author=manager,
+        written_on=timezone.localdate(),
+        text=reason,
+        status="",
+        reason=f"{ladder.NAMES[step]} reopened",
+    )
+    locked.version += 1
+    record_save(locked, actor=manager, reason="Step reopened", update_fields=["version"])
     return update

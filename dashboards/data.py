@@ -14,7 +14,7 @@ from django.db import connection
 from django.db.models import Case, When
 from django.urls import reverse
 
-from actionplans import page_cache, queries, rag, rules
+from actionplans import ladder, page_cache, queries, rag, rules
 from actionplans.models import (
     Action,
     ActionOwner,
@@ -99,6 +99,7 @@ class Board:
     headline: list  # (words, count, url)
     tables: list
     total: int
+    rechecks: list = field(default_factory=list)  # assured steps due for re-check
 
 
 CHASE = ("overdue", "due_soon", "stale", "awaiting")
@@ -164,7 +165,8 @@ def across_plans(user, today):
             columns,
         ),
     ]
-    return Board(headline, tables, sum(plan_counts.values()))
+    rechecks = list(ladder.due_rechecks(rules.visible_actions(user), today))
+    return Board(headline, tables, sum(plan_counts.values()), rechecks)
 
 
 def _reused_counts(user, today):
@@ -240,6 +242,7 @@ class PlanBoard:
     measures: list  # a chart for each measure with readings or a dated line
     total: int
     uncharted: list = field(default_factory=list)  # measures with nothing to draw yet
+    rechecks: list = field(default_factory=list)  # assured steps due for re-check
 
 
 def one_plan(plan, today):
@@ -299,6 +302,7 @@ def one_plan(plan, today):
         measures=[chart for chart in charted if chart],
         total=sum(by_rating.values()),
         uncharted=[str(m) for m, chart in zip(measures, charted, strict=True) if not chart],
+        rechecks=list(ladder.due_rechecks(Action.objects.filter(recommendation__plan=plan), today)),
     )
 
 

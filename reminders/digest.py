@@ -13,7 +13,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count
 from django.urls import reverse
 
-from actionplans import queries, rules
+from actionplans import ladder, queries, rules
 from actionplans.models import Plan
 
 from .models import ReminderPreference, ReminderSent
@@ -79,9 +79,28 @@ def manager_summary(user, today):
             f"{link(reverse('plan_dashboard', args=[plan.pk]))}"
         )
     body = "Your plans this week:\n\n" + "\n".join(lines)
+    body += rechecks_due(plans, today)
     body += f"\n\nAll your plans: {link(reverse('manager_dashboard'))}\n"
     body += f"To stop these emails: {link(reverse('reminder_preferences'))}\n"
     return "Your plans this week", body
+
+
+def rechecks_due(plans, today):
+    """The assured actions of ``plans`` whose re-check date has come or is near, in words."""
+    from actionplans.models import Action
+
+    due = ladder.due_rechecks(Action.objects.filter(recommendation__plan__in=plans), today)
+    lines = []
+    for step in due:
+        action = step.action
+        when = "was due" if step.recheck_on < today else "is due"
+        lines.append(
+            f"- {action.label} ({action.recommendation.plan.title}): its re-check {when} by "
+            f"{step.recheck_on:%-d %B %Y}. {link(action.get_absolute_url())}"
+        )
+    if not lines:
+        return ""
+    return f"\n\nAssured actions due for re-check ({len(lines)}):\n" + "\n".join(lines)
 
 
 def _send_once(user, kind, today, message, dry_run):

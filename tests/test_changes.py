@@ -11,7 +11,15 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from actionplans import changes, page_cache, plan_setup, snapshots, workflow
-from actionplans.models import Action, DateMove, Owner, Plan, Recommendation, Withholding
+from actionplans.models import (
+    Action,
+    CompletionStep,
+    DateMove,
+    Owner,
+    Plan,
+    Recommendation,
+    Withholding,
+)
 from inspections import services as inspection_services
 from inspections.models import Finding
 from reporting import appendix, signals
@@ -59,6 +67,8 @@ NOT_IN_THE_ROWS = {
     (Action, "accountable_body"): "the dashboards and the action list's filter (every plan)",
     (DateMove, "moved_by"): "who moved a date: the action's own page, made afresh each time",
     (Withholding, "marked_by"): "who marked an entry not for publication: its own page only",
+    (CompletionStep, "recorded_by"): "the action's own page, made afresh each time",
+    (CompletionStep, "reopened_by"): "the action's own page, made afresh each time",
 }
 
 

@@ -46,6 +46,7 @@ from .factories import (
     MeasureFactory,
     OwnerFactory,
     PlanFactory,
+    ReadingFactory,
     RecommendationFactory,
     UserFactory,
     published_directly,
@@ -419,6 +420,7 @@ def site(world):
         files=[pdf_upload()],
     )
     workflow.completion_sign_off(world.via_team, manager=world.manager)
+    s.assured = assured_at_target(world)
     s.layout = Layout.objects.create(name="Hostile", running_heading="Apx", organisation=COUNCIL)
     LayoutColumn.objects.create(layout=s.layout, order=0, heading="Ref", field="reference", width=5)
     s.report = reporting.report_create(COVER, actor=world.manager, organisation=COUNCIL)
@@ -554,6 +556,23 @@ def pdf_upload():
     return pdf()
 
 
+def assured_at_target(world):
+    """A signed-off action, assured, whose measure's latest reading meets its target."""
+    action = ActionFactory(recommendation=world.rec, reference="(e)", owners=[world.officer_owner])
+    workflow.completion_propose(
+        action,
+        author=world.officer,
+        written_on=dt.date(2012, 10, 19),
+        text="Done",
+        files=[pdf_upload()],
+    )
+    workflow.completion_sign_off(action, manager=world.manager)
+    workflow.completion_assure(action, actor=world.manager, text="Dip sample of 10 cases.")
+    measure = MeasureFactory(plan=world.plan, action=action, baseline_value=50, target_value=90)
+    ReadingFactory(measure=measure, value=95, taken_on=dt.date(2013, 3, 1))
+    return action
+
+
 # How to reach each URL: who signs in, its arguments (one set or several), the kind of object in
 # its address (another council's is tried too), what makes its form valid where the page's form
 # is not valid as shown, and where its form is shown when not on its own page.
@@ -640,6 +659,16 @@ TARGETS = {
     ),
     "action_reopen": Target(
         args=pk("via_team"), kind="action", form=True, data={"reason": "Not done after all."}
+    ),
+    "completion_assure": Target(
+        args=pk("via_team"), kind="action", form=True, data={"text": "Sampled 10 cases."}
+    ),
+    "completion_impact": Target(args=pk("assured"), kind="action", form=True),
+    "completion_step_reopen": Target(
+        args=pk("assured"),
+        kind="action",
+        form=True,
+        data={"step": "assured", "reason": "The audit was of the wrong team."},
     ),
     "action_history": Target(args=pk("own"), kind="action"),
     "action_publication": Target(

@@ -12,14 +12,16 @@ By subject, each module importing only those above it (but for a plan's unowned 
 - ``measures``: performance indicators and their readings;
 - ``progress``: progress updates and managers' decisions, what counts as progress, and evidence;
 - ``moves``: each move of an action's planned completion;
-- ``publication``: what is not for publication (Schedule 12A) and whom the public version names.
+- ``publication``: what is not for publication (Schedule 12A) and whom the public version names;
+- ``ladder``: the completion ladder's steps above signed off (assured, impact shown).
 
 Import from here (``from actionplans.models import Action``): every model and public name is here.
 """
 
 from simple_history.models import HistoricalChanges
 
-from . import measures, owners, plans, progress, publication, structure
+from . import ladder, measures, owners, plans, progress, publication, structure
+from .ladder import CompletionStep, CompletionStepQuerySet, LadderStep
 from .measures import Measure, MeasureUnit, Reading
 from .moves import DateMove
 from .owners import OfficerLevel, Owner, OwnerKind
@@ -52,6 +54,8 @@ __all__ = [
     "PROGRESS_KINDS",
     "WITHHOLDABLE_FIELDS",
     "Action",
+    "CompletionStep",
+    "CompletionStepQuerySet",
     "ActionOwner",
     "ActionQuerySet",
     "ActionStatus",
@@ -59,6 +63,7 @@ __all__ = [
     "DateMove",
     "Evidence",
     "Exemption",
+    "LadderStep",
     "Measure",
     "OfficerLevel",
     "MeasureUnit",
@@ -86,7 +91,7 @@ __all__ = [
 # but names the app ("actionplans") as the class's module when models live in a package, so what
 # imports a model by its path (manage.py shell's automatic imports) cannot find it: name the module
 # that holds it (django-simple-history issue 1479). Tables and migrations go by label, not module.
-for _module in (owners, plans, structure, measures, progress, publication):
+for _module in (owners, plans, structure, measures, progress, publication, ladder):
     for _value in list(vars(_module).values()):
         if isinstance(_value, type) and issubclass(_value, HistoricalChanges):
             _value.__module__ = _module.__name__

@@ -19,6 +19,10 @@ class UpdateKind(models.TextChoices):
     SIGN_OFF = "sign_off", "Signed off as complete"
     RETURNED = "returned", "Returned by the manager"
     REOPENED = "reopened", "Reopened by the manager"
+    ASSURED = "assured", "Assured"
+    IMPACT_SHOWN = "impact_shown", "Impact shown"
+    ASSURED_REOPENED = "assured_reopened", "Assurance reopened by the manager"
+    IMPACT_REOPENED = "impact_reopened", "Impact shown reopened by the manager"
 
 
 # The one rule of what counts as progress, wherever progress is shown, dated or counted (the plan
@@ -31,6 +35,10 @@ DECISION_WORDS = {
     UpdateKind.SIGN_OFF: "Signed off",
     UpdateKind.RETURNED: "Returned to its owner",
     UpdateKind.REOPENED: "Reopened",
+    UpdateKind.ASSURED: "Assured",
+    UpdateKind.IMPACT_SHOWN: "Impact shown",
+    UpdateKind.ASSURED_REOPENED: "Assurance reopened",
+    UpdateKind.IMPACT_REOPENED: "Impact shown reopened",
 }
 
 

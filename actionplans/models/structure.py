@@ -277,7 +277,10 @@ class Action(models.Model):
             one_of("action_rag_override_valid", "rag_override", Scale.choices, blank=True),
         ]
         indexes = [models.Index(fields=["status", "planned_completion_date"])]
-        permissions = [("sign_off_action", "Can sign off an action as complete")]
+        permissions = [
+            ("sign_off_action", "Can sign off an action as complete"),
+            ("assure_action", "Can record that an audit or dip sample confirms an action"),
+        ]
 
     def __str__(self):
         return self.label

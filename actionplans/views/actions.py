@@ -10,10 +10,10 @@ from core import errors
 from core.views import posted
 
 from .. import evidence as evidence_rules
-from .. import page_cache, queries, rag, rules, workflow
+from .. import ladder, page_cache, queries, rag, rules, workflow
 from ..filters import ActionFilter
 from ..forms import ProgressUpdateForm, ProposeCompleteForm, ReopenForm, SignOffForm
-from ..models import Action
+from ..models import Action, CompletionStep
 from .plans import history_page
 
 PAGE_SIZE = 50
@@ -81,8 +81,10 @@ def _sort_links(params):
 
 def action_detail(request, pk):
     action = rules.get_action_for_user(request.user, pk)
-    row_updates = action.updates.select_related("author", "attributed_to").prefetch_related(
-        "evidence", "cited_evidence__update"
+    row_updates = list(
+        action.updates.select_related("author", "attributed_to").prefetch_related(
+            "evidence", "cited_evidence__update"
+        )
     )
     today = timezone.localdate()
     rating, computed = rag.rate_one(action, today)
@@ -105,7 +107,30 @@ def action_detail(request, pk):
         "can_reopen": rules.can_sign_off(request.user, action)
         and action.status == Action.Status.COMPLETE,
     }
+    context.update(_ladder_context(request.user, action, row_updates))
     return render(request, "actionplans/action_detail.html", context)
+
+
+def _ladder_context(user, action, updates):
+    """The completion ladder and what the user may do next on it (the same queries however many
+    steps the action has climbed or had reopened)."""
+    steps = list(
+        CompletionStep.objects.filter(action=action)
+        .select_related("recorded_by", "reopened_by", "reading__measure", "entry")
+        .prefetch_related("entry__evidence")
+    )
+    rungs = ladder.rungs(action, updates, steps)
+    after = ladder.next_step(rungs)
+    manager = rules.can_sign_off(user, action)
+    offer_impact = after == ladder.IMPACT_SHOWN and manager
+    return {
+        "ladder": rungs,
+        "ladder_top": ladder.top(rungs),
+        "reopened_steps": [step for step in steps if not step.is_standing],
+        "can_assure": after == ladder.ASSURED and rules.can_assure(user, action),
+        "impact_reading": ladder.impact_reading(action) if offer_impact else None,
+        "can_reopen_step": manager and action.status == Action.Status.COMPLETE,
+    }
 
 
 def _too_big(request):
