@@ -62,7 +62,9 @@ def at_target(world, assured):
         plan=world.plan, action=assured, baseline_value=50, target_value=98, name="On time"
     )
     ReadingFactory(measure=measure, value=60, taken_on=dt.date(2012, 6, 1))
-    return ReadingFactory(measure=measure, value=Decimal("98.5"), taken_on=dt.date(2013, 1, 1))
+    reading = ReadingFactory(measure=measure, value=Decimal("98.5"), taken_on=dt.date(2013, 1, 1))
+    reading.refresh_from_db()  # its value as stored, as the service reads it
+    return reading
 
 
 @pytest.fixture
