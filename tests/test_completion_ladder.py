@@ -457,3 +457,28 @@ def test_a_new_action_is_not_on_the_ladder(world):
     action = ActionFactory(recommendation=world.rec)
     rungs = ladder.rungs(action, [], [])
     assert [r.done for r in rungs] == [False] * 4 and ladder.top(rungs) is None
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks: PostgreSQL")
+def test_two_managers_assuring_at_once_record_one_step(committed_world):
+    from .test_races import together
+
+    world = committed_world
+    propose(world.own, world.officer)
+    workflow.completion_sign_off(world.own, manager=world.manager)
+    for round_ in range(3):
+        results = together(
+            *[
+                lambda who=who, n=round_: workflow.completion_assure(
+                    Action.objects.get(pk=world.own.pk), actor=who, text=f"Round {n}"
+                )
+                for who in (world.manager, world.admin)
+            ]
+        )
+        refused = [r for r in results if isinstance(r, Refused)]
+        assert len(refused) == 1 and "already recorded it assured" in str(refused[0]), results
+        assert standing(world.own) == {"assured"}
+        assert ProgressUpdate.objects.filter(kind=ProgressUpdate.Kind.ASSURED).count() == round_ + 1
+        workflow.completion_step_reopen(
+            world.own, manager=world.manager, step="assured", reason="x"
+        )
