@@ -38,6 +38,8 @@ KINDS = {
     "proposed": ("proposal to complete", "proposals to complete"),
     "returned": ("proposal returned", "proposals returned"),
     "reopened": ("reopened", "reopened"),
+    "assured": ("assured", "assured"),
+    "impact_shown": ("impact shown", "impact shown"),
     "progress": ("progress update", "progress updates"),
     "added": ("action added", "actions added"),
     "withdrawn": ("action withdrawn", "actions withdrawn"),
@@ -49,6 +51,11 @@ ENTRY_KINDS = {
     UpdateKind.SIGN_OFF: "signed_off",
     UpdateKind.RETURNED: "returned",
     UpdateKind.REOPENED: "reopened",
+    # The completion ladder's steps above sign-off (ladder.py), and their reopening.
+    UpdateKind.ASSURED: "assured",
+    UpdateKind.IMPACT_SHOWN: "impact_shown",
+    UpdateKind.ASSURED_REOPENED: "reopened",
+    UpdateKind.IMPACT_REOPENED: "reopened",
 }
 # A rating change is summed up by where it went; complete and awaiting sign-off are counted as
 # completions and proposals already.

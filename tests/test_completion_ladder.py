@@ -482,3 +482,14 @@ def test_two_managers_assuring_at_once_record_one_step(committed_world):
         workflow.completion_step_reopen(
             world.own, manager=world.manager, step="assured", reason="x"
         )
+
+
+def test_changes_since_a_committee_name_the_ladders_steps_not_progress(world, signed_off):
+    from actionplans.snapshots import changes_between
+
+    since = timezone.now()
+    workflow.completion_assure(signed_off, actor=world.manager, text="Audited.")
+    workflow.completion_step_reopen(signed_off, manager=world.manager, step="assured", reason="x")
+    changed = changes_between(world.plan, since)
+    kinds = [c.kind for a in changed.actions for c in a.changes]
+    assert "assured" in kinds and "reopened" in kinds and "progress" not in kinds
