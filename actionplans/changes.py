@@ -32,8 +32,8 @@ from inspections.models import Finding, Inspection, Judgement
 
 from .models import (
     Action,
-    DateMove,
     CompletionStep,
+    DateMove,
     Evidence,
     Measure,
     Owner,

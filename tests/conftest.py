@@ -186,4 +186,4 @@ def restore_groups():
         apps, None
     )
     import_module("actionplans.migrations.0011_council_boundary").council_roles(apps, None)
-    import_module("actionplans.migrations.0014_completion_ladder").quality_roles(apps, None)
+    import_module("actionplans.migrations.0016_completion_ladder").quality_roles(apps, None)

@@ -41,7 +41,7 @@ def no_quality_roles(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('actionplans', '0013_submission_moved_to_core'),
+        ('actionplans', '0015_publication'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
