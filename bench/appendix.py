@@ -79,11 +79,14 @@ def main(argv=None):
     folder = Path(tempfile.mkdtemp(prefix="appendix-bench-"))
     manage = [sys.executable, "manage.py", "render_appendix"]
     print(
-        f"{'document':42} {'pages':>5} {'passes':>6} {'1 proc s':>8} {'weasy s':>8} {'MiB':>6} "
-        f"{'chromium s':>10} {'MiB':>6} {'ratio':>6}"
+        f"{'document':42} {'pages':>5} {'passes':>6} {'1 proc s':>8} {'MiB':>6} {'ratio':>6} "
+        f"{'parts s':>8} {'MiB':>6} {'chromium s':>10} {'MiB':>6} {'ratio':>6}"
     )
-    # "1 proc": the render in one process; "weasy": as the app renders it (a large appendix in
-    # parts, one process a core: reporting/parts.py), with the peak memory of its largest process.
+    # "1 proc": the command with APPENDIX_RENDER_PROCESSES=1, the whole document laid out in one
+    # process; "parts": the command as the app renders (a large appendix in parts laid out at once,
+    # one process a core: reporting/parts.py), with the peak memory of its largest process. The
+    # format table's PDF command is this second one: on 2 cores it is about half the first.
+    # Each ratio is to Chromium's print of the same HTML.
     one_process = {**os.environ, "APPENDIX_RENDER_PROCESSES": "1"}
     for label, pk in targets:
         plan = Plan.objects.get(pk=pk)
@@ -113,7 +116,7 @@ def main(argv=None):
         )
         print(
             f"{label[:42]:42} {len(laid_out.pages):>5} {passes:>6} {single[0]:>8.2f} "
-            f"{weasy[0]:>8.2f} "
+            f"{single[1]:>6.0f} {single[0] / chrome[0]:>6.2f} {weasy[0]:>8.2f} "
             f"{weasy[1]:>6.0f} {chrome[0]:>10.2f} {chrome[1]:>6.0f} "
             f"{weasy[0] / chrome[0]:>6.2f}"
         )
@@ -180,6 +183,7 @@ def formats(targets, as_at, folder, manage, repeat):
     from reporting import appendix
     from reporting.formats import FORMATS
 
+    # The PDF command here renders as the app does: in parts when the appendix is large.
     print(f"\n{'document':42} {'format':>6} {'write s':>8} {'command s':>10} {'KiB':>7}")
     for label, pk in targets:
         plan = Plan.objects.get(pk=pk)

@@ -2,6 +2,7 @@
 and checks."""
 
 import datetime as dt
+import gc
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
@@ -75,6 +76,9 @@ class Command(BaseCommand):
         except (ValueError, appendix.AppendixError) as error:
             raise CommandError(str(error)) from None
         output = Path(options["output"])
+        # Render as the app's render process does (renders._write): a one-off process making
+        # many short-lived objects and no cycles worth collecting; about an eighth faster.
+        gc.disable()
         if options["format"] == "html":
             output.write_text(printing.html(doc), encoding="utf-8")
         else:
