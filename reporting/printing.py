@@ -142,37 +142,10 @@ def settle(render, firsts, relayout):
     return laid_out, passes
 
 
-def _quicker_page_references():
-    """Make pydyf's list of page references once per page added, not once per use.
-
-    WeasyPrint's tagging asks ``pdf.page_references[n]`` for each structure element, and pydyf
-    builds the whole tuple (every page) each time: boxes times pages, 6% of a one-process render
-    of 1,000 actions (95 pages) and growing with the pages (bench/README.md). Pages are only ever
-    appended, so the tuple is kept until the count of pages changes."""
-    import pydyf
-
-    built = pydyf.PDF.page_references
-    if getattr(built, "kept", False):
-        return
-
-    def page_references(pdf):
-        kids = pdf.pages["Kids"]
-        kept = pdf.__dict__.get("_kept_page_references")
-        if kept is None or kept[0] != len(kids):
-            kept = (len(kids), built.fget(pdf))
-            pdf.__dict__["_kept_page_references"] = kept
-        return kept[1]
-
-    page_references.kept = True
-    pydyf.PDF.page_references = property(page_references)
-
-
 def layout_pdf(doc, keys=None):
     """Lay the document out (see ``settle``): (WeasyPrint document, Document as finally laid
     out, passes). ``keys``: only the rows with these keys (a part; see reporting.parts)."""
     from weasyprint import HTML
-
-    _quicker_page_references()
 
     def picked(rows):
         return rows if keys is None else [r for r in rows if r.key in keys]

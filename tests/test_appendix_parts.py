@@ -149,23 +149,3 @@ def test_processes_follow_the_setting_up_to_the_cores(settings):
     assert parts.processes() == 1
     settings.APPENDIX_RENDER_PROCESSES = 10_000
     assert 1 <= parts.processes() <= 10_000
-
-
-def test_page_references_are_kept_until_a_page_is_added():
-    """WeasyPrint's tagging asks pydyf for the page references once per structure element; they
-    are built once per page count (not per use, which made tagging boxes times pages)."""
-    import pydyf
-
-    from reporting import printing
-
-    printing._quicker_page_references()
-    pdf = pydyf.PDF()
-    for _ in range(3):
-        pdf.add_page(pydyf.Dictionary({"Type": "/Page"}))
-    first = pdf.page_references
-    assert first is pdf.page_references
-    assert len(first) == 3
-    pdf.add_page(pydyf.Dictionary({"Type": "/Page"}))
-    now = pdf.page_references
-    assert len(now) == 4 and now[:3] == first
-    assert now[3] == f"{pdf.pages['Kids'][9]} 0 R".encode()
