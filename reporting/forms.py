@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from actionplans.models import Plan
-from core.forms import GDSMixin, not_in_future
+from core.forms import GDSMixin, OnceKeyMixin, not_in_future
 from core.validators import plausible_date
 
 from . import fields
@@ -197,7 +197,7 @@ MAX_RECOMMENDATIONS = 30
 MAX_SECTIONS = 30
 
 
-class ReportForm(GDSMixin, forms.ModelForm):
+class ReportForm(OnceKeyMixin, GDSMixin, forms.ModelForm):
     """The cover report's fields: of the user's council, or one an administrator names. The
     meeting is one of the council's (``meetings``), or a new one of a body (``bodies``) on the
     date given; the service checks both are of the report's council."""
@@ -407,7 +407,7 @@ def report_formsets_again(recs, sections, boxes):
     )
 
 
-class AppendixForm(PrepareForm):
+class AppendixForm(OnceKeyMixin, PrepareForm):
     """A plan put in a committee report as an appendix, with how it is rendered (PrepareForm's
     choices)."""
 

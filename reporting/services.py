@@ -4,6 +4,7 @@ edit based on a stale copy refused as core.errors.StaleEdit)."""
 
 from django.db import transaction
 
+from core import once
 from core.errors import Refused
 from core.records import (
     record_append,
@@ -200,6 +201,7 @@ def _meeting_set(report, values, *, actor):
     report.committee, report.meeting_date = report.meeting.body.name, report.meeting.date
 
 
+@once.guarded("actor")
 @transaction.atomic
 def report_create(values, *, actor, organisation, recommendations=(), sections=()):
     report = CommitteeReport(organisation=organisation)
@@ -235,6 +237,7 @@ def report_edit(report, *, actor, version, values, recommendations, sections):
     return current
 
 
+@once.guarded("actor")
 @transaction.atomic
 def appendix_add(report, *, actor, plan, settings, title=""):
     """Add ``plan`` as the report's last appendix, rendered with ``settings`` (packs.Settings)."""

@@ -6,6 +6,7 @@ import re
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from reporting import services
 from reporting.forms import MAX_RECOMMENDATIONS, MAX_SECTIONS
@@ -166,3 +167,35 @@ def test_save_is_the_first_button_so_enter_saves(client, world):
     assert any('name="add_recommendation"' in b for b in buttons)
     # Saving as shown, with its two default section headings, makes the report.
     assert SECTIONS[0][0] in page
+
+
+def test_a_report_or_an_appendix_sent_twice_is_made_once(client, world):
+    """A double click on "Save" (the same one-time key posted twice) makes one report and one
+    appendix; the second post is told the first was saved and goes to what it made."""
+    client.force_login(world.clerk)
+    page = client.get(reverse("report_add")).content.decode()
+    key = re.search(r'name="once" value="([^"]+)"', page).group(1)
+    data = {**form_data(), "once": key, "save": "1"}
+    first = client.post(reverse("report_add"), data)
+    report = CommitteeReport.objects.get()
+    again = client.post(reverse("report_add"), data, follow=True)
+    assert first["Location"] == report.get_absolute_url()
+    assert again.redirect_chain[0][0] == report.get_absolute_url()
+    assert "was already saved" in again.content.decode() and CommitteeReport.objects.count() == 1
+
+    add = reverse("report_appendix_add", args=[report.pk])
+    key = re.search(r'name="once" value="([^"]+)"', client.get(add).content.decode()).group(1)
+    today = timezone.localdate()
+    data = {
+        "plan": world.plan.pk,
+        "layout": "",
+        "as_at_0": today.day,
+        "as_at_1": today.month,
+        "as_at_2": today.year,
+        "updates": "latest",
+        "title": "",
+        "once": key,
+    }
+    assert client.post(add, data).status_code == 302
+    again = client.post(add, data, follow=True)
+    assert "was already saved" in again.content.decode() and report.appendices.count() == 1

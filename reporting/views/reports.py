@@ -10,7 +10,7 @@ from django.views.decorators.http import require_POST
 
 from actionplans import rules as plan_rules
 from actionplans.models import Plan
-from core.errors import Refused, StaleEdit
+from core.errors import Refused, Repeated, StaleEdit
 from core.views import rebound, refuse
 
 from .. import appendix, pack_renders, packs, services
@@ -69,6 +69,7 @@ def report_add(request):
             organisation=council,
             recommendations=recs.texts(),
             sections=sections.parts(),
+            once=form.once_key,
         )
 
     done = "The committee report has been created. Now add its appendices."
@@ -145,6 +146,9 @@ def _report_form(request, title, save, done, report=None, **form_kwargs):
             saved = save(form, recs, sections)
         except StaleEdit as conflict:
             stale, form = conflict, rebound(ReportForm, request.POST, conflict, **form_kwargs)
+        except Repeated as repeated:  # sent twice: the report the first one made
+            messages.info(request, repeated.message)
+            return redirect(repeated.made or "report_list")
         except Refused as refused:  # published, or being published, since the page was shown
             messages.error(request, refused.message)
             return redirect(report or "report_list")
@@ -230,7 +234,11 @@ def appendix_add(request, pk):
                 plan=form.cleaned_data["plan"],
                 settings=form.settings(),
                 title=form.cleaned_data["title"],
+                once=form.once_key,
             )
+        except Repeated as repeated:  # sent twice: the report, with the appendix the first made
+            messages.info(request, repeated.message)
+            return redirect(report)
         except Refused as refused:
             refuse(form, refused)
         else:
