@@ -57,7 +57,7 @@ class Proposal:
         """The proposal in one line (the command prints these)."""
         where = f"row {self.row}, "
         if self.action is not None:
-            where += f"action {self.action.name or self.action.id}"
+            where += self.action.name or f"action {self.action.id}"  # "action 2 of CP1"
         else:
             where += f"recommendation {self.recommendation.name or self.recommendation.id}"
         kind = ProposedChange.Kind(self.kind).label
