@@ -19,6 +19,7 @@ from django.utils import timezone
 from actionplans import forms, plan_forms, workflow
 from actionplans.models import (
     Action,
+    CompletionStep,
     Evidence,
     Measure,
     Owner,
@@ -46,6 +47,20 @@ def _inspection(world):
     if not hasattr(world, "inspection"):
         world.inspection = InspectionFactory(organisation=COUNCIL, title="Inspection 2012")
     return world.inspection
+
+
+def _signed_off(world):
+    """An action of the officer's, completed and signed off: what an assurance is of."""
+    if not hasattr(world, "signed_off"):
+        action = world.own
+        workflow.completion_propose(
+            action, author=world.officer, written_on=dt.date(2012, 10, 18), text="Done."
+        )
+        action.refresh_from_db()
+        workflow.completion_sign_off(action, manager=world.manager, note="Seen the audit.")
+        action.refresh_from_db()
+        world.signed_off = action
+    return world.signed_off
 
 
 # Every form that makes a record: (page, who, its argument, what it posts, what it makes, where
@@ -140,6 +155,14 @@ CREATE_FORMS = {
         model=Finding,
         data={"kind": "recommendation", "reference": "1", "text": "Improve risk assessments."},
         done=lambda w, made: reverse("inspection_detail", args=[w.inspection.pk]),
+    ),
+    # Last: it completes the officer's own action, which the forms above add to.
+    "completion_assure": SimpleNamespace(
+        who="manager",
+        arg=lambda w: _signed_off(w).pk,
+        model=CompletionStep,
+        data={"text": "10 of 10 cases sampled had a plan."},
+        done=lambda w, made: reverse("action_detail", args=[made.action_id]),
     ),
 }
 

@@ -60,9 +60,10 @@ QUERIES = {
     "action list": (14, REUSED),
     "plan page, editing": (20, REUSED + 1),
     "plan page, narrowed": (18, REUSED),
-    # With the dates moved: by plan, owner and recommendation; by recommendation and owner.
-    "manager's dashboard": (15, REUSED),
-    "plan dashboard": (16, REUSED),
+    # With the dates moved (by plan, owner and recommendation; by recommendation and owner) and
+    # the assured actions due for re-check.
+    "manager's dashboard": (16, REUSED),
+    "plan dashboard": (17, REUSED),
 }
 
 
