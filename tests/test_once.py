@@ -53,8 +53,9 @@ def _signed_off(world):
     """An action of the officer's, completed and signed off: what an assurance is of."""
     if not hasattr(world, "signed_off"):
         action = world.own
+        day = dt.date(2012, 10, 18)
         workflow.completion_propose(
-            action, author=world.officer, written_on=dt.date(2012, 10, 18), text="Done."
+            action, author=world.officer, written_on=day, text="Done.", files=[pdf()]
         )
         action.refresh_from_db()
         workflow.completion_sign_off(action, manager=world.manager, note="Seen the audit.")
