@@ -22,7 +22,6 @@ sharing between app servers to be right (sharing only saves work): see docs/depl
 """
 
 import hashlib
-import secrets
 import uuid
 from dataclasses import dataclass
 from functools import cache
@@ -36,12 +35,14 @@ from django.db.models.signals import m2m_changed
 from django.middleware.csrf import get_token
 from django.shortcuts import render
 from django.template.loader import render_to_string
+from django.utils.crypto import salted_hmac
 from django.utils.safestring import mark_safe
 
 from . import changes, rules, snapshots
 from .models import Plan
 
 TEMPLATE = "includes/plan_outline.html"
+RECOMMENDATION_TEMPLATE = "includes/plan_recommendation.html"
 
 
 def _cache():
@@ -220,7 +221,9 @@ class PlanPage:
     def _render(self, can_edit, all_updates, sections_closed, narrowing):
         narrowed = any(narrowing.values())
         outline = snapshots.narrow(self.whole, **narrowing) if narrowed else self.whole
-        mark = f"csrf-{secrets.token_hex(16)}" if can_edit else ""
+        mark = csrf_mark() if can_edit else ""
+        asked = (can_edit, all_updates, sections_closed, *sorted(narrowing.items()))
+        fragments = Fragments(key_of("plan recommendations", self.plan.pk, asked))
         context = {
             "outline": outline,
             "plan": self.plan,
@@ -229,9 +232,62 @@ class PlanPage:
             "sections_closed": sections_closed,
             "narrowed": narrowed,
             "csrf_token": mark,
+            "fragments": fragments,
         }
         html = render_to_string(TEMPLATE, context)
+        fragments.save()
         return Rows(html, outline.action_count, [s.id for s in outline.sections], mark)
+
+
+class Fragments:
+    """A plan's recommendations as rendered, each under a digest of everything its template is
+    given (its rows as plain values, and what the reader asked for), kept across the plan's
+    versions and days: after a write, or on a new day, only the recommendations whose rows
+    changed are rendered again (issue 28: a write makes readers pay for the rows it changed)."""
+
+    def __init__(self, key):
+        self.key = key
+        self.kept = _cache().get(key) or {}
+        self.used = {}
+
+    def render(self, context):
+        digest = hashlib.sha256(repr(sorted(context.items())).encode()).hexdigest()
+        html = self.used.get(digest) or self.kept.get(digest)
+        if html is None:
+            html = render_to_string(RECOMMENDATION_TEMPLATE, context)
+        self.used[digest] = html
+        return html
+
+    def save(self):
+        """Keep what this render used, and only that: a recommendation's older renders go."""
+        if self.used.keys() != self.kept.keys():
+            _cache().set(self.key, self.used)
+
+
+def recommendation(rec, section, context):
+    """One recommendation of an outline (in its ``section``), with its actions, rendered with
+    what the outline's template ``context`` says, through its fragments when it has them."""
+    shown = {
+        "rec": rec,
+        "titled": bool(section.title),
+        "at": context["outline"].at,
+        "can_edit": bool(context.get("can_edit")),
+        "all_updates": bool(context.get("all_updates")),
+        "sections_closed": bool(context.get("sections_closed")),
+        "csrf_token": context.get("csrf_token"),
+    }
+    fragments = context.get("fragments")
+    if fragments is None:
+        return render_to_string(RECOMMENDATION_TEMPLATE, shown)
+    return fragments.render(shown)
+
+
+@cache
+def csrf_mark():
+    """Where the plan's rows put a form's CSRF token, replaced by the reader's when served: the
+    same in every render of a release (recommendations are reused across renders), and not a
+    text anyone can guess to type into a plan (templates escape it anyway)."""
+    return "csrf-" + salted_hmac("page_cache.csrf_mark", release(), algorithm="sha256").hexdigest()[:32]
 
 
 @cache

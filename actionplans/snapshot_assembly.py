@@ -68,7 +68,7 @@ def _author(first, last, username, owner_name, owner_initials):
     """The user who wrote it, else the owner the document attributes it to (as Owner names one)."""
     name = name_from_parts(first, last, username, nobody="")
     if not name and owner_name:
-        name = str(Owner(name=owner_name, initials=owner_initials or ""))
+        name = Owner.named(owner_name, owner_initials or "")
     return name
 
 

@@ -11,7 +11,7 @@ from actionplans.models import Measure, Plan, Reading, Section
 from core import records
 
 from .conftest import action_form_data
-from .factories import ActionFactory, ProgressUpdateFactory
+from .factories import ActionFactory, ProgressUpdateFactory, RecommendationFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -176,3 +176,35 @@ def test_controls_only_for_those_who_may_edit_with_their_own_csrf_token(client, 
         {"direction": "up", "csrfmiddlewaretoken": posted},
     )
     assert response.status_code == 302
+
+
+def test_a_write_renders_again_only_the_recommendation_it_changed(client, world, monkeypatch):
+    """Issue 28: a reader after a write pays for the rows it changed, not for the whole plan."""
+    other_rec = RecommendationFactory(plan=world.plan, reference="CP5")
+    ActionFactory(recommendation=other_rec, reference="(a)", text="Train every social worker")
+    rendered = []
+    real = page_cache.render_to_string
+
+    def counting(template, context=None, *args, **kwargs):
+        if template == page_cache.RECOMMENDATION_TEMPLATE:
+            rendered.append(context["rec"].reference)
+        return real(template, context, *args, **kwargs)
+
+    monkeypatch.setattr(page_cache, "render_to_string", counting)
+    client.force_login(world.manager)
+    page(client, world.plan)
+    assert sorted(rendered) == ["CP4", "CP5"]
+    rendered.clear()
+    workflow.progress_add(
+        world.others, author=world.other_officer, written_on=dt.date.today(), text="Audit done"
+    )
+    shown = page(client, world.plan)
+    assert rendered == ["CP4"]  # CP5 is served as it was rendered
+    assert "Audit done" in shown and "Train every social worker" in shown
+    # A change every row shows (an owner's name) renders them all again.
+    rendered.clear()
+    owner = world.team
+    owner.name = "Quality Assurance Sub Group"
+    plan_setup.owner_edit(owner, actor=world.manager, version=owner.version, fields=["name"])
+    assert "Quality Assurance Sub Group" in page(client, world.plan)
+    assert rendered == ["CP4"]  # the team owns only CP4's actions: CP5's rows are unchanged

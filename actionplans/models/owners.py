@@ -93,10 +93,16 @@ class Owner(models.Model):
         ]
 
     def __str__(self):
-        return self.name if self.initials in ("", self.name) else f"{self.name} ({self.initials})"
+        return self.named(self.name, self.initials)
 
     def get_absolute_url(self):
         return reverse("owner_detail", args=[self.pk])
+
+    @staticmethod
+    def named(name, initials=""):
+        """How an owner of this name and initials is shown (without making one: rows of
+        thousands of updates name their owners this way)."""
+        return name if initials in ("", name) else f"{name} ({initials})"
 
     def clean(self):
         if self.user_id and self.kind != self.Kind.PERSON:

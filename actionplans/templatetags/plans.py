@@ -145,3 +145,12 @@ def select_options(field):
         has_selected |= selected
         options.append((value, " selected" if selected else "", label))
     return format_html_join("", '<option value="{}"{}>{}</option>', options)
+
+
+@register.simple_tag(takes_context=True)
+def plan_recommendation(context, rec, section):
+    """One recommendation of a plan's outline, with its actions (page_cache.recommendation:
+    reused from an earlier render when what it shows has not changed)."""
+    from actionplans import page_cache
+
+    return page_cache.recommendation(rec, section, context)
