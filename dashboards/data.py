@@ -170,20 +170,33 @@ def across_plans(user, today):
 
 
 def _reused_counts(user, today):
-    """``_counts`` of the user's plans, reused while none of them changes and the day is the same.
+    """``_counts`` of the user's plans, each plan's kept while it does not change and the day is
+    the same, and added up.
 
-    The key names the plans and their ``rows_token``s, which every recorded change to what they
-    show replaces in its own transaction (``actionplans.page_cache``: actions, updates, readings,
-    owners and teams, the plans' thresholds), and the release; so a changed plan, a plan seen or
-    no longer seen, or a new day is a new key, and nothing is ever stale."""
-    plans = page_cache.visible_plans_now(user)
-    key = page_cache.key_of("dashboard-counts", plans, today.isoformat())
-    return page_cache.reuse(key, lambda: _counts(rules.visible_actions(user), today))
+    Each plan's key names its ``rows_token``, which every recorded change to what it shows
+    replaces in its own transaction (``actionplans.page_cache``: actions, updates, readings,
+    owners and teams, the plans' thresholds), and the release; so a changed plan or a new day is
+    a new key, and nothing is ever stale. After a write only the plan written to is counted
+    again (issue 28), and the plans not kept are counted together in one query."""
+    kept = page_cache.reuse_each(
+        {
+            pk: page_cache.key_of("plan-counts", pk, token, today.isoformat())
+            for pk, token in page_cache.visible_plans_now(user)
+        },
+        lambda missing: _counts(Action.objects.filter(recommendation__plan__in=missing), today),
+    )
+    plan_counts, body_counts, owner_counts, chase = Counter(), Counter(), Counter(), Counter()
+    for counts in filter(None, kept.values()):  # () for a plan with no actions
+        for total, part in zip(
+            (plan_counts, body_counts, owner_counts, chase), counts, strict=True
+        ):
+            total.update(part)
+    return plan_counts, body_counts, owner_counts, chase
 
 
 def _counts(actions, today):
-    """Counts of ``actions`` by (plan, rating), (accountable body, rating) and (owner, rating),
-    and of those to chase, in one query.
+    """For each plan of ``actions``: counts of its actions by (plan, rating), (accountable body,
+    rating) and (owner, rating), and of those to chase, all in one query.
 
     The rating rule (``rag.annotate``) is the costly part, so it runs once, in a WITH clause that
     both groupings read: by plan and body, and by owner, where an owner is each owner of the
@@ -205,10 +218,10 @@ def _counts(actions, today):
     links, members = ActionOwner._meta.db_table, Owner.members.through._meta.db_table
     sql = f"""
         WITH rated (id, plan, body, rag, {", ".join(CHASE)}) AS ({inner})
-        SELECT 'plan', plan, body, rag, COUNT(*), {", ".join(f"SUM({n})" for n in CHASE)}
+        SELECT 'plan', plan, plan, body, rag, COUNT(*), {", ".join(f"SUM({n})" for n in CHASE)}
           FROM rated GROUP BY plan, body, rag
         UNION ALL
-        SELECT 'owner', people.owner_id, NULL, rag, COUNT(*), {", ".join("0" for _ in CHASE)}
+        SELECT 'owner', plan, people.owner_id, NULL, rag, COUNT(*), {", ".join("0" for _ in CHASE)}
           FROM rated JOIN (
             SELECT action_id, owner_id FROM {links}
             UNION ALL
@@ -217,19 +230,22 @@ def _counts(actions, today):
              WHERE NOT EXISTS (SELECT 1 FROM {links} own WHERE own.action_id = link.action_id
                                AND own.owner_id = team.to_owner_id)
           ) people ON people.action_id = rated.id
-         GROUP BY people.owner_id, rag
+         GROUP BY plan, people.owner_id, rag
     """  # noqa: S608  # nosec B608
-    plan_counts, body_counts, owner_counts, chase = Counter(), Counter(), Counter(), Counter()
+    by_plan = {}
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        for kind, key, body, rating, n, *flags in cursor.fetchall():
+        for kind, plan, key, body, rating, n, *flags in cursor.fetchall():
+            plan_counts, body_counts, owner_counts, chase = by_plan.setdefault(
+                plan, (Counter(), Counter(), Counter(), Counter())
+            )
             if kind == "owner":
                 owner_counts[(key, rating)] += n
                 continue
             plan_counts[(key, rating)] += n
             body_counts[(body, rating)] += n
             chase.update(dict(zip(CHASE, (int(f) for f in flags), strict=True)))
-    return plan_counts, body_counts, owner_counts, chase
+    return by_plan
 
 
 @dataclass

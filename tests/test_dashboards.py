@@ -12,9 +12,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from actionplans import plan_setup
+from actionplans import plan_setup, workflow
 from actionplans.models import Owner, Plan
 from bench.dataset import generate
+from dashboards import data
 
 from .factories import (
     ActionFactory,
@@ -91,6 +92,29 @@ def test_the_manager_dashboard_shows_a_change_made_since_it_was_last_seen(client
         owners=list(action.owners.all()),
     )
     assert before and reds() == before - 1
+
+
+def test_after_a_write_only_the_plan_written_to_is_counted_again(client, world, monkeypatch):
+    """Issue 28: a write makes the dashboard's readers pay for the plan it changed, not all."""
+    counted, real = [], data._counts
+
+    def counting(actions, today):
+        made = real(actions, today)
+        counted.append(sorted(set(actions.values_list("recommendation__plan", flat=True))))
+        return made
+
+    monkeypatch.setattr(data, "_counts", counting)
+    world.plan.managers.add(world.other_manager)  # the other plan's manager sees both
+    client.force_login(world.other_manager)
+    first = client.get(reverse("manager_dashboard")).content.decode()
+    assert counted == [sorted([world.plan.pk, world.other_plan.pk])]
+    workflow.progress_add(
+        world.elsewhere, author=world.other_officer, written_on=dt.date.today(), text="Done"
+    )
+    counted.clear()
+    again = client.get(reverse("manager_dashboard")).content.decode()
+    assert counted == [[world.other_plan.pk]]
+    assert again.count("<table") == first.count("<table")
 
 
 def test_the_dashboards_show_only_what_the_user_may_see(client, world):
