@@ -223,6 +223,17 @@ def rows_version(plan, moment=None, *, public=False):
     """A plain value that changes whenever the plan's rows as they stood at ``moment`` (default:
     now) would: a document made from them can be kept under it and served again until it moves.
     What counts is the one registry of what changes a plan (actionplans.changes). The public
-    version's rows are other rows: never served for the full ones, nor the full for them."""
-    version = changes.rows_version(plan, moment)
+    version's rows are other rows: never served for the full ones, nor the full for them.
+
+    Working it out reads the plan's history, a query a kind of record; it is kept under the
+    plan's ``rows_token``, which every change the registry counts replaces (for any moment), so
+    a download asks it again only after a change (issue 28). The token is read first: what is
+    worked out after it is never older than it."""
+    from .page_cache import key_of, reuse
+
+    token = Plan.objects.filter(pk=plan.pk).values_list("rows_token", flat=True).first()
+    at = moment.isoformat() if moment else None
+    version = reuse(
+        key_of("rows version", plan.pk, token, at), lambda: changes.rows_version(plan, moment)
+    )
     return {**version, "public": True} if public else version

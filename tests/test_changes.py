@@ -223,3 +223,11 @@ def test_an_owner_the_plan_does_not_name_leaves_its_render_key(world):
     stranger.name = "Someone Else Entirely"
     plan_setup.owner_edit(stranger, actor=world.manager, version=stranger.version, fields=["name"])
     assert snapshots.rows_version(world.plan) == version
+
+
+def test_the_render_key_reads_the_history_once_a_change(world, django_assert_max_num_queries):
+    """Issue 28: a download asks the plan's history again only after a change (the rows version
+    is kept under the plan's rows token); the agreement tests above show it moves with one."""
+    first = snapshots.rows_version(world.plan)
+    with django_assert_max_num_queries(1):  # the token alone
+        assert snapshots.rows_version(world.plan) == first
