@@ -208,19 +208,24 @@ class Rows:
 
 
 class PlanPage:
-    """A plan's rows as of ``today``: the summary at once, the rendered rows on request."""
+    """A plan's rows as of ``today``: the summary at once, the rendered rows on request
+    (``all_updates``: the rows the reader will ask for have every update)."""
 
-    def __init__(self, plan, today):
+    def __init__(self, plan, today, *, all_updates=False):
         self.plan, self.today = plan, today
         self.key = key_of("plan", plan.pk, plan.rows_token, today.isoformat())
-        self._whole = None
-        self.summary = reuse(self.key, lambda: Summary.of(self.whole))
+        self._wholes = {}
+        self.summary = reuse(self.key, lambda: Summary.of(self.whole(all_updates)))
 
-    @property
-    def whole(self):
-        if self._whole is None:
-            self._whole = snapshots.current(self.plan, self.today)
-        return self._whole
+    def whole(self, all_updates=False):
+        """The plan's rows now; of progress, the latest of each action unless ``all_updates``
+        (rows with every update, once read, serve for the latest too)."""
+        if True in self._wholes:
+            return self._wholes[True]
+        if all_updates not in self._wholes:
+            latest = not all_updates
+            self._wholes[all_updates] = snapshots.current(self.plan, self.today, latest=latest)
+        return self._wholes[all_updates]
 
     def rows(self, request, *, can_edit, all_updates, sections_closed, narrowing):
         asked = (can_edit, all_updates, sections_closed, *sorted(narrowing.items()))
@@ -235,7 +240,8 @@ class PlanPage:
 
     def _render(self, can_edit, all_updates, sections_closed, narrowing):
         narrowed = any(narrowing.values())
-        outline = snapshots.narrow(self.whole, **narrowing) if narrowed else self.whole
+        whole = self.whole(all_updates)
+        outline = snapshots.narrow(whole, **narrowing) if narrowed else whole
         mark = csrf_mark() if can_edit else ""
         asked = (can_edit, all_updates, sections_closed, *sorted(narrowing.items()))
         fragments = Fragments(key_of("plan recommendations", self.plan.pk, asked))

@@ -81,6 +81,8 @@ class ActionRow:
     first_planned_completion_text: str = ""
     first_planned_completion_date: object = None
     date_revisions: int = 0
+    # Progress updates older than those in ``updates``, not read (snapshots.current(latest=True)).
+    unread_updates: int = 0
 
     @property
     def revision_words(self):
@@ -120,6 +122,11 @@ class ActionRow:
     @property
     def earlier_updates(self):
         return self.updates[1:]
+
+    @property
+    def earlier_count(self):
+        """How many progress updates came before the latest, read or not."""
+        return len(self.earlier_updates) + self.unread_updates
 
 
 @dataclass

@@ -7,6 +7,7 @@ that moves when the rows would (``rows_version``). What a row holds is ``snapsho
 records read become rows, ``snapshot_assembly``'s.
 """
 
+from collections import Counter
 from dataclasses import replace
 
 from django.db.models import Prefetch
@@ -17,6 +18,7 @@ from inspections.models import Finding
 from . import changes, publication, rag
 from .changes_between import PlanChanges, changes_between
 from .models import (
+    PROGRESS_KINDS,
     Action,
     ActionOwner,
     Measure,
@@ -38,7 +40,7 @@ from .snapshot_assembly import (
     owner_row,
     update_values,
 )
-from .snapshot_rows import Outline
+from .snapshot_rows import Outline, OwnerRow
 
 __all__ = [
     "Outline",
@@ -51,36 +53,35 @@ __all__ = [
 ]
 
 
-def current(plan, today=None, *, public=False):
-    """The plan as it stands now (``public``: its public version, see ``publication.redact``)."""
+def current(plan, today=None, *, public=False, latest=False):
+    """The plan as it stands now (``public``: its public version, see ``publication.redact``;
+    ``latest``: only the latest progress of each action and recommendation is read, with how
+    many came before, as the plan page shows them by default)."""
     today = today or timezone.localdate()
     recommendations = (
         Recommendation.objects.filter(plan=plan)
         .prefetch_related(Prefetch("leads", to_attr="lead_list"))
         .order_by("section__order", "order", "pk")
     )
-    actions = (
-        Action.objects.filter(recommendation__plan=plan)
-        .select_related("rag_override_by")
-        .prefetch_related(Prefetch("owner_links", ActionOwner.objects.select_related("owner")))
-    )
-    newest_first = ("-written_on", "-created_at", "-pk")
-    updates = list(
-        ProgressUpdate.objects.filter(action__recommendation__plan=plan)
-        .order_by(*newest_first)
-        .values(*UPDATE_COLUMNS)
-    ) + list(
-        ProgressUpdate.objects.filter(recommendation__plan=plan)
-        .order_by(*newest_first)
-        .values(*UPDATE_COLUMNS)
-    )
+    actions = Action.objects.filter(recommendation__plan=plan).select_related("rag_override_by")
+    # The owners as values, not records: hundreds of links and owners made cost a fifth of it.
+    owners_of = {}
+    links = ActionOwner.objects.filter(action__recommendation__plan=plan).order_by("order", "pk")
+    for action_id, name, initials, role, as_written in links.values_list(
+        "action_id", "owner__name", "owner__initials", "role", "as_written"
+    ):
+        row = OwnerRow(name=Owner.named(name, initials), role=role, as_written=as_written)
+        owners_of.setdefault(action_id, []).append(row)
+    updates, unread = _updates(plan, latest)
     entries = group_updates(updates)
     measures = list(Measure.objects.filter(plan=plan))
     behind = behind_by_action(measures, Reading.objects.filter(measure__plan=plan))
     actions_by_rec = {}
     for action in actions.order_by("order", "pk"):
-        owners = [owner_row(link, link.owner) for link in action.ordered_owner_links]
-        row = action_row(action, owners, entries, today, plan, action.pk in behind)
+        row = action_row(
+            action, owners_of.get(action.pk, []), entries, today, plan, action.pk in behind
+        )
+        row.unread_updates = unread[action.pk]
         actions_by_rec.setdefault(action.recommendation_id, []).append(row)
     recommendations = list(recommendations)
     leads = {rec.id: sorted(str(o) for o in rec.lead_list) for rec in recommendations}
@@ -95,6 +96,36 @@ def current(plan, today=None, *, public=False):
     )
     outline.findings = finding_rows(Finding.objects.filter(inspection__plans=plan))
     return _public(attach_measures(outline, measures), public)
+
+
+NEWEST_FIRST = ("-written_on", "-created_at", "-pk")
+
+
+def _updates(plan, latest):
+    """The plan's updates' values (UPDATE_COLUMNS), newest first, and how many progress updates
+    of each action were left unread. ``latest``: of progress, only the latest of each action and
+    recommendation (a plan of 2,000 updates reads 200); every decision, which names the status."""
+    mine = [
+        ProgressUpdate.objects.filter(action__recommendation__plan=plan),
+        ProgressUpdate.objects.filter(recommendation__plan=plan),
+    ]
+    unread = Counter()
+    if not latest:
+        rows = [row for q in mine for row in q.order_by(*NEWEST_FIRST).values(*UPDATE_COLUMNS)]
+        return rows, unread
+    wanted, seen = [], set()
+    for q in mine:
+        for pk, action_id, rec_id, kind in q.order_by(*NEWEST_FIRST).values_list(
+            "pk", "action_id", "recommendation_id", "kind"
+        ):
+            if kind in PROGRESS_KINDS:
+                if (action_id, rec_id) in seen:
+                    unread[action_id] += 1
+                    continue
+                seen.add((action_id, rec_id))
+            wanted.append(pk)
+    rows = ProgressUpdate.objects.filter(pk__in=wanted).order_by(*NEWEST_FIRST)
+    return list(rows.values(*UPDATE_COLUMNS)), unread
 
 
 def _latest(model, moment, related=(), **filters):

@@ -208,3 +208,39 @@ def test_a_write_renders_again_only_the_recommendation_it_changed(client, world,
     plan_setup.owner_edit(owner, actor=world.manager, version=owner.version, fields=["name"])
     assert "Quality Assurance Sub Group" in page(client, world.plan)
     assert rendered == ["CP4"]  # the team owns only CP4's actions: CP5's rows are unchanged
+
+
+def test_the_latest_of_each_action_shows_what_every_update_would(world):
+    """The plan page reads only the latest progress of each action by default (issue 28): what
+    it shows of each action (the latest, how many came before, status words, rating) is what the
+    rows with every update show."""
+    from actionplans import snapshots
+
+    for day in (3, 1, 2):
+        ProgressUpdateFactory(action=world.others, written_on=dt.date(2026, 1, day), text=f"D{day}")
+    for day, text in ((4, "On rec"), (1, "Older")):
+        ProgressUpdateFactory(
+            action=None, recommendation=world.rec, written_on=dt.date(2026, 1, day), text=text
+        )
+
+    def shown(outline):
+        return [
+            (
+                a.id,
+                a.latest_update,
+                a.earlier_count,
+                a.status_label,
+                a.rag,
+                a.rag_label,
+                r.latest_update,
+            )
+            for s in outline.sections
+            for r in s.recommendations
+            for a in r.actions
+        ]
+
+    latest = snapshots.current(world.plan, latest=True)
+    every = snapshots.current(world.plan)
+    assert shown(latest) == shown(every)
+    others = next(row for row in shown(latest) if row[0] == world.others.pk)
+    assert others[1].text == "D3" and others[2] == 2 and others[6].text == "On rec"

@@ -50,15 +50,15 @@ def plan_detail(request, pk):
     plan = rules.get_plan_for_user(request.user, pk)
     today = timezone.localdate()
     # The rows are built and rendered once per plan version, day and kind of reader (page_cache).
-    page = page_cache.PlanPage(plan, today)
+    params = request.GET.copy()
+    # The latest update of each action by default; every update on request (?updates=all).
+    all_updates = params.get("updates") == "all"
+    page = page_cache.PlanPage(plan, today, all_updates=all_updates)
     narrow_form = PlanNarrowForm(
         request.GET or None, sections=[(s.id, s.title) for s in page.summary.sections if s.id]
     )
     narrowing = narrow_form.narrowing()
-    params = request.GET.copy()
     can_edit = rules.can_edit_plan(request.user, plan)
-    # The latest update of each action by default; every update on request (?updates=all).
-    all_updates = params.get("updates") == "all"
     # Sections open by default; closed on request (?sections=closed), with no JavaScript.
     sections_closed = params.get("sections") == "closed"
     rows = page.rows(
