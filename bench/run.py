@@ -160,23 +160,25 @@ def measure(client, url, repeat, change):
         return contextlib.nullcontext()
 
     def timed(way):
-        times = []
+        times, cpus = [], []
         for _ in range(repeat + 1):  # the last one counted, not timed
             with prepare(way):
                 if len(times) == repeat:
                     with CaptureQueriesContext(connection) as queries:
                         response = client.get(url)
                     break
-                start = time.perf_counter()
+                start, cpu = time.perf_counter(), time.process_time()
                 client.get(url)
                 times.append((time.perf_counter() - start) * 1000)
-        return times, len(queries.captured_queries), response
+                cpus.append((time.process_time() - cpu) * 1000)
+        return times, cpus, len(queries.captured_queries), response
 
     client.get(url)
     row = {}
     for way in ("reused", "changed", "new day", "cold"):
-        times, queries, response = timed(way)
+        times, cpus, queries, response = timed(way)
         row[way] = (statistics.median(times), queries)
+        row[f"{way} cpu"] = statistics.median(cpus)
         if way == "reused":
             row.update(median=statistics.median(times), min=min(times), max=max(times))
             body = b"".join(response.streaming_content) if response.streaming else response.content
@@ -200,7 +202,7 @@ def print_table(rows):
         if "median" not in row:
             cells.append([row["page"], row["user"], *["-"] * (len(headers) - 3), "ERROR"])
         else:
-            made = [f"{row[w][0]:.1f} / {row[w][1]}" for w in ways]
+            made = [f"{row[w][0]:.1f} ({row[f'{w} cpu']:.1f}) / {row[w][1]}" for w in ways]
             rest = [f"{row['min']:.1f}", f"{row['max']:.1f}", str(row["bytes"]), str(row["status"])]
             cells.append([row["page"], row["user"], *made, *rest])
     widths = [max(len(h), *(len(c[i]) for c in cells)) for i, h in enumerate(headers)]
@@ -304,7 +306,8 @@ def main(argv=None):
         f"Timing: 1 warm-up, then the median of {args.repeat} timed requests each way, and the"
         " queries of 1 more: reused (as readers find it; min and max are of these), changed (the"
         " first view after a progress update to the largest plan), new day (the first view of"
-        " the next day), cold (the pages cache emptied first)\n"
+        " the next day), cold (the pages cache emptied first); in brackets, this process's CPU"
+        " ms (the database's own work not counted: a figure that holds on a busy machine)\n"
     )
 
     # A failing view is reported as one line in the table, not as a logged traceback.
