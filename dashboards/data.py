@@ -236,9 +236,9 @@ def _counts(actions, today):
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         for kind, plan, key, body, rating, n, *flags in cursor.fetchall():
-            plan_counts, body_counts, owner_counts, chase = by_plan.setdefault(
-                plan, (Counter(), Counter(), Counter(), Counter())
-            )
+            if plan not in by_plan:
+                by_plan[plan] = (Counter(), Counter(), Counter(), Counter())
+            plan_counts, body_counts, owner_counts, chase = by_plan[plan]
             if kind == "owner":
                 owner_counts[(key, rating)] += n
                 continue

@@ -61,7 +61,7 @@ QUERIES = {
     # The plan page reads its updates in three queries: every one's kind, then the latest of
     # each action's progress (snapshots._updates).
     "plan page, editing": (21, REUSED + 1),
-    "plan page, narrowed": (19, REUSED),
+    "plan page, narrowed": (18, REUSED),
     # With the dates moved (by plan, owner and recommendation; by recommendation and owner) and
     # the assured actions due for re-check.
     "manager's dashboard": (16, REUSED),
