@@ -42,14 +42,22 @@ from .models import (
 
 def owner_ids(user):
     """The owners a user acts as: their own record and the teams it belongs to."""
+    return _who(user)[0]
+
+
+def _who(user):
+    """(owner ids, council) of a signed-in user, read together once a request: the owners they
+    act as, and the organisation of their own owner record (the first, as owners are ordered)."""
     if not user.is_authenticated:
-        return set()
-    cached = getattr(user, "_owner_ids", None)
+        return set(), None
+    cached = getattr(user, "_who", None)
     if cached is None:
-        cached = set(
-            Owner.objects.filter(Q(user=user) | Q(members__user=user)).values_list("pk", flat=True)
+        records = Owner.objects.filter(Q(user=user) | Q(members__user=user)).values_list(
+            "pk", "user_id", "organisation"
         )
-        user._owner_ids = cached
+        records = list(records)
+        council = next((org for _, by, org in records if by == user.pk), None)
+        cached = user._who = ({pk for pk, _, _ in records}, council)
     return cached
 
 
@@ -243,13 +251,7 @@ def get_evidence_for_user(user, pk):
 
 def council_of(user):
     """The organisation a user works for (their owner record's), or None."""
-    if not user.is_authenticated:
-        return None
-    cached = getattr(user, "_council", False)
-    if cached is False:
-        cached = Owner.objects.filter(user=user).values_list("organisation", flat=True).first()
-        user._council = cached
-    return cached
+    return _who(user)[1]
 
 
 def _councils_q():

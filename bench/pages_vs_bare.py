@@ -157,7 +157,7 @@ def session_cookie(user):
 
     session = SessionStore()
     session[SESSION_KEY] = str(user.pk)
-    session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    session[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[-1]  # the model backend
     session[HASH_SESSION_KEY] = user.get_session_auth_hash()
     session["_active"] = int(clock.time())
     session.create()

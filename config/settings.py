@@ -257,7 +257,7 @@ REMEMBER_ME_AGE = int(os.environ.get("REMEMBER_ME_DAYS", "14")) * 24 * 60 * 60
 # and address together, so nobody can lock a colleague out from elsewhere.
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    "core.auth_backend.ModelBackend",
 ]
 AXES_FAILURE_LIMIT = int(os.environ.get("SIGN_IN_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = float(os.environ.get("SIGN_IN_COOLOFF_MINUTES", "15")) / 60  # hours

@@ -256,12 +256,12 @@ def test_preview_query_count_does_not_grow_with_the_plan(
     for _ in range(15):
         action = ActionFactory(recommendation=world.rec, owners=[world.officer_owner])
         ProgressUpdateFactory(action=action, written_on=dt.date(2012, 10, 18))
-    # The session, the user, their two lists of permissions, the owners they act as and their
-    # council (6); the plan, the layout (twice) and its columns (4); the plan as at the date,
+    # The session, the user, their permissions, the owners they act as with their council (4);
+    # the plan, the layout (twice) and its columns (4); the plan as at the date,
     # from its history: the plan, its rows' token, sections, recommendations, actions and their
     # owners, leads, owners, updates (2), measures, readings and findings (13); the layout the
     # plan keeps, and the layouts to choose from (3).
-    with django_assert_num_queries(26):
+    with django_assert_num_queries(24):
         assert client.get(url, query(layout=layout.pk)).status_code == 200
 
 

@@ -194,16 +194,16 @@ def test_dashboard_queries_do_not_grow(client, big, settings):
         queries_for(client, reverse("plan_dashboard", args=[pk]))
         for pk in (big["small_plan_id"], big["big_plan_id"])
     )
-    # The 6 every page begins with (the session, the user, their two lists of permissions, the
-    # owners they act as and their councils), the plan, its actions rated with their updates and
+    # The 4 every page begins with (the session, the user, their permissions, the owners they
+    # act as with their council), the plan, its actions rated with their updates and
     # readings, recommendations, measures, readings, weeks of history: of the plan, its
     # actions and its updates, the dates moved by recommendation and by owner, and the assured
     # actions due for re-check.
-    assert (small, large) == (17, 17)
-    # The 6, the plans the manager may read and manages, their actions rated, the plans'
+    assert (small, large) == (15, 15)
+    # The 4, the plans the manager may read and manages, their actions rated, the plans'
     # inspections, plans, inspections and owners, the dates moved by plan, owner and
     # recommendation, and the assured actions due for re-check.
-    assert queries_for(client, reverse("manager_dashboard")) == 17
+    assert queries_for(client, reverse("manager_dashboard")) == 15
     plan = Plan.objects.get(pk=big["big_plan_id"])
     owners = list(Owner.objects.all()[:5])
     for n in range(40):
@@ -213,4 +213,4 @@ def test_dashboard_queries_do_not_grow(client, big, settings):
             owners=[owners[n % 3]],
         )
         ProgressUpdateFactory(action=action)
-    assert queries_for(client, reverse("manager_dashboard")) == 17
+    assert queries_for(client, reverse("manager_dashboard")) == 15

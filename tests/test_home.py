@@ -201,14 +201,14 @@ def test_home_queries_do_not_grow_with_the_officers_work(client, world, settings
             assert client.get(reverse("home")).status_code == 200
         return len(captured.captured_queries)
 
-    # Both begin with the same 6: the session, the user, their two lists of permissions, the
-    # owners they act as and their councils; then the plans they may read and their actions.
+    # Both begin with the same 4: the session, the user, their permissions, the owners they act
+    # as with their council; then the plans they may read and their actions.
     # The officer's work: its updates (4 queries, one a count), its owners and measures (14);
     # the manager's: the plans they manage, counted and with their latest updates (10).
     add_work(2)
-    assert [count(world.officer), count(world.manager)] == [14, 10]
+    assert [count(world.officer), count(world.manager)] == [12, 8]
     add_work(20)
-    assert [count(world.officer), count(world.manager)] == [14, 10]
+    assert [count(world.officer), count(world.manager)] == [12, 8]
 
 
 # A clerk's home
@@ -292,10 +292,10 @@ def test_clerk_home_queries_do_not_grow(client, world, settings):
             assert client.get(reverse("home")).status_code == 200
         return len(captured.captured_queries)
 
-    # The 6, the plans the clerk may read, with their governance bodies, and their recent
+    # The 4, the plans the clerk may read, with their governance bodies, and their recent
     # activity: a query a source of history (plans, sections, recommendations, actions, updates,
     # measures), then the latest changes' recommendations, actions and authors.
     add_plans(0, 2)
-    assert count() == 18
+    assert count() == 16
     add_plans(2, 20)
-    assert count() == 18
+    assert count() == 16

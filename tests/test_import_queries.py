@@ -65,10 +65,10 @@ def test_queries_to_confirm_do_not_grow_with_the_rows(db):
     manager, _ = person("manager", "Manager")
     _, small = imported(manager, 20)
     plan, large = imported(manager, 200, who="Lead")  # owners of its own to create, too
-    # 26 either way, in bulk: 3 savepoints (6 queries), the owners to match and the manager's two
-    # lists of permissions (4), the new owners (2), the plan and its managers (4), then sections,
+    # 25 either way, in bulk: 3 savepoints (6 queries), the owners to match and the manager's
+    # permissions (3), the new owners (2), the plan and its managers (4), then sections,
     # recommendations, actions, their owners and updates (10); each insert with its history.
-    assert (small, large) == (26, 26)
+    assert (small, large) == (25, 25)
     assert Action.objects.filter(recommendation__plan=plan).count() == 200
 
 
