@@ -17,6 +17,7 @@ attempt. A document a clerk asks for is rendered inside the request only when it
 anything that outruns that limit, goes on the queue, once however often it is asked for.
 """
 
+import contextlib
 import dataclasses
 import datetime as dt
 import functools
@@ -26,7 +27,7 @@ import json
 import logging
 import time
 
-from django.db import IntegrityError, models, transaction
+from django.db import IntegrityError, connection, models, transaction
 from django.db.models import Q, Sum
 from django.db.models.functions import Length
 from django.tasks import task
@@ -362,24 +363,45 @@ def requested(plan, spec, as_at, updates, fmt, layout_id=None, public=False):
     if failure is not None:
         return Answer(failure=failure)
     args = (plan.pk, layout_id, as_at.isoformat(), str(updates), str(fmt), public)
-    if not can_follow():  # nothing would say how a queued render goes: the full limits, here
-        try:
-            return Answer(rendering=rendered(plan, spec, as_at, updates, fmt, wanted, public))
-        except Failed as failed:
-            return Answer(failure=failed.failure)
-    if queued := _queued(args):
-        return Answer(task_id=queued)
-    if clearly_slow(plan, fmt):
-        return Answer(task_id=str(render_requested.enqueue(*args).id))
-    doc = appendix.build(plan, spec, as_at, updates, public)
-    if quick(plan, doc, fmt):
-        try:
-            seconds = max(RENDER_INLINE_MAX_SECONDS * INLINE_FACTOR, 1)
-            return Answer(rendering=_render(plan, doc, wanted, fmt, seconds, record=False))
-        except limits.Exceeded as stop:
-            if stop.reason != "time":  # out of memory or broken: no use trying again on the queue
-                return Answer(failure=_failed(plan, wanted, FORMATS[str(fmt)], stop))
+    if can_follow():
+        if queued := _queued(args):
+            return Answer(task_id=queued)
+        if clearly_slow(plan, fmt):
+            return Answer(task_id=str(render_requested.enqueue(*args).id))
+    with one_at_a_time(wanted):
+        # A clerk who asked for the same document while another's render of it ran is given
+        # that one, or its failure: ten clerks after one write make one render, not ten.
+        if (found := Rendering.objects.filter(key=wanted).first()) is not None:
+            return Answer(rendering=found)
+        if (failure := RenderFailure.objects.filter(key=wanted).first()) is not None:
+            return Answer(failure=failure)
+        if not can_follow():  # nothing would say how a queued render goes: the full limits, here
+            try:
+                return Answer(rendering=rendered(plan, spec, as_at, updates, fmt, wanted, public))
+            except Failed as failed:
+                return Answer(failure=failed.failure)
+        doc = appendix.build(plan, spec, as_at, updates, public)
+        if quick(plan, doc, fmt):
+            try:
+                seconds = max(RENDER_INLINE_MAX_SECONDS * INLINE_FACTOR, 1)
+                return Answer(rendering=_render(plan, doc, wanted, fmt, seconds, record=False))
+            except limits.Exceeded as stop:
+                if stop.reason != "time":  # out of memory or broken: no use trying again queued
+                    return Answer(failure=_failed(plan, wanted, FORMATS[str(fmt)], stop))
     return Answer(task_id=str(render_requested.enqueue(*args).id))
+
+
+@contextlib.contextmanager
+def one_at_a_time(wanted):
+    """One render of the document keyed ``wanted`` at a time across every app server: on
+    PostgreSQL a transaction holding an advisory lock on the key, released when the render is
+    kept (committed). SQLite, one process's embedded database, has none and needs none."""
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            lock = int.from_bytes(bytes.fromhex(wanted)[:8], "big", signed=True)
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [lock])
+        yield
 
 
 def _queued(args):

@@ -207,3 +207,33 @@ def test_a_reader_reloading_while_updates_land_never_sees_an_older_page(committe
     assert views == sorted(views), views  # never fewer than before
     assert last == len(texts), last
     assert len(set(views)) > 10, views  # the reader saw the page change as the updates landed
+
+
+def test_clerks_asking_at_once_for_a_document_share_one_render(committed_world, monkeypatch):
+    """Three clerks ask for the same Word appendix at the same moment, none kept yet: one renders
+    it while the others wait on its key, then are given it (issue 28: after a write, every
+    clerk's download was a render of its own)."""
+    from urllib.parse import urlencode
+
+    from reporting import renders
+    from reporting.models import Rendering
+
+    world = committed_world
+    made, real = [], renders._render
+
+    def slow_render(*args, **kwargs):
+        made.append(1)
+        threading.Event().wait(0.3)  # still rendering when the others ask
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(renders, "_render", slow_render)
+    today = dt.date.today()
+    fields = {"layout": "", "updates": "latest"}
+    fields |= {"as_at_0": today.day, "as_at_1": today.month, "as_at_2": today.year}
+    url = f"/plans/{world.plan.pk}/committee/appendix.docx?{urlencode(fields)}"
+    clients = [signed_in(world.clerk) for _ in range(3)]
+    responses = together(*[lambda c=c: c.get(url) for c in clients])
+    assert [r.status_code for r in responses] == [200, 200, 200], responses
+    assert len({r.content for r in responses}) == 1
+    assert made == [1]
+    assert Rendering.objects.filter(plan=world.plan, format="docx").count() == 1
