@@ -143,9 +143,9 @@ def for_reader(request, page, today, make, *, plans=None):
 ROWS_MARK = mark_safe("<!-- the plan's rows -->")  # nosec B308 B703: a constant
 
 
-def with_rows(body, rows):
-    """A plan page's main part with its rows (both rendered and escaped by their templates)."""
-    return mark_safe(body.replace(ROWS_MARK, rows, 1))  # nosec B308 B703: see above
+# Where the rest of a page (made for each request: the header names the reader, a message may be
+# shown once) takes its main part, put in by ``render_reused``. The same holds as for ROWS_MARK.
+BODY_MARK = mark_safe("<!-- the page's main part -->")  # nosec B308 B703: a constant
 
 
 def render_reused(request, template, today, context, *, plans=None, rows=None, outer=None):
@@ -162,9 +162,17 @@ def render_reused(request, template, today, context, *, plans=None, rows=None, o
         return render_to_string(f"{template}#body", {**context(), **no_token}, request)
 
     body = for_reader(request, template, today, make, plans=plans)
-    if rows is not None:
-        body = with_rows(body, rows)
-    return render(request, template, {**(outer or {}), "body": body})
+    # The parts are joined once, as text: put in through the templates, the 560 KB of a plan
+    # of 200 actions was copied at each level of the page's blocks (issue 28).
+    response = render(request, template, {**(outer or {}), "body": BODY_MARK})
+    before, _, after = response.content.decode().partition(BODY_MARK)
+    if rows is None:
+        main = [body]
+    else:  # the rows between the two halves of the main part
+        top, _, bottom = body.partition(ROWS_MARK)
+        main = [top, rows, bottom]
+    response.content = "".join([before, *main, after]).encode()
+    return response
 
 
 @dataclass(frozen=True)
