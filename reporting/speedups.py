@@ -6,7 +6,7 @@
   again to add the "(contd.)" rows, so most of those questions were asked before: the answer
   (the line's length, size and its laid-out text, which WeasyPrint only reads) is kept for the
   render, keyed by the text, the width and every style property that shapes text. 1,000
-  generated actions: about 15,000 of 17,000 asked again.
+  generated actions: about 15,000 of 17,000 asked again. (The margin boxes' widths ask too.)
 - Margin boxes once: WeasyPrint makes each page's margin boxes (running heading, "Page 1 of 79")
   at the end of every layout, and ``settle`` throws all but the last layout away (``parts``
   then made them a third time with the page numbers of the whole). They are left out while
@@ -75,7 +75,7 @@ def number_pages(laid_out, context, first=1, total=None):
     ``total`` (a part's pages go on from the parts before it; see reporting.parts). The layout
     of the page itself is kept: WeasyPrint makes margin boxes after paginating."""
     from weasyprint.formatting_structure.boxes import MarginBox
-    from weasyprint.layout.background import layout_backgrounds
+    from weasyprint.layout.background import layout_box_backgrounds
     from weasyprint.layout.page import make_margin_boxes
 
     total = len(laid_out.pages) if total is None else total
@@ -86,8 +86,11 @@ def number_pages(laid_out, context, first=1, total=None):
         state[1]["page"] = [first + i]
         state[1]["pages"] = [total]
         kept = [child for child in box.children if not isinstance(child, MarginBox)]
-        box.children = (*kept, *make_margin_boxes(context, box, state))
-        layout_backgrounds(box, context.get_image_from_uri)
+        margins = list(make_margin_boxes(context, box, state))
+        box.children = (*kept, *margins)
+        # The page's own backgrounds were laid out with it; only the new boxes need theirs.
+        for margin in margins:
+            layout_box_backgrounds(box, margin, context.get_image_from_uri)
 
 
 _installed = []
@@ -97,7 +100,7 @@ def _install():
     if _installed:
         return
     from weasyprint import document, layout
-    from weasyprint.layout import inline
+    from weasyprint.layout import inline, preferred
 
     split_first_line = inline.split_first_line
     make_margin_boxes = layout.make_margin_boxes
@@ -124,7 +127,7 @@ def _install():
             contexts.append(context)
         return layout_document(html, root_box, context, *args, **kwargs)
 
-    inline.split_first_line = remembered_first_line
+    inline.split_first_line = preferred.split_first_line = remembered_first_line
     layout.make_margin_boxes = margin_boxes_later
     document.layout_document = keeping_context
     _installed.append(True)
