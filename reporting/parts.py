@@ -10,8 +10,9 @@ out a part:
 - Each part is laid out in a process forked from this one, which has WeasyPrint imported already,
   with the garbage collector off (see renders._write).
 - Page numbers run on across the joins: a part reports how many pages it has, is told its first
-  page number and the total, and makes its footers again with them. WeasyPrint makes a page's
-  margin boxes after the whole document is paginated, so this costs no new layout.
+  page number and the total, and only then are its margin boxes made, with them
+  (``speedups.number_pages``): WeasyPrint makes them after the whole document is paginated, so
+  this costs no new layout.
 - The parts are joined with pikepdf keeping their tags: each part's structure elements go under
   the first part's Document element, in order, and its pages' keys into the structure's parent
   tree are moved past those before it. (Joining the files alone would drop the tags.)
@@ -26,7 +27,7 @@ from dataclasses import replace
 
 from django.conf import settings
 
-from . import printing
+from . import printing, speedups
 
 # Below this many rows one process is quicker than forking, splitting and joining.
 MIN_ROWS = 150
@@ -127,51 +128,16 @@ def _part(doc, keys, index, link):
     """In the child: lay the part out, say how many pages, number them as told, send the PDF."""
     try:
         gc.disable()
-        contexts = _capture_layout_contexts()
         part = replace(doc, continuation=index > 0)
-        laid_out, _, _ = printing.layout_pdf(part, keys)
+        laid_out, _, _ = printing.layout_pdf(part, keys, numbered=False)
         link.send(("pages", len(laid_out.pages)))
         first, total = link.recv()
-        _number_pages(laid_out, contexts[-1], first, total)
+        speedups.number_pages(laid_out, laid_out.layout_context, first, total)
         link.send(("pdf", laid_out.write_pdf(pdf_tags=True)))
     except Exception:  # noqa: BLE001 - the parent reports it
         link.send(("error", traceback.format_exc()))
     finally:
         link.close()
-
-
-def _capture_layout_contexts():
-    """Keep WeasyPrint's layout context of each render in this (child) process: its page states
-    are what the footers' counters are read from."""
-    from weasyprint import document
-
-    contexts = []
-    original = document.layout_document
-
-    def capturing(html, root_box, context, *args, **kwargs):
-        contexts.append(context)
-        return original(html, root_box, context, *args, **kwargs)
-
-    document.layout_document = capturing
-    return contexts
-
-
-def _number_pages(laid_out, context, first, total):
-    """Make each page's margin boxes again with its number in the whole document and the total
-    (WeasyPrint 70's own page-state counters; the layout of the page itself is kept)."""
-    from weasyprint.formatting_structure.boxes import MarginBox
-    from weasyprint.layout.background import layout_backgrounds
-    from weasyprint.layout.page import make_margin_boxes
-
-    for i, page in enumerate(laid_out.pages):
-        box = page._page_box
-        context.current_page = i + 1
-        state = context.page_maker[i + 1][3]
-        state[1]["page"] = [first + i]
-        state[1]["pages"] = [total]
-        kept = [child for child in box.children if not isinstance(child, MarginBox)]
-        box.children = (*kept, *make_margin_boxes(context, box, state))
-        layout_backgrounds(box, context.get_image_from_uri)
 
 
 def join(pdfs):

@@ -13,6 +13,7 @@ from dataclasses import replace
 
 from django.template.loader import render_to_string
 
+from . import speedups
 from .appendix import table_rows
 
 MAX_PASSES = 5
@@ -142,9 +143,12 @@ def settle(render, firsts, relayout):
     return laid_out, passes
 
 
-def layout_pdf(doc, keys=None):
+def layout_pdf(doc, keys=None, *, numbered=True):
     """Lay the document out (see ``settle``): (WeasyPrint document, Document as finally laid
-    out, passes). ``keys``: only the rows with these keys (a part; see reporting.parts)."""
+    out, passes). ``keys``: only the rows with these keys (a part; see reporting.parts).
+    ``numbered=False``: the pages without margin boxes yet, for ``speedups.number_pages`` with
+    the WeasyPrint layout context kept as ``layout_context`` (a part numbers its pages once it
+    knows the parts before it)."""
     from weasyprint import HTML
 
     def picked(rows):
@@ -161,7 +165,11 @@ def layout_pdf(doc, keys=None):
         final[0] = replace(final[0], rows=picked(table_rows(doc, contd, forced)))
 
     firsts = {r.key for r in final[0].rows if r.first_of_recommendation or r.group}
-    laid_out, passes = settle(render, firsts, relayout)
+    with speedups.laying_out() as contexts:
+        laid_out, passes = settle(render, firsts, relayout)
+    laid_out.layout_context = contexts[-1]
+    if numbered:
+        speedups.number_pages(laid_out, laid_out.layout_context)
     return laid_out, final[0], passes
 
 

@@ -9,7 +9,11 @@ register = template.Library()
 @register.simple_tag
 def paragraph(para, tag="p"):
     """One paragraph of a cell: each run's text escaped, bold as <strong>, italic as <em>, an
-    ordinal's ending as <sup>."""
+    ordinal's ending as <sup>. ``tag=""``: the runs alone, for a printed cell of one paragraph,
+    which looks the same without its <p> (its margins are 0) and is a fifth quicker for
+    WeasyPrint to lay out: most cells are one paragraph, and each element costs it time."""
+    if not tag:
+        return runs(para)
     return format_html("<{}>{}</{}>", tag, runs(para), tag)
 
 
