@@ -63,6 +63,10 @@ INLINE_FACTOR = 1.5
 SECONDS_PER_CHARACTER = 1 / 10_000
 SECONDS_PER_ROW = 0.01
 NARROW_FACTOR = 10
+# A plan's current appendix is rendered ahead this long after the change that asks for it; the
+# changes made meanwhile find that render waiting (signals._Enqueue). A clerk who asks sooner has
+# it rendered then, as for any document not kept.
+RENDER_AHEAD_AFTER = dt.timedelta(seconds=30)
 # A plan whose texts, all told, would take this many times RENDER_INLINE_MAX_SECONDS is queued
 # without building the document (``clearly_slow``).
 CLEARLY_SLOW_FACTOR = 4

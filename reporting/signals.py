@@ -5,14 +5,18 @@ pages kept and the render store's key; reporting adds its own models to it here 
 the appendices of the plans published in it), since nothing in actionplans imports reporting.
 
 One task per plan per transaction, enqueued when the transaction commits (so the worker reads
-what was saved), and none while one for the plan is still waiting its turn: that one renders the
-plan as it stands when it runs, so an afternoon of updates is not an afternoon of renders. The
+what was saved) to run RENDER_AHEAD_AFTER later, and none while one for the plan is still
+waiting its turn: that one renders the plan as it stands when it runs, so an afternoon of
+updates is not an afternoon of renders, and a plan being written to is rendered ahead at most
+once in that time, not after each write (issue 28: under a full office's writes, rendering
+ahead took a third of the machine's CPU). The
 task renders only if no render of the plan as it now stands exists (a change that may show on
 every plan, such as an owner's name, queues each, and most find their render still good).
 """
 
 from django.db import transaction
 from django.db.models import Q
+from django.utils import timezone
 
 from actionplans import changes
 from actionplans.models import Plan
@@ -38,10 +42,13 @@ class _Enqueue:
         self.plan_id = plan_id
 
     def __call__(self):
-        from .renders import render_current, waiting
+        from .renders import RENDER_AHEAD_AFTER, render_current, waiting
 
         if not waiting(self.plan_id):
-            render_current.enqueue(self.plan_id)
+            task = render_current
+            if task.get_backend().supports_defer:
+                task = task.using(run_after=timezone.now() + RENDER_AHEAD_AFTER)
+            task.enqueue(self.plan_id)
 
 
 def plans_changed(plan_ids):

@@ -127,6 +127,14 @@ def test_changes_while_a_render_waits_its_turn_add_no_other(committed_world, set
         workflow.progress_add(world.own, author=world.officer, written_on=TODAY, text=text)
     workflow.progress_add(world.elsewhere, author=world.other_officer, written_on=TODAY, text="4")
     assert queued() == sorted([world.plan.pk, world.other_plan.pk])
+    # Each waits RENDER_AHEAD_AFTER (a plan being written to is not rendered after each write),
+    # and the worker leaves it until then.
+    waiting = DBTaskResult.objects.filter(status="READY")
+    soonest = timezone.now() + renders.RENDER_AHEAD_AFTER - dt.timedelta(seconds=10)
+    assert all(r.run_after and r.run_after > soonest for r in waiting)
+    run_queued()
+    assert queued() == sorted([world.plan.pk, world.other_plan.pk])
+    waiting.update(run_after=timezone.now())  # the time passed
     run_queued()
     assert queued() == []
     workflow.progress_add(world.own, author=world.officer, written_on=TODAY, text="Five.")
