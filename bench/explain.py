@@ -14,8 +14,9 @@ import argparse
 import os
 import sys
 
-import bench.run  # noqa: F401  (the bench's settings, before Django starts)
 import django
+
+import bench.run  # noqa: F401  (the bench's settings, before Django starts)
 
 # Tables whose rows grow with every council: a sequential scan of one is a finding.
 BIG = {
@@ -58,10 +59,11 @@ def capture():
             client.get(reverse(url_name, args=args) + query)
         found += [(f"{page} as {who}", q["sql"]) for q in queries.captured_queries]
     today = timezone.localdate()
+    officer, manager = data["users"]["officer"], data["users"]["manager"]
     for where, call in [
-        ("reminders: officer's digest", lambda: digest.owner_digest(data["users"]["officer"], today)),
-        ("reminders: manager's summary", lambda: digest.manager_summary(data["users"]["manager"], today)),
-    ]:  # fmt: skip
+        ("reminders: officer's digest", lambda: digest.owner_digest(officer, today)),
+        ("reminders: manager's summary", lambda: digest.manager_summary(manager, today)),
+    ]:
         with CaptureQueriesContext(connection) as queries:
             call()
         found += [(where, q["sql"]) for q in queries.captured_queries]
