@@ -79,3 +79,33 @@ def test_a_councils_pages_run_the_same_queries_beside_other_councils(client):
     assert among_three == alone
     assert alone["action list"][1] == SIZE["actions"]
     assert data["today"] == timezone.localdate()
+
+
+def test_a_persons_new_role_replaces_only_the_plans_they_see():
+    """Their pages are made again; another council's are not (every plan's were, issue 28)."""
+    from django.contrib.auth.models import Group, Permission
+
+    from actionplans.models import Plan
+
+    names = council_names(2)
+    first = generate(plans=2, actions=4, updates=4, council=names[0])
+    generate(
+        plans=2, actions=4, updates=4, seed=2, today=first["today"], council=names[1], logins="c1"
+    )
+
+    def changed(call):
+        before = dict(Plan.objects.values_list("pk", "rows_token"))
+        call()
+        return {
+            pk for pk, token in Plan.objects.values_list("pk", "rows_token") if before[pk] != token
+        }
+
+    manager = Group.objects.get(name="Manager")
+    officer = first["users"]["officer"]
+    assert changed(lambda: officer.groups.add(manager)) == set(first["plan_ids"])
+    assert changed(lambda: officer.groups.remove(manager)) == set(first["plan_ids"])
+    # A role's permissions are everyone's in that role: every plan.
+    permission = Permission.objects.get(codename="view_all_plans")
+    assert changed(lambda: manager.permissions.add(permission)) == set(
+        Plan.objects.values_list("pk", flat=True)
+    )
