@@ -59,9 +59,7 @@ def _who(user):
             Owner.objects.filter(user=user)
             .order_by()
             .values_list("pk", "user_id", "organisation")
-            .union(
-                teams.values_list("from_owner", "from_owner__user_id", "from_owner__organisation")
-            )
+            .union(teams.values_list("from_owner", "from_owner__user", "from_owner__organisation"))
             .order_by()
         )
         records = list(records)
