@@ -29,11 +29,16 @@ class ActionFilter(django_filters.FilterSet):
     mine = django_filters.BooleanFilter(
         label="Only my actions", method="only_mine", widget=forms.CheckboxInput
     )
+    # One value per action, so no row repeats: the DISTINCT django-filter adds by default had
+    # PostgreSQL build every matching action of every council before cutting a page (issue 28).
     status = django_filters.MultipleChoiceFilter(
-        label="Status", choices=Action.Status.choices, widget=forms.CheckboxSelectMultiple
+        label="Status",
+        choices=Action.Status.choices,
+        widget=forms.CheckboxSelectMultiple,
+        distinct=False,
     )
     rag = django_filters.MultipleChoiceFilter(
-        label="RAG", choices=rag.Rag.choices, widget=forms.CheckboxSelectMultiple
+        label="RAG", choices=rag.Rag.choices, widget=forms.CheckboxSelectMultiple, distinct=False
     )
     due_after = django_filters.DateFilter(
         label="Due on or after", field_name="planned_completion_date", lookup_expr="gte"

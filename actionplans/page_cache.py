@@ -8,7 +8,8 @@ What is reused is kept in the "pages" cache under a key naming everything it dep
 - the plans and their ``rows_token``, which every change to what the pages show replaces in the
   same transaction (``bump``): which plans a change changes is the one registry's to say
   (changes.py: every write that keeps history, and a user's name; owners' and users' names are on
-  every plan, so a change to one replaces every plan's, as does a change to anyone's roles);
+  every plan, so a change to one replaces every plan's; a change to someone's roles replaces the
+  plans they see, one to a role's permissions every plan's);
 - today's date, since ratings move with it;
 - for the plan page, what the reader asked for and may do (editing controls, every update or the
   latest, sections closed, the narrowing), never who they are; the CSRF token is put in when the
@@ -60,10 +61,18 @@ def bump(plan_ids):
         plans.update(rows_token=uuid.uuid4().hex)
 
 
-def _roles_changed(sender, action, **kwargs):
-    # What a reader may see and do follows their roles, which no history records.
-    if action in {"post_add", "post_remove", "post_clear"}:
+def _roles_changed(sender, instance, action, reverse, pk_set, **kwargs):
+    # What a reader may see and do follows their roles, which no history records. A person's
+    # roles change only their own pages: the plans they now see get new tokens. Every plan was
+    # (issue 28: one council's new manager rewrote every council's 7,500 plans and had every
+    # council's pages made again). A role's permissions, or a role emptied, may change anyone's.
+    if action not in {"post_add", "post_remove", "post_clear"}:
+        return
+    if sender is Group.permissions.through or (reverse and pk_set is None):
         bump(None)
+        return
+    users = get_user_model().objects.filter(pk__in=pk_set if reverse else [instance.pk])
+    bump({pk for user in users for pk in rules.visible_plans(user).values_list("pk", flat=True)})
 
 
 # What changes which plans' rows is the one registry's to say (changes.py).

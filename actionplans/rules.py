@@ -52,11 +52,19 @@ def _who(user):
         return set(), None
     cached = getattr(user, "_who", None)
     if cached is None:
-        records = Owner.objects.filter(Q(user=user) | Q(members__user=user)).values_list(
-            "pk", "user_id", "organisation"
+        # A union of two index lookups: as one filter with OR across the teams' join,
+        # PostgreSQL read every owner and membership of every council (issue 28).
+        teams = Owner.members.through.objects.filter(to_owner__user=user).order_by()
+        records = (
+            Owner.objects.filter(user=user)
+            .order_by()
+            .values_list("pk", "user_id", "organisation")
+            .union(teams.values_list("from_owner", "from_owner__user", "from_owner__organisation"))
+            .order_by()
         )
         records = list(records)
-        council = next((org for _, by, org in records if by == user.pk), None)
+        # The first of their own records as owners are ordered (by organisation first).
+        council = min((org for _, by, org in records if by == user.pk), default=None)
         cached = user._who = ({pk for pk, _, _ in records}, council)
     return cached
 
@@ -67,13 +75,18 @@ def visible_plans(user):
         return Plan.objects.none()
     if is_site_administrator(user):
         return Plan.objects.all()
-    mine = Plan.objects.filter(recommendations__actions__owners__in=owner_ids(user))
-    rule = Q(pk__in=mine.values("pk"))
+    owned = Plan.objects.filter(recommendations__actions__owners__in=owner_ids(user))
+    mine = owned.order_by().values("pk")
     council = council_of(user)
     if council:
-        shared = PlanShare.objects.filter(organisation=council).values("plan")
-        rule |= Q(organisation=council) | Q(pk__in=shared)
-    return Plan.objects.filter(rule)
+        # A union, each part found through its own index: as an OR of subqueries PostgreSQL
+        # guessed three plans in four were the council's, and read every council's actions to
+        # find one council's (issue 28, bench/README.md).
+        mine = mine.union(
+            Plan.objects.filter(organisation=council).order_by().values("pk"),
+            PlanShare.objects.filter(organisation=council).order_by().values("plan"),
+        ).order_by()
+    return Plan.objects.filter(pk__in=mine)
 
 
 def council_plans(user):

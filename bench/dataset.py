@@ -210,7 +210,7 @@ def _moment(day, tick):
     )
 
 
-def _people(rng, today, tick):
+def _people(rng, today, tick, council, logins):
     """The bench users, staff logins and the owners: people, teams, boards and partner agencies."""
     User = get_user_model()
     officer, manager, clerk = (
@@ -224,9 +224,9 @@ def _people(rng, today, tick):
             },
         )[0]
         for username, first, last in [
-            ("bench-officer", "Jordan", "Ellis"),
-            ("bench-manager", "Priya", "Shah"),
-            ("bench-clerk", "Tom", "Hughes"),
+            (f"{logins}-officer", "Jordan", "Ellis"),
+            (f"{logins}-manager", "Priya", "Shah"),
+            (f"{logins}-clerk", "Tom", "Hughes"),
         ]
     )
     for user, group_name in [(officer, "Officer"), (manager, "Manager"), (clerk, "Clerk")]:
@@ -239,14 +239,13 @@ def _people(rng, today, tick):
     # Unusable passwords (the bench logs in with force_login), and make_password(None) is cheap.
     staff = User.objects.bulk_create(
         User(
-            username=f"bench-staff-{i:02d}",
+            username=f"{logins}-staff-{i:02d}",
             first_name=name.split()[0],
             last_name=name.split()[1],
             password=make_password(None),
         )
         for i, name in enumerate(names[:STAFF_LOGINS], 1)
     )
-    council = COUNCILS[0]
     owners = [
         Owner(
             name="Jordan Ellis",
@@ -279,7 +278,9 @@ def _people(rng, today, tick):
         for u in (manager, clerk)
     ]
     owners += [
-        Owner(name=name, kind=Owner.Kind.PARTNER_AGENCY, organisation=name) for name in PARTNERS
+        # Each council's own partners (another council's police is another agency).
+        Owner(name=name, kind=Owner.Kind.PARTNER_AGENCY, organisation=name)
+        for name in (p if council == COUNCILS[0] else f"{p} ({council})" for p in PARTNERS)
     ]
     for owner in owners:
         owner._history_date = _moment(today - dt.timedelta(days=HISTORY_WINDOW_DAYS), tick)
@@ -389,11 +390,22 @@ def _updates_for(rng, today, action, count, written_by, manager):
     return updates
 
 
-def generate(*, plans=50, actions=2000, updates=20000, seed=1, today=None):
+def generate(
+    *,
+    plans=50,
+    actions=2000,
+    updates=20000,
+    seed=1,
+    today=None,
+    council=COUNCILS[0],
+    logins="bench",
+):
     """Build ``plans`` plans holding ``actions`` actions and ``updates`` progress updates.
 
     The first plan is the largest (200 actions and 2,000 updates when the totals allow). Returns
     ``{"plan_ids", "big_plan_id", "users": {"officer", "manager", "clerk"}, "counts", "today"}``.
+    Called again with another ``council`` and ``logins`` prefix, it adds that council beside the
+    first (bench/scale.py: every council in England).
     """
     if plans < 1 or actions < plans:
         raise ValueError("Need at least one plan and at least one action per plan.")
@@ -402,14 +414,14 @@ def generate(*, plans=50, actions=2000, updates=20000, seed=1, today=None):
     start = today - dt.timedelta(days=HISTORY_WINDOW_DAYS)
     tick = itertools.count()
     with transaction.atomic():
-        people = _people(rng, today, tick)
-        result = _build(rng, today, start, tick, people, plans, actions, updates)
+        people = _people(rng, today, tick, council, logins)
+        result = _build(rng, today, start, tick, people, plans, actions, updates, council)
     result["users"] = people["users"]
     result["today"] = today
     return result
 
 
-def _build(rng, today, start, tick, people, n_plans, n_actions, n_updates):
+def _build(rng, today, start, tick, people, n_plans, n_actions, n_updates, council):
     manager = people["users"]["manager"]
     persons, teams, partners = people["persons"], people["teams"], people["partners"]
     other_owners = persons + teams[1:] + partners
@@ -432,7 +444,7 @@ def _build(rng, today, start, tick, people, n_plans, n_actions, n_updates):
                 inspectorate=inspectorate,
                 kind=kind,
                 title=f"{service} inspection {i + 1}",
-                organisation=COUNCILS[0],
+                organisation=council,
                 service=service,
                 started_on=started,
                 ended_on=started + dt.timedelta(days=9),

@@ -56,6 +56,13 @@ def parse_args(argv):
     parser.add_argument("--repeat", type=int, default=15, help="timed requests per page")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument(
+        "--councils",
+        type=int,
+        default=1,
+        help="councils of that size each (bench/scale.py); above 1 the site administrator's"
+        " pages across councils are timed too",
+    )
+    parser.add_argument(
         "--reuse",
         action="store_true",
         help="time the data set a previous run left in the database (no flush, no generation)",
@@ -247,17 +254,25 @@ def reused():
     from django.db.models import Count
 
     from actionplans.models import Action, Plan, ProgressUpdate
+    from bench.dataset import COUNCILS
 
+    roles = ("officer", "manager", "clerk", "siteadmin")
     users = get_user_model().objects.in_bulk(
-        [f"bench-{who}" for who in ("officer", "manager", "clerk")], field_name="username"
+        [f"bench-{who}" for who in roles], field_name="username"
     )
-    big = Plan.objects.annotate(n=Count("recommendations__actions")).order_by("-n", "pk").first()
+    big = (
+        Plan.objects.filter(organisation=COUNCILS[0])  # the timed council's, among many
+        .annotate(n=Count("recommendations__actions"))
+        .order_by("-n", "pk")
+        .first()
+    )
     if big is None or len(users) < 3:
         raise SystemExit("No data set to reuse: run once without --reuse first.")
     return {
         "big_plan_id": big.pk,
-        "users": {who: users[f"bench-{who}"] for who in ("officer", "manager", "clerk")},
+        "users": {who: users[f"bench-{who}"] for who in roles if f"bench-{who}" in users},
         "counts": {
+            "councils": Plan.objects.values("organisation").distinct().count(),
             "plans": Plan.objects.count(),
             "actions": Action.objects.count(),
             "updates": ProgressUpdate.objects.count(),
@@ -275,6 +290,7 @@ def main(argv=None):
     from django.urls import reverse
 
     from bench.dataset import generate
+    from bench.scale import SITE_ADMIN_PAGES, generate_councils
 
     check_database(args)
     print(
@@ -289,9 +305,18 @@ def main(argv=None):
         flush_keeping_groups()
         print(f"Migrate and flush: {time.perf_counter() - started:.1f} s")
         started = time.perf_counter()
-        data = generate(
-            plans=args.plans, actions=args.actions, updates=args.updates, seed=args.seed
-        )
+        if args.councils > 1:
+            data = generate_councils(
+                councils=args.councils,
+                plans=args.plans,
+                actions=args.actions,
+                updates=args.updates,
+                seed=args.seed,
+            )
+        else:
+            data = generate(
+                plans=args.plans, actions=args.actions, updates=args.updates, seed=args.seed
+            )
         generation = time.perf_counter() - started
         sizes = ", ".join(f"{k} {v}" for k, v in data["counts"].items())
         print(f"Data set: {sizes}")
@@ -300,8 +325,10 @@ def main(argv=None):
             # What autovacuum does to a live database soon after a bulk load: statistics for the
             # planner and a visibility map for index-only scans. Timing before it would measure
             # plans no running site uses.
+            started = time.perf_counter()
             with connection.cursor() as cursor:
                 cursor.execute("VACUUM ANALYZE")
+            print(f"VACUUM ANALYZE: {time.perf_counter() - started:.1f} s")
     print(
         f"Timing: 1 warm-up, then the median of {args.repeat} timed requests each way, and the"
         " queries of 1 more: reused (as readers find it; min and max are of these), changed (the"
@@ -314,7 +341,11 @@ def main(argv=None):
     logging.getLogger("django.request").setLevel(logging.CRITICAL)
     change = changer(data)
     rows = []
-    for page, who, url_name, url_args, query in PAGES:
+    pages = PAGES + (SITE_ADMIN_PAGES if "siteadmin" in data["users"] else [])
+    print(
+        "Load average (1, 5, 15 min) before timing: {:.2f} {:.2f} {:.2f}".format(*os.getloadavg())
+    )
+    for page, who, url_name, url_args, query in pages:
         if args.only not in page:
             continue
         row = {"page": page, "user": f"bench-{who}"}
@@ -330,6 +361,7 @@ def main(argv=None):
             row["error"] = f"{type(error).__name__}: {str(error).splitlines()[0][:200]}"
         rows.append(row)
     print_table(rows)
+    print("Load average (1, 5, 15 min) after timing: {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()))
     return 1 if any("error" in row for row in rows) else 0
 
 

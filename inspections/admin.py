@@ -34,5 +34,6 @@ class JudgementAdmin(SimpleHistoryAdmin):
 @admin.register(Finding)
 class FindingAdmin(SimpleHistoryAdmin):
     list_display = ["__str__", "kind", "reference", "inspection"]
-    list_filter = ["kind", "inspection__inspectorate", "inspection"]
+    # By council: a filter of every council's inspections is a page of links (issue 28).
+    list_filter = ["kind", "inspection__inspectorate", "inspection__organisation"]
     search_fields = ["text", "reference", "paragraph"]

@@ -35,6 +35,10 @@ class Inspection(models.Model):
 
     class Meta:
         ordering = ["organisation", "-started_on", "title"]
+        # A council's inspections among every council's, in the order lists show them (issue 28).
+        indexes = [
+            models.Index(fields=["organisation", "-started_on", "title"], name="inspection_council")
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(ended_on__isnull=True)

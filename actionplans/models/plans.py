@@ -93,6 +93,8 @@ class Plan(models.Model):
 
     class Meta:
         ordering = ["organisation", "title"]
+        # A council's plans among every council's, in the order lists show them (issue 28).
+        indexes = [models.Index(fields=["organisation", "title"], name="plan_council")]
         constraints = [
             one_of("plan_status_valid", "status", PlanStatus.choices),
             one_of("plan_overall_rating_valid", "overall_rating", Scale.choices, blank=True),
@@ -154,6 +156,7 @@ class PlanShare(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["plan", "organisation"], name="plan_share_unique")
         ]
+        indexes = [models.Index(fields=["organisation"], name="plan_share_council")]
 
     def __str__(self):
         return f"{self.plan} shared with {self.organisation}"
