@@ -248,19 +248,18 @@ class PlanPage:
         asked = (can_edit, all_updates, sections_closed, *sorted(narrowing.items()))
         rows = reuse(
             key_of(self.key, asked),
-            lambda: self._render(can_edit, all_updates, sections_closed, narrowing),
+            lambda: self._render(asked, can_edit, all_updates, sections_closed, narrowing),
         )
         html = rows.html
         if rows.csrf_mark:  # the controls' forms: this reader's token, not a stored one
             html = html.replace(rows.csrf_mark, get_token(request))
         return Rows(mark_safe(html), rows.action_count, rows.sections)  # nosec B308 B703: rendered
 
-    def _render(self, can_edit, all_updates, sections_closed, narrowing):
+    def _render(self, asked, can_edit, all_updates, sections_closed, narrowing):
         narrowed = any(narrowing.values())
         whole = self.whole(all_updates)
         outline = snapshots.narrow(whole, **narrowing) if narrowed else whole
         mark = csrf_mark() if can_edit else ""
-        asked = (can_edit, all_updates, sections_closed, *sorted(narrowing.items()))
         fragments = Fragments(key_of("plan recommendations", self.plan.pk, asked))
         context = {
             "outline": outline,

@@ -256,5 +256,6 @@ def finding_rows(findings):
     return [FindingRow(f.kind, f.reference, f.text) for f in rows]
 
 
-def owner_row(link, owner):
-    return OwnerRow(name=str(owner), role=link.role, as_written=link.as_written)
+def owner_row(name, initials, role, as_written):
+    """An owner of an action as the rows show it (named as ``Owner`` names one, without one)."""
+    return OwnerRow(name=Owner.named(name, initials), role=role, as_written=as_written)

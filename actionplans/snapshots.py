@@ -40,7 +40,7 @@ from .snapshot_assembly import (
     owner_row,
     update_values,
 )
-from .snapshot_rows import Outline, OwnerRow
+from .snapshot_rows import Outline
 
 __all__ = [
     "Outline",
@@ -67,11 +67,10 @@ def current(plan, today=None, *, public=False, latest=False):
     # The owners as values, not records: hundreds of links and owners made cost a fifth of it.
     owners_of = {}
     links = ActionOwner.objects.filter(action__recommendation__plan=plan).order_by("order", "pk")
-    for action_id, name, initials, role, as_written in links.values_list(
+    for action_id, *owner in links.values_list(
         "action_id", "owner__name", "owner__initials", "role", "as_written"
     ):
-        row = OwnerRow(name=Owner.named(name, initials), role=role, as_written=as_written)
-        owners_of.setdefault(action_id, []).append(row)
+        owners_of.setdefault(action_id, []).append(owner_row(*owner))
     updates, unread = _updates(plan, latest)
     entries = group_updates(updates)
     measures = list(Measure.objects.filter(plan=plan))
@@ -171,7 +170,8 @@ def as_of(plan, moment, *, public=False):
     owners_by_history = {}
     for link in owner_links:
         if link.owner_id in owners:
-            row = owner_row(link, owners[link.owner_id])
+            owner = owners[link.owner_id]
+            row = owner_row(owner.name, owner.initials, link.role, link.as_written)
             owners_by_history.setdefault(link.history_id, []).append(row)
     leads_by_history = {}
     for link in lead_links:
