@@ -260,11 +260,21 @@ def rows_version(plan, moment=None, *, public=False):
     plan's ``rows_token``, which every change the registry counts replaces (for any moment), so
     a download asks it again only after a change (issue 28). The token is read first: what is
     worked out after it is never older than it."""
+    version = _kept("rows version", plan, moment, lambda: changes.rows_version(plan, moment))
+    return {**version, "public": True} if public else version
+
+
+def kept_as_of(plan, moment, *, public=False):
+    """``as_of``, kept under the plan's rows token as ``rows_version`` is: after a change, the
+    appendix in Word and then in Excel read the history once between them, not once each."""
+    return _kept(f"as of {public}", plan, moment, lambda: as_of(plan, moment, public=public))
+
+
+def _kept(what, plan, moment, make):
+    """``make()``, kept for the plan's rows token and ``moment``. The token is read first: what
+    is made after it is never older than it."""
     from .page_cache import key_of, reuse
 
     token = Plan.objects.filter(pk=plan.pk).values_list("rows_token", flat=True).first()
     at = moment.isoformat() if moment else None
-    version = reuse(
-        key_of("rows version", plan.pk, token, at), lambda: changes.rows_version(plan, moment)
-    )
-    return {**version, "public": True} if public else version
+    return reuse(key_of(what, plan.pk, token, at), make)

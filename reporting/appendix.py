@@ -356,7 +356,7 @@ def outline_as_at(plan, as_at, public=False):
     today = timezone.localdate()
     if as_at > today:
         raise AppendixError(f"The as-at date {as_at:%-d %B %Y} is in the future.")
-    outline = snapshots.as_of(plan, end_of(as_at), public=public)
+    outline = snapshots.kept_as_of(plan, end_of(as_at), public=public)
     if outline is None:
         raise AppendixError(
             f"The plan {plan.title!r} had not been recorded yet on {as_at:%-d %B %Y}."

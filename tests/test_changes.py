@@ -121,6 +121,8 @@ def agree(world, change, django_capture_on_commit_callbacks, *, moment=None, row
 
     plan = world.plan
     token, version = plan.rows_token, snapshots.rows_version(plan, moment)
+    at = moment or appendix.end_of(timezone.localdate())
+    snapshots.kept_as_of(plan, at)  # kept before the change, to be made again after it
     # What the fixtures queued, never to run in a test that does not commit: one render a plan
     # a transaction, so it would stand for this change's.
     connection.run_on_commit.clear()
@@ -130,6 +132,7 @@ def agree(world, change, django_capture_on_commit_callbacks, *, moment=None, row
     assert plan.rows_token != token, "the reused pages"
     assert world.plan.pk in enqueued(callbacks), "rendering ahead"
     assert (snapshots.rows_version(plan, moment) != version) is rows, "the render key"
+    assert snapshots.kept_as_of(plan, at) == snapshots.as_of(plan, at), "the appendix's rows"
 
 
 def test_a_finding_edited_changes_the_plan_everywhere(world, django_capture_on_commit_callbacks):
@@ -231,3 +234,13 @@ def test_the_render_key_reads_the_history_once_a_change(world, django_assert_max
     first = snapshots.rows_version(world.plan)
     with django_assert_max_num_queries(1):  # the token alone
         assert snapshots.rows_version(world.plan) == first
+
+
+def test_the_appendix_rows_are_read_once_a_change(world, django_assert_max_num_queries):
+    """Issue 28: after a change the Word and the Excel appendix read the history once between
+    them; the agreement tests above show the kept rows are the ones read afresh."""
+    at = appendix.end_of(timezone.localdate())
+    first = snapshots.kept_as_of(world.plan, at)
+    with django_assert_max_num_queries(1):  # the token alone
+        again = snapshots.kept_as_of(world.plan, at)
+    assert again == first == snapshots.as_of(world.plan, at)
