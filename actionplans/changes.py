@@ -23,10 +23,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
-from django.db.models import Max, Q
+from django.db.models import Max, Q, Subquery, Value
 from django.db.models.signals import post_delete, post_save, pre_save
 from simple_history.signals import post_create_historical_record
 
+from core.history import history_of
 from core.people import SHOWN_FIELDS, name_from_parts
 from inspections.models import Finding, Inspection, Judgement
 
@@ -88,7 +89,7 @@ def _plans_of(recommendations):
 
 
 def _action_plans(action):  # and the plan it was moved out of, if it was
-    held = Action.history.filter(id=action.pk).values("recommendation_id")
+    held = history_of(Action).filter(id=action.pk).values("recommendation_id")
     return _plans_of(Q(pk=action.recommendation_id) | Q(pk__in=held))
 
 
@@ -97,45 +98,45 @@ def _update_plans(update):
 
 
 def _rec_ids(plan):
-    return Recommendation.history.filter(plan_id=plan.pk).values("id")
+    return history_of(Recommendation).filter(plan_id=plan.pk).values("id")
 
 
 def _action_ids(plan):
-    return Action.history.filter(recommendation_id__in=_rec_ids(plan)).values("id")
+    return history_of(Action).filter(recommendation_id__in=_rec_ids(plan)).values("id")
 
 
 def _inspection_plans(inspection_id):
     return list(Plan.objects.filter(inspections=inspection_id).values_list("pk", flat=True))
 
 
-register(Plan, lambda plan: [plan.pk], lambda plan: [Plan.history.filter(id=plan.pk)])
+register(Plan, lambda plan: [plan.pk], lambda plan: [history_of(Plan).filter(id=plan.pk)])
 register(
     Section,
     lambda section: [section.plan_id],
-    lambda plan: [Section.history.filter(plan_id=plan.pk)],
+    lambda plan: [history_of(Section).filter(plan_id=plan.pk)],
 )
 register(
     Recommendation,
     lambda rec: [rec.plan_id],
-    lambda plan: [Recommendation.history.filter(plan_id=plan.pk)],
+    lambda plan: [history_of(Recommendation).filter(plan_id=plan.pk)],
 )
 register(  # its owner links (ActionOwner, written in bulk) are kept in its own history record
     Action,
     _action_plans,
-    lambda plan: [Action.history.filter(recommendation_id__in=_rec_ids(plan))],
+    lambda plan: [history_of(Action).filter(recommendation_id__in=_rec_ids(plan))],
 )
 register(
     ProgressUpdate,
     _update_plans,
     lambda plan: [
-        ProgressUpdate.history.filter(action_id__in=_action_ids(plan)),
-        ProgressUpdate.history.filter(recommendation_id__in=_rec_ids(plan)),
+        history_of(ProgressUpdate).filter(action_id__in=_action_ids(plan)),
+        history_of(ProgressUpdate).filter(recommendation_id__in=_rec_ids(plan)),
     ],
 )
 register(
     Measure,
     lambda measure: [measure.plan_id],
-    lambda plan: [Measure.history.filter(plan_id=plan.pk)],
+    lambda plan: [history_of(Measure).filter(plan_id=plan.pk)],
 )
 register(
     Reading,
@@ -143,7 +144,9 @@ register(
         Measure.objects.filter(pk=reading.measure_id).values_list("plan_id", flat=True)
     ),
     lambda plan: [
-        Reading.history.filter(measure_id__in=Measure.history.filter(plan_id=plan.pk).values("id"))
+        history_of(Reading).filter(
+            measure_id__in=history_of(Measure).filter(plan_id=plan.pk).values("id")
+        )
     ],
 )
 # A move of a planned completion is written with its action's history record, which changes the
@@ -153,7 +156,7 @@ register(DateMove, lambda move: _action_plans(move.action))
 register(
     CompletionStep,
     lambda step: _plans_of(Q(actions=step.action_id)),
-    lambda plan: [CompletionStep.history.filter(action_id__in=_action_ids(plan))],
+    lambda plan: [history_of(CompletionStep).filter(action_id__in=_action_ids(plan))],
 )
 # Evidence is listed on its action's own page, made afresh each time; the rows only count it.
 register(Evidence, no_plan)
@@ -176,17 +179,17 @@ register(
     Withholding,
     _withholding_plans,
     lambda plan: [
-        Withholding.history.filter(
+        history_of(Withholding).filter(
             Q(action_id__in=_action_ids(plan))
             | Q(
-                update_id__in=ProgressUpdate.history.filter(action_id__in=_action_ids(plan)).values(
-                    "id"
-                )
+                update_id__in=history_of(ProgressUpdate)
+                .filter(action_id__in=_action_ids(plan))
+                .values("id")
             )
             | Q(
-                update_id__in=ProgressUpdate.history.filter(
-                    recommendation_id__in=_rec_ids(plan)
-                ).values("id")
+                update_id__in=history_of(ProgressUpdate)
+                .filter(recommendation_id__in=_rec_ids(plan))
+                .values("id")
             )
         )
     ],
@@ -214,7 +217,7 @@ register(Judgement, no_plan)
 register(
     Finding,
     lambda finding: _inspection_plans(finding.inspection_id),
-    lambda plan: [Finding.history.filter(inspection_id__in=plan.inspections.values("id"))],
+    lambda plan: [history_of(Finding).filter(inspection_id__in=plan.inspections.values("id"))],
     # The rows as they stood list the findings of the inspections the plan answers now.
     now=lambda plan, moment: sorted(plan.inspections.values_list("pk", flat=True)),
 )
@@ -259,7 +262,7 @@ def named(model, plan, moment=None, key="pk"):
 register(
     Owner,
     lambda owner: EVERY,
-    lambda plan: [Owner.history.filter(named(Owner, plan, key="id"))],
+    lambda plan: [history_of(Owner).filter(named(Owner, plan, key="id"))],
     as_now=True,
 )
 
@@ -286,8 +289,13 @@ def changed_at(plan, moment=None):
     for source in SOURCES.values():
         for records in source.recorded(plan) if source.recorded else []:
             records = records if source.as_now else _upto(records, moment)
-            latest.append(records.aggregate(at=Max("history_date"))["at"])
-    return max((at for at in latest if at is not None), default=None)
+            # The latest of these records, as a column of one query for them all (not one each).
+            one = records.order_by().annotate(all=Value(1)).values("all")
+            latest.append(Subquery(one.annotate(at=Max("history_date")).values("at")))
+    if not latest:
+        return None
+    found = Plan.objects.filter(pk=plan.pk).values_list(*latest).first() or ()
+    return max((at for at in found if at is not None), default=None)
 
 
 def rows_version(plan, moment=None):

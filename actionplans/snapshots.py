@@ -13,6 +13,7 @@ from dataclasses import replace
 from django.db.models import Prefetch
 from django.utils import timezone
 
+from core.history import history_of
 from inspections.models import Finding
 
 from . import changes, publication, rag
@@ -129,7 +130,7 @@ def _updates(plan, latest):
 
 def _latest(model, moment, related=(), **filters):
     """Historical records, the latest of each object as of ``moment``, without deleted ones."""
-    records = model.history.filter(history_date__lte=moment, **filters).latest_of_each()
+    records = history_of(model).filter(history_date__lte=moment, **filters).latest_of_each()
     if related:
         records = records.select_related(*related)
     return [r for r in records if r.history_type != "-"]

@@ -3,6 +3,7 @@ what to what, and who changed it. actionplans.history builds its pages from thes
 (core.records) shows what someone else changed with them."""
 
 import datetime as dt
+import functools
 from dataclasses import asdict, dataclass
 
 from .people import person_name
@@ -13,6 +14,13 @@ class Change:
     field: str
     old: str
     new: str
+
+
+@functools.cache
+def history_of(model):
+    """``model.history`` (every record's history), made once: simple-history makes a manager class
+    anew at each access, a third of the time of reading a plan's latest change (issue 28)."""
+    return model.history
 
 
 SKIP = {"version", "order", "created_at"}
