@@ -257,11 +257,12 @@ def test_preview_query_count_does_not_grow_with_the_plan(
         action = ActionFactory(recommendation=world.rec, owners=[world.officer_owner])
         ProgressUpdateFactory(action=action, written_on=dt.date(2012, 10, 18))
     # The session, the user, their permissions, the owners they act as with their council (4);
-    # the plan, the layout (twice) and its columns (4); the plan as at the date,
+    # the plan, the layout (twice) and its columns (4); the plan's rows token, under which the
+    # rows as at the date are kept (1); the plan as at the date,
     # from its history: the plan, its rows' token, sections, recommendations, actions and their
     # owners, leads, owners, updates (2), measures, readings and findings (13); the layout the
     # plan keeps, and the layouts to choose from (3).
-    with django_assert_num_queries(24):
+    with django_assert_num_queries(25):
         assert client.get(url, query(layout=layout.pk)).status_code == 200
 
 
