@@ -139,12 +139,12 @@ def reuse_each(keys, make):
 def for_reader(request, page, today, make, *, plans=None):
     """The main part of a reader's ``page`` (rendered by ``make()``), made once for this user,
     the address's query, ``today`` and ``plans`` (pairs of a plan and its rows token; by default
-    every plan they may see, as they now are)."""
+    every plan they may see, as they now are); as the UTF-8 bytes sent."""
     if plans is None:
         plans = visible_plans_now(request.user)
     asked = list(request.GET.lists())
     key = key_of(page, request.user.pk, asked, plans, today.isoformat())
-    return mark_safe(reuse(key, make))  # nosec B308 B703: rendered by a template, escaped there
+    return reuse(key, lambda: make().encode())
 
 
 # Where a plan page's main part, made for one reader, takes the rows that every reader shares: the
@@ -171,16 +171,17 @@ def render_reused(request, template, today, context, *, plans=None, rows=None, o
         return render_to_string(f"{template}#body", {**context(), **no_token}, request)
 
     body = for_reader(request, template, today, make, plans=plans)
-    # The parts are joined once, as text: put in through the templates, the 560 KB of a plan
-    # of 200 actions was copied at each level of the page's blocks (issue 28).
+    # The parts are joined once, as the bytes sent: put in through the templates, the 560 KB of a
+    # plan of 200 actions was copied at each level of the page's blocks, and turned from text to
+    # bytes and back (issue 28).
     response = render(request, template, {**(outer or {}), "body": BODY_MARK})
-    before, _, after = response.content.decode().partition(BODY_MARK)
+    before, _, after = response.content.partition(BODY_MARK.encode())
     if rows is None:
         main = [body]
-    else:  # the rows between the two halves of the main part
-        top, _, bottom = body.partition(ROWS_MARK)
+    else:  # the rows (bytes) between the two halves of the main part
+        top, _, bottom = body.partition(ROWS_MARK.encode())
         main = [top, rows, bottom]
-    response.content = "".join([before, *main, after]).encode()
+    response.content = b"".join([before, *main, after])
     return response
 
 
@@ -218,7 +219,7 @@ class Summary:
 class Rows:
     """The rendered rows, with the counts the page shows beside them."""
 
-    html: str
+    html: bytes  # UTF-8, as sent: kept, read and put in the page without becoming text
     action_count: int
     sections: list  # the ids of the sections shown
     csrf_mark: str = ""
@@ -252,8 +253,8 @@ class PlanPage:
         )
         html = rows.html
         if rows.csrf_mark:  # the controls' forms: this reader's token, not a stored one
-            html = html.replace(rows.csrf_mark, get_token(request))
-        return Rows(mark_safe(html), rows.action_count, rows.sections)  # nosec B308 B703: rendered
+            html = html.replace(rows.csrf_mark.encode(), get_token(request).encode())
+        return Rows(html, rows.action_count, rows.sections)
 
     def _render(self, asked, can_edit, all_updates, sections_closed, narrowing):
         narrowed = any(narrowing.values())
@@ -273,7 +274,7 @@ class PlanPage:
         }
         html = render_to_string(TEMPLATE, context)
         fragments.save()
-        return Rows(html, outline.action_count, [s.id for s in outline.sections], mark)
+        return Rows(html.encode(), outline.action_count, [s.id for s in outline.sections], mark)
 
 
 class Fragments:

@@ -18,6 +18,16 @@ def test_what_is_written_is_read_back(tmp_path):
     assert pages.get_many(["a", "b", "c"]) == {"a": 1, "b": (1, "two")}
 
 
+def test_an_entry_expires_and_a_touch_keeps_it(tmp_path):
+    pages = cache(tmp_path)
+    pages.set("gone", b"rows", timeout=-1)
+    pages.set("kept", b"rows", timeout=-1)
+    assert pages.touch("kept", timeout=60) is False  # expired already: not brought back
+    pages.set("kept", b"rows", timeout=60)
+    assert pages.touch("kept", timeout=120) and not pages.touch("missing")
+    assert pages.get("gone") is None and pages.get("kept") == b"rows"
+
+
 def test_it_counts_its_files_at_some_writes_and_keeps_to_its_size(tmp_path, monkeypatch):
     monkeypatch.setattr("config.cache.random", random.Random(1))  # the same writes counted each run
     pages = cache(tmp_path)

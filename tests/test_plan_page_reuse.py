@@ -150,7 +150,7 @@ def test_what_is_kept_is_for_one_day(world):
     kept = [
         page_cache.PlanPage(plan, day)
         .rows(None, can_edit=False, all_updates=False, sections_closed=False, narrowing={})
-        .html
+        .html.decode()
         for day in (dt.date(2030, 1, 1), dt.date(2030, 1, 25))
     ]
     assert kept[1].count("Red: overdue") == kept[0].count("Red: overdue") + 1
