@@ -122,7 +122,12 @@ def action_row(action, owners, entries, today, plan, behind=False):
     last = max((u.written_on for u in updates if u.written_on), default=None)
     facts = {"last_update_on": last, "behind": behind}
     rating = rag.rate(action, today, limits, **facts)
-    computed = rag.rate(without_override(action), today, limits, **facts)
+    # As the rule alone would rate it: the same rating when no override is set.
+    computed = (
+        rag.rate(without_override(action), today, limits, **facts)
+        if action.rag_override
+        else rating
+    )
     shown = rag.on_scale(rating, scale)
     decisions = entries.decisions.get(action.id, [])
     label = STATUS_LABELS.get(action.status, action.status)
