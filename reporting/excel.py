@@ -13,10 +13,14 @@ import io
 from dataclasses import replace
 
 from openpyxl import Workbook
+from openpyxl.cell.cell import MergedCell
 from openpyxl.cell.rich_text import CellRichText, TextBlock
 from openpyxl.cell.text import InlineFont
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.styles.cell_style import StyleArray
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.cell_range import CellRange
+from openpyxl.worksheet.merge import MergedCellRange
 
 from .fields import Para, Run
 from .office import GROUP_FILL, HEADER_FILL, RAG_COLOURS, estimated_lines, xml_safe
@@ -130,6 +134,49 @@ def _put_paras(cell, paras, colour=None):
     put(cell, CellRichText(blocks), Font(name=FONT, size=SIZE, color=colour))
 
 
+class _Merges:
+    """Cells merged as openpyxl's ``Worksheet.merge_cells`` merges them: the covered cells become
+    MergedCells, and those on the range's edges take the first cell's border on that edge, side
+    by side in the order openpyxl gives them, with the same styles in the same order. openpyxl
+    builds and hashes a new border for each covered cell, over a third of writing an appendix's
+    workbook; here each step (a cell's border so far, a side added) is worked out once and then
+    reused by its index. It sets openpyxl's private ``_cells`` and cells' ``_style``, so
+    tests/test_excel_merges.py compares it with ``merge_cells`` for every shape it merges."""
+
+    EDGES = ("top", "left", "right", "bottom")
+
+    def __init__(self, sheet):
+        self.sheet, self.steps = sheet, {}
+
+    def merge(self, first_row, first_column, last_row, last_column):
+        sheet = self.sheet
+        span = MergedCellRange(
+            sheet,
+            CellRange(
+                min_row=first_row, min_col=first_column, max_row=last_row, max_col=last_column
+            ).coord,
+        )
+        sheet.merged_cells.add(span)
+        start = sheet.cell(row=first_row, column=first_column)
+        for row, column in span.cells:
+            if (row, column) != (first_row, first_column):
+                sheet._cells[row, column] = MergedCell(sheet, row, column)
+                sheet._cells[row, column]._style = StyleArray()
+        for edge in self.EDGES:
+            side = getattr(start.border, edge)
+            if side and side.style is None:
+                continue  # no line on that edge
+            for coordinate in getattr(span, edge):
+                cell = sheet._cells[coordinate]
+                step = (cell._style.borderId, start._style.borderId, edge)
+                if step not in self.steps:
+                    cell.border += Border(**{edge: side})
+                    self.steps[step] = cell._style.borderId
+                cell._style.borderId = self.steps[step]
+        for row, column in span.cells:  # openpyxl gives each the first cell's protection
+            sheet._cells[row, column]._style.protectionId = start._style.protectionId
+
+
 class _Table:
     def __init__(self, sheet, doc):
         self.sheet, self.doc = sheet, doc
@@ -139,6 +186,7 @@ class _Table:
         self.widths = [max(4.0, round(TABLE_WIDTH * c.width / total, 1)) for c in self.columns]
         self.chars = [w * CHARS_PER_UNIT for w in self.widths]
         self.row = 0
+        self.merges = _Merges(sheet)
 
     def write(self):
         sheet, doc = self.sheet, self.doc
@@ -174,9 +222,7 @@ class _Table:
         _put_paras(cell, _fitted([para]))
         cell.alignment = WRAP
         if self.count > 1:
-            self.sheet.merge_cells(
-                start_row=self.row, start_column=1, end_row=self.row, end_column=self.count
-            )
+            self.merges.merge(self.row, 1, self.row, self.count)
         lines = estimated_lines([para], sum(self.chars))
         self._height(self.row, lines)
 
@@ -199,9 +245,7 @@ class _Table:
         cell.alignment, cell.border = WRAP, BORDER
         cell.fill = PatternFill("solid", fgColor=GROUP_FILL)
         if self.count > 1:
-            self.sheet.merge_cells(
-                start_row=self.row, start_column=1, end_row=self.row, end_column=self.count
-            )
+            self.merges.merge(self.row, 1, self.row, self.count)
 
     def _body(self):
         heights = {}  # row number -> lines its own (unmerged) cells need
@@ -220,9 +264,7 @@ class _Table:
                 lines = estimated_lines(data.paras, chars)
                 if data.rowspan > 1:
                     last = self.row + data.rowspan - 1
-                    self.sheet.merge_cells(
-                        start_row=self.row, start_column=i, end_row=last, end_column=i
-                    )
+                    self.merges.merge(self.row, i, last, i)
                     spans.append((self.row, last, lines))
                 else:
                     heights[self.row] = max(heights[self.row], lines)
