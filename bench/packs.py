@@ -63,6 +63,21 @@ def run_queued():
     return time.perf_counter() - started
 
 
+def fresh_demo(args):
+    """The database (refused unless it may be flushed: bench.run) migrated, flushed and given
+    the demo, with the demo's own renders ahead run, out of the way."""
+    from django.core.management import call_command
+
+    from bench.run import check_database, flush_keeping_groups
+    from importers.demo import load_demo
+
+    check_database(args)
+    call_command("migrate", verbosity=0)
+    flush_keeping_groups()
+    load_demo()
+    run_queued()
+
+
 def timed(call):
     started = time.perf_counter()
     response = call()
@@ -148,29 +163,27 @@ def one_round(client, clerk, plans, n, figures):
     assert CommitteeReport.objects.get(pk=fresh.pk).is_published
 
 
-def main(argv=None):
+def demo_arguments(module, argv, rounds):
+    """The arguments of a bench run on the demo data (``module``: its name and docstring)."""
     parser = argparse.ArgumentParser(
-        prog="python -m bench.packs", description=__doc__.split("\n")[0]
+        prog=f"python -m {module.__spec__.name}", description=module.__doc__.split("\n")[0]
     )
-    parser.add_argument("--repeat", type=int, default=3, help="rounds")
+    parser.add_argument("--repeat", type=int, default=rounds, help="rounds")
     parser.add_argument("--allow-any-database", action="store_true")
     parser.add_argument("--allow-sqlite", action="store_true")
-    args = parser.parse_args(argv)
+    return parser.parse_args(argv)
+
+
+def main(argv=None):
+    args = demo_arguments(sys.modules[__name__], argv, rounds=3)
     django.setup()
 
     from django.contrib.auth import get_user_model
-    from django.core.management import call_command
     from django.test import Client
 
     from actionplans.models import Plan
-    from bench.run import check_database, flush_keeping_groups
-    from importers.demo import load_demo
 
-    check_database(args)
-    call_command("migrate", verbosity=0)
-    flush_keeping_groups()
-    load_demo()
-    run_queued()  # the demo's own renders ahead, out of the way
+    fresh_demo(args)
     clerk = get_user_model().objects.get(username="merton-clerk")
     plans = list(Plan.objects.filter(organisation=MERTON).order_by("pk"))
     print(f"{len(plans)} plans of {MERTON}: " + "; ".join(p.title[:50] for p in plans))

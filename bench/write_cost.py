@@ -13,7 +13,6 @@ its finished children's (an appendix is rendered in a child), so it holds on a b
 Prints the median CPU ms, wall ms and queries of each, and the status codes seen.
 """
 
-import argparse
 import datetime as dt
 import os
 import resource
@@ -119,29 +118,18 @@ def one_round(clients, action, figures, n):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(
-        prog="python -m bench.write_cost", description=__doc__.split("\n")[0]
-    )
-    parser.add_argument("--repeat", type=int, default=20, help="rounds")
-    parser.add_argument("--allow-any-database", action="store_true")
-    parser.add_argument("--allow-sqlite", action="store_true")
-    args = parser.parse_args(argv)
+    from bench.packs import demo_arguments
+
+    args = demo_arguments(sys.modules[__name__], argv, rounds=20)
     django.setup()
 
     from django.contrib.auth import get_user_model
-    from django.core.management import call_command
     from django.test import Client
 
     from actionplans import rules
-    from bench.packs import run_queued
-    from bench.run import check_database, flush_keeping_groups
-    from importers.demo import load_demo
+    from bench.packs import fresh_demo
 
-    check_database(args)
-    call_command("migrate", verbosity=0)
-    flush_keeping_groups()
-    load_demo()
-    run_queued()  # the demo's own renders ahead, out of the way
+    fresh_demo(args)
     users = {
         u.username: u
         for u in get_user_model().objects.filter(username__in=["officer", "manager", "clerk"])

@@ -220,7 +220,7 @@ def _group_row(table, text, width, bold=True):
 
 
 # The table's body is most of the document: its rows are built as plain lxml elements, the same
-# XML python-docx's objects would write, in about a fifth of the time (bench/README.md).
+# XML python-docx's objects would write; a document is written in about a third of the time.
 
 
 @functools.cache
