@@ -20,20 +20,13 @@ Prints the median, least and most of each over the rounds.
 import argparse
 import datetime as dt
 import itertools
-import os
 import statistics
 import sys
 import time
 
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-os.environ.setdefault("DEBUG", "0")
-os.environ.setdefault("SECRET_KEY", "bench-only-not-a-secret")
-os.environ.setdefault("SECURE_SSL_REDIRECT", "0")
-os.environ.setdefault("TASKS_BACKEND", "django_tasks_db.DatabaseBackend")
-if "testserver" not in os.environ.get("ALLOWED_HOSTS", "").split(","):
-    os.environ["ALLOWED_HOSTS"] = ",".join(
-        filter(None, [os.environ.get("ALLOWED_HOSTS", ""), "testserver"])
-    )
+from bench import production_settings  # noqa: E402
+
+production_settings(task_queue=True)
 
 import django  # noqa: E402
 

@@ -13,21 +13,12 @@ import logging
 import os
 import statistics
 import sys
-import tempfile
 import time
 
-# Production-like settings (DEBUG off), with what a throwaway run needs to start.
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-os.environ.setdefault("DEBUG", "0")
-os.environ.setdefault("SECRET_KEY", "bench-only-not-a-secret")
-os.environ.setdefault("SECURE_SSL_REDIRECT", "0")
-if "testserver" not in os.environ.get("ALLOWED_HOSTS", "").split(","):
-    os.environ["ALLOWED_HOSTS"] = ",".join(
-        filter(None, [os.environ.get("ALLOWED_HOSTS", ""), "testserver"])
-    )
-
 # A pages cache of the run's own, emptied before each "made" request (see measure).
-os.environ["PAGE_CACHE_DIR"] = tempfile.mkdtemp(prefix="bench-pages-")
+from bench import production_settings  # noqa: E402
+
+production_settings(own_pages_cache=True)
 
 import django  # noqa: E402
 

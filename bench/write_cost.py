@@ -14,26 +14,15 @@ Prints the median CPU ms, wall ms and queries of each, and the status codes seen
 """
 
 import datetime as dt
-import os
 import resource
 import statistics
 import sys
-import tempfile
 import time
 from collections import defaultdict
 
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-os.environ.setdefault("DEBUG", "0")
-os.environ.setdefault("SECRET_KEY", "bench-only-not-a-secret")
-os.environ.setdefault("SECURE_SSL_REDIRECT", "0")
-os.environ.setdefault("TASKS_BACKEND", "django_tasks_db.DatabaseBackend")
-if "testserver" not in os.environ.get("ALLOWED_HOSTS", "").split(","):
-    os.environ["ALLOWED_HOSTS"] = ",".join(
-        filter(None, [os.environ.get("ALLOWED_HOSTS", ""), "testserver"])
-    )
+from bench import production_settings  # noqa: E402
 
-# A pages cache of the run's own.
-os.environ["PAGE_CACHE_DIR"] = tempfile.mkdtemp(prefix="bench-pages-")
+production_settings(task_queue=True, own_pages_cache=True)
 
 import django  # noqa: E402
 
