@@ -69,8 +69,10 @@ def pack_rendered(report, wanted=None):
     try:
         with transaction.atomic():
             rendering.save()
-    except IntegrityError:  # the same pack rendered meanwhile by another task
-        return PackRendering.objects.get(key=wanted)
+    except IntegrityError:
+        # The same pack rendered meanwhile by another task: that one, or ours where it is gone
+        # since (that task published the pack, which drops the drafts' renders).
+        return PackRendering.objects.filter(key=wanted).first() or rendering
     old = PackRendering.objects.filter(report=report).values_list("pk", flat=True)
     PackRendering.objects.filter(pk__in=list(old[KEEP_PER_REPORT:])).delete()
     return rendering

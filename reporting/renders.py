@@ -162,8 +162,10 @@ def _render(plan, doc, wanted, fmt, seconds=None, record=True):
     try:
         with transaction.atomic():
             rendering.save()
-    except IntegrityError:  # another server or the worker rendered the same document meanwhile
-        return Rendering.objects.get(key=wanted)
+    except IntegrityError:
+        # Another server or the worker rendered the same document meanwhile: that one, or ours
+        # where it was pruned since.
+        return Rendering.objects.filter(key=wanted).first() or rendering
     _prune(plan)
     return rendering
 

@@ -7,6 +7,7 @@ import datetime as dt
 import re
 
 import pytest
+from django.db import IntegrityError
 from django.tasks import default_task_backend
 from django.urls import reverse
 from django.utils import timezone
@@ -244,6 +245,24 @@ def test_a_publication_that_fails_says_why_and_the_report_can_be_changed_again(
     settings.RENDER_TIMEOUT_SECONDS = 60
     client.post(url["publish"], {"version": pack_report.version})
     assert run_queued("publish_pack") == ["published"]
+
+
+def test_a_publish_task_that_finds_its_pack_published_meanwhile_says_published(
+    world, pack_report, monkeypatch
+):
+    """Two workers render the same pack; the other one keeps it first and publishes it, which
+    drops the drafts' renders, before this one looks for the render it lost the race to."""
+    services.report_publish_ask(pack_report, actor=world.clerk, version=pack_report.version)
+    real_save = PackRendering.save
+
+    def other_task_first(rendering, *args, **kwargs):
+        monkeypatch.setattr(PackRendering, "save", real_save)
+        services.report_publish(pack_report, actor=world.clerk, version=pack_report.version)
+        raise IntegrityError("duplicate key value violates unique constraint")
+
+    monkeypatch.setattr(PackRendering, "save", other_task_first)
+    assert services.report_publish_asked(pack_report.pk) == "published"
+    assert PublishedPack.objects.filter(report=pack_report).count() == 1
 
 
 def test_a_publication_whose_worker_died_is_said_to_have_stopped(client, world, pack_report):
