@@ -3,6 +3,7 @@ SVG with their data as a table; queries stay the same as the data grows; other p
 
 import datetime as dt
 import re
+from dataclasses import replace
 from html import unescape
 
 import pytest
@@ -214,3 +215,37 @@ def test_dashboard_queries_do_not_grow(client, big, settings):
         )
         ProgressUpdateFactory(action=action)
     assert queries_for(client, reverse("manager_dashboard")) == 15
+
+
+def test_the_weeks_kept_are_the_weeks_walked_afresh(big):
+    """The trend's weeks before this one are kept (dashboards.data.trend): after a write today,
+    a backdated update and new thresholds, the trend is the one walked from the start."""
+    plan = Plan.objects.get(pk=big["big_plan_id"])
+    today = dt.date.today()
+    action = plan.recommendations.first().actions.first()
+
+    def drawn(chart):  # each chart drawn has ids of its own
+        return replace(chart, svg=re.sub(r"chart-\d+-", "chart-", chart.svg))
+
+    def afresh():
+        caches[settings.PAGE_CACHE].clear()
+        return drawn(data.trend(plan, today))
+
+    def kept():
+        return drawn(data.trend(plan, today))
+
+    before = afresh()
+    assert len(before.rows) > 50 and kept() == before
+    workflow.progress_add(action, author=big["users"]["officer"], written_on=today, text="Now")
+    assert kept() == afresh()
+    workflow.progress_add(
+        action,
+        author=big["users"]["officer"],
+        written_on=today - dt.timedelta(days=200),
+        text="Found in an old file",
+    )
+    backdated = kept()
+    assert backdated == afresh() and backdated.rows[:-1] != before.rows[:-1]
+    Plan.objects.filter(pk=plan.pk).update(stale_days=5, amber_days=60)
+    plan.refresh_from_db()
+    assert kept() == afresh() != backdated
