@@ -73,6 +73,15 @@ def visible_plans(user):
     """Every plan the user may read: their council's, those shared with it, those they act in."""
     if not (user.is_authenticated and user.is_active):
         return Plan.objects.none()
+    # Built once a request, as the owners they act as are (``_who``); asked up to six times a
+    # page. A copy each time, so what one caller reads is never another's.
+    built = getattr(user, "_visible_plans", None)
+    if built is None:
+        built = user._visible_plans = _visible_plans(user)
+    return built.all()
+
+
+def _visible_plans(user):
     if is_site_administrator(user):
         return Plan.objects.all()
     owned = Plan.objects.filter(recommendations__actions__owners__in=owner_ids(user))

@@ -139,6 +139,10 @@ else:
     # query it thinks is big (its estimates count every action) and then runs it in a few ms:
     # a loss on every page of an interactive app, so it is off for our connections.
     DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
+    # A select's choices (every ModelChoiceField) are read through QuerySet.iterator(), which on
+    # PostgreSQL opens a server-side cursor: three round trips (declare, fetch, close) for a
+    # few dozen rows, four selects on the action list. Read as any query is (issue 28).
+    DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
