@@ -110,10 +110,11 @@ class Board:
 CHASE = ("overdue", "due_soon", "stale", "awaiting")
 
 
-def across_plans(user, today):
+def across_plans(user, today, plans):
     """The manager's dashboard: ratings by plan, inspection, owner and accountable body, and what
-    needs chasing, across every plan the user may see."""
-    plan_counts, body_counts, owner_counts, chase = _reused_counts(user, today)
+    needs chasing, across every plan the user may see (``plans``: those plans with their rows
+    tokens, page_cache.visible_plans_now)."""
+    plan_counts, body_counts, owner_counts, chase = _reused_counts(plans, today)
     headline = [
         ("Overdue", chase["overdue"], action_list_url(overdue="on")),
         ("Due soon (within each plan's days)", chase["due_soon"], action_list_url(due_soon="on")),
@@ -174,7 +175,7 @@ def across_plans(user, today):
     return Board(headline, tables, sum(plan_counts.values()), rechecks)
 
 
-def _reused_counts(user, today):
+def _reused_counts(plans, today):
     """``_counts`` of the user's plans, each plan's kept while it does not change and the day is
     the same, and added up.
 
@@ -184,10 +185,7 @@ def _reused_counts(user, today):
     a new key, and nothing is ever stale. After a write only the plan written to is counted
     again (issue 28), and the plans not kept are counted together in one query."""
     kept = page_cache.reuse_each(
-        {
-            pk: page_cache.key_of("plan-counts", pk, token, today.isoformat())
-            for pk, token in page_cache.visible_plans_now(user)
-        },
+        {pk: page_cache.key_of("plan-counts", pk, token, today.isoformat()) for pk, token in plans},
         lambda missing: _counts(Action.objects.filter(recommendation__plan__in=missing), today),
     )
     plan_counts, body_counts, owner_counts, chase = Counter(), Counter(), Counter(), Counter()

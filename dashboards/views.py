@@ -8,16 +8,16 @@ from . import data, slippage
 def manager_dashboard(request):
     """Every plan the user may see, by rating and by what needs chasing."""
     today = timezone.localdate()
-    return page_cache.render_reused(
-        request,
-        "dashboards/manager.html",
-        today,
-        lambda: {
-            "board": data.across_plans(request.user, today),
-            "slippage": slippage.across_plans(rules.visible_actions(request.user)),
+
+    def board():
+        plans = page_cache.visible_plans_now(request.user)  # each plan's parts are kept by these
+        return {
+            "board": data.across_plans(request.user, today, plans),
+            "slippage": slippage.across_plans(plans),
             "today": today,
-        },
-    )
+        }
+
+    return page_cache.render_reused(request, "dashboards/manager.html", today, board)
 
 
 def plan_dashboard(request, pk):

@@ -17,7 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from actionplans import fuzzy_dates, plan_setup
-from actionplans.models import Action, DateMove
+from actionplans.models import Action, DateMove, Owner
 from core.errors import Refused
 from importers.plan_writer import plan_import
 from reporting import appendix, printing
@@ -356,6 +356,23 @@ def test_a_move_made_since_the_dashboards_were_last_seen_is_counted(client, worl
         page = client.get(url).content.decode()
         assert "Days moved in total" in page  # a table's heading: only over rows
         assert "No planned completion dates have moved." not in page
+
+
+def test_each_plans_moves_kept_add_up_as_made_afresh(client, moved):
+    """The manager's dashboard keeps each plan's moves while the plan is unchanged: after a move
+    in one plan and an owner renamed (which changes every plan), what it shows is what it shows
+    made afresh."""
+    client.force_login(moved.admin)
+    url = reverse("manager_dashboard")
+    client.get(url)
+    move(moved.elsewhere, "Jan 13", "Later still", moved.other_manager)
+    sue = Owner.objects.get(name="Sue Wilson")
+    sue.name = "Susan Wilson"
+    plan_setup.owner_edit(sue, actor=moved.admin, version=sue.version, fields=["name"])
+    kept = [figures(table) for table in client.get(url).context["slippage"]]
+    caches[settings.PAGE_CACHE].clear()
+    assert kept == [figures(table) for table in client.get(url).context["slippage"]]
+    assert kept[1] == {"Terry Irvine": (1, 2, 46), "Susan Wilson": (2, 3, 62)}
 
 
 def test_a_dashboard_without_moves_says_so(client, world):
