@@ -110,10 +110,12 @@ class Board:
 CHASE = ("overdue", "due_soon", "stale", "awaiting")
 
 
-def across_plans(user, today, plans):
+def across_plans(user, today, plans=None):
     """The manager's dashboard: ratings by plan, inspection, owner and accountable body, and what
     needs chasing, across every plan the user may see (``plans``: those plans with their rows
-    tokens, page_cache.visible_plans_now)."""
+    tokens, page_cache.visible_plans_now, when the caller has read them)."""
+    if plans is None:
+        plans = page_cache.visible_plans_now(user)
     plan_counts, body_counts, owner_counts, chase = _reused_counts(plans, today)
     headline = [
         ("Overdue", chase["overdue"], action_list_url(overdue="on")),
