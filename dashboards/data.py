@@ -378,9 +378,9 @@ def trend(plan, today):
     # them as they were (a backdated update does not), so only this week's column is rated
     # afresh (issue 28: 33 of the 74 ms of a 200-action plan's dashboard after each write).
     past = ends[:-1]
-    known = (bisect.bisect_right(records, (past[-1], math.inf)) if past else 0,)
-    known += (bisect.bisect_right(updates, (past[-1], math.inf)) if past else 0,)
-    facts = pickle.dumps((records[: known[0]], updates[: known[1]]), protocol=5)
+    end = (past[-1], math.inf) if past else None  # after every fact dated up to that day
+    known = [rows[: bisect.bisect_right(rows, end)] if past else [] for rows in (records, updates)]
+    facts = pickle.dumps(known, protocol=5)
     key = page_cache.key_of("trend", plan.pk, past, limits, shown, hashlib.sha256(facts).digest())
     walk = page_cache.reuse(key, lambda: _TrendWalk(limits, shown).to(past, records, updates))
     walk.to(ends[-1:], records, updates)
