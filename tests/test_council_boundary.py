@@ -17,8 +17,8 @@ from django.contrib.auth.models import Group
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
-from actionplans import workflow
-from actionplans.models import CrossCouncilRead, Owner, PlanShare
+from actionplans import rules, workflow
+from actionplans.models import CrossCouncilRead, Owner, Plan, PlanShare
 from importers.models import PendingImport, ProposedChange, ReturnedFile
 from inspections.models import Judgement
 from reporting import services as reporting_services
@@ -444,6 +444,41 @@ def test_a_shared_plan_is_read_only_to_the_council_it_is_shared_with(client, two
     client.post(reverse("plan_share_remove", args=[w.a.plan.pk, share.pk]))
     client.force_login(w.b.manager)
     assert client.get(reverse("plan_detail", args=[w.a.plan.pk])).status_code == 404
+
+
+def test_one_plans_rules_answer_as_the_lists_of_plans_do(two_councils):
+    """``rules.may_read`` and ``can_edit_plan`` (the access helpers' quick answers for one plan)
+    agree with ``visible_plans`` and ``managed_plans`` for every person and plan: own council,
+    another, shared, a partner's, the site administrator, someone no longer active or with no
+    council, a manager of the council who does not manage the plan."""
+    w = two_councils
+    PlanShare.objects.create(plan=w.b.plan, organisation=COUNCILS["a"])
+    PlanFactory(organisation=POLICE, title="A plan of the partner's own organisation")
+    gone = UserFactory(username="gone", is_active=False)
+    OwnerFactory(user=gone, name="Gone", organisation=COUNCILS["a"])
+    people = [getattr(world, role) for world in (w.a, w.b) for role in ROLES]
+    not_its_manager = person("a-manager-2", "Manager", COUNCILS["a"])[0]
+    people += [w.partner, w.site_admin, gone, UserFactory(username="no-council"), not_its_manager]
+    answers = {}
+    for user in people:
+        listed = set(rules.visible_plans(user).values_list("pk", flat=True))
+        for plan in Plan.objects.all():
+            assert rules.may_read(user, plan) == (plan.pk in listed), (user.username, plan.title)
+            answers[user.username, plan.title] = plan.pk in listed
+    for user in people:  # and the one plan's rule for changing it, as the list of them
+        managed = set(rules.managed_plans(user).values_list("pk", flat=True))
+        for plan in Plan.objects.all():
+            assert rules.can_edit_plan(user, plan) == (plan.pk in managed), user.username
+    assert rules.can_edit_plan(w.a.manager, w.a.plan)
+    assert rules.can_edit_plan(w.a.admin, w.a.plan) and rules.can_edit_plan(w.site_admin, w.b.plan)
+    assert not rules.can_edit_plan(w.b.manager, w.a.plan)
+    assert not rules.can_edit_plan(not_its_manager, w.a.plan)
+    # Each way in is taken: own council, shared, acted in, and refused.
+    assert answers["b-officer", f"{COUNCILS['b']} improvement plan"]
+    assert answers["a-clerk", f"{COUNCILS['b']} improvement plan"]
+    assert answers["partner", f"{COUNCILS['a']} improvement plan"]
+    assert not answers["b-clerk", f"{COUNCILS['a']} improvement plan"]
+    assert not answers["gone", f"{COUNCILS['a']} improvement plan"]
 
 
 def test_sharing_refuses_what_is_not_another_council(client, two_councils):
