@@ -8,16 +8,17 @@ from . import data, slippage
 def manager_dashboard(request):
     """Every plan the user may see, by rating and by what needs chasing."""
     today = timezone.localdate()
+    # The plans and tokens the page is kept under are the ones it is made from, read once.
+    plans = page_cache.visible_plans_now(request.user)
 
     def board():
-        plans = page_cache.visible_plans_now(request.user)  # each plan's parts are kept by these
         return {
             "board": data.across_plans(request.user, today, plans),
             "slippage": slippage.across_plans(plans),
             "today": today,
         }
 
-    return page_cache.render_reused(request, "dashboards/manager.html", today, board)
+    return page_cache.render_reused(request, "dashboards/manager.html", today, board, plans=plans)
 
 
 def plan_dashboard(request, pk):
