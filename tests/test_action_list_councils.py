@@ -224,3 +224,18 @@ def test_a_councils_actions_are_found_from_its_recommendations_first(councils):
 
     assert "= ANY(ARRAY(SELECT" in str(rules.visible_actions(councils.b.clerk).query)
     assert "ANY(ARRAY" not in str(rules.visible_actions(councils.site_admin).query)
+
+
+def test_the_pages_of_a_long_list_are_linked_near_this_one_and_at_the_ends(
+    client, councils, monkeypatch
+):
+    from actionplans.views import actions
+
+    monkeypatch.setattr(actions, "PAGE_SIZE", 1)
+    for _ in range(18):
+        ActionFactory(recommendation=councils.a.action.recommendation)
+    response = listed(client, councils.site_admin, "?page=10")
+    page = response.content.decode()
+    linked = {int(n) for n in re.findall(r'aria-label="Page (\d+)"', page)}
+    assert linked == {1, 2, 7, 8, 9, 10, 11, 12, 13, 19, 20}
+    assert "govuk-pagination__item--ellipses" in page
