@@ -4,18 +4,38 @@ import django_filters
 from django import forms
 from django.db.models import Q
 
+from core.councils import is_site_administrator
 from inspections.models import Inspection
 
 from . import queries, rag, rules
 from .models import Action, Owner, ProgressUpdate
 
 SEARCH_LIMIT = 200
+# The lists that hold one council's records: every council's together were about 22,000 options
+# (2.7 MB) on the site administrator's list among 150 councils (issue 28).
+PER_COUNCIL = {
+    "plan": "plans",
+    "inspection": "inspections",
+    "owner": "owners",
+    "body": "accountable bodies",
+}
 
 
 class ActionFilter(django_filters.FilterSet):
     # Bounded: a search of megabytes is no search, and SQLite refuses so long a LIKE pattern.
     q = django_filters.CharFilter(
         label="Search references, text and owners", method="search", max_length=SEARCH_LIMIT
+    )
+    # Offered to the site administrator alone (who sees every council): the lists below are then
+    # that council's. It narrows what the user sees (rules.visible_actions), never widens it.
+    organisation = django_filters.ChoiceFilter(
+        label="Council",
+        choices=[],
+        empty_label="Any council",
+        method="in_council",
+        help_text="Choose a council and apply the filters to filter by its plans, inspections, "
+        "owners or accountable bodies.",
+        error_messages={"invalid_choice": "Choose a council from the list."},
     )
     plan = django_filters.ModelChoiceFilter(
         label="Plan", field_name="recommendation__plan", queryset=None
@@ -83,12 +103,45 @@ class ActionFilter(django_filters.FilterSet):
         self.user, self.today = user, today
         super().__init__(*args, **kwargs)
         plans = rules.visible_plans(user)
+        council = self._council(plans)
+        if council:
+            plans = plans.filter(organisation=council)
         self.filters["plan"].queryset = plans
         self.filters["inspection"].queryset = Inspection.objects.filter(
             plans__in=plans.values("pk")
         ).distinct()
-        self.filters["owner"].queryset = queries.owner_choices(user)
-        self.filters["body"].queryset = queries.body_choices(user)
+        self.filters["owner"].queryset = queries.owner_choices(plans)
+        self.filters["body"].queryset = queries.body_choices(plans)
+        if council:
+            for name, records in PER_COUNCIL.items():
+                self.filters[name].extra["error_messages"] = {
+                    "invalid_choice": f"Choose one of {council}'s {records}, or any council."
+                }
+        elif "organisation" in self.filters:
+            # Every council's records are not offered: a list is offered once a council is
+            # chosen, or holds only the record a link names (a plan page's "Filter its actions").
+            for name in PER_COUNCIL:
+                named = self.data.get(name) if self.is_bound else None
+                if named:
+                    self.filters[name].queryset = _only(self.filters[name].queryset, named)
+                else:
+                    del self.filters[name]
+
+    def _council(self, plans):
+        """The council chosen, for a user who sees more than one; else None (and no such filter:
+        a council's officer, manager or clerk sees only their own and those shared with it)."""
+        if not is_site_administrator(self.user):
+            del self.filters["organisation"]
+            return None
+        councils = plans.order_by("organisation").values_list("organisation", flat=True)
+        councils = list(councils.distinct())
+        self.filters["organisation"].extra["choices"] = [(c, c) for c in councils]
+        chosen = self.data.get("organisation") if self.is_bound else None
+        # Anything else is the form's error ("Choose a council from the list"), and no council.
+        return chosen if chosen in councils else None
+
+    def in_council(self, queryset, name, value):
+        return queryset.filter(recommendation__plan__organisation=value)
 
     def search(self, queryset, name, value):
         words = value.split()[:10]
@@ -141,6 +194,14 @@ class ActionFilter(django_filters.FilterSet):
             action__isnull=False,  # NOT IN over a NULL matches nothing
         )
         return queryset.open().exclude(pk__in=recent.values("action_id"))
+
+
+def _only(queryset, pk):
+    """The record of ``queryset`` whose id is ``pk`` as a select sends it, or none."""
+    try:
+        return queryset.filter(pk=int(pk))
+    except (TypeError, ValueError):  # not a number (or more digits than Python reads)
+        return queryset.none()
 
 
 class OwnerFilter(django_filters.FilterSet):

@@ -231,30 +231,30 @@ def clerk_overview(user, today):
     return [{"body": body, "plans": bodies[body]} for body in order]
 
 
-def _owns_visible(user, owner):
-    """Whether the owner ``owner`` (an outer reference) owns an action the user can see."""
-    plans = rules.visible_plans(user).values("pk")
+def _owns_in(plans, owner):
+    """Whether the owner ``owner`` (an outer reference) owns an action of ``plans``."""
     return Exists(ActionOwner.objects.filter(owner=owner, action__recommendation__plan__in=plans))
 
 
-def owner_choices(user):
-    """Owners of the actions a user can see, and members of the teams that own them (whose
-    actions they own too), for the action list's owner filter."""
+def owner_choices(plans):
+    """Owners of the actions of ``plans`` (those a user can see, or one council's of them), and
+    members of the teams that own them (whose actions they own too), for the action list's owner
+    filter."""
     # Asked per owner (EXISTS, through the owner's links): as a set of every visible action's
     # owners joined and made distinct, PostgreSQL read every link, twice a page.
+    plans = plans.values("pk")
     teams = Owner.members.through.objects.filter(to_owner=OuterRef("pk")).filter(
-        _owns_visible(user, OuterRef("from_owner"))
+        _owns_in(plans, OuterRef("from_owner"))
     )
-    return Owner.objects.filter(Q(_owns_visible(user, OuterRef("pk"))) | Q(Exists(teams))).order_by(
+    return Owner.objects.filter(Q(_owns_in(plans, OuterRef("pk"))) | Q(Exists(teams))).order_by(
         "name"
     )
 
 
-def body_choices(user):
-    """Accountable bodies of the actions a user can see, for the action list's body filter."""
-    plans = rules.visible_plans(user).values("pk")
+def body_choices(plans):
+    """Accountable bodies of the actions of ``plans``, for the action list's body filter."""
     accountable = Action.objects.filter(
-        accountable_body=OuterRef("pk"), recommendation__plan__in=plans
+        accountable_body=OuterRef("pk"), recommendation__plan__in=plans.values("pk")
     )
     return Owner.objects.filter(Exists(accountable)).order_by("name")
 

@@ -21,11 +21,12 @@ may see but not change.
 """
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q
+from django.db.models import F, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from core.councils import is_site_administrator, part_for_user
+from core.lookups import InArray
 from inspections.models import Inspection
 
 from .models import (
@@ -134,7 +135,13 @@ def record_crossing(user, organisation, what):
 
 
 def visible_actions(user):
-    return Action.objects.filter(recommendation__plan__in=visible_plans(user).values("pk"))
+    plans = visible_plans(user).values("pk")
+    if is_site_administrator(user):
+        return Action.objects.filter(recommendation__plan__in=plans)
+    # A council's recommendations first, then their actions through the foreign key's index: as
+    # a join, PostgreSQL read every council's actions of a status and date (core.lookups).
+    recommendations = Recommendation.objects.filter(plan__in=plans).order_by().values("pk")
+    return Action.objects.filter(InArray(F("recommendation"), recommendations))
 
 
 def owned_actions(user):
