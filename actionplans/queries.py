@@ -150,7 +150,7 @@ def my_work(user, today):
     """The signed-in user's home page: each action once, with every reason it is there."""
     # The user's own actions, read once: every rule below then looks at a handful of rows.
     owned = list(rules.owned_actions(user).values_list("pk", flat=True))
-    mine = Q(pk__in=owned)
+    mine = Q(pk__any_of=owned)
     awaiting = Q(status=Action.Status.AWAITING_SIGN_OFF)
     if user.has_perm("actionplans.sign_off_action"):
         awaiting_you = awaiting & Q(recommendation__plan__in=rules.managed_plans(user).values("pk"))

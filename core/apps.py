@@ -6,4 +6,9 @@ class CoreConfig(AppConfig):
     verbose_name = "Shared parts"
 
     def ready(self):
+        from django.db.models import Field
+
         from . import people  # noqa: F401  (its signal keeps a sign-in history names)
+        from .lookups import AnyOf
+
+        Field.register_lookup(AnyOf)
