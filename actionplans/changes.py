@@ -64,13 +64,16 @@ class Source:
     recorded: Callable | None = None  # a plan -> the querysets of this model's history it reads
     as_now: bool = False  # the rows show it as it is now, even as they stood: any time counts
     now: Callable | None = None  # (plan, moment) -> plain values shown as they are now
+    # A change to it changes the plan's progress only, never its outline (snapshots.Shape:
+    # sections, recommendations, actions, owners, measures, findings).
+    progress: bool = False
 
 
 SOURCES = {}
 
 
-def register(model, plans, recorded=None, *, as_now=False, now=None):
-    SOURCES[model] = Source(model, plans, recorded, as_now, now)
+def register(model, plans, recorded=None, *, as_now=False, now=None, progress=False):
+    SOURCES[model] = Source(model, plans, recorded, as_now, now, progress)
 
 
 def plans_changed_by(instance):
@@ -132,6 +135,7 @@ register(
         history_of(ProgressUpdate).filter(action_id__in=_action_ids(plan)),
         history_of(ProgressUpdate).filter(recommendation_id__in=_rec_ids(plan)),
     ],
+    progress=True,  # a status it sets is saved on the action: a change to the outline
 )
 register(
     Measure,
@@ -316,20 +320,28 @@ _watchers = []
 
 
 def watch(receiver):
-    """Call ``receiver(plan_ids)`` (EVERY: every plan) in the transaction of every change to what
-    a plan shows, as this registry says."""
+    """Call ``receiver(plan_ids, outline=...)`` (EVERY: every plan) in the transaction of every
+    change to what a plan shows, as this registry says; ``outline`` False when only the plans'
+    progress changed."""
     if receiver not in _watchers:
         _watchers.append(receiver)
 
 
-def _tell(plan_ids):
+def _tell(plan_ids, outline=True):
     if plan_ids is EVERY or plan_ids:
         for receiver in _watchers:
-            receiver(plan_ids)
+            receiver(plan_ids, outline=outline)
+
+
+def changes_outline(instance):
+    """Whether a change to ``instance`` may change a plan's outline (all but progress; a model
+    not registered counts as changing it)."""
+    source = SOURCES.get(instance._meta.concrete_model)
+    return source is None or not source.progress
 
 
 def _recorded(sender, instance, **kwargs):
-    _tell(plans_changed_by(instance))
+    _tell(plans_changed_by(instance), outline=changes_outline(instance))
 
 
 def _name_before(sender, instance, raw=False, update_fields=None, **kwargs):

@@ -54,11 +54,13 @@ def _cache():
 # --- What changes the rows -----------------------------------------------------------------
 
 
-def bump(plan_ids):
-    """Give the plans (None: every plan) a new rows token, in the caller's transaction."""
+def bump(plan_ids, *, outline=True):
+    """Give the plans (None: every plan) a new rows token, in the caller's transaction, and a
+    new outline token unless the change was to their progress only (``outline``)."""
     plans = Plan.objects.all() if plan_ids is None else Plan.objects.filter(pk__in=plan_ids)
     if plan_ids is None or plan_ids:
-        plans.update(rows_token=uuid.uuid4().hex)
+        token = uuid.uuid4().hex
+        plans.update(rows_token=token, **({"outline_token": token} if outline else {}))
 
 
 def _roles_changed(sender, instance, action, reverse, pk_set, **kwargs):

@@ -8,7 +8,7 @@ records read become rows, ``snapshot_assembly``'s.
 """
 
 from collections import Counter
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 from django.db.models import Prefetch
 from django.utils import timezone
@@ -59,7 +59,53 @@ def current(plan, today=None, *, public=False, latest=False):
     ``latest``: only the latest progress of each action and recommendation is read, with how
     many came before, as the plan page shows them by default)."""
     today = today or timezone.localdate()
-    recommendations = (
+    shape = _kept_shape(plan)
+    updates, unread = _updates(plan, latest)
+    entries = group_updates(updates)
+    actions_by_rec = {}
+    for action in shape.actions:
+        row = action_row(
+            action,
+            shape.owners_of.get(action.pk, []),
+            entries,
+            today,
+            plan,
+            action.pk in shape.behind,
+        )
+        row.unread_updates = unread[action.pk]
+        actions_by_rec.setdefault(action.recommendation_id, []).append(row)
+    outline = assemble(
+        plan,
+        shape.sections,
+        shape.recommendations,
+        actions_by_rec,
+        entries.on_recommendations,
+        shape.leads,
+        None,
+    )
+    outline.findings = list(shape.findings)
+    return _public(attach_measures(outline, shape.measures), public)
+
+
+@dataclass
+class Shape:
+    """What ``current`` reads of a plan but its progress: sections, recommendations and their
+    leads, actions and their owners, measures and whether each action is behind on one, and the
+    findings. Records as read, leads and owners as plain values."""
+
+    sections: list
+    recommendations: list
+    leads: dict  # a recommendation's id: its leads' names
+    actions: list
+    owners_of: dict  # an action's id: its owners (owner_row)
+    measures: list
+    behind: set  # the ids of the actions behind on a measure
+    findings: list
+
+
+def shape_of(plan):
+    """The plan's ``Shape``, read now."""
+    recommendations = list(
         Recommendation.objects.filter(plan=plan)
         .prefetch_related(Prefetch("leads", to_attr="lead_list"))
         .order_by("section__order", "order", "pk")
@@ -72,30 +118,27 @@ def current(plan, today=None, *, public=False, latest=False):
         "action_id", "owner__name", "owner__initials", "role", "as_written"
     ):
         owners_of.setdefault(action_id, []).append(owner_row(*owner))
-    updates, unread = _updates(plan, latest)
-    entries = group_updates(updates)
     measures = list(Measure.objects.filter(plan=plan))
-    behind = behind_by_action(measures, Reading.objects.filter(measure__plan=plan))
-    actions_by_rec = {}
-    for action in actions.order_by("order", "pk"):
-        row = action_row(
-            action, owners_of.get(action.pk, []), entries, today, plan, action.pk in behind
-        )
-        row.unread_updates = unread[action.pk]
-        actions_by_rec.setdefault(action.recommendation_id, []).append(row)
-    recommendations = list(recommendations)
-    leads = {rec.id: sorted(str(o) for o in rec.lead_list) for rec in recommendations}
-    outline = assemble(
-        plan,
-        plan.sections.all(),
-        recommendations,
-        actions_by_rec,
-        entries.on_recommendations,
-        leads,
-        None,
+    return Shape(
+        sections=list(plan.sections.all()),
+        recommendations=recommendations,
+        leads={rec.id: sorted(str(o) for o in rec.lead_list) for rec in recommendations},
+        actions=list(actions.order_by("order", "pk")),
+        owners_of=owners_of,
+        measures=measures,
+        behind=behind_by_action(measures, Reading.objects.filter(measure__plan=plan)),
+        findings=finding_rows(Finding.objects.filter(inspection__plans=plan)),
     )
-    outline.findings = finding_rows(Finding.objects.filter(inspection__plans=plan))
-    return _public(attach_measures(outline, measures), public)
+
+
+def _kept_shape(plan):
+    """``shape_of``, kept under the plan's ``outline_token``, which every change but progress
+    replaces (changes.py, ``progress``): after a progress update the plan is read again only for
+    its updates (issue 28: a write makes readers pay for the rows it changed). The token is the
+    one of ``plan`` as its caller read it; what is read after it is never older."""
+    from .page_cache import key_of, reuse
+
+    return reuse(key_of("shape", plan.pk, plan.outline_token), lambda: shape_of(plan))
 
 
 NEWEST_FIRST = ("-written_on", "-created_at", "-pk")

@@ -51,7 +51,7 @@ class _Enqueue:
             task.enqueue(self.plan_id)
 
 
-def plans_changed(plan_ids):
+def plans_changed(plan_ids, *, outline=True):  # an appendix shows progress and outline alike
     if plan_ids is changes.EVERY:
         plan_ids = Plan.objects.values_list("pk", flat=True)
     connection = transaction.get_connection()

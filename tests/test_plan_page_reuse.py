@@ -210,6 +210,37 @@ def test_a_write_renders_again_only_the_recommendation_it_changed(client, world,
     assert rendered == ["CP4"]  # the team owns only CP4's actions: CP5's rows are unchanged
 
 
+def test_a_progress_update_reads_the_plan_again_for_its_progress_only(client, world, monkeypatch):
+    """Issue 28: after a progress update the plan page reads the plan's updates again, not its
+    sections, recommendations, actions, owners and measures (snapshots.Shape, kept under the
+    plan's outline token); any other change reads those again too."""
+    from actionplans import snapshots
+
+    read = []
+    real = snapshots.shape_of
+    monkeypatch.setattr(snapshots, "shape_of", lambda plan: read.append(plan.pk) or real(plan))
+    client.force_login(world.manager)
+    page(client, world.plan)
+    assert read == [world.plan.pk]
+    outline = Plan.objects.get(pk=world.plan.pk).outline_token
+    workflow.progress_add(
+        world.others, author=world.other_officer, written_on=dt.date.today(), text="Audit done"
+    )
+    assert "Audit done" in page(client, world.plan)
+    assert read == [world.plan.pk]
+    assert Plan.objects.get(pk=world.plan.pk).outline_token == outline
+    world.others.refresh_from_db()
+    workflow.progress_add(
+        world.others,
+        author=world.other_officer,
+        written_on=dt.date.today(),
+        text="Underway now",
+        status=next(s for s in world.others.progress_statuses() if s != world.others.status),
+    )
+    assert "Underway now" in page(client, world.plan)
+    assert read == [world.plan.pk, world.plan.pk]  # the status is the action's own
+
+
 def test_the_latest_of_each_action_shows_what_every_update_would(world):
     """The plan page reads only the latest progress of each action by default (issue 28): what
     it shows of each action (the latest, how many came before, status words, rating) is what the

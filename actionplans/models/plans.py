@@ -88,8 +88,13 @@ class Plan(models.Model):
     # Changed (page_cache) in the same transaction as anything the plan's rows show, so a page
     # made from its rows can be kept under it. Not history: it says nothing about the plan.
     rows_token = models.CharField(max_length=32, blank=True, editable=False)
+    # Changed with it by every such change but progress (changes.py, ``progress``): what the
+    # plan's rows show but its progress can be kept under it (snapshots.Shape).
+    outline_token = models.CharField(max_length=32, blank=True, editable=False)
 
-    history = HistoricalRecords(m2m_fields=[inspections, managers], excluded_fields=["rows_token"])
+    history = HistoricalRecords(
+        m2m_fields=[inspections, managers], excluded_fields=["rows_token", "outline_token"]
+    )
 
     class Meta:
         ordering = ["organisation", "title"]
