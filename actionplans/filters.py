@@ -127,6 +127,21 @@ class ActionFilter(django_filters.FilterSet):
                 else:
                     del self.filters[name]
 
+    def keep_choices(self, kept):
+        """Offer the lists of plans, inspections, owners and bodies as ``kept(name, make)``
+        returns them (``make()`` reads one): the same for everyone who sees the same plans until
+        one's outline changes (issue 28: reading and naming them was a third of the list made
+        afresh after a progress update, which changes none of them). The records themselves
+        still check a value sent. The site administrator's lists, per council, are read each
+        time."""
+        if "organisation" in self.filters:
+            return
+        for name in PER_COUNCIL:
+            field = self.form.fields[name]
+            field.widget.choices = kept(
+                name, lambda field=field: [(str(v), str(label)) for v, label in field.choices]
+            )
+
     def _council(self, plans):
         """The council chosen, for a user who sees more than one; else None (and no such filter:
         a council's officer, manager or clerk sees only their own and those shared with it)."""

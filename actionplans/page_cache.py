@@ -110,9 +110,15 @@ def key_of(*parts):
 
 
 def visible_plans_now(user):
-    """The plans ``user`` may see with their rows tokens: as part of a key, any change to what
-    they show, or to which plans they are, makes a new one."""
-    return sorted(rules.visible_plans(user).values_list("pk", "rows_token"))
+    """The plans ``user`` may see, each as (id, rows token, outline token): as part of a key,
+    any change to what they show, or to which plans they are, makes a new one; what shows only
+    their outline (names, dates moved, who owns what) may be kept under the outline tokens."""
+    return sorted(rules.visible_plans(user).values_list("pk", "rows_token", "outline_token"))
+
+
+def outlines(plans):
+    """``plans`` (``visible_plans_now``) as (id, outline token) pairs."""
+    return [(pk, outline) for pk, _, outline in plans]
 
 
 def reuse(key, make):
@@ -140,8 +146,8 @@ def reuse_each(keys, make):
 
 def for_reader(request, page, today, make, *, plans=None):
     """The main part of a reader's ``page`` (rendered by ``make()``), made once for this user,
-    the address's query, ``today`` and ``plans`` (pairs of a plan and its rows token; by default
-    every plan they may see, as they now are); as the UTF-8 bytes sent."""
+    the address's query, ``today`` and ``plans`` (a plan and its tokens, ``visible_plans_now``;
+    by default every plan they may see, as they now are); as the UTF-8 bytes sent."""
     if plans is None:
         plans = visible_plans_now(request.user)
     asked = list(request.GET.lists())

@@ -187,7 +187,10 @@ def _reused_counts(plans, today):
     a new key, and nothing is ever stale. After a write only the plan written to is counted
     again (issue 28), and the plans not kept are counted together in one query."""
     kept = page_cache.reuse_each(
-        {pk: page_cache.key_of("plan-counts", pk, token, today.isoformat()) for pk, token in plans},
+        {
+            pk: page_cache.key_of("plan-counts", pk, token, today.isoformat())
+            for pk, token, _ in plans
+        },
         lambda missing: _counts(Action.objects.filter(recommendation__plan__in=missing), today),
     )
     plan_counts, body_counts, owner_counts, chase = Counter(), Counter(), Counter(), Counter()

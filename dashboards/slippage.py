@@ -111,14 +111,17 @@ def _recommendation_rows(moves, with_plan, **each):
 
 
 def across_plans(plans):
-    """The manager's dashboard: the moves of ``plans`` (those the user may see, with their rows
+    """The manager's dashboard: the moves of ``plans`` (those the user may see, with their
     tokens: page_cache.visible_plans_now), by plan, owner and recommendation. Each plan's are
-    grouped once and kept while the plan does not change: its rows token, which a moved date
-    and a renamed owner, plan or recommendation each replace (actionplans.changes), as the
-    dashboard's counts are (data._reused_counts). After a write only the plan written to is
-    grouped again (issue 28), the plans not kept together."""
+    grouped once and kept while its outline does not change: its outline token, which a moved
+    date and a renamed owner, plan or recommendation each replace (actionplans.changes), and a
+    progress update does not. After such a change only the plan changed is grouped again
+    (issue 28), the plans not kept together."""
     kept = page_cache.reuse_each(
-        {pk: page_cache.key_of("plan-slippage", pk, token) for pk, token in plans},
+        {
+            pk: page_cache.key_of("plan-slippage", pk, outline)
+            for pk, outline in page_cache.outlines(plans)
+        },
         lambda missing: _by_each_plan(
             DateMove.objects.filter(action__recommendation__plan__in=missing)
         ),
@@ -153,9 +156,14 @@ def _by_each_plan(moves):
 
 
 def one_plan(plan):
-    """A plan's dashboard: its moves by recommendation and by owner."""
-    moves = DateMove.objects.filter(action__recommendation__plan=plan)
-    return [
-        SlipTable(*BY_RECOMMENDATION, _recommendation_rows(moves, with_plan=False)),
-        SlipTable(*BY_OWNER, _owner_rows(moves)),
-    ]
+    """A plan's dashboard: its moves by recommendation and by owner, kept under the plan's
+    outline token as ``across_plans`` keeps each plan's (a progress update changes neither)."""
+
+    def grouped():
+        moves = DateMove.objects.filter(action__recommendation__plan=plan)
+        return [
+            SlipTable(*BY_RECOMMENDATION, _recommendation_rows(moves, with_plan=False)),
+            SlipTable(*BY_OWNER, _owner_rows(moves)),
+        ]
+
+    return page_cache.reuse(page_cache.key_of("slippage", plan.pk, plan.outline_token), grouped)

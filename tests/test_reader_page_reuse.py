@@ -153,6 +153,30 @@ def test_an_inspection_renamed_shows_in_the_filter_at_once(client, world):
     assert "Inspection of local authority children&#x27;s services" in page
 
 
+def test_the_filter_lists_are_read_again_for_an_outline_change_only(client, world, monkeypatch):
+    """Issue 28: the action list made afresh after a progress update does not read its lists of
+    plans, inspections, owners and bodies again (they are kept under the plans' outline tokens);
+    an owner renamed is in the owner list at once."""
+    from django.forms.models import ModelChoiceIterator
+
+    read = []
+    real = ModelChoiceIterator.__iter__
+    monkeypatch.setattr(ModelChoiceIterator, "__iter__", lambda self: read.append(1) or real(self))
+    url = reverse("action_list") + "?o=-last_update"
+    client.force_login(world.clerk)
+    made = queries_of(client, url)
+    assert len(read) == 4
+    workflow.progress_add(world.own, author=world.officer, written_on=dt.date.today(), text="On")
+    read.clear()
+    assert queries_of(client, url) == made - 4  # the rows read again, not the lists
+    assert not read
+    owner = world.officer_owner
+    owner.name = "Terry Irvine-Smith"
+    plan_setup.owner_edit(owner, actor=world.manager, version=owner.version, fields=["name"])
+    assert ">Terry Irvine-Smith</option>" in shown(client, url)
+    assert len(read) == 4
+
+
 def test_what_is_reused_is_for_one_day(client, world, monkeypatch):
     client.force_login(world.officer)
     today = timezone.localdate()

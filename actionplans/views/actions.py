@@ -29,13 +29,20 @@ SORTABLE = [
 
 def action_list(request):
     today = timezone.localdate()
+    plans = page_cache.visible_plans_now(request.user)
     return page_cache.render_reused(
-        request, "actionplans/action_list.html", today, lambda: _action_list(request, today)
+        request,
+        "actionplans/action_list.html",
+        today,
+        lambda: _action_list(request, today, plans),
+        plans=plans,
     )
 
 
-def _action_list(request, today):
-    """The action list's filters, the page of actions they match, and the sorting links."""
+def _action_list(request, today, plans):
+    """The action list's filters (their lists of plans, inspections, owners and bodies kept
+    under the outline tokens of ``plans``, those the user sees), the page of actions they match,
+    and the sorting links."""
     # The rule in SQL only when the list is filtered or sorted by rating; else the page's rows are
     # rated in Python (queries.rated), which costs less than building the rule's SQL.
     sorts = [key.lstrip("-") for key in request.GET.get("o", "").split(",")]
@@ -46,6 +53,11 @@ def _action_list(request, today):
     else:
         actions = queries.shown_columns(visible)
     filterset = ActionFilter(request.GET or None, queryset=actions, user=request.user, today=today)
+    filterset.keep_choices(
+        lambda name, make: page_cache.reuse(
+            page_cache.key_of("action list choices", name, page_cache.outlines(plans)), make
+        )
+    )
     results = filterset.qs
     if not request.GET.get("o"):
         # pk last: a stable order, so no row moves between pages.
