@@ -226,19 +226,25 @@ def _counts(actions, today):
         "pk", "recommendation__plan", "accountable_body", "rag", *(f"is_{n}" for n in CHASE)
     ).query.sql_with_params()
     links, members = ActionOwner._meta.db_table, Owner.members.through._meta.db_table
+    # The rated actions' owner links are read once, as a table of their own (MATERIALIZED):
+    # found inside the teams' query, PostgreSQL guessed one team member in all and looked for
+    # each one's action among every rated action (1.7 million rows compared, 0.2 s, issue 28).
     sql = f"""
-        WITH rated (id, plan, body, rag, {", ".join(CHASE)}) AS ({inner})
+        WITH rated (id, plan, body, rag, {", ".join(CHASE)}) AS ({inner}),
+        linked AS MATERIALIZED (
+            SELECT link.action_id, link.owner_id
+              FROM {links} link JOIN rated ON rated.id = link.action_id
+        )
         SELECT 'plan', plan, plan, body, rag, COUNT(*), {", ".join(f"SUM({n})" for n in CHASE)}
           FROM rated GROUP BY plan, body, rag
         UNION ALL
         SELECT 'owner', plan, people.owner_id, NULL, rag, COUNT(*), {", ".join("0" for _ in CHASE)}
           FROM rated JOIN (
-            SELECT action_id, owner_id FROM {links} WHERE action_id IN (SELECT id FROM rated)
+            SELECT action_id, owner_id FROM linked
             UNION ALL
-            SELECT DISTINCT link.action_id, team.to_owner_id FROM {links} link
+            SELECT DISTINCT link.action_id, team.to_owner_id FROM linked link
               JOIN {members} team ON team.from_owner_id = link.owner_id
-             WHERE link.action_id IN (SELECT id FROM rated)
-               AND NOT EXISTS (SELECT 1 FROM {links} own WHERE own.action_id = link.action_id
+             WHERE NOT EXISTS (SELECT 1 FROM linked own WHERE own.action_id = link.action_id
                                AND own.owner_id = team.to_owner_id)
           ) people ON people.action_id = rated.id
          GROUP BY plan, people.owner_id, rag
