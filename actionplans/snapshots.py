@@ -134,11 +134,13 @@ def shape_of(plan):
 def _kept_shape(plan):
     """``shape_of``, kept under the plan's ``outline_token``, which every change but progress
     replaces (changes.py, ``progress``): after a progress update the plan is read again only for
-    its updates (issue 28: a write makes readers pay for the rows it changed). The token is the
-    one of ``plan`` as its caller read it; what is read after it is never older."""
+    its updates (issue 28: a write makes readers pay for the rows it changed). The token is read
+    from the database, not taken from ``plan`` (which may have been read before a change the
+    caller made since), and first: what is read after it is never older than it."""
     from .page_cache import key_of, reuse
 
-    return reuse(key_of("shape", plan.pk, plan.outline_token), lambda: shape_of(plan))
+    token = Plan.objects.filter(pk=plan.pk).values_list("outline_token", flat=True).first()
+    return reuse(key_of("shape", plan.pk, token), lambda: shape_of(plan))
 
 
 NEWEST_FIRST = ("-written_on", "-created_at", "-pk")

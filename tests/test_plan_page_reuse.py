@@ -241,6 +241,26 @@ def test_a_progress_update_reads_the_plan_again_for_its_progress_only(client, wo
     assert read == [world.plan.pk, world.plan.pk]  # the status is the action's own
 
 
+def test_a_plan_read_before_a_change_gives_the_rows_after_it(world):
+    """The outline is kept under the token read from the database, not the one of the plan in
+    hand: a caller that read the plan, then changed it, reads the rows as they now are."""
+    from actionplans import snapshots
+
+    plan = Plan.objects.get(pk=world.plan.pk)
+    snapshots.current(plan)  # its outline kept
+    owner = world.officer_owner
+    owner.name = "Terry Irvine-Smith"
+    plan_setup.owner_edit(owner, actor=world.manager, version=owner.version, fields=["name"])
+    names = {
+        o.name
+        for s in snapshots.current(plan).sections
+        for r in s.recommendations
+        for a in r.actions
+        for o in a.owners
+    }
+    assert "Terry Irvine-Smith" in names
+
+
 def test_the_latest_of_each_action_shows_what_every_update_would(world):
     """The plan page reads only the latest progress of each action by default (issue 28): what
     it shows of each action (the latest, how many came before, status words, rating) is what the

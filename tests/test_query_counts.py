@@ -55,11 +55,12 @@ def list_queries(client, url):
 
 
 # The plan page: the 4, the plan (among those the manager may read), its updates (two queries;
-# three for the latest of each: every one's kind, then those shown), measures, readings, actions,
-# the actions' owners, recommendations, their leads, sections, the inspections' findings, the
-# plan's managers (twice), inspections and owners (twice).
-PLAN_PAGE = 21
-EVERY_UPDATE = 20
+# three for the latest of each: every one's kind, then those shown), its outline token and then
+# its outline (measures, readings, actions, the actions' owners, recommendations, their leads,
+# sections, the inspections' findings), the plan's managers (twice), inspections and owners
+# (twice).
+PLAN_PAGE = 22
+EVERY_UPDATE = 21
 
 
 @pytest.mark.parametrize(

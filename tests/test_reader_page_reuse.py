@@ -59,9 +59,9 @@ QUERIES = {
     "clerk's home": (15, REUSED),
     "action list": (12, REUSED),
     # The plan page reads its updates in three queries: every one's kind, then the latest of
-    # each action's progress (snapshots._updates).
-    "plan page, editing": (19, REUSED + 1),
-    "plan page, narrowed": (16, REUSED),
+    # each action's progress (snapshots._updates); its outline token, then its outline.
+    "plan page, editing": (20, REUSED + 1),
+    "plan page, narrowed": (17, REUSED),
     # With the dates moved (by plan, owner and recommendation; by recommendation and owner) and
     # the assured actions due for re-check.
     "manager's dashboard": (13, REUSED),
