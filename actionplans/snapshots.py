@@ -110,7 +110,13 @@ def shape_of(plan):
         .prefetch_related(Prefetch("leads", to_attr="lead_list"))
         .order_by("section__order", "order", "pk")
     )
-    actions = Action.objects.filter(recommendation__plan=plan).select_related("rag_override_by")
+    # The manager who set an override, by name: the outline is kept in the pages cache, which
+    # has no business holding a password's hash or an address.
+    actions = (
+        Action.objects.filter(recommendation__plan=plan)
+        .select_related("rag_override_by")
+        .defer("rag_override_by__password", "rag_override_by__email")
+    )
     # The owners as values, not records: hundreds of links and owners made cost a fifth of it.
     owners_of = {}
     links = ActionOwner.objects.filter(action__recommendation__plan=plan).order_by("order", "pk")

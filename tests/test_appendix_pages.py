@@ -259,10 +259,10 @@ def test_preview_query_count_does_not_grow_with_the_plan(
     # The session, the user, their permissions, the owners they act as with their council (4);
     # the plan, the layout (twice) and its columns (4); the plan's rows token, under which the
     # rows as at the date are kept (1); the plan as it stands (as at today: snapshots.kept_as_of),
-    # read again after the token, its outline (sections, recommendations, leads, actions, owners,
-    # measures, readings, findings) and its updates (2): 11; the layout the plan keeps, and the
-    # layouts to choose from (3).
-    with django_assert_num_queries(23):
+    # read again after the token, its outline token and outline (sections, recommendations,
+    # leads, actions, owners, measures, readings, findings) and its updates (2): 12; the layout
+    # the plan keeps, and the layouts to choose from (3).
+    with django_assert_num_queries(24):
         assert client.get(url, query(layout=layout.pk)).status_code == 200
 
 

@@ -241,6 +241,22 @@ def test_a_progress_update_reads_the_plan_again_for_its_progress_only(client, wo
     assert read == [world.plan.pk, world.plan.pk]  # the status is the action's own
 
 
+def test_the_kept_outline_holds_no_password_hash_or_address(client, world):
+    import pickle
+
+    from actionplans import snapshots
+
+    client.force_login(world.manager)
+    url = reverse("action_edit", args=[world.own.pk])
+    data = action_form_data(world.own, rag_override="red", rag_override_reason="Not convinced")
+    assert client.post(url, data).status_code == 302
+    world.manager.refresh_from_db()
+    kept = pickle.dumps(snapshots.shape_of(world.plan))
+    assert world.manager.username.encode() in kept  # the override is by them, named
+    assert world.manager.password.encode() not in kept
+    assert not world.manager.email or world.manager.email.encode() not in kept
+
+
 def test_a_plan_read_before_a_change_gives_the_rows_after_it(world):
     """The outline is kept under the token read from the database, not the one of the plan in
     hand: a caller that read the plan, then changed it, reads the rows as they now are."""

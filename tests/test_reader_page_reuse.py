@@ -175,6 +175,11 @@ def test_the_filter_lists_are_read_again_for_an_outline_change_only(client, worl
     plan_setup.owner_edit(owner, actor=world.manager, version=owner.version, fields=["name"])
     assert ">Terry Irvine-Smith</option>" in shown(client, url)
     assert len(read) == 4
+    # A kept list marks the record asked for, as the form's own would.
+    page = shown(client, f"{url}&owner={owner.pk}&plan={world.plan.pk}")
+    assert f'<option value="{owner.pk}" selected>Terry Irvine-Smith</option>' in page
+    assert f'<option value="{world.plan.pk}" selected>' in page
+    assert len(read) == 4
 
 
 def test_what_is_reused_is_for_one_day(client, world, monkeypatch):
