@@ -6,7 +6,8 @@ plan's rows as they stood at a moment read it from: its history (``recorded``, u
 or at any time when the rows show it as it is now: owners) or, for what no history dates, its
 values as they are now (``now``: users' names, the plan's inspections). Three readers follow it:
 
-- the page cache (page_cache.bump): those plans get a new rows token, in the change's transaction;
+- the page cache (page_cache.bump): those plans get a new rows token, in the change's transaction,
+  and a new outline token unless the model is registered as progress only (``progress``);
 - the render store's key (reporting.renders.key, through snapshots.rows_version): ``rows_version``;
 - rendering ahead (reporting.signals): those plans' current appendices, queued when it commits.
 

@@ -6,7 +6,9 @@ action list, the plan page around its rows and the dashboards.
 What is reused is kept in the "pages" cache under a key naming everything it depends on:
 
 - the plans and their ``rows_token``, which every change to what the pages show replaces in the
-  same transaction (``bump``): which plans a change changes is the one registry's to say
+  same transaction (``bump``), or for what shows only their outline (names, owners, dates moved:
+  snapshots.Shape, the action list's lists) their ``outline_token``, which a progress update
+  leaves: which plans a change changes, and how, is the one registry's to say
   (changes.py: every write that keeps history, and a user's name; owners' and users' names are on
   every plan, so a change to one replaces every plan's; a change to someone's roles replaces the
   plans they see, one to a role's permissions every plan's);
