@@ -1,5 +1,6 @@
 """Lookups the ORM lacks."""
 
+from django.core.exceptions import EmptyResultSet
 from django.db.models.lookups import In
 
 
@@ -40,4 +41,9 @@ class AnyOf(In):
             for value in self.rhs
             if value is not None
         ]
+        if not values:
+            # Matches nothing, said as ``__in=[]`` says it: the ORM leaves the condition out (an
+            # OR of it with others) or the query unasked, where ``= ANY('{}')`` would be tested
+            # row by row (a manager who owns no action had every council's actions read).
+            raise EmptyResultSet
         return f"{lhs} = ANY(%s)", (*lhs_params, values)

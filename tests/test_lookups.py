@@ -4,6 +4,7 @@ mention)."""
 
 import pytest
 from django.db import connection
+from django.db.models import Q
 from django.test.utils import CaptureQueriesContext
 
 from actionplans.models import Owner
@@ -43,3 +44,14 @@ def test_on_postgresql_the_values_are_one_parameter(owners):
     with CaptureQueriesContext(connection) as queries:
         list(Owner.objects.filter(pk__any_of=ids))
     assert queries.captured_queries[0]["sql"].count(str(ids[-1])) == 1
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the array is PostgreSQL's")
+def test_no_values_leave_the_condition_out_as_in_does(owners):
+    """``= ANY('{}')`` would be tested on every row: a manager who owns no action had every
+    council's actions read for their home page."""
+    either = Owner.objects.filter(Q(pk__any_of=[]) | Q(name="Owner 1"))
+    assert "ANY" not in str(either.query) and [o.name for o in either] == ["Owner 1"]
+    with CaptureQueriesContext(connection) as queries:
+        assert list(Owner.objects.filter(pk__any_of=[])) == []
+    assert queries.captured_queries == []
