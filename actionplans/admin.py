@@ -1,12 +1,14 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth import admin as auth_admin
 from django.contrib.auth import get_user_model
 from django.core.paginator import Paginator
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils.functional import cached_property
+from django.utils.text import smart_split, unescape_string_literal
 from simple_history.admin import SimpleHistoryAdmin
 
 from core import people
+from core.lookups import InArray
 
 from .models import (
     Action,
@@ -39,14 +41,57 @@ class CappedCount(Paginator):
         return self.object_list[: self.CAP].count()
 
 
+def search_words(search_term):
+    """The words of an admin search, as Django's admin splits them (a quoted phrase is one)."""
+    for word in smart_split(search_term):
+        if word[:1] in "\"'" and word[-1:] == word[:1]:
+            word = unescape_string_literal(word)
+        if word:
+            yield word
+
+
 class EveryCouncil:
     """A changelist of every council's rows (issue 28: 300,000 actions, 3,000,000 updates): no
     second count of the whole table beside a filtered one, a filtered one counted up to
     CappedCount.CAP, and lists filtered by council, not by plan or section (a filter of 7,500
-    plans is a page of links, and no use to find one)."""
+    plans is a page of links, and no use to find one).
+
+    A search finds each word as Django's admin does (in any of ``search_fields``, every word),
+    but a field of a related record (``action__reference``) is looked up in that record's own
+    table first, and the rows by the ids found, as one array: Django joined the related tables
+    and tested every row of the join, and a word among 3,000,000 updates took 3.2 s. Every part
+    of the condition is then on the list's own table, where PostgreSQL can meet a common word in
+    the order the list is shown (newest first, by id) and a rare one through the trigram indexes
+    of the fields searched (migration 0019). The first SEARCH_WORDS words are looked for: each
+    is a condition on every field, and a search of thousands would hold a worker."""
 
     show_full_result_count = False
     paginator = CappedCount
+    SEARCH_WORDS = 10
+
+    def get_search_results(self, request, queryset, search_term):
+        words = list(search_words(search_term))
+        if len(words) > self.SEARCH_WORDS:
+            words = words[: self.SEARCH_WORDS]
+            messages.warning(
+                request,
+                f"Only the first {self.SEARCH_WORDS} words were searched for: {' '.join(words)}",
+            )
+        condition = Q()
+        for word in words:
+            own, related = Q(), {}
+            for path in self.search_fields:
+                key, _, rest = path.partition("__")
+                if rest:
+                    related[key] = related.get(key, Q()) | Q(**{f"{rest}__icontains": word})
+                else:
+                    own |= Q(**{f"{path}__icontains": word})
+            for key, matching in related.items():
+                model = self.model._meta.get_field(key).related_model
+                found = model.objects.filter(matching).order_by().values("pk")
+                own |= Q(InArray(F(key), found))
+            condition &= own
+        return queryset.filter(condition), False
 
 
 @admin.register(Owner)
@@ -150,7 +195,7 @@ class ActionAdmin(EveryCouncil, SimpleHistoryAdmin):
         found, duplicates = super().get_search_results(request, queryset, search_term)
         if search_term.strip():
             named = ActionOwner.objects.filter(owner__name__icontains=search_term.strip())
-            found |= queryset.filter(Q(pk__in=named.values("action")))
+            found |= queryset.filter(InArray(F("pk"), named.order_by().values("action")))
         return found, duplicates
 
     @admin.display(description="action required")

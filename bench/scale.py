@@ -49,8 +49,15 @@ SITE_ADMIN_PAGES = [
         ("admin plans", ADMIN.format("plan"), ""),
         ("admin actions", ADMIN.format("action"), ""),
         ("admin actions searched", ADMIN.format("action"), "?q=review"),
+        # A word in no row: every row looked at, unless an index says where the word is.
+        ("admin actions searched, no match", ADMIN.format("action"), "?q=aardvark"),
         ("admin progress updates", ADMIN.format("progressupdate"), ""),
         ("admin progress updates searched", ADMIN.format("progressupdate"), "?q=circulated"),
+        (
+            "admin progress updates searched, no match",
+            ADMIN.format("progressupdate"),
+            "?q=aardvark",
+        ),
         ("admin owners", ADMIN.format("owner"), ""),
         ("admin recommendations", ADMIN.format("recommendation"), ""),
         ("admin inspections", "admin:inspections_inspection_changelist", ""),

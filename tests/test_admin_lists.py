@@ -2,10 +2,13 @@
 council, and a search counted up to a cap, never through every row."""
 
 import pytest
+from django.contrib.admin import ModelAdmin
+from django.contrib.admin import site as admin_site
+from django.db import connection
 from django.urls import reverse
 
-from actionplans.admin import CappedCount
-from actionplans.models import ProgressUpdate
+from actionplans.admin import CappedCount, EveryCouncil, ProgressUpdateAdmin
+from actionplans.models import Action, ProgressUpdate
 from bench.dataset import generate
 from bench.scale import site_administrator
 
@@ -55,3 +58,76 @@ def test_a_search_is_counted_up_to_the_cap(site_admin_client, monkeypatch):
     everything = ProgressUpdate.objects.all()
     assert CappedCount(everything, 5).count == everything.count() > 7
     assert CappedCount(everything.filter(text__icontains="a"), 5).count == 7
+
+
+def _every_council_admins():
+    return [
+        model_admin
+        for model_admin in admin_site._registry.values()
+        if isinstance(model_admin, EveryCouncil)
+    ]
+
+
+def test_a_search_finds_what_djangos_own_search_finds(site_admin_client, rf):
+    """The search by arrays of related ids is Django's search, said so that an index can serve
+    it: each word in any field, every word, a quoted phrase as one."""
+    action = Action.objects.filter(updates__isnull=False).first()
+    words = [
+        "review",
+        "circulated",
+        action.reference,
+        action.recommendation.reference,
+        f"{action.reference} circulated",
+        '"heads of service"',
+        "Northshire",
+        "aardvark",
+        "%",
+        "<script>alert(1)</script>",
+    ]
+    request = rf.get("/")
+    admins = _every_council_admins()
+    assert {type(a).__name__ for a in admins} >= {"ProgressUpdateAdmin", "ActionAdmin"}
+    for model_admin in admins:
+        everything = model_admin.model.objects.all()
+        for word in words:
+            ours, duplicates = EveryCouncil.get_search_results(
+                model_admin, request, everything, word
+            )
+            theirs, _ = ModelAdmin.get_search_results(model_admin, request, everything, word)
+            assert not duplicates
+            found = list(ours.values_list("pk", flat=True))
+            assert len(found) == len(set(found))
+            assert set(found) == set(theirs.values_list("pk", flat=True)), (model_admin, word)
+    updates = ProgressUpdateAdmin(ProgressUpdate, admin_site)
+    by_reference, _ = updates.get_search_results(
+        request, ProgressUpdate.objects.all(), action.reference
+    )
+    assert set(action.updates.all()) <= set(by_reference)
+
+
+def test_a_search_of_many_words_looks_for_the_first_ten_and_says_so(site_admin_client):
+    client, _ = site_admin_client
+    url = reverse("admin:actionplans_progressupdate_changelist")
+    words = ["circulated"] * 9 + ["heads", "<script>alert(1)</script>", "aardvark"]
+    response = client.get(url, {"q": " ".join(words)})
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Only the first 10 words were searched for" in page
+    assert "<script>alert(1)</script>" not in page
+    found = response.context["cl"].result_list
+    assert found and all("heads" in u.text for u in found)  # "aardvark" was not looked for
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="pg_trgm is PostgreSQL's")
+def test_a_word_in_no_update_is_looked_for_through_the_trigram_indexes(site_admin_client, rf):
+    """The indexes' expressions are the ORM's own (``UPPER(field) LIKE UPPER(...)``): built on
+    another expression, they would never be used and a rare word would read every update."""
+    updates = ProgressUpdateAdmin(ProgressUpdate, admin_site)
+    found, _ = updates.get_search_results(rf.get("/"), ProgressUpdate.objects.all(), "aardvark")
+    sql, params = found.order_by().query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute(f"EXPLAIN {sql}", params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "progressupdate_text_trgm" in plan and "progressupdate_period_label_trgm" in plan, plan
+    assert " Join" not in plan, plan
