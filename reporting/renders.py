@@ -83,7 +83,8 @@ def key(plan, spec, as_at, updates, fmt=Rendering.Format.PDF, public=False):
         "as_at": as_at.isoformat(),
         "updates": str(updates),
         # The rows as they stood: when they last changed, and what they show as it is now (the
-        # names of the users they name), as the one registry says (actionplans.changes).
+        # names of the users they name), as the one registry says (actionplans.changes); as at
+        # today, the plan's rows token, which that registry moves.
         "rows": snapshots.rows_version(plan, appendix.end_of(as_at), public=public),
         "format": str(fmt),
     }

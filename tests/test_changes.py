@@ -122,6 +122,7 @@ def agree(world, change, django_capture_on_commit_callbacks, *, moment=None, row
     plan = world.plan
     token, version = plan.rows_token, snapshots.rows_version(plan, moment)
     at = moment or appendix.end_of(timezone.localdate())
+    today = snapshots.rows_version(plan, at)
     snapshots.kept_as_of(plan, at)  # kept before the change, to be made again after it
     # What the fixtures queued, never to run in a test that does not commit: one render a plan
     # a transaction, so it would stand for this change's.
@@ -132,6 +133,7 @@ def agree(world, change, django_capture_on_commit_callbacks, *, moment=None, row
     assert plan.rows_token != token, "the reused pages"
     assert world.plan.pk in enqueued(callbacks), "rendering ahead"
     assert (snapshots.rows_version(plan, moment) != version) is rows, "the render key"
+    assert snapshots.rows_version(plan, at) != today, "the render key of today's appendix"
     assert snapshots.kept_as_of(plan, at) == snapshots.as_of(plan, at), "the appendix's rows"
 
 
@@ -234,6 +236,20 @@ def test_the_render_key_reads_the_history_once_a_change(world, django_assert_max
     first = snapshots.rows_version(world.plan)
     with django_assert_max_num_queries(1):  # the token alone
         assert snapshots.rows_version(world.plan) == first
+
+
+def test_the_render_key_as_at_today_reads_no_history(world, django_assert_max_num_queries):
+    """Issue 28: the rows at a moment later today are the rows now, so the render key of today's
+    appendix is the plan's rows token (moved by every change, as the agreement tests show); the
+    first download after a write reads no history for it."""
+    at = appendix.end_of(timezone.localdate())
+    workflow.progress_add(world.own, author=world.officer, written_on=dt.date.today(), text="Met")
+    with django_assert_max_num_queries(1):  # the token alone
+        version = snapshots.rows_version(world.plan, at)
+    world.plan.refresh_from_db()
+    assert version == {"rows token": world.plan.rows_token}
+    past = appendix.end_of(timezone.localdate() - dt.timedelta(days=1))
+    assert "changed" in snapshots.rows_version(world.plan, past)  # the history, as it stood
 
 
 def test_the_appendix_rows_are_read_once_a_change(world, django_assert_max_num_queries):

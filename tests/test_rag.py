@@ -7,6 +7,7 @@ from decimal import Decimal
 from types import SimpleNamespace
 
 import pytest
+from django.db import connection
 from django.utils import timezone
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -272,3 +273,21 @@ def test_a_rating_holds_until_the_day_holds_until_names(
     for n in range(1, (end - DAY).days):
         later = DAY + dt.timedelta(days=n)
         assert rag.rate(action, later, limits, last_update_on=last) == rating, later
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the plan is PostgreSQL's")
+def test_the_stale_check_is_answered_from_the_progress_index(world):
+    """Whether an action has had progress since a day is asked of every action a dashboard
+    rates (issue 28): the partial index of progress by action and date answers it, with the
+    date in the index's condition, not by reading the action's every update for its kind."""
+    today = timezone.localdate()
+    rated = rag.annotate(Action.objects.order_by(), today).values_list("pk", "rag")
+    sql, params = rated.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE actionplans_progressupdate")
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute(f"EXPLAIN {sql}", params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    probe = plan.split("progress_by_action_date", 1)
+    assert len(probe) == 2, plan
+    assert "written_on >=" in probe[1].split("\n", 2)[1], plan  # in the index's condition

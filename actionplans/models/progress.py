@@ -72,7 +72,12 @@ class ProgressUpdate(models.Model):
     """A dated progress note on an action (or, as some plans have it, on a whole recommendation)."""
 
     action = models.ForeignKey(
-        Action, on_delete=models.CASCADE, null=True, blank=True, related_name="updates"
+        Action,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="updates",
+        db_index=False,  # the (action, date) index below leads with it
     )
     recommendation = models.ForeignKey(
         Recommendation,
@@ -133,7 +138,17 @@ class ProgressUpdate(models.Model):
             one_of("update_kind_valid", "kind", UpdateKind.choices),
             one_of("update_status_valid", "status", ActionStatus.choices, blank=True),
         ]
-        indexes = [models.Index(fields=["action", "-written_on"])]
+        indexes = [
+            models.Index(fields=["action", "-written_on"]),
+            # Whether an action has had progress since a day (rag.stale_expression), asked of
+            # every action a dashboard rates: answered from this index alone, not by reading
+            # each of the action's updates to find their kind (issue 28).
+            models.Index(
+                fields=["action", "written_on"],
+                condition=models.Q(kind__in=sorted(PROGRESS_KINDS)),
+                name="progress_by_action_date",
+            ),
+        ]
 
     def __str__(self):
         return f"{self.written_on:%d/%m/%Y}: {self.text[:60]}"
