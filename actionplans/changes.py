@@ -77,10 +77,14 @@ def register(model, plans, recorded=None, *, as_now=False, now=None, progress=Fa
     SOURCES[model] = Source(model, plans, recorded, as_now, now, progress)
 
 
+def _source_of(instance):
+    return SOURCES.get(instance._meta.concrete_model)
+
+
 def plans_changed_by(instance):
     """The ids of the plans a change to ``instance`` changes (EVERY: every plan). A model not
     registered counts as changing every plan: never stale (and the test fails)."""
-    source = SOURCES.get(instance._meta.concrete_model)
+    source = _source_of(instance)
     return EVERY if source is None else source.plans(instance)
 
 
@@ -337,7 +341,7 @@ def _tell(plan_ids, outline=True):
 def changes_outline(instance):
     """Whether a change to ``instance`` may change a plan's outline (all but progress; a model
     not registered counts as changing it)."""
-    source = SOURCES.get(instance._meta.concrete_model)
+    source = _source_of(instance)
     return source is None or not source.progress
 
 
