@@ -1,10 +1,13 @@
 """The Django admin's lists of every council's rows (issue 28): found by owner, filtered by
 council, and a search counted up to a cap, never through every row."""
 
+import time
+
 import pytest
 from django.contrib.admin import ModelAdmin
 from django.contrib.admin import site as admin_site
 from django.db import connection
+from django.db.models.expressions import RawSQL
 from django.urls import reverse
 
 from actionplans.admin import CappedCount, EveryCouncil, ProgressUpdateAdmin
@@ -131,3 +134,29 @@ def test_a_word_in_no_update_is_looked_for_through_the_trigram_indexes(site_admi
         plan = "\n".join(row[0] for row in cursor.fetchall())
     assert "progressupdate_text_trgm" in plan and "progressupdate_period_label_trgm" in plan, plan
     assert " Join" not in plan, plan
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="statement_timeout is PostgreSQL's")
+def test_a_search_that_runs_too_long_is_stopped_and_the_list_shown_again(
+    site_admin_client, monkeypatch
+):
+    """A word of two letters in no update read every update (6 s among 150 councils): a search's
+    queries are stopped at the limit, and the list shown again without it, saying why."""
+    client, _ = site_admin_client
+    monkeypatch.setattr(EveryCouncil, "SEARCH_SECONDS", 0.2)
+
+    def slow(self, request, queryset, search_term):  # a search PostgreSQL takes a while over
+        asleep = queryset.annotate(asleep=RawSQL("pg_sleep(0.05)::text", []))
+        return asleep.filter(asleep=""), False
+
+    monkeypatch.setattr(ProgressUpdateAdmin, "get_search_results", slow)
+    url = reverse("admin:actionplans_progressupdate_changelist")
+    started = time.monotonic()
+    response = client.get(url, {"q": "zq", "status": "underway"})
+    assert time.monotonic() - started < 2
+    assert response.status_code == 302 and response["Location"] == f"{url}?status=underway"
+    page = client.get(response["Location"]).content.decode()
+    assert "The search for \u201czq\u201d was stopped after 0.2 seconds" in page
+    assert ProgressUpdate.objects.exists()  # the connection is fine afterwards
+    monkeypatch.undo()
+    assert client.get(url, {"q": "circulated"}).status_code == 200
