@@ -14,8 +14,9 @@ class TooSlow(Exception):  # noqa: N818 - it reads as query_time.TooSlow
 def at_most(seconds):
     """The queries inside may run for ``seconds`` in all; past that PostgreSQL stops the one
     running (each is given what is left of the time, as its ``statement_timeout``) and
-    ``TooSlow`` is raised. The work runs in a transaction of its own, where the limit is set and
-    ends. SQLite, the development database, has no such limit: the work runs as it would."""
+    ``TooSlow`` is raised. The work runs in a transaction of its own (a savepoint inside another),
+    where the limit is set and ends. SQLite, the development database, has no such limit: the
+    work runs as it would."""
     if connection.vendor != "postgresql":
         yield
         return
@@ -33,8 +34,12 @@ def at_most(seconds):
         return execute(sql, params, many, context)
 
     try:
-        with transaction.atomic(), connection.execute_wrapper(within):
-            yield
+        with transaction.atomic():
+            with connection.execute_wrapper(within):
+                yield
+            # Inside another transaction the setting would outlast this one's savepoint.
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL statement_timeout TO DEFAULT")
     except OperationalError as error:
         if isinstance(error.__cause__, QueryCanceled):
             raise TooSlow from error

@@ -160,3 +160,29 @@ def test_a_search_that_runs_too_long_is_stopped_and_the_list_shown_again(
     assert ProgressUpdate.objects.exists()  # the connection is fine afterwards
     monkeypatch.undo()
     assert client.get(url, {"q": "circulated"}).status_code == 200
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="statement_timeout is PostgreSQL's")
+def test_a_time_limit_ends_with_its_work_inside_a_transaction():
+    from django.db import transaction
+
+    from core import query_time
+
+    def limit():
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW statement_timeout")
+            return cursor.fetchone()[0]
+
+    with transaction.atomic():
+        before = limit()
+        with query_time.at_most(5):
+            assert limit() != before
+        assert limit() == before
+        with (
+            pytest.raises(query_time.TooSlow),
+            query_time.at_most(0.05),
+            connection.cursor() as cursor,
+        ):
+            cursor.execute("SELECT pg_sleep(1)")
+        assert limit() == before
+        assert ProgressUpdate.objects.count() >= 0  # the transaction goes on
