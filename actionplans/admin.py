@@ -115,7 +115,7 @@ class EveryCouncil:
                     anywhere |= Q(**{f"{path}__icontains": word})
             for key, matching in related.items():
                 model = self.model._meta.get_field(key).related_model
-                found = model.objects.filter(matching).order_by().values("pk")
+                found = model.objects.filter(matching).values("pk")
                 anywhere |= Q(InArray(F(key), found))
             condition &= anywhere
         return queryset.filter(condition), False
@@ -222,7 +222,7 @@ class ActionAdmin(EveryCouncil, SimpleHistoryAdmin):
         found, duplicates = super().get_search_results(request, queryset, search_term)
         if search_term.strip():
             named = ActionOwner.objects.filter(owner__name__icontains=search_term.strip())
-            found |= queryset.filter(InArray(F("pk"), named.order_by().values("action")))
+            found |= queryset.filter(InArray(F("pk"), named.values("action")))
         return found, duplicates
 
     @admin.display(description="action required")

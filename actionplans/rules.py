@@ -140,7 +140,7 @@ def visible_actions(user):
     # A council's recommendations first, then their actions through the foreign key's index: as
     # a join, PostgreSQL read every council's actions of a status and date (core.lookups).
     plans = visible_plans(user).values("pk")
-    recommendations = Recommendation.objects.filter(plan__in=plans).order_by().values("pk")
+    recommendations = Recommendation.objects.filter(plan__in=plans).values("pk")
     return Action.objects.filter(InArray(F("recommendation"), recommendations))
 
 

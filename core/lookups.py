@@ -11,7 +11,13 @@ class InArray(In):
     PostgreSQL flattens an IN subquery into a join and orders it by its estimates; the array is
     made first (an InitPlan) and the rows are then found through ``field``'s index. Among 150
     councils, a clerk's list of underway and overdue actions was found as every council's
-    actions of that status and date, then joined to the council's recommendations (issue 28)."""
+    actions of that status and date, then joined to the council's recommendations (issue 28).
+
+    The subquery's order is dropped, as ``__in`` drops it: a model's default order would make
+    PostgreSQL join and sort what only needs to be a set."""
+
+    def __init__(self, lhs, rhs):
+        super().__init__(lhs, rhs.order_by() if hasattr(rhs, "order_by") else rhs)
 
     def as_postgresql(self, compiler, connection):
         lhs, lhs_params = self.process_lhs(compiler, connection)

@@ -55,3 +55,15 @@ def test_no_values_leave_the_condition_out_as_in_does(owners):
     with CaptureQueriesContext(connection) as queries:
         assert list(Owner.objects.filter(pk__any_of=[])) == []
     assert queries.captured_queries == []
+
+
+def test_an_array_of_a_subquery_is_a_set_not_sorted(owners):
+    """InArray drops the subquery's order (Owner is ordered by name), as ``__in`` does."""
+    from django.db.models import F
+
+    from core.lookups import InArray
+
+    named = Owner.objects.filter(name__in=["Owner 1", "Owner 3"]).values("pk")
+    found = Owner.objects.filter(InArray(F("pk"), named)).order_by()  # the outer order apart
+    assert "ORDER BY" not in str(found.query)
+    assert sorted(o.name for o in found) == ["Owner 1", "Owner 3"]
