@@ -14,8 +14,8 @@ What is reused is kept in the "pages" cache under a key naming everything it dep
   plans they see, one to a role's permissions every plan's);
 - today's date, since ratings move with it;
 - for the plan page, what the reader asked for and may do (editing controls, every update or the
-  latest, sections closed, the narrowing), never who they are; the CSRF token is put in when the
-  page is served. For a reader's pages, who they are, what they asked for (the address's query)
+  latest, sections closed, the narrowing), never who they are: the rows hold no CSRF token (their
+  Move buttons post the page's one form, made for each request). For a reader's pages, who they are, what they asked for (the address's query)
   and every plan they may see: a plan they come to see, or no longer see, is a new key;
 - the release (``release``), so a new version never serves what an old one made (an upgrade of a
   dependency alone is seen the next day, when every key changes).
@@ -36,10 +36,8 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.cache import caches
 from django.db.models.signals import m2m_changed
-from django.middleware.csrf import get_token
 from django.shortcuts import render
 from django.template.loader import render_to_string
-from django.utils.crypto import salted_hmac
 from django.utils.safestring import mark_safe
 
 from . import changes, rules, snapshots
@@ -174,7 +172,7 @@ def render_reused(request, template, today, context, *, plans=None, rows=None, o
 
     def make():
         # What is reused holds no CSRF token (a form there would be refused, never given another
-        # request's token): a form that posts is put in when served, as the plan's rows' are.
+        # request's token): a form that posts is put in when served (the plan page's move form).
         # ("" renders nothing; Django 6.1's "NOTPROVIDED" raises in format_html.)
         # bandit B105 accepted: the empty token is the absence of one, not a password.
         no_token = {"csrf_token": ""}  # nosec B105
@@ -232,7 +230,6 @@ class Rows:
     html: bytes  # UTF-8, as sent: kept, read and put in the page without becoming text
     action_count: int
     sections: list  # the ids of the sections shown
-    csrf_mark: str = ""
 
 
 class PlanPage:
@@ -255,22 +252,18 @@ class PlanPage:
             self._wholes[all_updates] = snapshots.current(self.plan, self.today, latest=latest)
         return self._wholes[all_updates]
 
-    def rows(self, request, *, can_edit, all_updates, sections_closed, narrowing):
+    def rows(self, *, can_edit, all_updates, sections_closed, narrowing):
         asked = (can_edit, all_updates, sections_closed, *sorted(narrowing.items()))
         rows = reuse(
             key_of(self.key, asked),
             lambda: self._render(asked, can_edit, all_updates, sections_closed, narrowing),
         )
-        html = rows.html
-        if rows.csrf_mark:  # the controls' forms: this reader's token, not a stored one
-            html = html.replace(rows.csrf_mark.encode(), get_token(request).encode())
-        return Rows(html, rows.action_count, rows.sections)
+        return rows
 
     def _render(self, asked, can_edit, all_updates, sections_closed, narrowing):
         narrowed = any(narrowing.values())
         whole = self.whole(all_updates)
         outline = snapshots.narrow(whole, **narrowing) if narrowed else whole
-        mark = csrf_mark() if can_edit else ""
         fragments = Fragments(key_of("plan recommendations", self.plan.pk, asked))
         context = {
             "outline": outline,
@@ -279,12 +272,11 @@ class PlanPage:
             "all_updates": all_updates,
             "sections_closed": sections_closed,
             "narrowed": narrowed,
-            "csrf_token": mark,
             "fragments": fragments,
         }
         html = render_to_string(TEMPLATE, context)
         fragments.save()
-        return Rows(html.encode(), outline.action_count, [s.id for s in outline.sections], mark)
+        return Rows(html.encode(), outline.action_count, [s.id for s in outline.sections])
 
 
 class Fragments:
@@ -324,23 +316,11 @@ def recommendation(rec, section, context):
         "can_edit": bool(context.get("can_edit")),
         "all_updates": bool(context.get("all_updates")),
         "sections_closed": bool(context.get("sections_closed")),
-        "csrf_token": context.get("csrf_token"),
     }
     fragments = context.get("fragments")
     if fragments is None:
         return render_to_string(RECOMMENDATION_TEMPLATE, shown)
     return fragments.render(shown)
-
-
-@cache
-def csrf_mark():
-    """Where the plan's rows put a form's CSRF token, replaced by the reader's when served: the
-    same in every render of a release (recommendations are reused across renders), and not a
-    text anyone can guess to type into a plan (templates escape it anyway)."""
-    return (
-        "csrf-"
-        + salted_hmac("page_cache.csrf_mark", release(), algorithm="sha256").hexdigest()[:32]
-    )
 
 
 @cache

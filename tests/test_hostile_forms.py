@@ -161,6 +161,7 @@ class FormReader(HTMLParser):
     def __init__(self):
         super().__init__(convert_charrefs=True)
         self.forms, self.form, self.select, self.textarea = [], None, None, None
+        self.by_id, self.outside = {}, []  # forms by id; (form id, formaction, button) outside
 
     def handle_starttag(self, tag, attrs):
         a = {k: v or "" for k, v in attrs}
@@ -168,6 +169,13 @@ class FormReader(HTMLParser):
             method, action = (a.get("method") or "get").lower(), dict(attrs).get("action")
             self.form = Form(method, action, "multipart" in a.get("enctype", ""))
             self.forms.append(self.form)
+            if a.get("id"):
+                self.by_id[a["id"]] = self.form
+        elif tag == "button" and a.get("form") and a.get("name"):
+            # A button of a form elsewhere on the page (its form attribute), sending that form's
+            # fields to its own address (formaction), as a browser does.
+            button = Control(a["name"], "button", a.get("value", ""))
+            self.outside.append((a["form"], a.get("formaction"), button))
         elif tag == "option" and self.select is not None:
             self.select.options.append((a.get("value", ""), "selected" in a))
         elif self.form is None or "disabled" in a or not a.get("name"):
@@ -192,6 +200,21 @@ class FormReader(HTMLParser):
             self.textarea = Control(a["name"], "textarea")
             self.form.controls.append(self.textarea)
 
+    def associated(self):
+        """The submissions of buttons outside their form, each as a form of its own; a form
+        that only such buttons submit (it has nothing but hidden fields) is left out."""
+        owners = {id(self.by_id[form_id]) for form_id, _, _ in self.outside}
+        self.forms = [
+            f
+            for f in self.forms
+            if id(f) not in owners or any(c.kind != "hidden" for c in f.controls)
+        ]
+        for form_id, action, button in self.outside:
+            owner = self.by_id[form_id]
+            yield Form(
+                owner.method, action or owner.action, owner.multipart, [*owner.controls, button]
+            )
+
     def handle_data(self, data):
         if self.textarea is not None:
             self.textarea.value += data
@@ -210,6 +233,8 @@ def forms_of(response):
     """The forms of a page, each knowing which of its fields choose a model's objects."""
     reader = FormReader()
     reader.feed(response.content.decode())
+    outside = list(reader.associated())  # (leaves out the forms only they submit)
+    reader.forms += outside
     models = {}
     contexts = response.context if isinstance(response.context, list) else [response.context]
     for context in filter(None, contexts):

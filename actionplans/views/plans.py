@@ -82,7 +82,6 @@ def plan_detail(request, pk):
     # Sections open by default; closed on request (?sections=closed), with no JavaScript.
     sections_closed = params.get("sections") == "closed"
     rows = page.rows(
-        request,
         can_edit=can_edit,
         all_updates=all_updates,
         sections_closed=sections_closed,
@@ -116,7 +115,7 @@ def plan_detail(request, pk):
         context,
         plans=[(plan.pk, plan.rows_token)],
         rows=rows.html,
-        outer={"plan": plan, "narrow_form": narrow_form},
+        outer={"plan": plan, "narrow_form": narrow_form, "can_edit": can_edit},
     )
 
 

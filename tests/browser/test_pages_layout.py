@@ -149,3 +149,20 @@ def test_a_375px_screen_scrolls_a_plans_tables_not_the_page(browser, url, demo, 
     finally:
         context.close()
     a11y.assert_clean()
+
+
+def test_manager_moves_an_action_down_from_the_plan_page(page, url, demo, a11y):
+    """The rows' Move buttons post the page's one form, with this reader's token, to their own
+    address (the form and formaction attributes), in a real browser."""
+    sign_in(page, url, a11y, "manager")
+    plan = demo["rotherham"]
+    page.goto(url(f"/plans/{plan.pk}/"))
+    table = page.get_by_role("region", name=re.compile(r"^Actions for recommendation CP1"))
+    texts = [row.locator("td").nth(1).inner_text() for row in table.locator("tbody tr").all()]
+    assert len(texts) > 1
+    page.get_by_role("button", name="Move down action 1 of CP1", exact=True).click()
+    expect(page).to_have_url(re.compile(rf"/plans/{plan.pk}/#action-\d+$"))
+    table = page.get_by_role("region", name=re.compile(r"^Actions for recommendation CP1"))
+    expect(table.locator("tbody tr").first.locator("td").nth(1)).to_have_text(texts[1])
+    expect(table.locator("tbody tr").nth(1).locator("td").nth(1)).to_have_text(texts[0])
+    a11y.assert_clean()
