@@ -15,8 +15,9 @@ What is reused is kept in the "pages" cache under a key naming everything it dep
 - today's date, since ratings move with it;
 - for the plan page, what the reader asked for and may do (editing controls, every update or the
   latest, sections closed, the narrowing), never who they are: the rows hold no CSRF token (their
-  Move buttons post the page's one form, made for each request). For a reader's pages, who they are, what they asked for (the address's query)
-  and every plan they may see: a plan they come to see, or no longer see, is a new key;
+  Move buttons post the page's one form, made for each request). For a reader's pages, who they
+  are, what they asked for (the address's query) and every plan they may see: a plan they come to
+  see, or no longer see, is a new key;
 - the release (``release``), so a new version never serves what an old one made (an upgrade of a
   dependency alone is seen the next day, when every key changes).
 
