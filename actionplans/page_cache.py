@@ -255,11 +255,10 @@ class PlanPage:
 
     def rows(self, *, can_edit, all_updates, sections_closed, narrowing):
         asked = (can_edit, all_updates, sections_closed, *sorted(narrowing.items()))
-        rows = reuse(
+        return reuse(
             key_of(self.key, asked),
             lambda: self._render(asked, can_edit, all_updates, sections_closed, narrowing),
         )
-        return rows
 
     def _render(self, asked, can_edit, all_updates, sections_closed, narrowing):
         narrowed = any(narrowing.values())

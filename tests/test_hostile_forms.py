@@ -200,20 +200,20 @@ class FormReader(HTMLParser):
             self.textarea = Control(a["name"], "textarea")
             self.form.controls.append(self.textarea)
 
-    def associated(self):
-        """The submissions of buttons outside their form, each as a form of its own; a form
-        that only such buttons submit (it has nothing but hidden fields) is left out."""
+    def submissions(self):
+        """What the page can post: its forms, and each button outside its form as a form of its
+        own; a form that only such buttons submit (nothing but hidden fields) is left out."""
         owners = {id(self.by_id[form_id]) for form_id, _, _ in self.outside}
-        self.forms = [
+        kept = [
             f
             for f in self.forms
             if id(f) not in owners or any(c.kind != "hidden" for c in f.controls)
         ]
         for form_id, action, button in self.outside:
             owner = self.by_id[form_id]
-            yield Form(
-                owner.method, action or owner.action, owner.multipart, [*owner.controls, button]
-            )
+            controls = [*owner.controls, button]
+            kept.append(Form(owner.method, action or owner.action, owner.multipart, controls))
+        return kept
 
     def handle_data(self, data):
         if self.textarea is not None:
@@ -233,8 +233,7 @@ def forms_of(response):
     """The forms of a page, each knowing which of its fields choose a model's objects."""
     reader = FormReader()
     reader.feed(response.content.decode())
-    outside = list(reader.associated())  # (leaves out the forms only they submit)
-    reader.forms += outside
+    reader.forms = reader.submissions()
     models = {}
     contexts = response.context if isinstance(response.context, list) else [response.context]
     for context in filter(None, contexts):
