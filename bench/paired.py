@@ -1,6 +1,6 @@
 """Two checkouts of the project measured against each other, in alternating short turns.
 
-    .venv/bin/python -m bench.paired OTHER_CHECKOUT [--what writes|pages] [--turns 8] [--rounds 3]
+    .venv/bin/python -m bench.paired OTHER_CHECKOUT [--what writes|pages|new-day] [--turns 8] [--rounds 3]
 
 This machine's speed moves by a third between runs a minute apart, so one whole run of the old
 code against one of the new says little about a change of a tenth. Here each checkout runs in a
@@ -15,6 +15,9 @@ finished children's: an appendix is rendered in a child), and their ratio.
   bench.write_cost leaves it; the two checkouts write to it in turn).
 - ``--what pages``: bench.run's pages, each the first view after a progress update to the
   largest plan. Needs bench.run's data set in DATABASE_URL (`bench.run` once leaves it).
+- ``--what new-day``: the same pages, each the first view of a new day (the date moved on a day
+  before each request; each checkout's days its own). The wall ms are printed too, as "(wall)"
+  rows: a change to a query shows there and not in this process's CPU.
 
 OTHER_CHECKOUT is typically the code before a change, in a worktree beside this one
 (`git worktree add /tmp/base HEAD~1`, with .venv, node_modules and static-build linked in); it
@@ -59,16 +62,32 @@ def _write_rounds():
     return rounds
 
 
-def _page_rounds():
+def _page_rounds(what, only=""):
+    import contextlib
+    import datetime as dt
+    from unittest import mock
+
     from django.test import Client
     from django.urls import reverse
+    from django.utils import timezone
 
     from bench import run
 
     data = run.reused()
     change = run.changer(data)
+    today, days = timezone.localdate(), iter(range(1, 100_000))
+
+    def prepare():
+        if what == "pages":
+            change()
+            return contextlib.nullcontext()
+        later = today + dt.timedelta(days=next(days))
+        return mock.patch.object(timezone, "localdate", lambda *a, **k: later)
+
     pages = []
     for page, who, name, args, query in run.PAGES:
+        if only not in page:
+            continue
         args = [data["big_plan_id"] if a == "BIG_PLAN" else a for a in args]
         client = Client()
         client.force_login(data["users"][who])
@@ -80,16 +99,19 @@ def _page_rounds():
         cpu = {}
         for _ in range(count):
             for label, client, url in pages:
-                change()
-                started = time.process_time()
-                client.get(url)
-                cpu.setdefault(label, []).append((time.process_time() - started) * 1000)
+                with prepare():
+                    started, wall = time.process_time(), time.perf_counter()
+                    client.get(url)
+                    cpu.setdefault(label, []).append((time.process_time() - started) * 1000)
+                    if what == "new-day":
+                        wall = (time.perf_counter() - wall) * 1000
+                        cpu.setdefault(f"{label} (wall)", []).append(wall)
         return cpu
 
     return rounds
 
 
-def worker(what):
+def worker(what, only=""):
     """In each checkout's process: set up, then answer each "N" read with N rounds' CPU ms."""
     from bench import production_settings
 
@@ -97,7 +119,7 @@ def worker(what):
     import django
 
     django.setup()
-    rounds = _write_rounds() if what == "writes" else _page_rounds()
+    rounds = _write_rounds() if what == "writes" else _page_rounds(what, only)
     print("ready", flush=True)
     for line in sys.stdin:
         print(json.dumps(rounds(int(line))), flush=True)
@@ -106,13 +128,14 @@ def worker(what):
 def main(argv=None):
     parser = argparse.ArgumentParser(prog="python -m bench.paired", description=__doc__)
     parser.add_argument("other", nargs="?", help="the other checkout (its .venv is used)")
-    parser.add_argument("--what", choices=["writes", "pages"], default="writes")
+    parser.add_argument("--what", choices=["writes", "pages", "new-day"], default="writes")
     parser.add_argument("--turns", type=int, default=8, help="turns each checkout is given")
     parser.add_argument("--rounds", type=int, default=3, help="rounds in each turn")
+    parser.add_argument("--only", default="", help="only bench.run's pages whose name has this")
     parser.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.worker:
-        return worker(args.what)
+        return worker(args.what, args.only)
     if not args.other:
         parser.error("name the other checkout")
 
@@ -122,7 +145,8 @@ def main(argv=None):
     for name, root in checkouts.items():
         # This file, run with the checkout's own code first on the path (it may predate it).
         processes[name] = subprocess.Popen(  # nosec B603: our interpreter, our module, no shell
-            [str(root / ".venv/bin/python"), __file__, "--worker", "--what", args.what],
+            [str(root / ".venv/bin/python"), __file__, "--worker", "--what", args.what]
+            + ["--only", args.only],
             cwd=root,
             env={**os.environ, "PYTHONPATH": str(root)},
             stdin=subprocess.PIPE,

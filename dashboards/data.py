@@ -202,6 +202,18 @@ def _reused_counts(plans, today):
     return plan_counts, body_counts, owner_counts, chase
 
 
+def count_ahead(today, *, plans_a_query=50):
+    """Count every plan for ``today`` and keep each plan's counts, as the day's first manager's
+    dashboard would (``_reused_counts``): the daily job does it just after midnight (``manage.py
+    count_ahead``), so that a new day's first view reads them, at 10,000 actions a third of the
+    page made afresh (issue 28). A plan written to since is counted again at its next view, as
+    after any write. Returns how many plans were counted."""
+    plans = list(Plan.objects.order_by("pk").values_list("pk", "rows_token", "outline_token"))
+    for start in range(0, len(plans), plans_a_query):
+        _reused_counts(plans[start : start + plans_a_query], today)
+    return len(plans)
+
+
 def _counts(actions, today):
     """For each plan of ``actions``: counts of its actions by (plan, rating), (accountable body,
     rating) and (owner, rating), and of those to chase, all in one query.
@@ -249,19 +261,25 @@ def _counts(actions, today):
         SELECT 'owner', plan, owner_id, NULL, rag, COUNT(*), {", ".join("0" for _ in CHASE)}
           FROM people GROUP BY plan, owner_id, rag
     """  # noqa: S608  # nosec B608
-    by_plan = {}
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        for kind, plan, key, body, rating, n, *flags in cursor.fetchall():
-            if plan not in by_plan:
-                by_plan[plan] = (Counter(), Counter(), Counter(), Counter())
-            plan_counts, body_counts, owner_counts, chase = by_plan[plan]
-            if kind == "owner":
-                owner_counts[(key, rating)] += n
-                continue
-            plan_counts[(key, rating)] += n
-            body_counts[(body, rating)] += n
-            chase.update(dict(zip(CHASE, (int(f) for f in flags), strict=True)))
+        rows = cursor.fetchall()
+    # Plain dicts, each key set once where the query grouped by it: a Counter's += calls Python
+    # for every new key, and a new day's 10,000 actions give about 7,000 rows (issue 28).
+    by_plan = {}
+    for kind, plan, key, body, rating, n, *flags in rows:
+        counts = by_plan.get(plan)
+        if counts is None:
+            counts = by_plan[plan] = ({}, {}, {}, dict.fromkeys(CHASE, 0))
+        plan_counts, body_counts, owner_counts, chase = counts
+        if kind == "owner":  # one row a plan, person and rating
+            owner_counts[(key, rating)] = n
+            continue
+        # one row a plan, body and rating: one body a key here, one plan a key of the plan's
+        plan_counts[(key, rating)] = plan_counts.get((key, rating), 0) + n
+        body_counts[(body, rating)] = n
+        for name, flag in zip(CHASE, flags, strict=True):
+            chase[name] += int(flag)
     return by_plan
 
 

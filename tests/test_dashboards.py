@@ -2,6 +2,7 @@
 SVG with their data as a table; queries stay the same as the data grows; other plans stay hidden."""
 
 import datetime as dt
+import io
 import re
 from dataclasses import replace
 from html import unescape
@@ -9,6 +10,7 @@ from html import unescape
 import pytest
 from django.conf import settings
 from django.core.cache import caches
+from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -250,3 +252,27 @@ def test_the_weeks_kept_are_the_weeks_walked_afresh(big):
     Plan.objects.filter(pk=plan.pk).update(stale_days=5, amber_days=60)
     plan.refresh_from_db()
     assert kept() == afresh() != backdated
+
+
+def test_counted_ahead_a_new_days_first_dashboard_counts_no_plan(client, world, monkeypatch):
+    """Issue 28: the daily job counts every plan for the day ahead (``manage.py count_ahead``),
+    so the day's first view of a manager's dashboard counts none again, and shows what the page
+    made afresh shows."""
+    world.plan.managers.add(world.other_manager)  # they see both plans
+    client.force_login(world.other_manager)
+    made_afresh = links_with_counts(client.get(reverse("manager_dashboard")).content.decode())
+    assert made_afresh
+    caches[settings.PAGE_CACHE].clear()  # as on a new day: nothing kept for it
+    out = io.StringIO()
+    call_command("count_ahead", stdout=out)
+    assert "Counted 2 plan(s)" in out.getvalue()
+    counted, real = [], data._counts
+
+    def counting(actions, today):
+        counted.append(today)
+        return real(actions, today)
+
+    monkeypatch.setattr(data, "_counts", counting)
+    ahead = links_with_counts(client.get(reverse("manager_dashboard")).content.decode())
+    assert counted == []
+    assert ahead == made_afresh
