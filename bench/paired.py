@@ -1,6 +1,7 @@
 """Two checkouts of the project measured against each other, in alternating short turns.
 
-    .venv/bin/python -m bench.paired OTHER_CHECKOUT [--what writes|pages|new-day] [--turns 8] [--rounds 3]
+    .venv/bin/python -m bench.paired OTHER_CHECKOUT [--what writes|pages|new-day] [--only PAGE]
+        [--turns 8] [--rounds 3]
 
 This machine's speed moves by a third between runs a minute apart, so one whole run of the old
 code against one of the new says little about a change of a tenth. Here each checkout runs in a
