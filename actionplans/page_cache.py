@@ -52,6 +52,12 @@ def _cache():
     return caches[settings.PAGE_CACHE]
 
 
+def room():
+    """How many entries the pages cache keeps (PAGE_CACHE_MAX_ENTRIES) before it drops some at
+    random, the pages readers reuse among them."""
+    return _cache()._max_entries
+
+
 # --- What changes the rows -----------------------------------------------------------------
 
 

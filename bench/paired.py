@@ -101,11 +101,11 @@ def _page_rounds(what, only=""):
         for _ in range(count):
             for label, client, url in pages:
                 with prepare():
-                    started, wall = time.process_time(), time.perf_counter()
+                    started, started_wall = time.process_time(), time.perf_counter()
                     client.get(url)
                     cpu.setdefault(label, []).append((time.process_time() - started) * 1000)
                     if what == "new-day":
-                        wall = (time.perf_counter() - wall) * 1000
+                        wall = (time.perf_counter() - started_wall) * 1000
                         cpu.setdefault(f"{label} (wall)", []).append(wall)
         return cpu
 
@@ -146,8 +146,8 @@ def main(argv=None):
     for name, root in checkouts.items():
         # This file, run with the checkout's own code first on the path (it may predate it).
         processes[name] = subprocess.Popen(  # nosec B603: our interpreter, our module, no shell
-            [str(root / ".venv/bin/python"), __file__, "--worker", "--what", args.what]
-            + ["--only", args.only],
+            [str(root / ".venv/bin/python"), __file__, "--worker"]
+            + ["--what", args.what, "--only", args.only],
             cwd=root,
             env={**os.environ, "PYTHONPATH": str(root)},
             stdin=subprocess.PIPE,

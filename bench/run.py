@@ -193,11 +193,10 @@ def measure(client, url, repeat, change):
 
 
 def print_table(rows):
-    ways = WAYS
     headers = [
         "page",
         "user",
-        *(f"{w} ms / q" for w in ways),
+        *(f"{w} ms / q" for w in WAYS),
         "min ms",
         "max ms",
         "bytes",
@@ -208,7 +207,7 @@ def print_table(rows):
         if "median" not in row:
             cells.append([row["page"], row["user"], *["-"] * (len(headers) - 3), "ERROR"])
         else:
-            made = [f"{row[w][0]:.1f} ({row[f'{w} cpu']:.1f}) / {row[w][1]}" for w in ways]
+            made = [f"{row[w][0]:.1f} ({row[f'{w} cpu']:.1f}) / {row[w][1]}" for w in WAYS]
             rest = [f"{row['min']:.1f}", f"{row['max']:.1f}", str(row["bytes"]), str(row["status"])]
             cells.append([row["page"], row["user"], *made, *rest])
     widths = [max(len(h), *(len(c[i]) for c in cells)) for i, h in enumerate(headers)]

@@ -1,6 +1,7 @@
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 
+from actionplans import page_cache
 from dashboards.data import count_ahead
 
 
@@ -12,4 +13,14 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         today = timezone.localdate()
-        self.stdout.write(f"Counted {count_ahead(today)} plan(s) for {today:%-d %B %Y}.")
+        counted, left = count_ahead(today)
+        self.stdout.write(f"Counted {counted} plan(s) for {today:%-d %B %Y}.")
+        if left:
+            self.stdout.write(
+                self.style.WARNING(
+                    f"{left} plan(s) left to be counted at their first view: the pages cache"
+                    f" keeps {page_cache.room()} entries, and counting more than half of that"
+                    " would push out the pages readers reuse. Raise PAGE_CACHE_MAX_ENTRIES"
+                    " (docs/deploy.md)."
+                )
+            )
