@@ -53,8 +53,8 @@ def _cache():
 
 
 def room():
-    """How many entries the pages cache keeps (PAGE_CACHE_MAX_ENTRIES) before it drops some at
-    random, the pages readers reuse among them."""
+    """How many entries the pages cache keeps (PAGE_CACHE_MAX_ENTRIES) before it drops those
+    read least recently (config/cache.py)."""
     return _cache()._max_entries
 
 

@@ -1,6 +1,8 @@
 """The pages cache's backend (config/cache.py): what is written is read back, and it still keeps
-to its size, counting its files now and then rather than at every write."""
+to its size, counting its files now and then rather than at every write, and dropping the entries
+read least recently."""
 
+import os
 import random
 
 from config.cache import PagesCache
@@ -32,9 +34,23 @@ def test_it_counts_its_files_at_some_writes_and_keeps_to_its_size(tmp_path, monk
     monkeypatch.setattr("config.cache.random", random.Random(1))  # the same writes counted each run
     pages = cache(tmp_path)
     listed = []
-    real = pages._list_cache_files
-    monkeypatch.setattr(pages, "_list_cache_files", lambda: listed.append(1) or real())
+    real = pages._entries_by_use
+    monkeypatch.setattr(pages, "_entries_by_use", lambda: listed.append(1) or real())
     for i in range(500):
         pages.set(f"k{i}", i)
     assert 0 < len(listed) < 50  # about one write in PagesCache.CULL_EVERY
     assert len(real()) < 10 + PagesCache.CULL_EVERY * 3
+
+
+def test_past_its_size_it_drops_what_was_read_least_recently(tmp_path, monkeypatch):
+    monkeypatch.setattr(PagesCache, "CULL_EVERY", 1)
+    pages = cache(tmp_path, entries=40)
+    pages.set_many({f"yesterday{i}": i for i in range(30)})
+    for i, path in enumerate(pages._entries_by_use()):  # written in the night, a second apart
+        os.utime(path, (1_000_000 + i, 1_000_000 + i))
+    read_today = [f"yesterday{i}" for i in range(0, 30, 3)]  # the oldest among them too
+    assert all(pages.get(key) is not None for key in read_today)
+    pages.set_many({f"today{i}": i for i in range(15)})  # past 40: half of it dropped
+    kept = set(pages.get_many([f"yesterday{i}" for i in range(30)]))
+    assert set(read_today) <= kept and len(kept) < 20
+    assert pages.get_many([f"today{i}" for i in range(15)]) == {f"today{i}": i for i in range(15)}
