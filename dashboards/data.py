@@ -207,9 +207,10 @@ def count_ahead(today, *, plans_a_query=50):
     dashboard would (``_reused_counts``): the daily job does it just after midnight (``manage.py
     count_ahead``), so that a new day's first view reads them, at 10,000 actions a third of the
     page made afresh (issue 28). A plan written to since is counted again at its next view, as
-    after any write. It keeps no more than half the pages cache's room: past it, entries are
-    dropped at random, and among 150 councils the day's first view was then slower than made
-    afresh. Returns (plans counted, plans left for their first view)."""
+    after any write. It keeps no more than half the pages cache's room, so as not to push out,
+    past the room, the pages readers reuse today (the cache drops those read least recently
+    first: yesterday's, then these counts of plans nobody has looked at yet). Returns (plans
+    counted, plans left for their first view)."""
     plans = list(Plan.objects.order_by("pk").values_list("pk", "rows_token", "outline_token"))
     counted = plans[: page_cache.room() // 2]
     for start in range(0, len(counted), plans_a_query):
