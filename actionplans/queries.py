@@ -19,6 +19,7 @@ from django.db.models import (
     Q,
     Subquery,
     Value,
+    Window,
     prefetch_related_objects,
 )
 from django.db.models.lookups import LessThanOrEqual
@@ -176,17 +177,22 @@ def my_work(user, today):
     needing = Action.objects.filter(any_reason).annotate(
         **{f"is_{key}": _flag(rule) for key, rule in flags.items()}
     )
-    counts = needing.aggregate(
-        total=Count("pk"), **{key: Count("pk", filter=Q(**{f"is_{key}": True})) for key in flags}
-    )
+    # Counted over every action needing attention in the query that reads the first of them (a
+    # window counts before the LIMIT): one query built and sent, not two (issue 28).
+    counted = {"total": Window(Count("pk"))} | {
+        key: Window(Count("pk", filter=Q(**{f"is_{key}": True}))) for key in flags
+    }
     rows = list(
-        shown_columns(needing).order_by(
+        shown_columns(needing)
+        .annotate(**{f"count_{key}": window for key, window in counted.items()})
+        .order_by(
             F("is_returned").desc(),
             F("is_awaiting_you").desc(),
             F("planned_completion_date").asc(nulls_last=True),
             "pk",
         )[:ATTENTION_SHOWN]
     )
+    counts = {key: getattr(rows[0], f"count_{key}") if rows else 0 for key in counted}
     labels = reasons()
     for row in rows:
         row.reasons = [(key, label) for key, label in labels if getattr(row, f"is_{key}")]

@@ -18,7 +18,8 @@ from django.urls import reverse
 from actionplans import page_cache, plan_setup, workflow
 from actionplans.models import Owner, Plan
 from bench.dataset import generate
-from dashboards import data
+from dashboards import charts, data
+from dashboards.templatetags.boards import chart_rows
 
 from .factories import (
     ActionFactory,
@@ -150,6 +151,22 @@ def test_the_plan_dashboard_charts_measures_and_the_weekly_trend(client, world):
     assert "Ratings week by week" in page and "Week ending" in page
     assert 'style="' not in page and "<script" not in page.split("<main")[1].split("</main>")[0]
     assert "average of its actions" in page
+
+
+def test_a_charts_data_is_a_table_each_row_headed_by_its_first_cell_escaped():
+    chart = charts.Chart(
+        "Reading", "", "", ["Period", "Date", "Reading"], [["<i>June</i>", "1 June 2012", 45]]
+    )
+    assert chart_rows(chart) == (
+        '<tr class="govuk-table__row"><th scope="row" class="govuk-table__header">'
+        '&lt;i&gt;June&lt;/i&gt;</th><td class="govuk-table__cell">1 June 2012</td>'
+        '<td class="govuk-table__cell">45</td></tr>'
+    )
+    assert chart_rows(replace(chart, rows=[["<b>", "<b>"]])).count("&lt;b&gt;") == 2
+    assert chart_rows(replace(chart, rows=[])) == (
+        '<tr class="govuk-table__row"><td class="govuk-table__cell" colspan="3">'
+        "No data yet.</td></tr>"
+    )
 
 
 def test_a_measure_with_nothing_to_draw_is_listed_not_charted(client, world):

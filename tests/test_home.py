@@ -7,6 +7,7 @@ from importlib import import_module
 import pytest
 from django.apps import apps
 from django.db import connection
+from django.db.models import Q
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
@@ -98,6 +99,25 @@ def test_each_action_is_listed_once_with_every_reason(client, world):
     assert sorted(rows(response)) == sorted({world.own.pk, world.via_team.pk})
     page = response.content.decode()
     assert "Overdue</li><li" in page and "No recent update" in page
+
+
+def test_the_counts_are_of_every_action_needing_attention_not_of_those_shown(world):
+    nothing = queries.my_work(world.officer, dt.date(1990, 1, 1))  # before any of it was due
+    assert (nothing.total, nothing.actions) == (0, [])
+    assert set(nothing.counts.values()) == {0}
+    late = TODAY - dt.timedelta(days=1)
+    for _ in range(queries.ATTENTION_SHOWN + 4):
+        ActionFactory(
+            recommendation=world.rec, owners=[world.officer_owner], planned_completion_date=late
+        )
+    make_old(*Action.objects.all())
+    work = queries.my_work(world.officer, TODAY)
+    assert len(work.actions) == queries.ATTENTION_SHOWN
+    overdue = queries.overdue_rule(TODAY) & Q(pk__in=rules.owned_actions(world.officer))
+    stale = queries.stale_rule(TODAY) & Q(pk__in=rules.owned_actions(world.officer))
+    assert work.counts["overdue"] == Action.objects.filter(overdue).count() > len(work.actions)
+    assert work.counts["stale"] == Action.objects.filter(stale).count() > len(work.actions)
+    assert work.total == Action.objects.filter(overdue | stale).count()
 
 
 def test_an_action_awaiting_sign_off_is_shown_as_such_not_as_overdue(client, world, proposed):
@@ -203,12 +223,13 @@ def test_home_queries_do_not_grow_with_the_officers_work(client, world, settings
 
     # Both begin with the same 4: the session, the user, their permissions, the owners they act
     # as with their council; then the plans they may read and their actions.
-    # The officer's work: its updates (4 queries, one a count), its owners and measures (14);
+    # The officer's work: its updates (3 queries, the counts in its list's), its owners and
+    # measures (14);
     # the manager's: the plans they manage, counted and with their latest updates (10).
     add_work(2)
-    assert [count(world.officer), count(world.manager)] == [12, 8]
+    assert [count(world.officer), count(world.manager)] == [11, 7]
     add_work(20)
-    assert [count(world.officer), count(world.manager)] == [12, 8]
+    assert [count(world.officer), count(world.manager)] == [11, 7]
 
 
 # A clerk's home
