@@ -128,12 +128,21 @@ def outlines(plans):
     return [(pk, outline) for pk, _, outline in plans]
 
 
+def kept(key):
+    """What the pages cache keeps under ``key``, or None."""
+    return _cache().get(key)
+
+
+def keep(key, value):
+    _cache().set(key, value)
+
+
 def reuse(key, make):
     """What ``make()`` returns, made once for ``key`` and kept in the pages cache."""
-    made = _cache().get(key)
+    made = kept(key)
     if made is None:
         made = make()
-        _cache().set(key, made)
+        keep(key, made)
     return made
 
 

@@ -216,10 +216,11 @@ def test_dashboard_queries_do_not_grow(client, big, settings):
     )
     # The 4 every page begins with (the session, the user, their permissions, the owners they
     # act as with their council), the plan, its actions rated with their updates and
-    # readings, recommendations, measures, readings, weeks of history: of the plan, its
-    # actions and its updates, the dates moved by recommendation and by owner, and the assured
-    # actions due for re-check.
-    assert (small, large) == (15, 15)
+    # readings, recommendations, measures, readings, weeks of history: of the plan, how much
+    # of its actions' history and updates is on record up to last week, those records (or only
+    # this week's, once the weeks before are kept), the dates moved by recommendation and by
+    # owner, and the assured actions due for re-check.
+    assert (small, large) == (17, 17)
     # The 4, the plans the manager may read (once: the page is kept under them and made from
     # them) and manages, their actions rated, the plans' inspections, plans, inspections and
     # owners, the dates moved by plan, owner and recommendation, and the assured actions due
@@ -239,7 +240,8 @@ def test_dashboard_queries_do_not_grow(client, big, settings):
 
 def test_the_weeks_kept_are_the_weeks_walked_afresh(big):
     """The trend's weeks before this one are kept (dashboards.data.trend): after a write today,
-    a backdated update and new thresholds, the trend is the one walked from the start."""
+    a backdated update, new thresholds and an action taken out, the trend is the one walked
+    from the start."""
     plan = Plan.objects.get(pk=big["big_plan_id"])
     today = dt.date.today()
     action = plan.recommendations.first().actions.first()
@@ -268,7 +270,12 @@ def test_the_weeks_kept_are_the_weeks_walked_afresh(big):
     assert backdated == afresh() and backdated.rows[:-1] != before.rows[:-1]
     Plan.objects.filter(pk=plan.pk).update(stale_days=5, amber_days=60)
     plan.refresh_from_db()
-    assert kept() == afresh() != backdated
+    rethought = kept()
+    assert rethought == afresh() != backdated
+    # An action taken out today (the site administrator's admin) takes its updates with it,
+    # back to the plan's first weeks.
+    action.delete()
+    assert kept() == afresh() and afresh().rows[:-1] != rethought.rows[:-1]
 
 
 def test_counted_ahead_a_new_days_first_dashboard_counts_no_plan(client, world, monkeypatch):
