@@ -6,6 +6,8 @@ History in words lives in ``history``; its names are imported here for the pages
 
 import datetime as dt
 from dataclasses import dataclass, field
+from functools import reduce
+from operator import or_
 
 from django.core.management.base import CommandError
 from django.db.models import (
@@ -24,6 +26,8 @@ from django.db.models import (
 )
 from django.db.models.lookups import LessThanOrEqual
 from django.utils import timezone
+
+from core.lookups import AnyOf
 
 from . import rag, rules
 from .history import HistoryList, describe, history_sources, latest_by_plan  # noqa: F401
@@ -159,21 +163,23 @@ def my_work(user, today):
         awaiting_you = Q(pk__in=[])
     returned = list(
         unanswered_returns()
-        .filter(action__in=owned)
+        .filter(AnyOf(F("action_id"), owned))
         .select_related("action__recommendation__plan", "author")
         .order_by("-created_at", "-pk")
     )
     flags = {
         "returned": Q(pk__in={update.action_id for update in returned}),
         "awaiting_you": awaiting_you,
-        "overdue": mine & overdue_rule(today),
-        "due_soon": mine & due_soon_rule(today),
-        "stale": mine & stale_rule(today),
-        "awaiting_manager": mine & awaiting & ~awaiting_you,
+        "overdue": overdue_rule(today),
+        "due_soon": due_soon_rule(today),
+        "stale": stale_rule(today),
+        "awaiting_manager": awaiting & ~awaiting_you,
     }
-    any_reason = Q()
-    for rule in flags.values():
-        any_reason |= rule
+    # The owner's four reasons hold of their own actions: "mine" is asked once, here, not in
+    # each flag (their ids were written into the query a dozen times; issue 28). An action listed
+    # that is not theirs awaits their sign-off, which none of the four can say of it.
+    owners = [rule for key, rule in flags.items() if key not in ("returned", "awaiting_you")]
+    any_reason = flags["returned"] | awaiting_you | (mine & reduce(or_, owners))
     needing = Action.objects.filter(any_reason).annotate(
         **{f"is_{key}": _flag(rule) for key, rule in flags.items()}
     )
