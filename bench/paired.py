@@ -66,7 +66,6 @@ def _write_rounds():
 def _page_rounds(what, only=""):
     import contextlib
     import datetime as dt
-    from unittest import mock
 
     from django.test import Client
     from django.urls import reverse
@@ -83,7 +82,7 @@ def _page_rounds(what, only=""):
             change()
             return contextlib.nullcontext()
         later = today + dt.timedelta(days=next(days))
-        return mock.patch.object(timezone, "localdate", lambda *a, **k: later)
+        return run.moved_on(later)
 
     pages = []
     for page, who, name, args, query in run.PAGES:

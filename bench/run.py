@@ -133,6 +133,22 @@ def flush_keeping_groups():
 WAYS = ("reused", "changed", "new day", "ahead", "cold")
 
 
+def moved_on(day):
+    """``timezone.localdate()`` made ``day`` for a while; the date of a given moment stays its
+    own (a mock that ignored it dated every history record ``day``, and the plan dashboard's
+    trend then had one week)."""
+    from unittest import mock
+
+    from django.utils import timezone as django_timezone
+
+    real = django_timezone.localdate
+
+    def localdate(value=None, timezone=None):
+        return day if value is None else real(value, timezone)
+
+    return mock.patch.object(django_timezone, "localdate", localdate)
+
+
 def measure(client, url, repeat, change):
     """Warm up once, then time ``repeat`` requests each way: as a reader finds the page (what was
     made is reused, page_cache); the first view after a change (``change()`` writes a progress
@@ -140,7 +156,6 @@ def measure(client, url, repeat, change):
     moved on a day before each); the same after the daily job counted the day ahead (``ahead``,
     dashboards.data.count_ahead); and cold (the pages cache emptied first, as after it is lost).
     The queries of one more of each are counted apart."""
-    from unittest import mock
 
     from django.conf import settings
     from django.core.cache import caches
@@ -162,7 +177,7 @@ def measure(client, url, repeat, change):
                 from dashboards.data import count_ahead
 
                 count_ahead(later)
-            return mock.patch.object(timezone, "localdate", lambda *a, **k: later)
+            return moved_on(later)
         return contextlib.nullcontext()
 
     def timed(way):
