@@ -167,19 +167,23 @@ def my_work(user, today):
         .select_related("action__recommendation__plan", "author")
         .order_by("-created_at", "-pk")
     )
-    flags = {
-        "returned": Q(pk__in={update.action_id for update in returned}),
-        "awaiting_you": awaiting_you,
+    owners = {
         "overdue": overdue_rule(today),
         "due_soon": due_soon_rule(today),
         "stale": stale_rule(today),
         "awaiting_manager": awaiting & ~awaiting_you,
     }
+    if not owned:  # nothing of theirs: the rules are left out of the query, not asked of it
+        owners = dict.fromkeys(owners, Q(pk__in=[]))
+    flags = {
+        "returned": Q(pk__in={update.action_id for update in returned}),
+        "awaiting_you": awaiting_you,
+        **owners,
+    }
     # The owner's four reasons hold of their own actions: "mine" is asked once, here, not in
     # each flag (their ids were written into the query a dozen times; issue 28). An action listed
     # that is not theirs awaits their sign-off, which none of the four can say of it.
-    owners = [rule for key, rule in flags.items() if key not in ("returned", "awaiting_you")]
-    any_reason = flags["returned"] | awaiting_you | (mine & reduce(or_, owners))
+    any_reason = flags["returned"] | awaiting_you | (mine & reduce(or_, owners.values()))
     needing = Action.objects.filter(any_reason).annotate(
         **{f"is_{key}": _flag(rule) for key, rule in flags.items()}
     )
