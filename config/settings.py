@@ -182,7 +182,8 @@ CACHES = {
         "BACKEND": "config.cache.PagesCache",
         "LOCATION": os.environ.get("PAGE_CACHE_DIR", str(VAR_DIR / "cache" / "pages")),
         "TIMEOUT": 60 * 60 * 25,
-        # Past this many, a third are dropped at random (each is made again when next asked for).
+        # Past this many, the third read least recently are dropped (each is made again when next
+        # asked for; config/cache.py).
         "OPTIONS": {"MAX_ENTRIES": int(os.environ.get("PAGE_CACHE_MAX_ENTRIES", "2000"))},
     },
 }

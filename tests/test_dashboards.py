@@ -303,9 +303,9 @@ def test_counted_ahead_a_new_days_first_dashboard_counts_no_plan(client, world, 
 
 
 def test_counting_ahead_keeps_to_half_the_pages_caches_room(client, world, monkeypatch):
-    """Past its room the pages cache drops entries at random, the pages readers reuse among them
-    (among 150 councils the day's first view was then slower than made afresh): ``count_ahead``
-    keeps to half of it, says how many plans it left, and those are counted at their first view."""
+    """Past its room the pages cache drops entries, the pages readers reuse among them once
+    yesterday's are gone: ``count_ahead`` keeps to half of it, says how many plans it left, and
+    those are counted at their first view."""
     monkeypatch.setattr(page_cache, "room", lambda: 3)  # room for one plan's counts
     world.plan.managers.add(world.other_manager)
     client.force_login(world.other_manager)
