@@ -205,10 +205,25 @@ def count_ahead(today, *, plans_a_query=50):
     page made afresh (issue 28). A plan written to since is counted again at its next view, as
     after any write. It keeps no more than half the pages cache's room, so as not to push out,
     past the room, the pages readers reuse today (the cache drops those read least recently
-    first: yesterday's, then these counts of plans nobody has looked at yet). Returns (plans
-    counted, plans left for their first view)."""
-    plans = list(Plan.objects.order_by("pk").values_list("pk", "rows_token", "outline_token"))
-    counted = plans[: page_cache.room() // 2]
+    first: yesterday's, then these counts of plans nobody has looked at yet), and takes first
+    the plans of the councils whose people signed in last: among 150 councils, the first 1,000
+    plans by id left out the council whose managers were at work. Returns (plans counted, plans
+    left for their first view)."""
+    signed_in = dict(
+        Owner.objects.filter(user__last_login__isnull=False)
+        .values("organisation")
+        .annotate(last=Max("user__last_login"))
+        .values_list("organisation", "last")
+    )
+
+    def latest_first(plan):
+        pk, organisation, *_ = plan
+        last = signed_in.get(organisation)
+        return (last is None, -last.timestamp() if last else 0, pk)
+
+    fields = ("pk", "organisation", "rows_token", "outline_token")
+    plans = sorted(Plan.objects.values_list(*fields), key=latest_first)
+    counted = [(pk, *tokens) for pk, _, *tokens in plans[: page_cache.room() // 2]]
     for start in range(0, len(counted), plans_a_query):
         _reused_counts(counted[start : start + plans_a_query], today)
     return len(counted), len(plans) - len(counted)

@@ -14,6 +14,7 @@ from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from actionplans import page_cache, plan_setup, workflow
 from actionplans.models import Owner, Plan
@@ -21,10 +22,12 @@ from bench.dataset import generate
 from dashboards import charts, data
 from dashboards.templatetags.boards import chart_rows
 
+from .conftest import person
 from .factories import (
     ActionFactory,
     MeasureFactory,
     OwnerFactory,
+    PlanFactory,
     ProgressUpdateFactory,
     ReadingFactory,
     RecommendationFactory,
@@ -300,6 +303,32 @@ def test_counted_ahead_a_new_days_first_dashboard_counts_no_plan(client, world, 
     ahead = links_with_counts(client.get(reverse("manager_dashboard")).content.decode())
     assert counted == []
     assert ahead == made_afresh
+
+
+def test_counting_ahead_takes_first_the_councils_whose_people_signed_in_last(world, monkeypatch):
+    """With room for one plan, the plan counted ahead is one of the council someone signed in
+    to last, never one of a council nobody has signed in to."""
+    monkeypatch.setattr(page_cache, "room", lambda: 3)  # room for one plan's counts
+    elsewhere = PlanFactory(organisation="Another Council")
+    theirs, _ = person("their_manager", "Manager", organisation="Another Council")
+    nobodys = PlanFactory(organisation="A council nobody signs in to")
+    for plan in (elsewhere, nobodys):
+        ActionFactory(recommendation=RecommendationFactory(plan=plan))
+    counted, real = [], data._counts
+
+    def counting(actions, today):
+        counted.append(sorted(set(actions.values_list("recommendation__plan", flat=True))))
+        return real(actions, today)
+
+    monkeypatch.setattr(data, "_counts", counting)
+    now = timezone.now()
+    for signs_in, first in ((theirs, elsewhere), (world.other_manager, world.plan)):
+        now += dt.timedelta(minutes=1)
+        type(signs_in).objects.filter(pk=signs_in.pk).update(last_login=now)
+        caches[settings.PAGE_CACHE].clear()
+        counted.clear()
+        assert data.count_ahead(timezone.localdate()) == (1, 3)
+        assert counted == [[first.pk]]
 
 
 def test_counting_ahead_keeps_to_half_the_pages_caches_room(client, world, monkeypatch):
