@@ -7,7 +7,7 @@ import pytest
 from django.contrib.auth.models import Group
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from actionplans.models import Owner
+from actionplans.models import Action, Owner
 
 from .factories import (
     ActionFactory,
@@ -187,3 +187,21 @@ def restore_groups():
     )
     import_module("actionplans.migrations.0011_council_boundary").council_roles(apps, None)
     import_module("actionplans.migrations.0016_completion_ladder").quality_roles(apps, None)
+
+
+@pytest.fixture
+def locmem(settings):
+    """Email kept in memory (mail.outbox), links made absolute."""
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    settings.SITE_URL = "https://plans.example.gov.uk"
+
+
+@pytest.fixture
+def emails(world):
+    """``world`` with email addresses and the officer's own action overdue: reminders to send."""
+    for user in (world.officer, world.manager):
+        user.email = f"{user.username}@example.gov.uk"
+        user.save()
+    # The officer's own action is overdue (Nov 2012).
+    Action.objects.filter(pk=world.own.pk).update(planned_completion_date=dt.date(2012, 11, 30))
+    return world

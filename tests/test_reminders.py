@@ -10,7 +10,6 @@ from django.test import override_settings
 from django.urls import reverse
 from django.utils import timezone
 
-from actionplans.models import Action
 from reminders.digest import send_all
 from reminders.models import ReminderPreference, ReminderSent
 
@@ -18,22 +17,6 @@ pytestmark = [
     pytest.mark.django_db,
     pytest.mark.usefixtures("locmem"),
 ]
-
-
-@pytest.fixture
-def locmem(settings):
-    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-    settings.SITE_URL = "https://plans.example.gov.uk"
-
-
-@pytest.fixture
-def emails(world):
-    for user in (world.officer, world.manager):
-        user.email = f"{user.username}@example.gov.uk"
-        user.save()
-    # The officer's own action is overdue (Nov 2012).
-    Action.objects.filter(pk=world.own.pk).update(planned_completion_date=dt.date(2012, 11, 30))
-    return world
 
 
 def test_each_owner_gets_one_digest_with_absolute_links_and_managers_a_summary(emails):
