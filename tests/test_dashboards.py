@@ -105,10 +105,9 @@ def test_after_a_write_only_the_plan_written_to_is_counted_again(client, world, 
     """Issue 28: a write makes the dashboard's readers pay for the plan it changed, not all."""
     counted, real = [], data._counts
 
-    def counting(actions, today):
-        made = real(actions, today)
-        counted.append(sorted(set(actions.values_list("recommendation__plan", flat=True))))
-        return made
+    def counting(plans, today):
+        counted.append(sorted(plans))
+        return real(plans, today)
 
     monkeypatch.setattr(data, "_counts", counting)
     world.plan.managers.add(world.other_manager)  # the other plan's manager sees both
@@ -295,9 +294,9 @@ def test_counted_ahead_a_new_days_first_dashboard_counts_no_plan(client, world, 
     assert "Counted 2 plan(s)" in out.getvalue()
     counted, real = [], data._counts
 
-    def counting(actions, today):
+    def counting(plans, today):
         counted.append(today)
-        return real(actions, today)
+        return real(plans, today)
 
     monkeypatch.setattr(data, "_counts", counting)
     ahead = links_with_counts(client.get(reverse("manager_dashboard")).content.decode())
@@ -316,9 +315,9 @@ def test_counting_ahead_takes_first_the_councils_whose_people_signed_in_last(wor
         ActionFactory(recommendation=RecommendationFactory(plan=plan))
     counted, real = [], data._counts
 
-    def counting(actions, today):
-        counted.append(sorted(set(actions.values_list("recommendation__plan", flat=True))))
-        return real(actions, today)
+    def counting(plans, today):
+        counted.append(sorted(plans))
+        return real(plans, today)
 
     monkeypatch.setattr(data, "_counts", counting)
     now = timezone.now()
@@ -345,11 +344,32 @@ def test_counting_ahead_keeps_to_half_the_pages_caches_room(client, world, monke
     assert "1 plan(s) left" in out.getvalue() and "PAGE_CACHE_MAX_ENTRIES" in out.getvalue()
     counted, real = [], data._counts
 
-    def counting(actions, today):
-        counted.append(sorted(set(actions.values_list("recommendation__plan", flat=True))))
-        return real(actions, today)
+    def counting(plans, today):
+        counted.append(sorted(plans))
+        return real(plans, today)
 
     monkeypatch.setattr(data, "_counts", counting)
     assert client.get(reverse("manager_dashboard")).status_code == 200
     # The first plan by id was counted ahead; only the other is counted now.
     assert counted == [[max(world.plan.pk, world.other_plan.pk)]]
+
+
+def test_the_counting_query_kept_for_a_day_and_plans_counts_each_day_by_its_own_date(world):
+    """Issue 28: ``_counts`` keeps its query built for the same plans and day; another day is
+    another query, so an action due tomorrow counts as due soon today and overdue in a week."""
+    from actionplans.models import Action
+
+    today = timezone.localdate()
+    others = Action.objects.filter(recommendation__plan=world.plan).exclude(pk=world.own.pk)
+    others.update(status=Action.Status.COMPLETE)
+    Action.objects.filter(pk=world.own.pk).update(
+        planned_completion_date=today + dt.timedelta(days=1), status=Action.Status.UNDERWAY
+    )
+
+    def own_chase(day):
+        counts = data._counts([world.plan.pk], day)[world.plan.pk]
+        return counts[3]["overdue"], counts[3]["due_soon"]
+
+    assert own_chase(today) == (0, 1)
+    assert own_chase(today + dt.timedelta(days=7)) == (1, 0)
+    assert own_chase(today) == (0, 1)  # kept, and still today's
