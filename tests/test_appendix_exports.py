@@ -4,6 +4,7 @@ openpyxl: each preset on its seed plan, the downloads, who may have them, and ho
 import datetime as dt
 import io
 import re
+import zipfile
 
 import docx
 import openpyxl
@@ -101,6 +102,21 @@ def test_word_each_preset_on_its_seed_plan(name, title):
     assert "Page " in footer and " of " in footer
     assert document.core_properties.title == doc.title
     assert document.core_properties.language == "en-GB"
+
+
+def test_word_leaves_out_the_starting_documents_spare_parts():
+    """Issue 28: no second copy of the styles for Word 2010 and no thumbnail of python-docx's
+    blank page; the styles Word reads are there, and nothing names what was left out."""
+    data = word.write_docx(build(PRESET_PLANS[0][1]))
+    with zipfile.ZipFile(io.BytesIO(data)) as package:
+        names = set(package.namelist())
+        listed = b"".join(
+            package.read(n) for n in names if n.endswith(".rels") or n == "[Content_Types].xml"
+        )
+    assert "word/styles.xml" in names and "word/document.xml" in names
+    assert not any("stylesWithEffects" in n or n.startswith("docProps/thumbnail") for n in names)
+    assert b"stylesWithEffects" not in listed and b"thumbnail" not in listed
+    assert docx.Document(io.BytesIO(data)).styles["Table text"].base_style.name == "Normal"
 
 
 def test_word_spanning_recommendations_are_vertically_merged():
