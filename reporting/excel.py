@@ -10,6 +10,7 @@ the cell evaluates it.
 """
 
 import io
+from copy import copy
 from dataclasses import replace
 
 from openpyxl import Workbook
@@ -32,6 +33,7 @@ CHARS_PER_UNIT = 1.4  # 9 pt Arial characters per width unit, less padding
 LINE_POINTS, MAX_ROW_POINTS = 12, 409  # Excel's tallest row is 409 points
 MAX_CELL_CHARS = 32767  # Excel's limit for one cell
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+FORMULA_STARTS_TEXT = "".join(FORMULA_STARTS)
 SHEET_NAME_FORBIDDEN = str.maketrans("", "", "[]:*?/\\")
 
 THIN = Side(style="thin", color="000000")
@@ -97,27 +99,36 @@ def _fitted(paras):
 
 def put(cell, value, font=PLAIN):
     """Store ``value`` (a str or CellRichText) as text; never a formula."""
+    if _store(cell, value):
+        cell.quotePrefix = True  # and Excel keeps it text when the clerk edits the cell
+    cell.font = font
+
+
+def _store(cell, value):
+    """Store ``value`` as text (``put``, its style apart): whether it needs the quote prefix."""
     if isinstance(value, str):
         value = _text(value)
     cell.value = value
     cell.data_type = "s"  # openpyxl makes "=..." a formula; this keeps it a string
     first = str(value)[:1]
-    if first and first in "".join(FORMULA_STARTS):
-        cell.quotePrefix = True  # and Excel keeps it text when the clerk edits the cell
-    cell.font = font
+    return bool(first) and first in FORMULA_STARTS_TEXT
 
 
 def _put_paras(cell, paras, colour=None):
+    """Paragraphs one a line (``_paras_value``)."""
+    value, (bold, italic) = _paras_value(paras, colour)
+    put(cell, value, Font(name=FONT, size=SIZE, bold=bold, italic=italic, color=colour))
+
+
+def _paras_value(paras, colour=None):
     """Paragraphs one a line, as plain text in one font when they are all in one style, else as
     rich text: a bold "complete" beside a date, an owner in bold, the plan's bold words, an
-    ordinal's superscript ending."""
+    ordinal's superscript ending. The value, and the cell font's (bold, italic)."""
     pieces = [(p, piece) for p in paras for piece in p.pieces]
     styles = {(x.bold, x.italic, x.superscript) for _, x in pieces}
     if len(styles) == 1 and not any(x.superscript for _, x in pieces):
         bold, italic, _ = styles.pop()
-        text = "\n".join(p.text for p in paras)
-        put(cell, text, Font(name=FONT, size=SIZE, bold=bold, italic=italic, color=colour))
-        return
+        return "\n".join(p.text for p in paras), (bold, italic)
     blocks = []
     for i, para in enumerate(paras):
         for j, piece in enumerate(para.pieces):
@@ -131,7 +142,7 @@ def _put_paras(cell, paras, colour=None):
             )
             end = "\n" if j == len(para.pieces) - 1 and i < len(paras) - 1 else ""
             blocks.append(TextBlock(font, piece.text + end))
-    put(cell, CellRichText(blocks), Font(name=FONT, size=SIZE, color=colour))
+    return CellRichText(blocks), (False, False)
 
 
 class _Merges:
@@ -177,6 +188,27 @@ class _Merges:
             sheet._cells[row, column]._style.protectionId = start._style.protectionId
 
 
+class _Styles:
+    """Each combination of a body cell's styles worked out once a workbook: openpyxl builds the
+    font, fill, border and alignment given to a cell, hashes each to find it among the
+    workbook's, for every cell (half of writing a plan's workbook, issue 28). A combination met
+    before is given as the indexes found for it (a cell's ``_style``, copied as openpyxl itself
+    copies styles between cells). tests/test_excel_merges.py compares every cell's styles with
+    those given one by one."""
+
+    def __init__(self):
+        self.found = {}
+
+    def give(self, cell, key, style):
+        """Style ``cell`` as ``style(cell)`` does, which ``key`` decides."""
+        found = self.found.get(key)
+        if found is None:
+            style(cell)
+            self.found[key] = copy(cell._style)
+        else:
+            cell._style = copy(found)
+
+
 class _Table:
     def __init__(self, sheet, doc):
         self.sheet, self.doc = sheet, doc
@@ -187,6 +219,7 @@ class _Table:
         self.chars = [w * CHARS_PER_UNIT for w in self.widths]
         self.row = 0
         self.merges = _Merges(sheet)
+        self.styles = _Styles()
 
     def write(self):
         sheet, doc = self.sheet, self.doc
@@ -277,14 +310,23 @@ class _Table:
             self._height(number, lines)
 
     def _fill(self, cell, data):
-        cell.alignment, cell.border = WRAP, BORDER
         paras = _fitted([p for p in data.paras if p.text])
         colours = RAG_COLOURS.get(data.rag) if data.rag else None
         colour = colours[1] if colours else None
-        if colours:
-            cell.fill = PatternFill("solid", fgColor=colours[0])
-        if paras:
-            _put_paras(cell, paras, colour)
+        value, font = _paras_value(paras, colour) if paras else (None, None)
+        quoted = bool(paras) and _store(cell, value)
+
+        def style(cell):
+            cell.alignment, cell.border = WRAP, BORDER
+            if colours:
+                cell.fill = PatternFill("solid", fgColor=colours[0])
+            if font is not None:
+                bold, italic = font
+                cell.font = Font(name=FONT, size=SIZE, bold=bold, italic=italic, color=colour)
+            if quoted:
+                cell.quotePrefix = True
+
+        self.styles.give(cell, (colours, font, quoted), style)
 
     def _height(self, number, lines):
         points = min(MAX_ROW_POINTS, LINE_POINTS * max(lines, 1) + 3)

@@ -1,14 +1,21 @@
 """The Excel appendix merges cells as openpyxl's own ``merge_cells`` does (reporting/excel.py,
 ``_Merges``, which reuses each border it works out): the same workbook, byte for byte, for every
-shape the appendix merges."""
+shape the appendix merges. And its body cells, styled once a combination (``_Styles``), are as
+when each is given its styles itself."""
 
 import io
 import zipfile
 
+import pytest
 from openpyxl import Workbook
 from openpyxl.styles import Border, PatternFill, Side
 
+from actionplans.models import Plan
+from reporting import appendix, excel
 from reporting.excel import _Merges
+from reporting.models import Layout, LayoutColumn
+
+from .test_appendix import AS_AT, PRESET_PLANS
 
 THIN = Side(style="thin", color="000000")
 BORDER = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
@@ -51,3 +58,39 @@ def test_the_appendix_merges_cells_as_openpyxl_does():
     ours, theirs = workbook("ours"), workbook("openpyxl")
     assert b"<mergeCell " in ours["xl/worksheets/sheet1.xml"]
     assert ours == theirs
+
+
+@pytest.fixture
+def rated():
+    """A layout with each action's rating, coloured, beside its progress."""
+    layout = Layout.objects.create(name="Rated")
+    for i, (heading, key) in enumerate(
+        [("Ref", "reference"), ("Action", "action"), ("Progress", "progress"), ("RAG", "rag")]
+    ):
+        LayoutColumn.objects.create(layout=layout, order=i, heading=heading, field=key)
+    return layout
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("demo_plans")
+@pytest.mark.parametrize("title", [title for _, title in PRESET_PLANS])
+@pytest.mark.parametrize("layout", ["its own", "rated"])
+def test_each_body_cell_is_styled_as_when_its_styles_are_given_one_by_one(
+    title, layout, rated, monkeypatch
+):
+    """Issue 28: ``_Styles`` gives a combination met before by its indexes; every part of the
+    workbook is as when each cell is given its font, fill, border and alignment itself."""
+    plan = Plan.objects.get(title=title)
+    spec = appendix.spec_for(plan, rated if layout == "rated" else None)
+    doc = appendix.build(plan, spec, AS_AT, None)
+    if layout == "rated":
+        assert {c.rag for row in doc.rows for c in row.cells} & {"red", "amber", "green"}
+    remembered = parts(excel.write_xlsx(doc))
+    monkeypatch.setattr(excel._Styles, "give", lambda self, cell, key, style: style(cell))
+    one_by_one = parts(excel.write_xlsx(doc))
+    assert remembered == one_by_one
+
+
+def parts(data):
+    with zipfile.ZipFile(io.BytesIO(data)) as package:
+        return {name: package.read(name) for name in package.namelist()}
