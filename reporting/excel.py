@@ -316,15 +316,15 @@ class _Table:
         value, font = _paras_value(paras, colour) if paras else (None, None)
         quoted = bool(paras) and _store(cell, value)
 
-        def style(cell):
-            cell.alignment, cell.border = WRAP, BORDER
+        def style(given):
+            given.alignment, given.border = WRAP, BORDER
             if colours:
-                cell.fill = PatternFill("solid", fgColor=colours[0])
+                given.fill = PatternFill("solid", fgColor=colours[0])
             if font is not None:
                 bold, italic = font
-                cell.font = Font(name=FONT, size=SIZE, bold=bold, italic=italic, color=colour)
+                given.font = Font(name=FONT, size=SIZE, bold=bold, italic=italic, color=colour)
             if quoted:
-                cell.quotePrefix = True
+                given.quotePrefix = True
 
         self.styles.give(cell, (colours, font, quoted), style)
 
