@@ -31,19 +31,15 @@ def columns(plan, today):
     Each week applies ``rag.rate`` to the actions as history records them that day, with the plan's
     thresholds of today; measure readings are left out of the trend.
     """
-    first = plan.history.order_by("history_date").values_list("history_date", flat=True).first()
     history = Action.history.filter(
         recommendation_id__in=Recommendation.objects.filter(plan=plan).values("pk")
     )
     updates = ProgressUpdate.objects.progress().filter(action__recommendation__plan=plan)
-    if first is not None:
-        start = timezone.localdate(first)
-    else:  # no record of the plan: its weeks start at its actions' first record
-        first = history.order_by("history_date").values_list("history_date", flat=True).first()
-        if first is None:
-            return []
-        start = timezone.localdate(first)
-    ends = _week_ends(start, today)
+    # The plan's first record; with none, its actions' first record.
+    first = _first_date(plan.history) or _first_date(history)
+    if first is None:
+        return []
+    ends = _week_ends(timezone.localdate(first), today)
     limits = rag.Thresholds.of(plan)
     shown = {r: rag.on_scale(r, plan.rag_scale).value for r in rag.Rag}
     # The weeks before this one are walked once and kept under everything they are made from:
@@ -76,6 +72,10 @@ def columns(plan, today):
         if past:
             page_cache.keep(key, walk.to(past, records, dates))
     return walk.to(ends[-1:], records, dates).columns
+
+
+def _first_date(records):
+    return records.order_by("history_date").values_list("history_date", flat=True).first()
 
 
 def _records(history):

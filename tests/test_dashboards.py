@@ -12,12 +12,13 @@ from django.conf import settings
 from django.core.cache import caches
 from django.core.management import call_command
 from django.db import connection
+from django.db.models import Count
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
 from actionplans import page_cache, plan_setup, workflow
-from actionplans.models import Owner, Plan
+from actionplans.models import Action, Owner, Plan
 from bench.dataset import generate
 from dashboards import charts, data
 from dashboards.templatetags.boards import chart_rows
@@ -357,8 +358,6 @@ def test_counting_ahead_keeps_to_half_the_pages_caches_room(client, world, monke
 def test_the_counting_query_kept_for_a_day_and_plans_counts_each_day_by_its_own_date(world):
     """Issue 28: ``_counts`` keeps its query built for the same plans and day; another day is
     another query, so an action due tomorrow counts as due soon today and overdue in a week."""
-    from actionplans.models import Action
-
     today = timezone.localdate()
     others = Action.objects.filter(recommendation__plan=world.plan).exclude(pk=world.own.pk)
     others.update(status=Action.Status.COMPLETE)
@@ -373,3 +372,20 @@ def test_the_counting_query_kept_for_a_day_and_plans_counts_each_day_by_its_own_
     assert own_chase(today) == (0, 1)
     assert own_chase(today + dt.timedelta(days=7)) == (1, 0)
     assert own_chase(today) == (0, 1)  # kept, and still today's
+
+
+def test_a_plan_with_no_history_of_its_own_starts_its_weeks_at_its_actions_first_record(world):
+    """A plan whose own history records are gone (as after an import of old rows) still has its
+    weekly trend, from its actions' first record; one with no history at all has none."""
+    from dashboards import weekly
+
+    world.plan.history.all().delete()
+    today = timezone.localdate()
+    columns = weekly.columns(world.plan, today)
+    assert (
+        columns
+        and sum(columns[-1][1].values())
+        == world.plan.recommendations.aggregate(n=Count("actions"))["n"]
+    )
+    Action.history.filter(recommendation__plan=world.plan).delete()
+    assert weekly.columns(world.plan, today) == []
