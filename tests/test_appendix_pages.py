@@ -256,13 +256,13 @@ def test_preview_query_count_does_not_grow_with_the_plan(
     for _ in range(15):
         action = ActionFactory(recommendation=world.rec, owners=[world.officer_owner])
         ProgressUpdateFactory(action=action, written_on=dt.date(2012, 10, 18))
-    # The session, the user, their permissions, the owners they act as with their council (4);
+    # The session, the user with their permissions, the owners they act as with their council (3);
     # the plan, the layout (twice) and its columns (4); the plan's rows token, under which the
     # rows as at the date are kept (1); the plan as it stands (as at today: snapshots.kept_as_of),
     # read again after the token, its outline token and outline (sections, recommendations,
     # leads, actions, owners, measures, readings, findings) and its updates (2): 12; the layout
     # the plan keeps, and the layouts to choose from (3).
-    with django_assert_num_queries(24):
+    with django_assert_num_queries(23):
         assert client.get(url, query(layout=layout.pk)).status_code == 200
 
 

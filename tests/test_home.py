@@ -221,15 +221,15 @@ def test_home_queries_do_not_grow_with_the_officers_work(client, world, settings
             assert client.get(reverse("home")).status_code == 200
         return len(captured.captured_queries)
 
-    # Both begin with the same 4: the session, the user, their permissions, the owners they act
-    # as with their council; then the plans they may read and their actions.
+    # Both begin with the same 3: the session, the user with their permissions, the owners they
+    # act as with their council; then the plans they may read and their actions.
     # The officer's work: its updates (3 queries, the counts in its list's), its owners and
     # measures (14);
     # the manager's: the plans they manage, counted and with their latest updates (10).
     add_work(2)
-    assert [count(world.officer), count(world.manager)] == [11, 7]
+    assert [count(world.officer), count(world.manager)] == [10, 6]
     add_work(20)
-    assert [count(world.officer), count(world.manager)] == [11, 7]
+    assert [count(world.officer), count(world.manager)] == [10, 6]
 
 
 # A clerk's home
@@ -313,10 +313,10 @@ def test_clerk_home_queries_do_not_grow(client, world, settings):
             assert client.get(reverse("home")).status_code == 200
         return len(captured.captured_queries)
 
-    # The 4, the plans the clerk may read, with their governance bodies, and their recent
+    # The 3, the plans the clerk may read, with their governance bodies, and their recent
     # activity: a query a source of history (plans, sections, recommendations, actions, updates,
     # measures), then the latest changes' recommendations, actions and authors.
     add_plans(0, 2)
-    assert count() == 16
+    assert count() == 15
     add_plans(2, 20)
-    assert count() == 16
+    assert count() == 15

@@ -660,9 +660,9 @@ def test_report_list_query_count(client, world, settings, django_assert_num_quer
         services.appendix_add(
             report, actor=world.clerk, plan=world.plan, settings=settings_for(world.plan)
         )
-    # The session, the user, their permissions, the owners they act as with their council, and
-    # the reports.
-    with django_assert_num_queries(5):
+    # The session, the user with their permissions, the owners they act as with their council,
+    # and the reports.
+    with django_assert_num_queries(4):
         assert client.get(reverse("report_list")).status_code == 200
 
 
