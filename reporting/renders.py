@@ -145,6 +145,8 @@ def _render(plan, doc, wanted, fmt, seconds=None, record=True):
     out = FORMATS[str(fmt)]
     if out.key == Rendering.Format.PDF:
         _warm()
+    if out.prepare:
+        out.prepare()
     started = time.perf_counter()
     try:
         content = limits.run(_write, out, doc, seconds=seconds)

@@ -39,9 +39,7 @@ CHARS_PER_MM = 0.6  # 8.5 pt Arial, less the cell's padding
 
 def write_docx(doc, target=None):
     """The document as .docx bytes, or written to ``target`` (a path or file)."""
-    word = WordDocument()
-    _without_spare_parts(word)
-    _styles(word)
+    word = _starting_document()
     _page(word, doc)
     _properties(word, doc)
     for role, text in doc.title_lines:
@@ -55,6 +53,35 @@ def write_docx(doc, target=None):
     out = io.BytesIO()
     word.save(out)
     return out.getvalue()
+
+
+# The starting document, made ahead by ``prepare`` in a process that forks renders (whose children
+# each take their own copy of it with their memory); None once taken.
+_prepared = None
+
+
+def prepare():
+    """Make the starting document now, in the process that forks each render (reporting.renders),
+    so that no render reads and parses python-docx's template (11 CPU ms of a demo plan's 48,
+    issue 28). A render takes it (``_starting_document``); in the process that made it, one
+    render only, as each changes what it takes."""
+    global _prepared
+    if _prepared is None:
+        _prepared = _new_starting_document()
+
+
+def _starting_document():
+    global _prepared
+    word, _prepared = _prepared, None
+    return word or _new_starting_document()
+
+
+def _new_starting_document():
+    word = WordDocument()
+    _without_spare_parts(word)
+    _styles(word)
+    _used_styles_only(word)
+    return word
 
 
 # Parts of python-docx's starting document an appendix has no use for: Word 2010's second copy
@@ -96,6 +123,52 @@ def _styles(word):
         lang = OxmlElement("w:lang")
         r_pr.append(lang)
     lang.set(qn("w:val"), "en-GB")
+
+
+def _used_styles_only(word):
+    """Leave out the styles an appendix does not use, and the latent styles (how Word shows its
+    built-in styles in its gallery): python-docx's template defines 160 styles in 350 KB, which
+    every save wrote and compressed again (issue 28). Kept: the styles this module names
+    (``WRITERS_STYLES``; a style named and not kept fails at once, as an unknown name), those the
+    starting document's header, footer and numbering name, the styles these are based on,
+    followed by or linked to, and the default of each kind."""
+    styles = word.styles.element
+    named = {style.style_id for style in word.styles if style.name in WRITERS_STYLES}
+    for part in word.part.package.iter_parts():
+        element = getattr(part, "element", None)
+        if element is not None and element is not styles:
+            named.update(element.xpath(" | ".join(f".//w:{tag}/@w:val" for tag in STYLE_REFS)))
+    by_id = {style.get(qn("w:styleId")): style for style in styles.iterchildren(qn("w:style"))}
+    kept = {i for i, style in by_id.items() if style.get(qn("w:default")) == "1"}
+    waiting = [i for i in named | kept if i in by_id]
+    while waiting:
+        style_id = waiting.pop()
+        kept.add(style_id)
+        for ref in by_id[style_id].xpath(" | ".join(f"w:{tag}/@w:val" for tag in STYLE_LINKS)):
+            if ref in by_id and ref not in kept:
+                waiting.append(ref)
+    for style_id, style in by_id.items():
+        if style_id not in kept:
+            styles.remove(style)
+    latent = styles.find(qn("w:latentStyles"))
+    if latent is not None:
+        styles.remove(latent)
+
+
+# The styles this module gives paragraphs and tables, by name, and those of the page header and
+# footer python-docx makes (``_page``).
+WRITERS_STYLES = {
+    "Normal",
+    "Heading 1",
+    "List Bullet",
+    "Table Grid",
+    CELL_STYLE,
+    "Header",
+    "Footer",
+}
+# Where a part names a style, and where a style names another.
+STYLE_REFS = ("pStyle", "rStyle", "tblStyle", "numStyleLink", "styleLink")
+STYLE_LINKS = ("basedOn", "next", "link")
 
 
 def _page(word, doc):

@@ -13,6 +13,7 @@ from django.core.management import CommandError, call_command
 from django.utils import timezone
 from docx.oxml.ns import qn
 from docx.table import _Cell
+from lxml import etree
 from openpyxl.cell.rich_text import CellRichText
 
 from actionplans.models import Plan
@@ -117,6 +118,53 @@ def test_word_leaves_out_the_starting_documents_spare_parts():
     assert not any("stylesWithEffects" in n or n.startswith("docProps/thumbnail") for n in names)
     assert b"stylesWithEffects" not in listed and b"thumbnail" not in listed
     assert docx.Document(io.BytesIO(data)).styles["Table text"].base_style.name == "Normal"
+
+
+NS = {"w": "http://schemas.openxmlformats.org/wordprocessingml/2006/main"}
+
+
+def etree_of(xml):
+    return etree.fromstring(xml)
+
+
+def _parts(data):
+    with zipfile.ZipFile(io.BytesIO(data)) as package:
+        return {name: package.read(name) for name in package.namelist()}
+
+
+def test_word_keeps_only_the_styles_it_names():
+    """Issue 28: of python-docx's 160 styles, those the document, its header, footer and
+    numbering name (and what those are based on), with the defaults; every one named is there."""
+    for _, title in PRESET_PLANS:
+        package = _parts(word.write_docx(build(title)))
+        styles = etree_of(package["word/styles.xml"])
+        defined = set(styles.xpath("//w:style/@w:styleId", namespaces=NS))
+        named = {
+            ref
+            for name, xml in package.items()
+            if name.startswith("word/") and name.endswith(".xml")
+            for ref in etree_of(xml).xpath(
+                "//w:pStyle/@w:val | //w:rStyle/@w:val | //w:tblStyle/@w:val "
+                "| //w:basedOn/@w:val | //w:next/@w:val | //w:link/@w:val",
+                namespaces=NS,
+            )
+        }
+        assert named <= defined, named - defined
+        assert {"Normal", "TableText", "TableGrid", "Header", "Footer", "Heading1"} <= defined
+        assert len(defined) < 25 and not styles.xpath("//w:latentStyles", namespaces=NS)
+        assert len(package["word/styles.xml"]) < 10_000
+
+
+def test_word_starting_document_made_ahead_is_taken_once():
+    """The starting document made ahead (``word.prepare``, for the renders forked after it) is
+    used by one render: the next, in the same process, starts from a new one. Both the same."""
+    doc = build(PRESET_PLANS[0][1])
+    afresh = _parts(word.write_docx(doc))
+    word.prepare()
+    first, second = _parts(word.write_docx(doc)), _parts(word.write_docx(doc))
+    for name in afresh:
+        if name != "docProps/core.xml":  # the time of writing
+            assert first[name] == afresh[name] == second[name], name
 
 
 def test_word_spanning_recommendations_are_vertically_merged():
