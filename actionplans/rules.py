@@ -184,7 +184,8 @@ def can_edit_plan(user, plan):
 def _manages(user, plan):
     """Is ``user`` one of ``plan``'s managers? Answered by the query that read the plan when
     ``get_plan_for_user`` read it for this user (``_PLAN_FOR``)."""
-    if getattr(plan, "read_for", None) == user.pk:
+    read_for = getattr(plan, "read_for", None)
+    if read_for is not None and read_for == user.pk:
         return bool(plan.user_manages)
     return plan.managers.filter(pk=user.pk).exists()
 

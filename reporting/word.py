@@ -10,6 +10,7 @@ PAGE / NUMPAGES fields that Word fills in.
 import functools
 import io
 import re
+import threading
 
 from docx import Document as WordDocument
 from docx.enum.section import WD_ORIENT
@@ -58,6 +59,7 @@ def write_docx(doc, target=None):
 # The starting document, made ahead by ``prepare`` in a process that forks renders (whose children
 # each take their own copy of it with their memory); None once taken.
 _prepared = None
+_taking = threading.Lock()
 
 
 def prepare():
@@ -72,7 +74,8 @@ def prepare():
 
 def _starting_document():
     global _prepared
-    word, _prepared = _prepared, None
+    with _taking:  # one render takes it, even with two threads writing at once
+        word, _prepared = _prepared, None
     return word or _new_starting_document()
 
 
