@@ -19,7 +19,7 @@ class Format:
 FORMATS = {
     f.key: f
     for f in [
-        Format("pdf", "PDF", "pdf", "application/pdf", parts.write_pdf),
+        Format("pdf", "PDF", "pdf", "application/pdf", parts.write_pdf, parts.prepare),
         Format("docx", "Word", "docx", word.CONTENT_TYPE, word.write_docx, word.prepare),
         Format("xlsx", "Excel", "xlsx", excel.CONTENT_TYPE, excel.write_xlsx),
     ]

@@ -19,9 +19,9 @@ from django.tasks.base import TaskResultStatus
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
-from . import appendix, limits
+from . import appendix, limits, parts
 from .models import PackRendering
-from .renders import _warm, failure_words, live, on_database_queue
+from .renders import failure_words, live, on_database_queue
 
 logger = logging.getLogger(__name__)
 
@@ -55,7 +55,7 @@ def pack_rendered(report, wanted=None):
         logger.exception("Committee report %s: its pack could not be built", report.pk)
         values = {"reason": PackRendering.Reason.ERROR, "detail": traceback.format_exc()[-4000:]}
     else:
-        _warm()
+        parts.prepare()
         try:
             values = {
                 "pdf": limits.run(_write_pack, pack),

@@ -18,6 +18,7 @@ out a part:
   tree are moved past those before it. (Joining the files alone would drop the tags.)
 """
 
+import functools
 import gc
 import io
 import multiprocessing
@@ -181,3 +182,11 @@ def join(pdfs):
     out = io.BytesIO()
     whole.save(out)
     return out.getvalue()
+
+
+@functools.cache
+def prepare():
+    """Import WeasyPrint and load its fonts once in this process, so no render's child does."""
+    from weasyprint import HTML
+
+    HTML(string="<p>.</p>").render()

@@ -20,7 +20,6 @@ anything that outruns that limit, goes on the queue, once however often it is as
 import contextlib
 import dataclasses
 import datetime as dt
-import functools
 import gc
 import hashlib
 import json
@@ -102,14 +101,6 @@ def _write(out, doc):
     return out.write(doc)
 
 
-@functools.cache
-def _warm():
-    """Import WeasyPrint and load its fonts once in this process, so no render's child does."""
-    from weasyprint import HTML
-
-    HTML(string="<p>.</p>").render()
-
-
 class Failed(Exception):  # noqa: N818 - it reads as renders.Failed
     """The document could not be made: ``failure`` is the RenderFailure kept for it."""
 
@@ -143,8 +134,6 @@ def _render(plan, doc, wanted, fmt, seconds=None, record=True):
     setting's by default) and keep it. Stopped: Failed with the failure kept (``record``), or
     limits.Exceeded as it is."""
     out = FORMATS[str(fmt)]
-    if out.key == Rendering.Format.PDF:
-        _warm()
     if out.prepare:
         out.prepare()
     started = time.perf_counter()
